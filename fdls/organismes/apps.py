@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class OrganismesConfig(AppConfig):
+    name = "fdls.organismes"
+    label = "organismes"
+    verbose_name = "Partenaires"

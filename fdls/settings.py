@@ -1,0 +1,359 @@
+"""Réglages de FDLS, lus dans l'environnement (voir ``.env.example``).
+
+``FDLS_ENV`` vaut ``dev`` (défaut), ``test`` ou ``production``. Sans
+``DATABASE_URL`` / ``REDIS_URL``, un PostgreSQL et un Valkey embarqués sont
+démarrés sous ``var/`` (voir ``fdls/embedded.py``) ; en production les deux
+variables sont obligatoires.
+"""
+
+from datetime import timedelta
+from pathlib import Path
+
+import environ
+from celery.schedules import crontab
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+env = environ.Env()
+environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+
+FDLS_ENV = env.str("FDLS_ENV", default="dev")
+PRODUCTION = FDLS_ENV == "production"
+DEBUG = env.bool("DJANGO_DEBUG", default=FDLS_ENV == "dev")
+
+if PRODUCTION:
+    SECRET_KEY = env.str("DJANGO_SECRET_KEY")
+else:
+    SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="dev-insecure-9c7b0e2f4a1d4b6e8f3a5c7d9e1f2a4b6c8d0e2f4a6b8c0d")
+
+ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
+CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
+SITE_URL = env.str("FDLS_SITE_URL", default="http://127.0.0.1:8000")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django.contrib.postgres",
+    "rest_framework",
+    "django_filters",
+    "drf_spectacular",
+    "django_htmx",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
+    "csp",
+    # Socle partagé
+    "fdls.socle",
+    "fdls.territoires",
+    "fdls.organismes",
+    "fdls.comptes",
+    "fdls.audit",
+    # Capacités métier
+    "demandes",
+    "offre",
+    "instruction",
+    "cotation",
+    "observatoire",
+    "portail",
+]
+
+MIDDLEWARE = [
+    "fdls.socle.middleware.IndisponibiliteMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "fdls.comptes.middleware.DoubleFacteurMiddleware",
+    # Axes en dernier (documentation django-axes).
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "fdls.urls"
+WSGI_APPLICATION = "fdls.wsgi.application"
+ASGI_APPLICATION = "fdls.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "fdls.socle.context_processors.fdls",
+            ],
+            "string_if_invalid": "" if PRODUCTION else "",
+        },
+    },
+]
+
+# --- Base de données -------------------------------------------------------
+if env.str("DATABASE_URL", default=""):
+    DATABASES = {"default": env.db_url("DATABASE_URL")}
+elif PRODUCTION:
+    raise environ.ImproperlyConfigured("DATABASE_URL est obligatoire en production.")
+else:
+    from fdls import embedded
+
+    DATABASES = {"default": embedded.postgres_settings()}
+
+DATABASES["default"].update(
+    {
+        # Survit à un redémarrage de PostgreSQL sans redémarrer l'application.
+        "CONN_MAX_AGE": env.int("DATABASE_CONN_MAX_AGE", default=60),
+        "CONN_HEALTH_CHECKS": True,
+    }
+)
+DATABASES["default"].setdefault("OPTIONS", {})
+DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", 3)
+DATABASES["default"].setdefault("TEST", {})
+DATABASES["default"]["TEST"].setdefault("NAME", "test_fdls")
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Broker (Celery) -------------------------------------------------------
+if env.str("REDIS_URL", default=""):
+    REDIS_URL = env.str("REDIS_URL")
+elif PRODUCTION:
+    raise environ.ImproperlyConfigured("REDIS_URL est obligatoire en production.")
+else:
+    from fdls import embedded
+
+    REDIS_URL = embedded.valkey_url()
+
+CELERY_BROKER_URL = REDIS_URL
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_DEFAULT_QUEUE = "fdls"
+CELERY_TIMEZONE = "Europe/Paris"
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+# Un envoi ne doit jamais bloquer une requête web : en cas d'échec, la tâche
+# reste dans l'outbox PostgreSQL et le relais la renverra (fdls/socle/taches.py).
+CELERY_TASK_PUBLISH_RETRY = False
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5, "visibility_timeout": 3600}
+CELERY_BEAT_SCHEDULE_FILENAME = str(BASE_DIR / "var" / "celerybeat-schedule")
+CELERY_BEAT_SCHEDULE = {
+    "relayer-taches-en-attente": {
+        "task": "fdls.socle.tasks.relayer_taches_en_attente",
+        "schedule": timedelta(seconds=30),
+    },
+    "battement-worker": {
+        "task": "fdls.socle.tasks.battement",
+        "schedule": timedelta(seconds=60),
+    },
+    "purger-journal-consultations": {
+        "task": "fdls.audit.tasks.purger_consultations",
+        "schedule": crontab(hour=3, minute=15),
+    },
+    "purger-sessions-expirees": {
+        "task": "fdls.comptes.tasks.purger_sessions",
+        "schedule": crontab(hour=3, minute=30),
+    },
+}
+
+# --- Cache -----------------------------------------------------------------
+# Cache en base : le throttling de l'API et les compteurs restent disponibles
+# quand le broker est arrêté (docs/decisions.md).
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "fdls_cache",
+    }
+}
+
+# --- Comptes et sécurité ---------------------------------------------------
+AUTH_USER_MODEL = "comptes.Utilisateur"
+LOGIN_URL = "comptes:connexion"
+LOGIN_REDIRECT_URL = "socle:accueil"
+LOGOUT_REDIRECT_URL = "comptes:connexion"
+
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# Verrouillage du compte après 5 échecs, 15 minutes (django-axes).
+AXES_FAILURE_LIMIT = env.int("FDLS_ECHECS_AVANT_VERROUILLAGE", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("FDLS_DUREE_VERROUILLAGE_MIN", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "comptes/verrouille.html"
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_IPWARE_PROXY_COUNT = env.int("FDLS_PROXY_COUNT", default=0)
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+
+# Session : expiration après inactivité (renouvelée à chaque requête).
+SESSION_COOKIE_AGE = env.int("FDLS_SESSION_INACTIVITE_S", default=2 * 3600)
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+
+# Second facteur obligatoire pour les agents (django-otp, TOTP RFC 6238).
+FDLS_DOUBLE_FACTEUR_AGENTS = env.bool("FDLS_DOUBLE_FACTEUR_AGENTS", default=True)
+OTP_TOTP_ISSUER = "FDLS"
+
+if PRODUCTION:
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
+    SECURE_HSTS_SECONDS = env.int("DJANGO_HSTS_SECONDS", default=31536000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+        "base-uri": ["'self'"],
+        "object-src": ["'none'"],
+    }
+}
+
+# --- E-mail ----------------------------------------------------------------
+# EMAIL_URL : smtp://utilisateur:motdepasse@hote:587 (submission : STARTTLS) ;
+# sans elle, les courriels sont écrits sur la console (poste de développement).
+if env.str("EMAIL_URL", default=""):
+    _smtp = env.email_url("EMAIL_URL")
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": _smtp["EMAIL_HOST"],
+                "port": _smtp["EMAIL_PORT"],
+                "username": _smtp.get("EMAIL_HOST_USER") or None,
+                "password": _smtp.get("EMAIL_HOST_PASSWORD") or None,
+                "use_tls": bool(_smtp.get("EMAIL_USE_TLS")),
+                "use_ssl": bool(_smtp.get("EMAIL_USE_SSL")),
+                "timeout": 10,
+            },
+        }
+    }
+else:
+    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="FDLS <ne-pas-repondre@fdls.localhost>")
+PASSWORD_RESET_TIMEOUT = 3600
+
+# --- Internationalisation ---------------------------------------------------
+LANGUAGE_CODE = "fr"
+LANGUAGES = [("fr", "Français")]
+TIME_ZONE = "Europe/Paris"
+USE_I18N = True
+USE_TZ = True
+
+# --- Fichiers --------------------------------------------------------------
+STATIC_URL = "/static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STATIC_ROOT = Path(env.str("FDLS_STATIC_ROOT", default=str(BASE_DIR / "var" / "static")))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if PRODUCTION
+            else "django.contrib.staticfiles.storage.StaticFilesStorage"
+        )
+    },
+}
+# Pièces justificatives : hors de la racine web, servies via la politique d'accès.
+MEDIA_ROOT = Path(env.str("FDLS_PRIVATE_MEDIA_ROOT", default=str(BASE_DIR / "var" / "prive")))
+MEDIA_URL = None
+
+# --- API -------------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "fdls.comptes.api.JetonAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["fdls.socle.api.EstAgentAuthentifie"],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env.str("FDLS_API_DEBIT_ANONYME", default="60/hour"),
+        "user": env.str("FDLS_API_DEBIT_AGENT", default="5000/hour"),
+    },
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "PAGE_SIZE": 50,
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "fdls.socle.api_erreurs.gestionnaire_exceptions",
+    "DEFAULT_VERSIONING_CLASS": "rest_framework.versioning.NamespaceVersioning",
+    "ALLOWED_VERSIONS": ["v1"],
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "API FDLS",
+    "DESCRIPTION": (
+        "API REST du fichier partagé de la demande locative sociale. "
+        "Authentification par jeton (en-tête `Authorization: Token <clé>`), "
+        "rattaché à un agent et à son organisme : la même politique d'accès "
+        "(CCH R441-2-6) que les écrans s'applique."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+}
+
+# --- Journal d'audit -------------------------------------------------------
+# CNIL : journaux de consultation conservés 6 à 12 mois.
+FDLS_RETENTION_CONSULTATIONS_JOURS = env.int("FDLS_RETENTION_CONSULTATIONS_JOURS", default=365)
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"simple": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "simple"}},
+    "root": {"handlers": ["console"], "level": env.str("FDLS_LOG_LEVEL", default="INFO")},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},
+        "pgserver": {"level": "WARNING"},
+    },
+}
+
+# Verrouillage par compte et non par adresse IP : les agents d'une même agence
+# partagent souvent une IP de sortie, qu'un tiers pourrait ainsi bloquer.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]

@@ -1,0 +1,58 @@
+"""Indisponibilité de la base : une page 503 en français, jamais une 500 brute.
+
+Placé en tête de la pile : il intercepte les erreurs de connexion levées par
+les vues comme par les middlewares suivants (sessions, authentification),
+puis rend une page qui ne touche pas la base. Avec ``CONN_HEALTH_CHECKS`` la
+connexion est rétablie d'elle-même au retour de PostgreSQL.
+"""
+
+import logging
+
+from django.db import InterfaceError, OperationalError, connections
+from django.http import HttpResponse, JsonResponse
+from django.template.loader import render_to_string
+
+logger = logging.getLogger(__name__)
+
+MESSAGE = (
+    "Le service est momentanément indisponible : la base de données ne répond pas. "
+    "Réessayez dans quelques instants ; aucune donnée validée n'a été perdue."
+)
+
+
+def est_indisponibilite(exc: BaseException | None) -> bool:
+    while exc is not None:
+        if isinstance(exc, (OperationalError, InterfaceError)):
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False
+
+
+def reponse_503(request) -> HttpResponse:
+    # Une connexion cassée ne doit pas être réutilisée par la requête suivante.
+    for conn in connections.all(initialized_only=True):
+        conn.close_if_unusable_or_obsolete()
+    if request.path.startswith("/api/"):
+        response = JsonResponse({"detail": MESSAGE, "code": "service_indisponible"}, status=503)
+    else:
+        response = HttpResponse(render_to_string("503.html", {"message": MESSAGE}), status=503)
+    response["Retry-After"] = "5"
+    return response
+
+
+class IndisponibiliteMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            return self.get_response(request)
+        except (OperationalError, InterfaceError):
+            logger.warning("Base de données indisponible pour %s", request.path)
+            return reponse_503(request)
+
+    def process_exception(self, request, exception):
+        if est_indisponibilite(exception):
+            logger.warning("Base de données indisponible pour %s", request.path)
+            return reponse_503(request)
+        return None

@@ -1,0 +1,23 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from fdls.socle import views as socle_views
+
+admin.site.site_header = "FDLS — administration des listes de référence"
+admin.site.site_title = "FDLS"
+admin.site.index_title = "Listes de référence"
+
+urlpatterns = [
+    path("", include("fdls.socle.urls")),
+    path("", include("fdls.comptes.urls")),
+    path("gestion/", include("fdls.organismes.urls")),
+    path("gestion/journal/", include("fdls.audit.urls")),
+    path("demandes/", include("demandes.urls")),
+    path("portail/", include("portail.urls")),
+    path("api/v1/", include(("fdls.socle.api_urls", "v1"), namespace="v1")),
+    path("django-admin/", admin.site.urls),
+]
+
+handler403 = socle_views.erreur_403
+handler404 = socle_views.erreur_404
+handler500 = socle_views.erreur_500

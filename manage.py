@@ -1,0 +1,16 @@
+#!/usr/bin/env python
+"""Point d'entrée des commandes d'administration de FDLS."""
+
+import os
+import sys
+
+
+def main():
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fdls.settings")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(sys.argv)
+
+
+if __name__ == "__main__":
+    main()

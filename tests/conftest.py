@@ -1,0 +1,48 @@
+"""Configuration stricte de la suite : vraie base PostgreSQL, vrai Redis.
+
+Chaque worker xdist travaille sur sa propre base de test (pytest-django) et
+sa propre base Redis (numéro du worker), pour que les tests parallèles ne se
+marchent pas dessus.
+"""
+
+import os
+
+import pytest
+from django.conf import settings
+
+from tests.factories import AgentFactory, TOTPDeviceFactory
+
+
+def pytest_configure(config):
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    numero = int(worker.removeprefix("gw") or 0)
+    base, _, _ = settings.REDIS_URL.rpartition("/")
+    settings.REDIS_URL = f"{base}/{1 + numero % 15}"
+    settings.CELERY_BROKER_URL = settings.REDIS_URL
+    # Hachage rapide en test seulement ; Argon2 est vérifié par un test dédié.
+    settings.PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.MD5PasswordHasher",
+        "django.contrib.auth.hashers.Argon2PasswordHasher",
+    ]
+
+
+@pytest.fixture(autouse=True)
+def _base_par_defaut(db):
+    """Tous les tests ont accès à la base (transaction annulée à la fin)."""
+
+
+@pytest.fixture
+def agent_verifie(client):
+    """Connecte un agent qui a passé le second facteur ; renvoie une fonction."""
+    from django_otp import login as otp_login  # noqa: F401
+
+    def connecter(user=None, **kwargs):
+        user = user or AgentFactory(**kwargs)
+        device = TOTPDeviceFactory(user=user)
+        client.force_login(user)
+        session = client.session
+        session["otp_device_id"] = device.persistent_id
+        session.save()
+        return user
+
+    return connecter
