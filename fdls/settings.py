@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_htmx",
     "django_otp",
     "django_otp.plugins.otp_totp",
@@ -123,7 +124,7 @@ DATABASES["default"].update(
 DATABASES["default"].setdefault("OPTIONS", {})
 DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", 3)
 DATABASES["default"].setdefault("TEST", {})
-DATABASES["default"]["TEST"].setdefault("NAME", "test_fdls")
+DATABASES["default"]["TEST"].setdefault("NAME", env.str("FDLS_TEST_DB_NAME", default="test_fdls"))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Broker (Celery) -------------------------------------------------------
