@@ -11,7 +11,7 @@ from django.db import models
 
 from fdls import acces
 from fdls.organismes.models import Guichet
-from fdls.territoires.models import Commune, Quartier
+from fdls.territoires.models import Commune, Departement, Quartier
 
 
 class DemandeQuerySet(models.QuerySet):
@@ -20,8 +20,9 @@ class DemandeQuerySet(models.QuerySet):
         return acces.filtrer(
             self,
             user,
+            departement="departement",
             commune="localisations__commune",
-            organisme="guichet__organisme",
+            guichet="guichet",
             demandeur="compte_demandeur",
         )
 
@@ -29,8 +30,9 @@ class DemandeQuerySet(models.QuerySet):
         return acces.filtrer_modifiables(
             self,
             user,
+            departement="departement",
             commune="localisations__commune",
-            organisme="guichet__organisme",
+            guichet="guichet",
             demandeur="compte_demandeur",
         )
 
@@ -50,6 +52,9 @@ class Demande(models.Model):
     guichet = models.ForeignKey(
         Guichet, on_delete=models.PROTECT, related_name="demandes", verbose_name="guichet d'enregistrement"
     )
+    # Département du fichier (celui du numéro unique, donc du guichet) : la
+    # politique d'accès filtre dessus quand un organisme couvre tout le département.
+    departement = models.ForeignKey(Departement, on_delete=models.PROTECT, related_name="+")
     compte_demandeur = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -70,6 +75,7 @@ class Demande(models.Model):
     class Meta:
         verbose_name = "demande"
         ordering = ["-date_depot", "-id"]
+        indexes = [models.Index(fields=["departement", "-date_depot", "-id"], name="demande_dep_depot")]
 
     def __str__(self):
         return f"{self.numero_unique or 'brouillon'} – {self.nom.upper()} {self.prenom}"

@@ -11,11 +11,12 @@ Règles (docs/acces.md détaille la matrice) :
 * un **agent** voit les données nominatives s'il a un rôle nominatif (agent
   de guichet, instructeur bailleur, réservataire, administrateur) ; le rôle
   observateur ne donne accès qu'aux statistiques sans nom ;
-* l'agent voit les demandes qui portent sur une commune du territoire
-  d'habilitation de son organisme (``Organisme.perimetre`` : le département
-  pour un bailleur, l'État, le département, Action Logement, le SIAO ou le
-  gestionnaire ; l'EPCI pour un EPCI ; la commune pour une commune) et, en
-  plus, celles enregistrées à un guichet de son organisme ;
+* l'agent voit les demandes du territoire d'habilitation de son organisme
+  (``Organisme.perimetre``) : toutes celles du fichier d'un département
+  qu'il couvre entièrement (bailleur, État, département, Action Logement,
+  SIAO, gestionnaire), et, pour les communes isolées (EPCI, commune, lieu
+  d'accueil), celles qui ont une localisation souhaitée sur l'une d'elles ;
+  en plus, celles enregistrées à un guichet de son organisme ;
 * seul un agent de guichet d'un organisme qui a un guichet accompagnateur
   modifie une demande (seed 001 annexe 2) ;
 * l'administration (partenaires, comptes, journal d'audit) est réservée aux
@@ -23,6 +24,8 @@ Règles (docs/acces.md détaille la matrice) :
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 
@@ -80,48 +83,153 @@ def voit_territoire(user, commune) -> bool:
     return communes_habilitees(user).filter(code_insee=code).exists()
 
 
-def _q_visibles(queryset: QuerySet, user, *, commune: str, organisme: str | None, demandeur: str | None) -> Q | None:
+@dataclass(frozen=True)
+class Portee:
+    """Ce que couvre le territoire d'un organisme, sous la forme la moins chère
+    à filtrer : départements entiers (un index sur la demande), communes
+    isolées (semi-jointure sur les localisations) et guichets propres hors de
+    ces départements."""
+
+    departements: tuple[str, ...]
+    communes: tuple[str, ...]
+    guichets: tuple[int, ...]
+
+
+def portee(user) -> Portee | None:
+    """Portée nominative de l'agent, calculée une fois par objet utilisateur."""
+    if not voit_nominatif(user):
+        return None
+    cache = getattr(user, "_portee_acces", None)
+    if cache is not None and cache[0] == user.organisme_id:
+        return cache[1]
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        # Départements dont toutes les communes sont dans le territoire.
+        cursor.execute(
+            """
+            SELECT c.departement_id
+              FROM territoires_commune c
+              JOIN organismes_organisme_perimetre p ON p.commune_id = c.code_insee
+             WHERE p.organisme_id = %s
+             GROUP BY c.departement_id
+            HAVING count(*) = (SELECT count(*) FROM territoires_commune t WHERE t.departement_id = c.departement_id)
+            """,
+            [user.organisme_id],
+        )
+        departements = tuple(sorted(row[0] for row in cursor.fetchall()))
+        cursor.execute(
+            """
+            SELECT p.commune_id
+              FROM organismes_organisme_perimetre p
+              JOIN territoires_commune c ON c.code_insee = p.commune_id
+             WHERE p.organisme_id = %s AND NOT (c.departement_id = ANY(%s))
+            """,
+            [user.organisme_id, list(departements)],
+        )
+        communes = tuple(sorted(row[0] for row in cursor.fetchall()))
+        cursor.execute(
+            """
+            SELECT g.id
+              FROM organismes_guichet g
+              JOIN territoires_commune c ON c.code_insee = g.commune_id
+             WHERE g.organisme_id = %s AND NOT (c.departement_id = ANY(%s))
+            """,
+            [user.organisme_id, list(departements)],
+        )
+        guichets = tuple(sorted(row[0] for row in cursor.fetchall()))
+    resultat = Portee(departements=departements, communes=communes, guichets=guichets)
+    user._portee_acces = (user.organisme_id, resultat)
+    return resultat
+
+
+def _objets_par_commune(model, chemin: str, communes: tuple[str, ...]) -> QuerySet:
+    """Sous-requête des clés des objets ayant une commune parmi ``communes``.
+
+    Pour un chemin « relation__commune » (ex. ``localisations__commune``), on
+    interroge directement la table liée, sans rejointure sur ``model``.
+    """
+    relation, _, champ = chemin.partition("__")
+    if champ and "__" not in champ:
+        lien = model._meta.get_field(relation)
+        if lien.one_to_many:
+            cle = lien.field.name
+            return lien.related_model._base_manager.filter(**{f"{champ}__in": communes}).values(cle)
+    return model._base_manager.filter(**{f"{chemin}__in": communes}).values("pk")
+
+
+def _q_visibles(
+    queryset: QuerySet, user, *, departement: str | None, commune: str, guichet: str | None, demandeur: str | None
+) -> Q | None:
     """Filtre Q des objets visibles, ou None si rien n'est visible."""
     if user is None or not user.is_authenticated or not user.is_active:
         return None
     if getattr(user, "is_demandeur", False):
         return Q(**{demandeur: user.pk}) if demandeur else None
-    if not voit_nominatif(user):
+    perimetre = portee(user)
+    if perimetre is None:
         return None
-    # Sous-requête plutôt que jointure : une demande à plusieurs communes
-    # habilitées n'apparaît qu'une fois, sans DISTINCT.
-    dans_perimetre = queryset.model._base_manager.filter(
-        **{f"{commune}__in": communes_habilitees(user)}
-    ).values("pk")
-    condition = Q(pk__in=dans_perimetre)
-    if organisme:
-        condition |= Q(**{organisme: user.organisme_id})
-    return condition
+    conditions = []
+    if perimetre.departements:
+        if departement:
+            conditions.append(Q(**{f"{departement}__in": perimetre.departements}))
+        else:
+            conditions.append(Q(**{f"{commune}__departement__in": perimetre.departements}))
+    if perimetre.communes:
+        # Sous-requête plutôt que jointure : une demande à plusieurs communes
+        # habilitées n'apparaît qu'une fois, sans DISTINCT.
+        conditions.append(Q(pk__in=_objets_par_commune(queryset.model, commune, perimetre.communes)))
+    if guichet and perimetre.guichets:
+        conditions.append(Q(**{f"{guichet}__in": perimetre.guichets}))
+    if not conditions:
+        return None
+    resultat = conditions[0]
+    for condition in conditions[1:]:
+        resultat |= condition
+    return resultat
 
 
-def filtrer(queryset: QuerySet, user, *, commune: str, organisme: str | None = None, demandeur: str | None = None):
+def filtrer(
+    queryset: QuerySet,
+    user,
+    *,
+    commune: str,
+    departement: str | None = None,
+    guichet: str | None = None,
+    demandeur: str | None = None,
+):
     """Restreint ``queryset`` aux objets nominatifs que ``user`` peut consulter.
 
-    ``commune`` : chemin vers la commune qui fonde l'habilitation territoriale ;
-    ``organisme`` : chemin vers l'organisme qui a enregistré l'objet (toujours
-    visible de lui) ; ``demandeur`` : chemin vers le compte du demandeur.
+    ``departement`` : chemin vers le département du fichier de l'objet ;
+    ``commune`` : chemin vers les communes qui fondent l'habilitation
+    territoriale ; ``guichet`` : chemin vers le guichet d'enregistrement (un
+    organisme voit toujours ce que ses guichets ont enregistré) ;
+    ``demandeur`` : chemin vers le compte du demandeur.
     """
-    condition = _q_visibles(queryset, user, commune=commune, organisme=organisme, demandeur=demandeur)
+    condition = _q_visibles(
+        queryset, user, departement=departement, commune=commune, guichet=guichet, demandeur=demandeur
+    )
     if condition is None:
         return queryset.none()
     return queryset.filter(condition)
 
 
 def filtrer_modifiables(
-    queryset: QuerySet, user, *, commune: str, organisme: str | None = None, demandeur: str | None = None
+    queryset: QuerySet,
+    user,
+    *,
+    commune: str,
+    departement: str | None = None,
+    guichet: str | None = None,
+    demandeur: str | None = None,
 ):
     """Objets que ``user`` peut modifier : un demandeur les siens ; un agent de
     guichet d'un organisme doté d'un guichet accompagnateur, ceux qu'il voit."""
     if getattr(user, "is_demandeur", False):
-        return filtrer(queryset, user, commune=commune, organisme=organisme, demandeur=demandeur)
-    if not (voit_nominatif(user) and user.a_role("agent_guichet") and enregistre(user)):
+        return filtrer(queryset, user, commune=commune, demandeur=demandeur)
+    if not enregistre(user):
         return queryset.none()
-    return filtrer(queryset, user, commune=commune, organisme=organisme, demandeur=None)
+    return filtrer(queryset, user, departement=departement, commune=commune, guichet=guichet)
 
 
 def enregistre(user) -> bool:

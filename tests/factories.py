@@ -139,6 +139,7 @@ class DemandeFactory(factory.django.DjangoModelFactory):
         skip_postgeneration_save = True
 
     guichet = factory.SubFactory(GuichetFactory)
+    departement = factory.LazyAttribute(lambda d: d.guichet.commune.departement)
     etat = Demande.Etat.ACTIVE
     numero_unique = factory.Sequence(lambda n: f"0441126{n:06d}{20001:05d}")
     nom = factory.Sequence(lambda n: f"Nom{n}")

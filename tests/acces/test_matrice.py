@@ -118,6 +118,9 @@ def test_changer_le_territoire_d_habilitation_change_la_visibilite(monde):
     agent = _agent(monde, type_organisme=Organisme.Type.EPCI, roles=[Role.RESERVATAIRE])
     assert monde["demande_b"] not in Demande.objects.visibles_par(agent)
     agent.organisme.perimetre.add(monde["commune_b"])
+    # La portée est calculée une fois par requête (objet utilisateur) : la
+    # requête suivante voit le nouveau territoire.
+    agent = type(agent).objects.get(pk=agent.pk)
     assert monde["demande_b"] in Demande.objects.visibles_par(agent)
 
 
@@ -125,3 +128,23 @@ def test_superutilisateur_administre_sans_voir_les_demandes_hors_perimetre(monde
     agent = _agent(monde, type_organisme=Organisme.Type.GESTIONNAIRE, roles=[], is_superuser=True)
     assert acces.administre(agent) is True
     assert not Demande.objects.visibles_par(agent).exists()
+
+
+def test_un_organisme_qui_couvre_tout_le_departement_voit_tout_son_fichier():
+    """Bailleur, État, Action Logement : le fichier départemental entier, y
+    compris une demande dont les choix sont hors du département."""
+    from tests.factories import DepartementFactory
+
+    dep = DepartementFactory(code="99", nom="Test", region="99")
+    autre = DepartementFactory(code="98", nom="Autre", region="99")
+    c1, c2 = CommuneFactory(departement=dep), CommuneFactory(departement=dep)
+    ailleurs = CommuneFactory(departement=autre)
+    agent = AgentFactory(
+        organisme__type=Organisme.Type.BAILLEUR, organisme__perimetre=[c1, c2], roles=[Role.INSTRUCTEUR_BAILLEUR]
+    )
+    du_fichier = DemandeFactory(guichet__commune=c1, communes=[ailleurs])
+    d_un_autre_fichier = DemandeFactory(guichet__commune=ailleurs, communes=[ailleurs])
+    assert acces.portee(agent).departements == ("99",)
+    assert acces.portee(agent).communes == ()
+    assert list(Demande.objects.visibles_par(agent)) == [du_fichier]
+    assert d_un_autre_fichier not in Demande.objects.visibles_par(agent)
