@@ -60,12 +60,13 @@ def generer(n: int, graine: int = 44) -> None:
     localisations.seek(0)
     with connection.cursor() as cursor:
         with cursor.copy(
-            "COPY demandes_demande (id, numero_unique, etat, guichet_id, departement_id, compte_demandeur_id, date_depot, nom, "
-            "prenom, date_naissance, created_at, updated_at) FROM STDIN"
+            "COPY demandes_demande (id, numero_unique, etat, guichet_id, departement_id, compte_demandeur_id, "
+            "date_depot, nom, prenom, date_naissance, created_at, updated_at) FROM STDIN"
         ) as copie:
             copie.write(demandes.getvalue())
         with cursor.copy(
-            "COPY demandes_localisationsouhaitee (demande_id, rang, commune_id, quartier_id, date_anciennete) FROM STDIN"
+            "COPY demandes_localisationsouhaitee (demande_id, rang, commune_id, quartier_id, date_anciennete) "
+            "FROM STDIN"
         ) as copie:
             copie.write(localisations.getvalue())
         cursor.execute("SELECT setval('demandes_demande_id_seq', %s)", [n])

@@ -56,11 +56,7 @@ def administre(user) -> bool:
         return False
     if user.is_superuser:
         return True
-    return (
-        user.a_role("administrateur")
-        and user.organisme is not None
-        and user.organisme.type == "gestionnaire"
-    )
+    return user.a_role("administrateur") and user.organisme is not None and user.organisme.type == "gestionnaire"
 
 
 def consulte_audit(user) -> bool:

@@ -9,6 +9,7 @@ poste partagent les mêmes données. ``python -m fdls.embedded stop`` les arrêt
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -87,16 +88,24 @@ def valkey_url() -> str:
     subprocess.run(
         [
             str(get_binary_path()),
-            "--port", str(port),
-            "--bind", "127.0.0.1",
-            "--daemonize", "yes",
-            "--dir", str(VALKEY_DIR),
-            "--pidfile", str(VALKEY_DIR / "valkey.pid"),
-            "--logfile", str(VALKEY_DIR / "valkey.log"),
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--daemonize",
+            "yes",
+            "--dir",
+            str(VALKEY_DIR),
+            "--pidfile",
+            str(VALKEY_DIR / "valkey.pid"),
+            "--logfile",
+            str(VALKEY_DIR / "valkey.log"),
             # L'outbox PostgreSQL est la source de vérité des tâches :
             # le broker peut perdre son contenu sans perte de travail.
-            "--appendonly", "no",
-            "--save", "",
+            "--appendonly",
+            "no",
+            "--save",
+            "",
         ],
         check=True,
     )
@@ -112,19 +121,15 @@ def stop() -> None:
     """Arrête le PostgreSQL et le Valkey embarqués s'ils tournent."""
     pid_file = VALKEY_DIR / "valkey.pid"
     if pid_file.exists():
-        try:
+        with contextlib.suppress(ProcessLookupError, ValueError):
             os.kill(int(pid_file.read_text()), signal.SIGTERM)
-        except (ProcessLookupError, ValueError):
-            pass
     if (PG_DIR / "postmaster.pid").exists():
         _silence_platformdirs()
         from pgserver._commands import pg_ctl
 
         user = "pgserver" if os.geteuid() == 0 else None
-        try:
+        with contextlib.suppress(subprocess.CalledProcessError):
             pg_ctl(["-w", "stop", "-m", "fast"], pgdata=PG_DIR, user=user)
-        except subprocess.CalledProcessError:
-            pass
 
 
 if __name__ == "__main__":

@@ -55,7 +55,7 @@ def _banniere(url: str) -> str:
         "  → code du moment : .venv/bin/python manage.py code_totp",
         "",
     ]
-    for email, prenom, nom, organisme, roles, _ in COMPTES_DEMO:
+    for email, _prenom, _nom, organisme, roles, _ in COMPTES_DEMO:
         libelles = ", ".join(role.label for role in roles)
         lignes.append(f"  {email:<30} {libelles} – {organisme}")
     lignes += [

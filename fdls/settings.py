@@ -253,7 +253,7 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # --- E-mail ----------------------------------------------------------------
-# EMAIL_URL : smtp://utilisateur:motdepasse@hote:587 (submission : STARTTLS) ;
+# EMAIL_URL : smtp+tls://utilisateur:motdepasse@hote:587 (STARTTLS) ou smtp+ssl:// ;
 # sans elle, les courriels sont écrits sur la console (poste de développement).
 if env.str("EMAIL_URL", default=""):
     _smtp = env.email_url("EMAIL_URL")
@@ -271,6 +271,8 @@ if env.str("EMAIL_URL", default=""):
             },
         }
     }
+elif PRODUCTION:
+    raise environ.ImproperlyConfigured("EMAIL_URL est obligatoire en production (réinitialisation des mots de passe).")
 else:
     MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="FDLS <ne-pas-repondre@fdls.localhost>")
@@ -287,6 +289,9 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(env.str("FDLS_STATIC_ROOT", default=str(BASE_DIR / "var" / "static")))
+if not PRODUCTION:
+    # WhiteNoise avertit si STATIC_ROOT n'existe pas (collectstatic n'est lancé qu'en production).
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -299,7 +304,9 @@ STORAGES = {
 }
 # Pièces justificatives : hors de la racine web, servies via la politique d'accès.
 MEDIA_ROOT = Path(env.str("FDLS_PRIVATE_MEDIA_ROOT", default=str(BASE_DIR / "var" / "prive")))
-MEDIA_URL = None
+# Aucune route ne sert MEDIA_ROOT : les pièces passent par des vues qui appliquent
+# la politique d'accès. MEDIA_URL reste défini (le serveur de test l'exige).
+MEDIA_URL = "/fichiers-prives/"
 
 # --- API -------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -323,6 +330,8 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "fdls.socle.api_erreurs.gestionnaire_exceptions",
     "DEFAULT_VERSIONING_CLASS": "rest_framework.versioning.NamespaceVersioning",
     "ALLOWED_VERSIONS": ["v1"],
+    # Sans version par défaut, `manage.py spectacular` produit un schéma vide.
+    "DEFAULT_VERSION": "v1",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "API FDLS",
@@ -336,6 +345,18 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Trois modèles ont un champ `type` : noms d'énumérations explicites.
+    "ENUM_NAME_OVERRIDES": {
+        "TypeEpciEnum": "fdls.territoires.models.Epci.Type",
+        "TypeOrganismeEnum": "fdls.organismes.models.Organisme.Type",
+        "TypeGuichetEnum": "fdls.organismes.models.Guichet.Type",
+    },
+    # Swagger UI n'appelle pas le validateur en ligne (intranet, CSP).
+    "SWAGGER_UI_SETTINGS": {"validatorUrl": None},
+    # Swagger UI et Redoc servis par l'application (drf-spectacular-sidecar), sans CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 # --- Journal d'audit -------------------------------------------------------

@@ -10,6 +10,7 @@ admin.site.index_title = "Listes de référence"
 urlpatterns = [
     path("", include("fdls.socle.urls")),
     path("", include("fdls.comptes.urls")),
+    path("compte/jetons/", include("fdls.comptes.urls_jetons")),
     path("gestion/", include("fdls.organismes.urls")),
     path("gestion/journal/", include("fdls.audit.urls")),
     path("demandes/", include("demandes.urls")),

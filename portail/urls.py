@@ -1,5 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from portail import views
 
 app_name = "portail"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.espace, name="espace"),
+    path("connexion/", views.ConnexionView.as_view(), name="connexion"),
+]

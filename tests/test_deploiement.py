@@ -26,6 +26,7 @@ def test_check_deploy_est_propre_en_production():
             "FDLS_ENV": "production",
             "DJANGO_SECRET_KEY": "x" * 30 + "-une-cle-de-production-longue-et-aleatoire-0123456789",
             "DJANGO_ALLOWED_HOSTS": "fdls.example.org",
+            "EMAIL_URL": "smtp+tls://fdls:secret@smtp.example.org:587",
             "DATABASE_URL": os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres"),
             "REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
         },

@@ -6,51 +6,104 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('organismes', '0001_initial'),
-        ('territoires', '0001_initial'),
+        ("organismes", "0001_initial"),
+        ("territoires", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Demande',
+            name="Demande",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('numero_unique', models.CharField(blank=True, max_length=18, null=True, unique=True, verbose_name='numéro unique')),
-                ('etat', models.CharField(choices=[('brouillon', 'Brouillon'), ('active', 'Active'), ('satisfaite', 'Satisfaite'), ('annulee', 'Annulée')], db_index=True, default='brouillon', max_length=20, verbose_name='état')),
-                ('date_depot', models.DateField(blank=True, null=True, verbose_name='date de dépôt initial')),
-                ('nom', models.CharField(max_length=150, verbose_name='nom')),
-                ('prenom', models.CharField(max_length=150, verbose_name='prénom')),
-                ('date_naissance', models.DateField(verbose_name='date de naissance')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('compte_demandeur', models.ForeignKey(blank=True, limit_choices_to={'kind': 'demandeur'}, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='demandes', to=settings.AUTH_USER_MODEL)),
-                ('guichet', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='demandes', to='organismes.guichet', verbose_name="guichet d'enregistrement")),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "numero_unique",
+                    models.CharField(blank=True, max_length=18, null=True, unique=True, verbose_name="numéro unique"),
+                ),
+                (
+                    "etat",
+                    models.CharField(
+                        choices=[
+                            ("brouillon", "Brouillon"),
+                            ("active", "Active"),
+                            ("satisfaite", "Satisfaite"),
+                            ("annulee", "Annulée"),
+                        ],
+                        db_index=True,
+                        default="brouillon",
+                        max_length=20,
+                        verbose_name="état",
+                    ),
+                ),
+                ("date_depot", models.DateField(blank=True, null=True, verbose_name="date de dépôt initial")),
+                ("nom", models.CharField(max_length=150, verbose_name="nom")),
+                ("prenom", models.CharField(max_length=150, verbose_name="prénom")),
+                ("date_naissance", models.DateField(verbose_name="date de naissance")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "compte_demandeur",
+                    models.ForeignKey(
+                        blank=True,
+                        limit_choices_to={"kind": "demandeur"},
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="demandes",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "guichet",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="demandes",
+                        to="organismes.guichet",
+                        verbose_name="guichet d'enregistrement",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'demande',
-                'ordering': ['-date_depot', '-id'],
+                "verbose_name": "demande",
+                "ordering": ["-date_depot", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='LocalisationSouhaitee',
+            name="LocalisationSouhaitee",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('rang', models.PositiveSmallIntegerField(verbose_name='rang')),
-                ('date_anciennete', models.DateField(blank=True, null=True, verbose_name="date d'ancienneté")),
-                ('commune', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='territoires.commune')),
-                ('demande', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='localisations', to='demandes.demande')),
-                ('quartier', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='territoires.quartier')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("rang", models.PositiveSmallIntegerField(verbose_name="rang")),
+                ("date_anciennete", models.DateField(blank=True, null=True, verbose_name="date d'ancienneté")),
+                (
+                    "commune",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="territoires.commune"
+                    ),
+                ),
+                (
+                    "demande",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="localisations", to="demandes.demande"
+                    ),
+                ),
+                (
+                    "quartier",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="territoires.quartier",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'localisation souhaitée',
-                'ordering': ['demande', 'rang'],
-                'indexes': [models.Index(fields=['commune', 'demande'], name='localisation_commune')],
-                'constraints': [models.UniqueConstraint(fields=('demande', 'rang'), name='localisation_rang_unique')],
+                "verbose_name": "localisation souhaitée",
+                "ordering": ["demande", "rang"],
+                "indexes": [models.Index(fields=["commune", "demande"], name="localisation_commune")],
+                "constraints": [models.UniqueConstraint(fields=("demande", "rang"), name="localisation_rang_unique")],
             },
         ),
     ]

@@ -20,9 +20,7 @@ class Consultation(models.Model):
         REFUS = "refus", "Tentative refusée"
 
     created_at = models.DateTimeField("date", auto_now_add=True, db_index=True)
-    utilisateur = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
-    )
+    utilisateur = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True)
     utilisateur_libelle = models.CharField("utilisateur", max_length=300)
     organisme = models.ForeignKey(
         "organismes.Organisme", on_delete=models.PROTECT, related_name="+", null=True, blank=True

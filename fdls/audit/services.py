@@ -57,13 +57,33 @@ def journaliser_liste(*, user, objets, action: str, request=None) -> int:
     return len(lignes)
 
 
-def purger_consultations(*, maintenant=None) -> int:
-    """Supprime les lignes plus anciennes que la durée de rétention (CNIL : 6 à 12 mois)."""
+#: Taille des lots de la purge : des transactions courtes, sans verrou prolongé sur le journal.
+TAILLE_LOT_PURGE = 10_000
+
+
+def purger_consultations(*, maintenant=None, taille_lot: int = TAILLE_LOT_PURGE) -> int:
+    """Supprime les lignes plus anciennes que la durée de rétention (CNIL : 6 à 12 mois).
+
+    Seule voie de suppression du journal : chaque lot est supprimé dans une
+    transaction qui lève, pour elle seule, la protection du trigger
+    ``audit_consultation_append_only`` (migration 0003). Idempotente :
+    relancée, elle ne trouve plus rien à supprimer.
+    """
     maintenant = maintenant or timezone.now()
     limite = maintenant - timedelta(days=settings.FDLS_RETENTION_CONSULTATIONS_JOURS)
-    with transaction.atomic():
-        with connection.cursor() as cursor:
-            # Seule la purge lève la protection du trigger, pour cette transaction.
-            cursor.execute("SET LOCAL fdls.purge_audit = 'on'")
-        supprimees, _ = Consultation.objects.filter(created_at__lt=limite).delete()
-    return supprimees
+    total = 0
+    while True:
+        with transaction.atomic():
+            lot = list(
+                Consultation.objects.filter(created_at__lt=limite)
+                .order_by("pk")
+                .values_list("pk", flat=True)[:taille_lot]
+            )
+            if not lot:
+                return total
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL fdls.purge_audit = 'on'")
+                supprimees, _ = Consultation.objects.filter(pk__in=lot).delete()
+                # Dans une transaction englobante, la levée ne survit pas à la purge.
+                cursor.execute("SET LOCAL fdls.purge_audit = 'off'")
+            total += supprimees

@@ -67,9 +67,7 @@ class Utilisateur(AbstractBaseUser, PermissionsMixin):
     first_name = models.CharField("prénom", max_length=150, blank=True)
     last_name = models.CharField("nom", max_length=150, blank=True)
     kind = models.CharField("type de compte", max_length=20, choices=Kind.choices, default=Kind.AGENT)
-    organisme = models.ForeignKey(
-        Organisme, on_delete=models.PROTECT, related_name="agents", null=True, blank=True
-    )
+    organisme = models.ForeignKey(Organisme, on_delete=models.PROTECT, related_name="agents", null=True, blank=True)
     guichet = models.ForeignKey(
         Guichet,
         on_delete=models.SET_NULL,

@@ -24,11 +24,9 @@ class ConnexionView(auth_views.LoginView):
 
     def get_success_url(self):
         url = super().get_success_url()
-        if (
-            settings.FDLS_DOUBLE_FACTEUR_AGENTS
-            and self.request.user.is_agent
-            and not self.request.user.is_verified()
-        ):
+        # Juste après login(), request.user n'est plus l'objet enveloppé par
+        # OTPMiddleware : une connexion neuve n'a jamais passé le second facteur.
+        if settings.FDLS_DOUBLE_FACTEUR_AGENTS and self.request.user.is_agent:
             # L'URL demandée est conservée pour après le second facteur.
             self.request.session["apres_second_facteur"] = url
             if services.appareil_confirme(self.request.user) is None:
@@ -128,5 +126,8 @@ def profil(request):
     return render(
         request,
         "comptes/profil.html",
-        {"appareil": services.appareil_confirme(request.user), "jetons": request.user.jetons_api.order_by("-created_at")},
+        {
+            "appareil": services.appareil_confirme(request.user),
+            "jetons": request.user.jetons_api.order_by("-created_at"),
+        },
     )

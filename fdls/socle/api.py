@@ -1,8 +1,25 @@
-"""Fondations de l'API : permission de base (erreurs : fdls/socle/api_erreurs.py)."""
+"""Fondations de l'API : permissions (erreurs : fdls/socle/api_erreurs.py, routes : fdls/socle/api_urls.py).
 
-from rest_framework import permissions
+Toute vue de l'API exige par défaut ``EstAgentAuthentifie`` (réglage
+``REST_FRAMEWORK``) ; les vues d'écriture ajoutent ``EstAdministrateur`` ou
+une permission métier, les vues nominatives ``VoitDonneesNominatives`` et
+leur QuerySet ``visibles_par(user)``.
 
+Ce module est importé par les réglages de DRF pendant le chargement de
+``rest_framework.views`` : il ne doit importer ni les vues ni les routeurs.
+"""
+
+from collections.abc import Mapping
+
+from rest_framework import permissions, serializers
+
+from fdls import acces
 from fdls.comptes.models import JetonApi
+
+
+def jeton_de(request) -> JetonApi | None:
+    """Jeton d'API de la requête, ou None pour une session."""
+    return request.auth if isinstance(request.auth, JetonApi) else None
 
 
 class EstAgentAuthentifie(permissions.BasePermission):
@@ -13,13 +30,61 @@ class EstAgentAuthentifie(permissions.BasePermission):
 
     def has_permission(self, request, view):
         user = request.user
-        if not (user and user.is_authenticated and user.is_active and user.is_agent):
+        if not (user and user.is_authenticated and user.is_active):
             return False
-        jeton = request.auth if isinstance(request.auth, JetonApi) else None
+        if not user.is_agent:
+            self.message = "Les comptes demandeurs n'ont pas accès à l'API : utilisez votre espace personnel."
+            return False
+        jeton = jeton_de(request)
         if jeton is None and not user.is_verified():
+            self.message = "Session sans second facteur : validez votre code à usage unique ou utilisez un jeton d'API."
             return False
-        if request.method not in permissions.SAFE_METHODS and jeton is not None:
-            if jeton.portee != JetonApi.Portee.ECRITURE:
-                self.message = "Ce jeton est en lecture seule."
-                return False
+        ecriture = request.method not in permissions.SAFE_METHODS
+        if ecriture and jeton is not None and jeton.portee != JetonApi.Portee.ECRITURE:
+            self.message = "Ce jeton est en lecture seule : une écriture exige un jeton de portée « écriture »."
+            return False
         return True
+
+
+class EstAdministrateur(permissions.BasePermission):
+    """Écritures sur les partenaires et référentiels : administrateurs du gestionnaire du fichier."""
+
+    message = "Action réservée aux administrateurs de l'organisme gestionnaire du fichier."
+
+    def has_permission(self, request, view):
+        return acces.administre(request.user)
+
+
+class LectureOuAdministrateur(EstAdministrateur):
+    """Lecture pour tout agent authentifié, écriture pour les administrateurs."""
+
+    def has_permission(self, request, view):
+        return request.method in permissions.SAFE_METHODS or super().has_permission(request, view)
+
+
+class VoitDonneesNominatives(permissions.BasePermission):
+    """Données nominatives des demandes : rôles nominatifs seulement (CCH R441-2-6)."""
+
+    message = (
+        "Votre rôle ne donne pas accès aux données nominatives des demandes (CCH R441-2-6) : "
+        "seules les statistiques sans nom vous sont ouvertes."
+    )
+
+    def has_permission(self, request, view):
+        return acces.voit_nominatif(request.user)
+
+
+class RefuseChampsInconnus:
+    """Mixin de sérialiseur d'écriture : un champ inconnu ou non modifiable est
+    signalé, plutôt qu'ignoré en silence (le partenaire croirait l'avoir écrit)."""
+
+    CLES_TECHNIQUES = frozenset({"csrfmiddlewaretoken"})
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        if isinstance(self.initial_data, Mapping):
+            modifiables = {nom for nom, champ in self.fields.items() if not champ.read_only}
+            inconnus = sorted(set(self.initial_data) - modifiables - self.CLES_TECHNIQUES)
+            if inconnus:
+                raise serializers.ValidationError(dict.fromkeys(inconnus, "Champ inconnu ou non modifiable."))
+        return attrs

@@ -1,9 +1,32 @@
-"""Erreurs JSON de l'API, en français, avec le détail par champ."""
+"""Erreurs JSON de l'API, en français, avec le détail par champ.
 
-from rest_framework import status
-from rest_framework.exceptions import ValidationError
+Toute erreur a la forme ``{"detail": "...", "code": "..."}`` ; une erreur de
+saisie ajoute ``"erreurs": {"champ": ["message", ...]}``. Les erreurs de
+validation levées par les services (``django.core.exceptions.ValidationError``)
+deviennent des 400, jamais des 500.
+"""
+
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from rest_framework import exceptions, status
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler
+
+# Codes stables, en français, que les systèmes partenaires peuvent tester.
+CODES = {
+    "not_authenticated": "non_authentifie",
+    "authentication_failed": "authentification_echouee",
+    "permission_denied": "acces_refuse",
+    "not_found": "introuvable",
+    "method_not_allowed": "methode_non_autorisee",
+    "not_acceptable": "format_non_acceptable",
+    "unsupported_media_type": "format_non_supporte",
+    "parse_error": "requete_illisible",
+    "throttled": "trop_de_requetes",
+}
 
 
 def _aplatir(detail):
@@ -14,24 +37,47 @@ def _aplatir(detail):
     return str(detail)
 
 
+def _depuis_django(exc: DjangoValidationError) -> exceptions.ValidationError:
+    if hasattr(exc, "error_dict"):
+        erreurs = {
+            (api_settings.NON_FIELD_ERRORS_KEY if champ == NON_FIELD_ERRORS else champ): messages
+            for champ, messages in exc.message_dict.items()
+        }
+    else:
+        erreurs = {api_settings.NON_FIELD_ERRORS_KEY: exc.messages}
+    return exceptions.ValidationError(erreurs)
+
+
 def gestionnaire_exceptions(exc, context):
-    """Réponses d'erreur uniformes : ``detail`` lisible + ``erreurs`` par champ."""
+    """Réponses d'erreur uniformes : ``detail`` lisible + ``code`` + ``erreurs`` par champ."""
+    if isinstance(exc, DjangoValidationError):
+        exc = _depuis_django(exc)
+    elif isinstance(exc, Http404):
+        exc = exceptions.NotFound("Ressource introuvable.")
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied(*exc.args)
     response = exception_handler(exc, context)
     if response is None:
         return None
-    if isinstance(exc, ValidationError):
+    if isinstance(exc, exceptions.ValidationError):
         erreurs = _aplatir(exc.detail)
         if not isinstance(erreurs, dict):
-            erreurs = {"non_field_errors": erreurs}
+            erreurs = {api_settings.NON_FIELD_ERRORS_KEY: erreurs}
         response.data = {
             "detail": "La requête contient des erreurs : corrigez les champs indiqués.",
             "code": "invalide",
             "erreurs": erreurs,
         }
-    elif isinstance(response.data, dict) and "detail" in response.data:
-        response.data = {"detail": str(response.data["detail"]), "code": getattr(exc, "default_code", "erreur")}
+        return response
+    codes = exc.get_codes() if isinstance(exc, exceptions.APIException) else None
+    code = codes if isinstance(codes, str) else getattr(exc, "default_code", "erreur")
+    detail = response.data.get("detail", "") if isinstance(response.data, dict) else ""
     if response.status_code == status.HTTP_429_TOO_MANY_REQUESTS:
-        response.data["detail"] = "Trop de requêtes : réessayez plus tard."
+        attente = getattr(exc, "wait", None)
+        detail = "Trop de requêtes : réessayez plus tard."
+        if attente:
+            detail = f"Trop de requêtes : réessayez dans {int(attente)} seconde{'s' if attente >= 2 else ''}."
+    response.data = {"detail": str(detail), "code": CODES.get(code, code)}
     return response
 
 

@@ -20,6 +20,10 @@ MESSAGE = (
 )
 
 
+#: Clients machines (API, sonde de santé) : réponse JSON plutôt que page HTML.
+CHEMINS_JSON = ("/api/", "/healthz")
+
+
 def est_indisponibilite(exc: BaseException | None) -> bool:
     while exc is not None:
         if isinstance(exc, (OperationalError, InterfaceError)):
@@ -32,7 +36,7 @@ def reponse_503(request) -> HttpResponse:
     # Une connexion cassée ne doit pas être réutilisée par la requête suivante.
     for conn in connections.all(initialized_only=True):
         conn.close_if_unusable_or_obsolete()
-    if request.path.startswith("/api/"):
+    if request.path.startswith(CHEMINS_JSON):
         response = JsonResponse({"detail": MESSAGE, "code": "service_indisponible"}, status=503)
     else:
         response = HttpResponse(render_to_string("503.html", {"message": MESSAGE}), status=503)

@@ -11,7 +11,6 @@ from fdls.organismes.models import Guichet, Organisme
 from tests.factories import AgentFactory, CommuneFactory, DemandeFactory, DemandeurFactory, GuichetFactory
 
 
-
 @pytest.fixture
 def monde():
     """Deux territoires : A (habilitation de l'organisme testé) et B (ailleurs)."""
@@ -53,7 +52,9 @@ MATRICE = [
 @pytest.mark.parametrize(
     ("roles", "type_organisme", "voit_a", "voit_b", "modifie_a", "stats_nom", "stats", "administre"), MATRICE
 )
-def test_matrice_roles_territoires(monde, roles, type_organisme, voit_a, voit_b, modifie_a, stats_nom, stats, administre):
+def test_matrice_roles_territoires(
+    monde, roles, type_organisme, voit_a, voit_b, modifie_a, stats_nom, stats, administre
+):
     agent = _agent(monde, type_organisme=type_organisme, roles=roles)
     visibles = set(Demande.objects.visibles_par(agent))
     modifiables = set(Demande.objects.modifiables_par(agent))
@@ -88,9 +89,7 @@ def test_un_organisme_voit_les_demandes_enregistrees_a_ses_guichets_hors_territo
 
 
 def test_un_guichet_relai_ne_modifie_pas(monde):
-    agent = _agent(
-        monde, type_organisme=Organisme.Type.COMMUNE, roles=[Role.AGENT_GUICHET], guichet=Guichet.Type.RELAI
-    )
+    agent = _agent(monde, type_organisme=Organisme.Type.COMMUNE, roles=[Role.AGENT_GUICHET], guichet=Guichet.Type.RELAI)
     assert monde["demande_a"] in Demande.objects.visibles_par(agent)
     assert not Demande.objects.modifiables_par(agent).exists()
     assert acces.enregistre(agent) is False

@@ -5,31 +5,54 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('organismes', '0001_initial'),
+        ("organismes", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Consultation',
+            name="Consultation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='date')),
-                ('utilisateur_libelle', models.CharField(max_length=300, verbose_name='utilisateur')),
-                ('action', models.CharField(choices=[('consultation', 'Consultation de la fiche'), ('liste', 'Liste / recherche'), ('export', 'Export'), ('pdf', 'Édition PDF'), ('api', "Lecture par l'API"), ('telechargement', "Téléchargement d'une pièce"), ('refus', 'Tentative refusée')], max_length=20, verbose_name='action')),
-                ('objet_type', models.CharField(max_length=50, verbose_name="type d'objet")),
-                ('objet_id', models.CharField(db_index=True, max_length=50, verbose_name="identifiant de l'objet")),
-                ('objet_libelle', models.CharField(blank=True, max_length=200, verbose_name='objet')),
-                ('ip', models.GenericIPAddressField(blank=True, null=True, verbose_name='adresse IP')),
-                ('chemin', models.CharField(blank=True, max_length=500, verbose_name='adresse consultée')),
-                ('organisme', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='organismes.organisme')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="date")),
+                ("utilisateur_libelle", models.CharField(max_length=300, verbose_name="utilisateur")),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("consultation", "Consultation de la fiche"),
+                            ("liste", "Liste / recherche"),
+                            ("export", "Export"),
+                            ("pdf", "Édition PDF"),
+                            ("api", "Lecture par l'API"),
+                            ("telechargement", "Téléchargement d'une pièce"),
+                            ("refus", "Tentative refusée"),
+                        ],
+                        max_length=20,
+                        verbose_name="action",
+                    ),
+                ),
+                ("objet_type", models.CharField(max_length=50, verbose_name="type d'objet")),
+                ("objet_id", models.CharField(db_index=True, max_length=50, verbose_name="identifiant de l'objet")),
+                ("objet_libelle", models.CharField(blank=True, max_length=200, verbose_name="objet")),
+                ("ip", models.GenericIPAddressField(blank=True, null=True, verbose_name="adresse IP")),
+                ("chemin", models.CharField(blank=True, max_length=500, verbose_name="adresse consultée")),
+                (
+                    "organisme",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="organismes.organisme",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'consultation',
-                'ordering': ['-created_at', '-id'],
+                "verbose_name": "consultation",
+                "ordering": ["-created_at", "-id"],
             },
         ),
     ]

@@ -6,30 +6,31 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('audit', '0001_initial'),
+        ("audit", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='consultation',
-            name='utilisateur',
-            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="consultation",
+            name="utilisateur",
+            field=models.ForeignKey(
+                null=True, on_delete=django.db.models.deletion.PROTECT, related_name="+", to=settings.AUTH_USER_MODEL
+            ),
         ),
         migrations.AddIndex(
-            model_name='consultation',
-            index=models.Index(fields=['organisme', '-created_at'], name='consultation_org_date'),
+            model_name="consultation",
+            index=models.Index(fields=["organisme", "-created_at"], name="consultation_org_date"),
         ),
         migrations.AddIndex(
-            model_name='consultation',
-            index=models.Index(fields=['utilisateur', '-created_at'], name='consultation_user_date'),
+            model_name="consultation",
+            index=models.Index(fields=["utilisateur", "-created_at"], name="consultation_user_date"),
         ),
         migrations.AddIndex(
-            model_name='consultation',
-            index=models.Index(fields=['objet_type', 'objet_id'], name='consultation_objet'),
+            model_name="consultation",
+            index=models.Index(fields=["objet_type", "objet_id"], name="consultation_objet"),
         ),
     ]

@@ -3,72 +3,166 @@
 import django.contrib.postgres.fields
 import django.db.models.deletion
 import django.utils.timezone
-import fdls.comptes.models
 from django.conf import settings
 from django.db import migrations, models
 
+import fdls.comptes.models
+
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('auth', '0012_alter_user_first_name_max_length'),
-        ('organismes', '0001_initial'),
+        ("auth", "0012_alter_user_first_name_max_length"),
+        ("organismes", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Utilisateur',
+            name="Utilisateur",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('password', models.CharField(max_length=128, verbose_name='password')),
-                ('last_login', models.DateTimeField(blank=True, null=True, verbose_name='last login')),
-                ('is_superuser', models.BooleanField(default=False, help_text='Designates that this user has all permissions without explicitly assigning them.', verbose_name='superuser status')),
-                ('email', models.EmailField(max_length=254, unique=True, verbose_name='adresse électronique')),
-                ('first_name', models.CharField(blank=True, max_length=150, verbose_name='prénom')),
-                ('last_name', models.CharField(blank=True, max_length=150, verbose_name='nom')),
-                ('kind', models.CharField(choices=[('agent', "Agent d'un organisme partenaire"), ('demandeur', 'Demandeur')], default='agent', max_length=20, verbose_name='type de compte')),
-                ('roles', django.contrib.postgres.fields.ArrayField(base_field=models.CharField(choices=[('agent_guichet', 'Agent de guichet'), ('instructeur_bailleur', 'Instructeur bailleur'), ('reservataire', 'Réservataire'), ('observateur', 'Observateur (statistiques)'), ('administrateur', 'Administrateur gestionnaire')], max_length=30), blank=True, default=list, verbose_name='rôles')),
-                ('telephone', models.CharField(blank=True, max_length=20, verbose_name='téléphone')),
-                ('email_verifie_le', models.DateTimeField(blank=True, null=True, verbose_name='adresse vérifiée le')),
-                ('is_staff', models.BooleanField(default=False, verbose_name="accès à l'administration Django")),
-                ('is_active', models.BooleanField(default=True, verbose_name='actif')),
-                ('date_joined', models.DateTimeField(default=django.utils.timezone.now, verbose_name='créé le')),
-                ('groups', models.ManyToManyField(blank=True, help_text='The groups this user belongs to. A user will get all permissions granted to each of their groups.', related_name='user_set', related_query_name='user', to='auth.group', verbose_name='groups')),
-                ('guichet', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='agents', to='organismes.guichet', verbose_name="guichet d'exercice")),
-                ('organisme', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='agents', to='organismes.organisme')),
-                ('user_permissions', models.ManyToManyField(blank=True, help_text='Specific permissions for this user.', related_name='user_set', related_query_name='user', to='auth.permission', verbose_name='user permissions')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("password", models.CharField(max_length=128, verbose_name="password")),
+                ("last_login", models.DateTimeField(blank=True, null=True, verbose_name="last login")),
+                (
+                    "is_superuser",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates that this user has all permissions without explicitly assigning them.",
+                        verbose_name="superuser status",
+                    ),
+                ),
+                ("email", models.EmailField(max_length=254, unique=True, verbose_name="adresse électronique")),
+                ("first_name", models.CharField(blank=True, max_length=150, verbose_name="prénom")),
+                ("last_name", models.CharField(blank=True, max_length=150, verbose_name="nom")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("agent", "Agent d'un organisme partenaire"), ("demandeur", "Demandeur")],
+                        default="agent",
+                        max_length=20,
+                        verbose_name="type de compte",
+                    ),
+                ),
+                (
+                    "roles",
+                    django.contrib.postgres.fields.ArrayField(
+                        base_field=models.CharField(
+                            choices=[
+                                ("agent_guichet", "Agent de guichet"),
+                                ("instructeur_bailleur", "Instructeur bailleur"),
+                                ("reservataire", "Réservataire"),
+                                ("observateur", "Observateur (statistiques)"),
+                                ("administrateur", "Administrateur gestionnaire"),
+                            ],
+                            max_length=30,
+                        ),
+                        blank=True,
+                        default=list,
+                        verbose_name="rôles",
+                    ),
+                ),
+                ("telephone", models.CharField(blank=True, max_length=20, verbose_name="téléphone")),
+                ("email_verifie_le", models.DateTimeField(blank=True, null=True, verbose_name="adresse vérifiée le")),
+                ("is_staff", models.BooleanField(default=False, verbose_name="accès à l'administration Django")),
+                ("is_active", models.BooleanField(default=True, verbose_name="actif")),
+                ("date_joined", models.DateTimeField(default=django.utils.timezone.now, verbose_name="créé le")),
+                (
+                    "groups",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="The groups this user belongs to. A user will get all permissions granted to each of their groups.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.group",
+                        verbose_name="groups",
+                    ),
+                ),
+                (
+                    "guichet",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="agents",
+                        to="organismes.guichet",
+                        verbose_name="guichet d'exercice",
+                    ),
+                ),
+                (
+                    "organisme",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="agents",
+                        to="organismes.organisme",
+                    ),
+                ),
+                (
+                    "user_permissions",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="Specific permissions for this user.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.permission",
+                        verbose_name="user permissions",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'utilisateur',
-                'ordering': ['last_name', 'first_name'],
+                "verbose_name": "utilisateur",
+                "ordering": ["last_name", "first_name"],
             },
             managers=[
-                ('objects', fdls.comptes.models.UtilisateurManager()),
+                ("objects", fdls.comptes.models.UtilisateurManager()),
             ],
         ),
         migrations.CreateModel(
-            name='JetonApi',
+            name="JetonApi",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('nom', models.CharField(max_length=100, verbose_name='nom du système partenaire')),
-                ('prefixe', models.CharField(db_index=True, max_length=8)),
-                ('empreinte', models.CharField(max_length=64, unique=True)),
-                ('portee', models.CharField(choices=[('lecture', 'Lecture seule'), ('ecriture', 'Lecture et écriture')], default='lecture', max_length=10, verbose_name='portée')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('expire_le', models.DateTimeField(blank=True, null=True, verbose_name='expire le')),
-                ('revoque_le', models.DateTimeField(blank=True, null=True, verbose_name='révoqué le')),
-                ('dernier_usage', models.DateTimeField(blank=True, null=True, verbose_name='dernier usage')),
-                ('agent', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='jetons_api', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("nom", models.CharField(max_length=100, verbose_name="nom du système partenaire")),
+                ("prefixe", models.CharField(db_index=True, max_length=8)),
+                ("empreinte", models.CharField(max_length=64, unique=True)),
+                (
+                    "portee",
+                    models.CharField(
+                        choices=[("lecture", "Lecture seule"), ("ecriture", "Lecture et écriture")],
+                        default="lecture",
+                        max_length=10,
+                        verbose_name="portée",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("expire_le", models.DateTimeField(blank=True, null=True, verbose_name="expire le")),
+                ("revoque_le", models.DateTimeField(blank=True, null=True, verbose_name="révoqué le")),
+                ("dernier_usage", models.DateTimeField(blank=True, null=True, verbose_name="dernier usage")),
+                (
+                    "agent",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="jetons_api",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': "jeton d'API",
-                'verbose_name_plural': "jetons d'API",
+                "verbose_name": "jeton d'API",
+                "verbose_name_plural": "jetons d'API",
             },
         ),
         migrations.AddConstraint(
-            model_name='utilisateur',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('kind', 'demandeur'), ('organisme__isnull', True), ('roles', [])), models.Q(('kind', 'agent'), ('organisme__isnull', False)), models.Q(('is_superuser', True), ('kind', 'agent')), _connector='OR'), name='utilisateur_kind_coherent'),
+            model_name="utilisateur",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("kind", "demandeur"), ("organisme__isnull", True), ("roles", [])),
+                    models.Q(("kind", "agent"), ("organisme__isnull", False)),
+                    models.Q(("is_superuser", True), ("kind", "agent")),
+                    _connector="OR",
+                ),
+                name="utilisateur_kind_coherent",
+            ),
         ),
     ]

@@ -6,58 +6,135 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('territoires', '0001_initial'),
+        ("territoires", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Organisme',
+            name="Organisme",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('nom', models.CharField(max_length=200, unique=True, verbose_name='nom')),
-                ('sigle', models.CharField(blank=True, max_length=30, verbose_name='sigle')),
-                ('type', models.CharField(choices=[('bailleur', 'Bailleur social'), ('commune', 'Commune'), ('epci', 'EPCI'), ('departement', 'Département'), ('etat', 'État (DDETS)'), ('action_logement', 'Action Logement'), ('adil', "ADIL / lieu d'accueil"), ('gestionnaire', 'Gestionnaire du fichier'), ('siao', 'SIAO'), ('association', 'Association')], db_index=True, max_length=20, verbose_name='type')),
-                ('siren', models.CharField(blank=True, max_length=9, validators=[django.core.validators.RegexValidator('^\\d{9}$', 'Le SIREN compte 9 chiffres.')], verbose_name='SIREN')),
-                ('adresse', models.CharField(blank=True, max_length=250, verbose_name='adresse')),
-                ('telephone', models.CharField(blank=True, max_length=20, verbose_name='téléphone')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='courriel')),
-                ('actif', models.BooleanField(default=True, verbose_name='actif')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('departement', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='organismes', to='territoires.departement', verbose_name='département de rattachement')),
-                ('perimetre', models.ManyToManyField(blank=True, help_text="Communes dont l'organisme peut consulter les demandes (CCH R441-2-6).", related_name='organismes_habilites', to='territoires.commune', verbose_name="territoire d'habilitation")),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("nom", models.CharField(max_length=200, unique=True, verbose_name="nom")),
+                ("sigle", models.CharField(blank=True, max_length=30, verbose_name="sigle")),
+                (
+                    "type",
+                    models.CharField(
+                        choices=[
+                            ("bailleur", "Bailleur social"),
+                            ("commune", "Commune"),
+                            ("epci", "EPCI"),
+                            ("departement", "Département"),
+                            ("etat", "État (DDETS)"),
+                            ("action_logement", "Action Logement"),
+                            ("adil", "ADIL / lieu d'accueil"),
+                            ("gestionnaire", "Gestionnaire du fichier"),
+                            ("siao", "SIAO"),
+                            ("association", "Association"),
+                        ],
+                        db_index=True,
+                        max_length=20,
+                        verbose_name="type",
+                    ),
+                ),
+                (
+                    "siren",
+                    models.CharField(
+                        blank=True,
+                        max_length=9,
+                        validators=[django.core.validators.RegexValidator("^\\d{9}$", "Le SIREN compte 9 chiffres.")],
+                        verbose_name="SIREN",
+                    ),
+                ),
+                ("adresse", models.CharField(blank=True, max_length=250, verbose_name="adresse")),
+                ("telephone", models.CharField(blank=True, max_length=20, verbose_name="téléphone")),
+                ("email", models.EmailField(blank=True, max_length=254, verbose_name="courriel")),
+                ("actif", models.BooleanField(default=True, verbose_name="actif")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "departement",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="organismes",
+                        to="territoires.departement",
+                        verbose_name="département de rattachement",
+                    ),
+                ),
+                (
+                    "perimetre",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="Communes dont l'organisme peut consulter les demandes (CCH R441-2-6).",
+                        related_name="organismes_habilites",
+                        to="territoires.commune",
+                        verbose_name="territoire d'habilitation",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'organisme',
-                'ordering': ['nom'],
+                "verbose_name": "organisme",
+                "ordering": ["nom"],
             },
         ),
         migrations.CreateModel(
-            name='Guichet',
+            name="Guichet",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=5, unique=True, validators=[django.core.validators.RegexValidator('^\\d{5}$', 'Le code guichet compte exactement 5 chiffres.')], verbose_name='code guichet')),
-                ('nom', models.CharField(max_length=200, verbose_name='nom')),
-                ('type', models.CharField(choices=[('accompagnateur', 'Accompagnateur'), ('relai', 'Relai')], max_length=20, verbose_name='type de guichet')),
-                ('adresse', models.CharField(blank=True, max_length=250, verbose_name='adresse')),
-                ('code_postal', models.CharField(blank=True, max_length=5, verbose_name='code postal')),
-                ('telephone', models.CharField(blank=True, max_length=20, verbose_name='téléphone')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='courriel')),
-                ('horaires', models.TextField(blank=True, verbose_name="horaires d'ouverture au public")),
-                ('public_accueilli', models.CharField(blank=True, default='Tous demandeurs', max_length=200, verbose_name='public accueilli')),
-                ('visible_annuaire', models.BooleanField(default=True, verbose_name="visible dans l'annuaire public")),
-                ('actif', models.BooleanField(default=True, verbose_name='actif')),
-                ('commune', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='guichets', to='territoires.commune')),
-                ('organisme', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='guichets', to='organismes.organisme')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "code",
+                    models.CharField(
+                        max_length=5,
+                        unique=True,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^\\d{5}$", "Le code guichet compte exactement 5 chiffres."
+                            )
+                        ],
+                        verbose_name="code guichet",
+                    ),
+                ),
+                ("nom", models.CharField(max_length=200, verbose_name="nom")),
+                (
+                    "type",
+                    models.CharField(
+                        choices=[("accompagnateur", "Accompagnateur"), ("relai", "Relai")],
+                        max_length=20,
+                        verbose_name="type de guichet",
+                    ),
+                ),
+                ("adresse", models.CharField(blank=True, max_length=250, verbose_name="adresse")),
+                ("code_postal", models.CharField(blank=True, max_length=5, verbose_name="code postal")),
+                ("telephone", models.CharField(blank=True, max_length=20, verbose_name="téléphone")),
+                ("email", models.EmailField(blank=True, max_length=254, verbose_name="courriel")),
+                ("horaires", models.TextField(blank=True, verbose_name="horaires d'ouverture au public")),
+                (
+                    "public_accueilli",
+                    models.CharField(
+                        blank=True, default="Tous demandeurs", max_length=200, verbose_name="public accueilli"
+                    ),
+                ),
+                ("visible_annuaire", models.BooleanField(default=True, verbose_name="visible dans l'annuaire public")),
+                ("actif", models.BooleanField(default=True, verbose_name="actif")),
+                (
+                    "commune",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="guichets", to="territoires.commune"
+                    ),
+                ),
+                (
+                    "organisme",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="guichets", to="organismes.organisme"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': "guichet d'enregistrement",
-                'verbose_name_plural': "guichets d'enregistrement",
-                'ordering': ['commune__nom', 'nom'],
+                "verbose_name": "guichet d'enregistrement",
+                "verbose_name_plural": "guichets d'enregistrement",
+                "ordering": ["commune__nom", "nom"],
             },
         ),
     ]

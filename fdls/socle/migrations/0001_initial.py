@@ -4,30 +4,39 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='TacheSortante',
+            name="TacheSortante",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('nom', models.CharField(max_length=200, verbose_name='tâche Celery')),
-                ('args', models.JSONField(default=list)),
-                ('kwargs', models.JSONField(default=dict)),
-                ('etat', models.CharField(choices=[('en_attente', "En attente d'envoi"), ('envoyee', 'Envoyée au broker')], default='en_attente', max_length=20)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('envoyee_le', models.DateTimeField(blank=True, null=True)),
-                ('tentatives', models.PositiveIntegerField(default=0)),
-                ('derniere_erreur', models.TextField(blank=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("nom", models.CharField(max_length=200, verbose_name="tâche Celery")),
+                ("args", models.JSONField(default=list)),
+                ("kwargs", models.JSONField(default=dict)),
+                (
+                    "etat",
+                    models.CharField(
+                        choices=[("en_attente", "En attente d'envoi"), ("envoyee", "Envoyée au broker")],
+                        default="en_attente",
+                        max_length=20,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("envoyee_le", models.DateTimeField(blank=True, null=True)),
+                ("tentatives", models.PositiveIntegerField(default=0)),
+                ("derniere_erreur", models.TextField(blank=True)),
             ],
             options={
-                'verbose_name': "tâche en attente d'envoi",
-                'verbose_name_plural': "tâches en attente d'envoi",
-                'indexes': [models.Index(condition=models.Q(('etat', 'en_attente')), fields=['created_at'], name='tache_en_attente')],
+                "verbose_name": "tâche en attente d'envoi",
+                "verbose_name_plural": "tâches en attente d'envoi",
+                "indexes": [
+                    models.Index(
+                        condition=models.Q(("etat", "en_attente")), fields=["created_at"], name="tache_en_attente"
+                    )
+                ],
             },
         ),
     ]

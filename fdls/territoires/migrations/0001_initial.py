@@ -6,68 +6,107 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Departement',
+            name="Departement",
             fields=[
-                ('code', models.CharField(max_length=3, primary_key=True, serialize=False, verbose_name='code')),
-                ('nom', models.CharField(max_length=100, verbose_name='nom')),
-                ('region', models.CharField(max_length=2, verbose_name='code région')),
+                ("code", models.CharField(max_length=3, primary_key=True, serialize=False, verbose_name="code")),
+                ("nom", models.CharField(max_length=100, verbose_name="nom")),
+                ("region", models.CharField(max_length=2, verbose_name="code région")),
             ],
             options={
-                'verbose_name': 'département',
-                'ordering': ['code'],
+                "verbose_name": "département",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='Epci',
+            name="Epci",
             fields=[
-                ('siren', models.CharField(max_length=9, primary_key=True, serialize=False, verbose_name='SIREN')),
-                ('nom', models.CharField(max_length=150, verbose_name='nom')),
-                ('type', models.CharField(choices=[('METRO', 'Métropole'), ('CU', 'Communauté urbaine'), ('CA', "Communauté d'agglomération"), ('CC', 'Communauté de communes')], max_length=5, verbose_name='type')),
-                ('population', models.PositiveIntegerField(default=0, verbose_name='population municipale')),
+                ("siren", models.CharField(max_length=9, primary_key=True, serialize=False, verbose_name="SIREN")),
+                ("nom", models.CharField(max_length=150, verbose_name="nom")),
+                (
+                    "type",
+                    models.CharField(
+                        choices=[
+                            ("METRO", "Métropole"),
+                            ("CU", "Communauté urbaine"),
+                            ("CA", "Communauté d'agglomération"),
+                            ("CC", "Communauté de communes"),
+                        ],
+                        max_length=5,
+                        verbose_name="type",
+                    ),
+                ),
+                ("population", models.PositiveIntegerField(default=0, verbose_name="population municipale")),
             ],
             options={
-                'verbose_name': 'EPCI',
-                'verbose_name_plural': 'EPCI',
-                'ordering': ['nom'],
+                "verbose_name": "EPCI",
+                "verbose_name_plural": "EPCI",
+                "ordering": ["nom"],
             },
         ),
         migrations.CreateModel(
-            name='Commune',
+            name="Commune",
             fields=[
-                ('code_insee', models.CharField(max_length=5, primary_key=True, serialize=False, verbose_name='code INSEE')),
-                ('nom', models.CharField(db_index=True, max_length=100, verbose_name='nom')),
-                ('codes_postaux', django.contrib.postgres.fields.ArrayField(base_field=models.CharField(max_length=5), default=list, verbose_name='codes postaux')),
-                ('population', models.PositiveIntegerField(default=0, verbose_name='population')),
-                ('departement', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='communes', to='territoires.departement')),
-                ('epci', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='communes', to='territoires.epci')),
+                (
+                    "code_insee",
+                    models.CharField(max_length=5, primary_key=True, serialize=False, verbose_name="code INSEE"),
+                ),
+                ("nom", models.CharField(db_index=True, max_length=100, verbose_name="nom")),
+                (
+                    "codes_postaux",
+                    django.contrib.postgres.fields.ArrayField(
+                        base_field=models.CharField(max_length=5), default=list, verbose_name="codes postaux"
+                    ),
+                ),
+                ("population", models.PositiveIntegerField(default=0, verbose_name="population")),
+                (
+                    "departement",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="communes",
+                        to="territoires.departement",
+                    ),
+                ),
+                (
+                    "epci",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="communes",
+                        to="territoires.epci",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'commune',
-                'ordering': ['nom'],
+                "verbose_name": "commune",
+                "ordering": ["nom"],
             },
         ),
         migrations.CreateModel(
-            name='Quartier',
+            name="Quartier",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('nom', models.CharField(max_length=150, verbose_name='nom')),
-                ('code', models.CharField(blank=True, max_length=12, verbose_name='code QPV')),
-                ('qpv', models.BooleanField(default=False, verbose_name='quartier prioritaire (QPV)')),
-                ('veille', models.BooleanField(default=False, verbose_name='quartier de veille')),
-                ('commune', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='quartiers', to='territoires.commune')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("nom", models.CharField(max_length=150, verbose_name="nom")),
+                ("code", models.CharField(blank=True, max_length=12, verbose_name="code QPV")),
+                ("qpv", models.BooleanField(default=False, verbose_name="quartier prioritaire (QPV)")),
+                ("veille", models.BooleanField(default=False, verbose_name="quartier de veille")),
+                (
+                    "commune",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="quartiers", to="territoires.commune"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'quartier',
-                'ordering': ['commune__nom', 'nom'],
-                'constraints': [models.UniqueConstraint(fields=('commune', 'nom'), name='quartier_unique_par_commune')],
+                "verbose_name": "quartier",
+                "ordering": ["commune__nom", "nom"],
+                "constraints": [models.UniqueConstraint(fields=("commune", "nom"), name="quartier_unique_par_commune")],
             },
         ),
     ]

@@ -23,9 +23,8 @@ class Command(BaseCommand):
         compte = demo.charger_partenaires()
         self.stdout.write(
             self.style.SUCCESS(
-                "Partenaires : {organismes} organismes, {guichets} guichets, {comptes} comptes de démonstration.".format(
-                    **compte
-                )
+                "Partenaires : {organismes} organismes, {guichets} guichets, "
+                "{comptes} comptes de démonstration.".format(**compte)
             )
         )
         for extension in getattr(self, "_extensions", None) or _extensions():

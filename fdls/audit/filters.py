@@ -1,0 +1,85 @@
+"""Recherche dans le journal des consultations (django-filter)."""
+
+from datetime import datetime, time, timedelta
+
+import django_filters
+from django import forms
+from django.apps import apps
+from django.utils import timezone
+
+from fdls.audit.models import Consultation
+from fdls.organismes.models import Organisme
+
+# Paquets du projet dont les objets peuvent figurer au journal (hors contrib Django).
+PAQUETS_DU_PROJET = ("fdls", "demandes", "offre", "instruction", "cotation", "observatoire", "portail")
+MESSAGE_DATE = "Saisissez une date valide au format JJ/MM/AAAA (ex. 31/01/2026)."
+
+
+def types_objet() -> list[tuple[str, str]]:
+    """Types d'objets journalisables, lus dans le registre des modèles (sans requête sur le journal)."""
+    modeles = [m for m in apps.get_models() if m.__module__.split(".")[0] in PAQUETS_DU_PROJET]
+    return sorted(
+        ((m._meta.label_lower, f"{str(m._meta.verbose_name).capitalize()} ({m._meta.label_lower})") for m in modeles),
+        key=lambda choix: choix[1],
+    )
+
+
+class PeriodeForm(forms.Form):
+    def clean(self):
+        donnees = super().clean()
+        du, au = donnees.get("du"), donnees.get("au")
+        if du and au and du > au:
+            self.add_error("au", "La date de fin doit être égale ou postérieure à la date de début.")
+        return donnees
+
+
+def _debut_du_jour(jour):
+    return timezone.make_aware(datetime.combine(jour, time.min))
+
+
+class ConsultationFilter(django_filters.FilterSet):
+    utilisateur = django_filters.CharFilter(
+        label="Utilisateur",
+        field_name="utilisateur_libelle",
+        lookup_expr="icontains",
+        help_text="Partie de l'adresse ou du nom.",
+        widget=forms.TextInput(attrs={"type": "search"}),
+    )
+    organisme = django_filters.ModelChoiceFilter(
+        label="Organisme", queryset=Organisme.objects.order_by("nom"), empty_label="Tous les organismes"
+    )
+    action = django_filters.ChoiceFilter(
+        label="Action", choices=Consultation.Action.choices, empty_label="Toutes les actions"
+    )
+    objet_type = django_filters.ChoiceFilter(label="Type d'objet", choices=types_objet, empty_label="Tous les types")
+    objet_id = django_filters.CharFilter(label="Identifiant de l'objet", method="filtrer_objet_id")
+    du = django_filters.DateFilter(
+        label="Du",
+        method="filtrer_du",
+        help_text="JJ/MM/AAAA",
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+        error_messages={"invalid": MESSAGE_DATE},
+    )
+    au = django_filters.DateFilter(
+        label="Au",
+        method="filtrer_au",
+        help_text="JJ/MM/AAAA, jour inclus",
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+        error_messages={"invalid": MESSAGE_DATE},
+    )
+
+    class Meta:
+        model = Consultation
+        fields = ["utilisateur", "organisme", "action", "objet_type", "objet_id", "du", "au"]
+        form = PeriodeForm
+
+    def filtrer_objet_id(self, queryset, name, value):
+        value = value.strip()
+        return queryset.filter(objet_id=value) if value else queryset
+
+    # Bornes en heure de Paris, sur la colonne indexée (pas de created_at::date).
+    def filtrer_du(self, queryset, name, value):
+        return queryset.filter(created_at__gte=_debut_du_jour(value))
+
+    def filtrer_au(self, queryset, name, value):
+        return queryset.filter(created_at__lt=_debut_du_jour(value + timedelta(days=1)))
