@@ -29,14 +29,17 @@ def test_connexion_puis_second_facteur_mene_a_l_accueil(client):
     reponse = _connexion(client, agent.email.upper())
     assert reponse.status_code == 302
     assert reponse.url == reverse("comptes:second_facteur")
-    # Sans second facteur, l'accueil renvoie vers la saisie du code.
+    # Sans second facteur, l'accueil renvoie vers la saisie du code, et la
+    # page du code ne montre pas encore la navigation des agents.
     assert client.get(reverse("socle:accueil")).url == reverse("comptes:second_facteur")
+    assert "Navigation principale" not in client.get(reverse("comptes:second_facteur")).content.decode()
 
     reponse = client.post(reverse("comptes:second_facteur"), {"code": code_totp()})
     assert reponse.status_code == 302
     accueil = client.get(reverse("socle:accueil"))
     assert accueil.status_code == 200
     assert agent.organisme.nom in accueil.content.decode()
+    assert "Navigation principale" in accueil.content.decode()
 
 
 def test_un_code_faux_est_refuse_en_francais_et_l_agent_reste_bloque(client):
