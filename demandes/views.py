@@ -14,7 +14,7 @@ from demandes.models import Demande, LocalisationSouhaitee
 from fdls import acces
 from fdls.audit.models import Consultation
 from fdls.audit.services import journaliser_consultation
-from fdls.organismes.views import agent_requis, liste_filtree
+from fdls.socle.vues import agent_requis, liste_filtree
 
 
 def _acces_refuse(request):

@@ -14,7 +14,8 @@ from django.utils import timezone
 from fdls import acces
 from fdls.audit.filters import ConsultationFilter
 from fdls.audit.models import Consultation
-from fdls.organismes.views import contexte_gestion, liste_filtree
+from fdls.organismes.views import contexte_gestion
+from fdls.socle.vues import liste_filtree
 
 ENTETES_CSV = [
     "date",

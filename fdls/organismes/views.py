@@ -10,10 +10,8 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
-from django_htmx.http import reselect, reswap, retarget
 
 from fdls import acces
 from fdls.comptes.models import Utilisateur
@@ -21,21 +19,7 @@ from fdls.organismes import selectors, services
 from fdls.organismes.filters import GuichetFilter, OrganismeFilter
 from fdls.organismes.forms import AgentForm, GuichetForm, OrganismeForm
 from fdls.organismes.models import Guichet, Organisme
-
-PAR_PAGE = 50
-
-
-def agent_requis(vue):
-    """Écrans des agents des organismes partenaires (un demandeur n'y a pas accès)."""
-
-    @login_required
-    @wraps(vue)
-    def enveloppe(request, *args, **kwargs):
-        if not request.user.is_agent:
-            raise PermissionDenied("Cet écran est réservé aux agents des organismes partenaires.")
-        return vue(request, *args, **kwargs)
-
-    return enveloppe
+from fdls.socle.vues import agent_requis, liste_filtree
 
 
 def administration_requise(vue):
@@ -57,23 +41,6 @@ def contexte_gestion(request, onglet: str = "") -> dict:
         "administre": acces.administre(request.user),
         "consulte_audit": acces.consulte_audit(request.user),
     }
-
-
-def liste_filtree(request, filtre, template: str, contexte: dict | None = None):
-    """Liste paginée (50 lignes) d'un FilterSet ; des critères invalides n'affichent aucun résultat.
-
-    Avec htmx, le formulaire ne remplace que ``#resultats`` ; s'il est invalide,
-    toute la zone ``#zone-liste`` est remplacée pour montrer les erreurs sur les champs.
-    """
-    valide = filtre.is_valid()
-    resultats = filtre.qs if valide else filtre.queryset.none()
-    page = Paginator(resultats, PAR_PAGE).get_page(request.GET.get("page"))
-    pages = page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)
-    contexte = {"filtre": filtre, "page": page, "pages": pages, "criteres_valides": valide, **(contexte or {})}
-    reponse = render(request, template, contexte)
-    if request.htmx and not valide:
-        reponse = reswap(reselect(retarget(reponse, "#zone-liste"), "#zone-liste"), "outerHTML")
-    return reponse
 
 
 @agent_requis

@@ -1,0 +1,41 @@
+"""Aides partagées par les vues des agents : accès réservé, listes filtrées."""
+
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.shortcuts import render
+from django_htmx.http import reselect, reswap, retarget
+
+PAR_PAGE = 50
+
+
+def agent_requis(vue):
+    """Écrans des agents des organismes partenaires (un demandeur n'y a pas accès)."""
+
+    @login_required
+    @wraps(vue)
+    def enveloppe(request, *args, **kwargs):
+        if not request.user.is_agent:
+            raise PermissionDenied("Cet écran est réservé aux agents des organismes partenaires.")
+        return vue(request, *args, **kwargs)
+
+    return enveloppe
+
+
+def liste_filtree(request, filtre, template: str, contexte: dict | None = None):
+    """Liste paginée (50 lignes) d'un FilterSet ; des critères invalides n'affichent aucun résultat.
+
+    Avec htmx, le formulaire ne remplace que ``#resultats`` ; s'il est invalide,
+    toute la zone ``#zone-liste`` est remplacée pour montrer les erreurs sur les champs.
+    """
+    valide = filtre.is_valid()
+    resultats = filtre.qs if valide else filtre.queryset.none()
+    page = Paginator(resultats, PAR_PAGE).get_page(request.GET.get("page"))
+    pages = page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)
+    contexte = {"filtre": filtre, "page": page, "pages": pages, "criteres_valides": valide, **(contexte or {})}
+    reponse = render(request, template, contexte)
+    if request.htmx and not valide:
+        reponse = reswap(reselect(retarget(reponse, "#zone-liste"), "#zone-liste"), "outerHTML")
+    return reponse
