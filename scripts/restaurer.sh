@@ -43,13 +43,15 @@ else
 fi
 
 "${bin}pg_restore" "${options[@]}" "$fichier"
-"${bin}psql" --no-psqlrc --no-password --quiet --dbname="$cible" --command="ANALYZE" >/dev/null
+"${bin}psql" --no-psqlrc --no-password --quiet --set=ON_ERROR_STOP=1 --dbname="$cible" --command="ANALYZE" >/dev/null
 
 # Comptage exact de chaque table : à comparer avec la base d'origine.
-"${bin}psql" --no-psqlrc --no-password --quiet --tuples-only --no-align --field-separator=' ' --dbname="$cible" <<'SQL'
-SELECT table_name,
-       (xpath('/row/n/text()', query_to_xml(format('SELECT count(*) AS n FROM public.%I', table_name), false, true, '')))[1]::text::bigint
+# (\gexec plutôt que query_to_xml : le PostgreSQL embarqué est compilé sans libxml.)
+"${bin}psql" --no-psqlrc --no-password --quiet --tuples-only --no-align --field-separator=' ' \
+    --set=ON_ERROR_STOP=1 --dbname="$cible" <<'SQL'
+SELECT format('SELECT %L, count(*) FROM public.%I', table_name, table_name)
 FROM information_schema.tables
 WHERE table_schema = 'public' AND table_type = 'BASE TABLE'
-ORDER BY table_name;
+ORDER BY table_name
+\gexec
 SQL

@@ -161,7 +161,11 @@ def url_postgres(reglages: dict) -> str:
     """URL ``postgres://`` d'une configuration de base Django (``connection.settings_dict``)."""
     mot_de_passe = f":{reglages['PASSWORD']}" if reglages.get("PASSWORD") else ""
     hote = reglages.get("HOST") or "127.0.0.1"
-    return f"postgres://{reglages['USER']}{mot_de_passe}@{hote}:{reglages.get('PORT') or 5432}/{reglages['NAME']}"
+    port = reglages.get("PORT") or 5432
+    if hote.startswith("/"):
+        # PostgreSQL embarqué : socket Unix, passé en paramètre (libpq).
+        return f"postgres://{reglages['USER']}{mot_de_passe}@/{reglages['NAME']}?host={hote}&port={port}"
+    return f"postgres://{reglages['USER']}{mot_de_passe}@{hote}:{port}/{reglages['NAME']}"
 
 
 @contextmanager

@@ -1,12 +1,15 @@
 """Sauvegarde et restauration par les scripts d'exploitation (scripts/sauvegarder.sh, restaurer.sh).
 
 La base de test (données validées : ``transactional_db``) est sauvegardée avec
-le pg_dump du système (même version majeure que le serveur), puis restaurée
-dans une base neuve du même serveur ; les comptes de lignes doivent être égaux.
+les clients PostgreSQL 16 fournis par pgserver (compatibles avec le serveur 15
+de la machine et le 16 embarqué), puis restaurée dans une base neuve du même
+serveur ; les comptes de lignes doivent être égaux.
 """
 
+import importlib.util
 import os
 import subprocess
+from pathlib import Path
 
 import psycopg
 import pytest
@@ -53,6 +56,11 @@ def base_neuve():
 
 def _script(nom: str, *args: str, **env_extra: str) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if not k.startswith("FDLS_") and k != "DATABASE_URL"}
+    # Les clients PostgreSQL 16 de pgserver lisent un serveur 15 (machine) comme
+    # un 16 (mode embarqué) ; ceux du système (15) refusent un serveur 16.
+    # (chemin trouvé sans importer pgserver, dont l'import avertit hors mode embarqué)
+    paquet = importlib.util.find_spec("pgserver").submodule_search_locations[0]
+    env.setdefault("PG_BIN", str(Path(paquet) / "pginstall" / "bin"))
     env.update(env_extra)
     return subprocess.run(
         [str(RACINE / "scripts" / nom), *args], env=env, capture_output=True, text=True, timeout=120, check=False

@@ -44,6 +44,8 @@ def test_creer_un_compte_envoie_le_courriel_qui_permet_de_choisir_son_mot_de_pas
     assert len(mailoutbox) == 1
     courriel = mailoutbox[0]
     assert courriel.to == ["claire.martin@reze.fr"]
+    assert "Votre compte d'agent" in courriel.subject
+    assert "Un compte d'agent a été ouvert pour vous" in courriel.body
     lien = re.search(r"http://testserver(/connexion/reinitialiser/\S+/)", courriel.body).group(1)
 
     # L'agent suit le lien et choisit son mot de passe, puis se connecte avec.
