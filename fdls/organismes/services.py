@@ -7,8 +7,8 @@ service le vérifie lui-même, quel que soit l'écran ou l'API qui l'appelle.
 from collections.abc import Iterable
 
 from django.contrib.auth.forms import PasswordResetForm
-from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from fdls import acces
@@ -76,7 +76,13 @@ def creer_guichet(*, auteur, champs: dict) -> Guichet:
     guichet = Guichet()
     _appliquer(guichet, champs, CHAMPS_GUICHET)
     guichet.full_clean()
-    guichet.save()
+    try:
+        # Point de sauvegarde : deux créations simultanées du même code passent
+        # toutes deux full_clean ; la contrainte unique tranche.
+        with transaction.atomic():
+            guichet.save()
+    except IntegrityError as exc:
+        raise ValidationError({"code": "Ce code guichet vient d'être attribué à un autre guichet."}) from exc
     return guichet
 
 

@@ -9,7 +9,7 @@ from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -119,9 +119,15 @@ def creer_guichet(request):
     organisme = Organisme.objects.filter(pk=choisi).first() if choisi.isdigit() else None
     form = GuichetForm(request.POST or None, initial={"organisme": organisme, "type": Guichet.Type.ACCOMPAGNATEUR})
     if request.method == "POST" and form.is_valid():
-        guichet = services.creer_guichet(auteur=request.user, champs=form.champs())
-        messages.success(request, f"Le guichet « {guichet.nom} » ({guichet.code}) est créé.")
-        return redirect("organismes:fiche", pk=guichet.organisme_id)
+        try:
+            guichet = services.creer_guichet(auteur=request.user, champs=form.champs())
+        except ValidationError as erreur:
+            # Code pris entre la validation du formulaire et l'enregistrement.
+            for champ, messages_champ in erreur.message_dict.items():
+                form.add_error(champ if champ in form.fields else None, messages_champ)
+        else:
+            messages.success(request, f"Le guichet « {guichet.nom} » ({guichet.code}) est créé.")
+            return redirect("organismes:fiche", pk=guichet.organisme_id)
     return render(
         request,
         "organismes/formulaire_guichet.html",
