@@ -18,21 +18,6 @@ from fdls.socle.api import EstAgentAuthentifie, LectureOuAdministrateur, RefuseC
 # Le type, le département et le territoire d'habilitation fondent les droits
 # d'accès (CCH R441-2-6) : ils se modifient dans les écrans de gestion.
 CHAMPS_ORGANISME_MODIFIABLES = ["nom", "sigle", "siren", "adresse", "telephone", "email", "actif"]
-CHAMPS_GUICHET = [
-    "code",
-    "nom",
-    "type",
-    "organisme",
-    "commune",
-    "adresse",
-    "code_postal",
-    "telephone",
-    "email",
-    "horaires",
-    "public_accueilli",
-    "visible_annuaire",
-    "actif",
-]
 
 
 class OrganismeSerializer(serializers.ModelSerializer):
@@ -65,13 +50,13 @@ class OrganismeModificationSerializer(RefuseChampsInconnus, serializers.ModelSer
 class GuichetSerializer(serializers.ModelSerializer):
     class Meta:
         model = Guichet
-        fields = ["id", *CHAMPS_GUICHET]
+        fields = ["id", *services.CHAMPS_GUICHET]
 
 
 class GuichetEcritureSerializer(RefuseChampsInconnus, serializers.ModelSerializer):
     class Meta:
         model = Guichet
-        fields = CHAMPS_GUICHET
+        fields = list(services.CHAMPS_GUICHET)
         extra_kwargs = {
             "code_postal": {"validators": [RegexValidator(r"^\d{5}$", "Le code postal compte 5 chiffres.")]},
         }

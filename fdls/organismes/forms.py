@@ -7,6 +7,7 @@ from django import forms
 from fdls.comptes.models import Role, Utilisateur
 from fdls.organismes import selectors
 from fdls.organismes.models import Guichet, Organisme
+from fdls.organismes.services import CHAMPS_GUICHET
 from fdls.territoires.models import Commune, Departement, Epci
 
 SEPARATEURS = re.compile(r"[\s,;]+")
@@ -170,21 +171,7 @@ class GuichetForm(forms.ModelForm):
 
     class Meta:
         model = Guichet
-        fields = [
-            "code",
-            "nom",
-            "type",
-            "organisme",
-            "commune",
-            "adresse",
-            "code_postal",
-            "telephone",
-            "email",
-            "horaires",
-            "public_accueilli",
-            "visible_annuaire",
-            "actif",
-        ]
+        fields = list(CHAMPS_GUICHET)
         help_texts = {
             "code": "5 chiffres, uniques dans le fichier ; ils terminent le numéro unique des demandes enregistrées.",
             "type": "Un guichet accompagnateur enregistre et modifie les demandes ; un relai les reçoit et les "
