@@ -1,12 +1,13 @@
 """Fabriques factory_boy partagées par la suite de tests."""
 
 import base64
+import datetime
 import itertools
 
 import factory
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from demandes.models import Demande, LocalisationSouhaitee
+from demandes.models import Demande, LocalisationSouhaitee, Personne
 from fdls.comptes.models import Role, Utilisateur
 from fdls.organismes.models import Guichet, Organisme
 from fdls.territoires.models import Commune, Departement, Epci
@@ -146,12 +147,35 @@ class DemandeFactory(factory.django.DjangoModelFactory):
     prenom = "Claude"
     date_naissance = factory.Faker("date_of_birth", minimum_age=18, maximum_age=90)
 
+    date_depot = factory.LazyFunction(lambda: datetime.date.today())
+    typologies = factory.LazyFunction(lambda: ["T3"])
+    statut_occupation = "locataire_prive"
+
     @factory.post_generation
     def communes(self, create, extracted, **kwargs):
         """``DemandeFactory(communes=[c1, c2])`` : localisations souhaitées ordonnées."""
         if create and extracted:
             for rang, commune in enumerate(extracted, start=1):
-                LocalisationSouhaitee.objects.create(demande=self, rang=rang, commune=commune)
+                LocalisationSouhaitee.objects.create(
+                    demande=self, rang=rang, commune=commune, date_anciennete=self.date_depot
+                )
+
+    @factory.post_generation
+    def menage(self, create, extracted, **kwargs):
+        """Le demandeur (copie de l'identité de la demande) et ses clés de doublons."""
+        if not create:
+            return
+        from demandes.services import mettre_a_jour_cles
+
+        demandeur = Personne.objects.create(
+            demande=self,
+            role="demandeur",
+            nom=self.nom,
+            prenom=self.prenom,
+            date_naissance=self.date_naissance,
+            nationalite="francaise",
+        )
+        mettre_a_jour_cles(self, [demandeur])
 
 
 def code_totp(cle_base32: str = CLE_TOTP) -> str:

@@ -1,0 +1,604 @@
+"""Cycle de vie d'une demande : la seule porte d'écriture du dossier.
+
+Écrans, API, traitements planifiés et générateur passent par ces fonctions,
+qui valident le dossier, attribuent numéro unique et référence, tiennent les
+clés de doublons et les valeurs dérivées, et écrivent l'historique. Chaque
+fonction est une transaction : rien n'est à moitié écrit.
+
+La table des transitions ``TRANSITIONS`` est la seule source des états
+permis ; docs/statuts.md la reproduit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from dateutil.relativedelta import relativedelta
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from demandes import calculs, choix
+from demandes.models import (
+    CleIdentite,
+    Demande,
+    Evenement,
+    LocalisationSouhaitee,
+    ParametreReglementaire,
+    Personne,
+    Ressource,
+)
+from demandes.normalisation import cle_phonetique, normaliser_nom
+from demandes.numerotation import attribuer_numero_unique, attribuer_reference
+
+Etat = Demande.Etat
+TypeEvenement = Evenement.Type
+
+
+# ---------------------------------------------------------------- auteurs
+
+
+@dataclass(frozen=True)
+class Auteur:
+    """Qui agit : un agent (et son organisme), le demandeur, ou un traitement automatisé."""
+
+    libelle: str
+    user: object | None = None
+    organisme: object | None = None
+
+    @classmethod
+    def agent(cls, user) -> Auteur:
+        organisme = getattr(user, "organisme", None)
+        return cls(libelle=(organisme.nom if organisme else str(user))[:150], user=user, organisme=organisme)
+
+    @classmethod
+    def demandeur(cls, user) -> Auteur:
+        return cls(libelle="Le demandeur (espace personnel)", user=user)
+
+
+AUTOMATE = Auteur(libelle="Traitement automatisé")
+
+
+def ecrire_evenement(
+    demande: Demande,
+    type: str,
+    auteur: Auteur,
+    *,
+    precisions: str = "",
+    details: dict | None = None,
+    etat_avant: str = "",
+    etat_apres: str = "",
+    date=None,
+) -> Evenement:
+    """Ajoute un événement à l'historique (immuable ; trigger PostgreSQL)."""
+    return Evenement.objects.create(
+        demande=demande,
+        type=type,
+        date=date or timezone.now(),
+        precisions=precisions[:2000],
+        details=details or {},
+        etat_avant=etat_avant,
+        etat_apres=etat_apres,
+        auteur=auteur.user if getattr(auteur.user, "pk", None) else None,
+        organisme=auteur.organisme,
+        auteur_libelle=auteur.libelle,
+    )
+
+
+# ---------------------------------------------------------------- transitions
+
+
+@dataclass(frozen=True)
+class Transition:
+    sources: frozenset[str]
+    cible: str
+    evenement: str
+    libelle: str
+
+
+TRANSITIONS: dict[str, Transition] = {
+    "enregistrer": Transition(frozenset({Etat.BROUILLON}), Etat.ACTIVE, TypeEvenement.ENREGISTREMENT, "enregistrer"),
+    "modifier": Transition(frozenset({Etat.ACTIVE}), Etat.ACTIVE, TypeEvenement.MODIFICATION, "modifier"),
+    "renouveler": Transition(frozenset({Etat.ACTIVE}), Etat.ACTIVE, TypeEvenement.RENOUVELLEMENT, "renouveler"),
+    "annuler": Transition(frozenset({Etat.ACTIVE}), Etat.ANNULEE, TypeEvenement.ANNULATION, "annuler"),
+    "annuler_non_renouvellement": Transition(
+        frozenset({Etat.ACTIVE}), Etat.ANNULEE, TypeEvenement.ANNULATION_AUTOMATIQUE, "annuler pour non-renouvellement"
+    ),
+    "reactiver": Transition(frozenset({Etat.ANNULEE}), Etat.ACTIVE, TypeEvenement.REACTIVATION, "réactiver"),
+    "satisfaire": Transition(frozenset({Etat.ACTIVE}), Etat.SATISFAITE, TypeEvenement.SATISFACTION, "satisfaire"),
+    "fusionner": Transition(frozenset({Etat.ACTIVE}), Etat.ANNULEE, TypeEvenement.FUSION, "fusionner"),
+}
+
+
+class TransitionInterdite(ValidationError):
+    pass
+
+
+def _verifier_transition(demande: Demande, action: str) -> Transition:
+    transition = TRANSITIONS[action]
+    if demande.etat not in transition.sources:
+        raise TransitionInterdite(
+            f"Impossible de {transition.libelle} une demande à l'état « {demande.get_etat_display().lower()} ».",
+            code="transition",
+        )
+    return transition
+
+
+def transitions_possibles(demande: Demande) -> list[str]:
+    return [nom for nom, t in TRANSITIONS.items() if demande.etat in t.sources]
+
+
+def _verrouiller(demande: Demande) -> Demande:
+    """Relit la demande sous verrou de ligne : deux guichets ne la font pas changer d'état en même temps."""
+    return Demande.objects.select_for_update().get(pk=demande.pk)
+
+
+# ---------------------------------------------------------------- paramètres réglementaires
+
+
+def parametre(code: str, le: date | None = None) -> int:
+    le = le or timezone.localdate()
+    valeur = (
+        ParametreReglementaire.objects.filter(code=code, date_effet__lte=le)
+        .order_by("-date_effet")
+        .values_list("valeur", flat=True)
+        .first()
+    )
+    if valeur is None:
+        raise ValidationError(f"Paramètre réglementaire « {code} » absent au {le:%d/%m/%Y}.")
+    return valeur
+
+
+def date_expiration(depuis: date) -> date:
+    return depuis + relativedelta(months=parametre("validite_demande", depuis))
+
+
+# ---------------------------------------------------------------- dossier
+
+
+@dataclass
+class PersonneSaisie:
+    personne: Personne
+    ressources: list[Ressource] = field(default_factory=list)
+
+
+@dataclass
+class Dossier:
+    """Une demande et son ménage tels que saisis (objets non encore écrits ou déjà en base)."""
+
+    demande: Demande
+    personnes: list[PersonneSaisie] = field(default_factory=list)
+    localisations: list[LocalisationSouhaitee] = field(default_factory=list)
+
+    @property
+    def demandeur(self) -> Personne | None:
+        return next((s.personne for s in self.personnes if s.personne.role == choix.Role.DEMANDEUR), None)
+
+
+def charger_dossier(demande: Demande) -> Dossier:
+    personnes = list(demande.personnes.prefetch_related("ressources").order_by("rang", "id"))
+    return Dossier(
+        demande=demande,
+        personnes=[PersonneSaisie(p, list(p.ressources.all())) for p in personnes],
+        localisations=list(demande.localisations.select_related("commune", "quartier").order_by("rang")),
+    )
+
+
+def _erreurs_modele(obj, prefixe: str, exclude: list[str]) -> dict[str, list[str]]:
+    try:
+        obj.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
+    except ValidationError as exc:
+        return {f"{prefixe}{champ}": [str(m) for m in messages] for champ, messages in exc.message_dict.items()}
+    return {}
+
+
+def valider_dossier(dossier: Dossier, *, complet: bool = True) -> None:
+    """Règles du dossier ; ``complet=False`` pour un brouillon (identité seule exigée).
+
+    Lève ``ValidationError`` avec un dictionnaire ``chemin → messages`` :
+    ``nom``, ``personnes[1].date_naissance``, ``localisations``…
+    """
+    d = dossier.demande
+    erreurs: dict[str, list[str]] = {}
+    erreurs.update(_erreurs_modele(d, "", exclude=["guichet", "departement", "nom", "prenom", "date_naissance"]))
+    demandeurs = [s for s in dossier.personnes if s.personne.role == choix.Role.DEMANDEUR]
+    codemandeurs = [s for s in dossier.personnes if s.personne.role == choix.Role.CODEMANDEUR]
+    if len(demandeurs) != 1:
+        erreurs.setdefault("personnes", []).append("Le ménage compte exactement un demandeur.")
+    if len(codemandeurs) > 1:
+        erreurs.setdefault("personnes", []).append("Un seul co-demandeur est possible (les autres sont occupants).")
+    aujourd_hui = timezone.localdate()
+    for i, saisie in enumerate(dossier.personnes):
+        p = saisie.personne
+        prefixe = f"personnes[{i}]."
+        if not p.date_naissance:
+            erreurs.setdefault(f"{prefixe}date_naissance", []).append(
+                f"La date de naissance de {p.prenom or 'cette personne'} {p.nom} est obligatoire.".replace("  ", " ")
+            )
+        erreurs.update(_erreurs_modele(p, prefixe, exclude=["demande"]))
+        if p.role == choix.Role.DEMANDEUR and p.date_naissance and calculs.age(p.date_naissance, aujourd_hui) < 16:
+            erreurs.setdefault(f"{prefixe}date_naissance", []).append(
+                "Le demandeur doit avoir au moins 16 ans (mineur émancipé)."
+            )
+        if p.role == choix.Role.OCCUPANT and not p.lien_parente and complet:
+            erreurs.setdefault(f"{prefixe}lien_parente", []).append("Indiquez le lien avec le demandeur.")
+        if p.activite_depuis and p.activite_jusqua and p.activite_jusqua < p.activite_depuis:
+            erreurs.setdefault(f"{prefixe}activite_jusqua", []).append(
+                "La fin d'activité précède son début : vérifiez les dates."
+            )
+        types = [r.type for r in saisie.ressources]
+        if len(types) != len(set(types)):
+            erreurs.setdefault(f"{prefixe}ressources", []).append("Chaque type de ressource n'apparaît qu'une fois.")
+        for j, ressource in enumerate(saisie.ressources):
+            erreurs.update(_erreurs_modele(ressource, f"{prefixe}ressources[{j}].", exclude=["personne"]))
+    departement = d.departement_id or (d.guichet.commune.departement_id if d.guichet_id else None)
+    communes = [loc.commune_id for loc in dossier.localisations]
+    if len(communes) != len(set(communes)):
+        erreurs.setdefault("localisations", []).append("Une même commune ne peut être choisie deux fois.")
+    for i, loc in enumerate(dossier.localisations):
+        if not loc.commune_id:
+            erreurs.setdefault(f"localisations[{i}].commune", []).append("Commune inconnue.")
+            continue
+        if departement and loc.commune.departement_id != departement:
+            erreurs.setdefault(f"localisations[{i}].commune", []).append(
+                f"{loc.commune.nom} n'est pas dans le département {departement} : une demande vaut pour un "
+                "seul département (déposez une demande dans l'autre département)."
+            )
+        if loc.quartier_id and loc.quartier.commune_id != loc.commune_id:
+            erreurs.setdefault(f"localisations[{i}].quartier", []).append(
+                f"Le quartier {loc.quartier.nom} n'est pas à {loc.commune.nom}."
+            )
+        if loc.date_anciennete and loc.date_anciennete > aujourd_hui:
+            erreurs.setdefault(f"localisations[{i}].date_anciennete", []).append(
+                "La date d'ancienneté ne peut être dans le futur."
+            )
+    if complet:
+        if not dossier.localisations:
+            erreurs.setdefault("localisations", []).append("Indiquez au moins une commune souhaitée.")
+        if not d.typologies:
+            erreurs.setdefault("typologies", []).append("Indiquez au moins une typologie recherchée.")
+        if not d.statut_occupation:
+            erreurs.setdefault("statut_occupation", []).append("Indiquez la situation de logement actuelle.")
+        if demandeurs and not demandeurs[0].personne.nationalite:
+            erreurs.setdefault("personnes[0].nationalite", []).append("La nationalité du demandeur est obligatoire.")
+    if erreurs:
+        raise ValidationError(erreurs)
+
+
+def _copier_identite(dossier: Dossier) -> None:
+    demandeur = dossier.demandeur
+    d = dossier.demande
+    d.nom, d.prenom, d.date_naissance = demandeur.nom.strip(), demandeur.prenom.strip(), demandeur.date_naissance
+    personnes = [s.personne for s in dossier.personnes]
+    for champ, valeur in calculs.valeurs_stockees(d, personnes, timezone.localdate()).items():
+        setattr(d, champ, valeur)
+
+
+def _ecrire_menage(dossier: Dossier, *, date_anciennete_nouvelles: date) -> None:
+    d = dossier.demande
+    gardees = [s.personne.pk for s in dossier.personnes if s.personne.pk]
+    Personne.objects.filter(demande=d).exclude(pk__in=gardees).delete()
+    for rang, saisie in enumerate(dossier.personnes):
+        p = saisie.personne
+        p.demande = d
+        p.rang = rang
+        p.save()
+        Ressource.objects.filter(personne=p).delete()
+        for r in saisie.ressources:
+            r.pk = None
+            r.personne = p
+        Ressource.objects.bulk_create([r for r in saisie.ressources if r.montant is not None])
+    gardees = [loc.pk for loc in dossier.localisations if loc.pk]
+    LocalisationSouhaitee.objects.filter(demande=d).exclude(pk__in=gardees).delete()
+    # Les rangs sont réécrits en deux temps pour ne jamais heurter la contrainte (demande, rang).
+    LocalisationSouhaitee.objects.filter(demande=d).update(rang=models_rang_temporaire())
+    for rang, loc in enumerate(dossier.localisations, start=1):
+        loc.demande = d
+        loc.rang = rang
+        if not loc.date_anciennete:
+            loc.date_anciennete = date_anciennete_nouvelles
+        loc.save()
+    mettre_a_jour_cles(d, [s.personne for s in dossier.personnes])
+
+
+def models_rang_temporaire():
+    from django.db.models import F
+
+    return F("rang") + 1000
+
+
+def mettre_a_jour_cles(demande: Demande, personnes) -> None:
+    CleIdentite.objects.filter(demande=demande).delete()
+    CleIdentite.objects.bulk_create(cles_identite(demande, personnes))
+
+
+def cles_identite(demande: Demande, personnes) -> list[CleIdentite]:
+    return [
+        CleIdentite(
+            demande=demande,
+            role=p.role,
+            nom=normaliser_nom(p.nom),
+            prenom=normaliser_nom(p.prenom),
+            nom_phonetique=cle_phonetique(p.nom),
+            prenom_phonetique=cle_phonetique(p.prenom),
+            date_naissance=p.date_naissance,
+        )
+        for p in personnes
+        if p.role in calculs.ROLES_ADULTES_TITULAIRES and p.date_naissance
+    ]
+
+
+def _preparer(dossier: Dossier, guichet) -> None:
+    d = dossier.demande
+    if guichet is not None:
+        d.guichet = guichet
+        d.departement_id = guichet.commune.departement_id
+        d.organisme_saisie_id = guichet.organisme_id
+
+
+# ---------------------------------------------------------------- écritures
+
+
+@transaction.atomic
+def sauver_brouillon(dossier: Dossier, *, auteur: Auteur, guichet=None) -> Demande:
+    """Crée ou met à jour un brouillon (sans numéro ni historique) ; seule l'identité est exigée."""
+    d = dossier.demande
+    if d.pk and d.etat != Etat.BROUILLON:
+        raise TransitionInterdite("Cette demande est déjà enregistrée : modifiez-la.")
+    _preparer(dossier, guichet)
+    if not d.guichet_id:
+        raise ValidationError({"guichet": ["Choisissez le guichet d'enregistrement."]})
+    valider_dossier(dossier, complet=False)
+    d.etat = Etat.BROUILLON
+    if not d.pk and getattr(auteur.user, "pk", None):
+        d.cree_par = auteur.user
+    _copier_identite(dossier)
+    d.save()
+    _ecrire_menage(dossier, date_anciennete_nouvelles=timezone.localdate())
+    return d
+
+
+@transaction.atomic
+def supprimer_brouillon(demande: Demande) -> None:
+    demande = _verrouiller(demande)
+    if demande.etat != Etat.BROUILLON:
+        raise TransitionInterdite("Seul un brouillon peut être supprimé ; une demande enregistrée s'annule.")
+    demande.delete()
+
+
+@transaction.atomic
+def enregistrer_demande(
+    dossier: Dossier,
+    *,
+    auteur: Auteur,
+    guichet=None,
+    doublons_ecartes: tuple[int, ...] = (),
+    date_depot: date | None = None,
+) -> Demande:
+    """Crée la demande (ou enregistre un brouillon) : NU, référence, historique, suspicions de doublons."""
+    from demandes import doublons
+
+    d = dossier.demande
+    if d.pk:
+        d = dossier.demande = _verrouiller(d) if d.etat != Etat.BROUILLON else d
+    transition = _verifier_transition(d, "enregistrer") if d.pk else TRANSITIONS["enregistrer"]
+    _preparer(dossier, guichet)
+    if not d.guichet_id:
+        raise ValidationError({"guichet": ["Choisissez le guichet d'enregistrement."]})
+    if not d.guichet.peut_enregistrer:
+        raise ValidationError(
+            {
+                "guichet": [
+                    f"Le guichet {d.guichet.nom} est un guichet relai : il transmet les demandes à un "
+                    "guichet accompagnateur, qui les enregistre."
+                ]
+            }
+        )
+    valider_dossier(dossier, complet=True)
+    depot = date_depot or timezone.localdate()
+    d.date_depot = depot
+    d.date_expiration = date_expiration(depot)
+    d.numero_unique = attribuer_numero_unique(departement=d.departement_id, guichet=d.guichet.code, date_depot=depot)
+    d.reference = attribuer_reference(date_depot=depot)
+    d.etat = transition.cible
+    if not d.cree_par_id and getattr(auteur.user, "pk", None):
+        d.cree_par = auteur.user
+    _copier_identite(dossier)
+    d.save()
+    _ecrire_menage(dossier, date_anciennete_nouvelles=depot)
+    ecrire_evenement(
+        d,
+        transition.evenement,
+        auteur,
+        precisions=f"Numéro unique {d.numero_unique_affiche} – guichet {d.guichet.nom}",
+        etat_avant=Etat.BROUILLON,
+        etat_apres=d.etat,
+        details={"numero_unique": d.numero_unique, "reference": d.reference, "guichet": d.guichet.code},
+    )
+    doublons.signaler_suspicions(d, source="saisie", ecartes=doublons_ecartes, auteur=auteur)
+    return d
+
+
+@transaction.atomic
+def modifier_demande(dossier: Dossier, *, auteur: Auteur) -> list[dict]:
+    """Enregistre les changements ; chaque champ modifié entre dans l'historique (ancienne → nouvelle valeur)."""
+    from demandes.historique import aplatir, differences
+
+    d = dossier.demande
+    actuelle = _verrouiller(d)
+    transition = _verifier_transition(actuelle, "modifier")
+    avant = aplatir(charger_dossier(actuelle))
+    # Ce que le formulaire ne porte pas reste tel qu'en base.
+    for champ in (
+        "etat",
+        "numero_unique",
+        "reference",
+        "date_depot",
+        "date_expiration",
+        "guichet_id",
+        "departement_id",
+    ):
+        setattr(d, champ, getattr(actuelle, champ))
+    valider_dossier(dossier, complet=True)
+    _copier_identite(dossier)
+    changements = differences(avant, aplatir(dossier))
+    if not changements:
+        return []
+    d.save()
+    _ecrire_menage(dossier, date_anciennete_nouvelles=timezone.localdate())
+    ecrire_evenement(
+        d,
+        transition.evenement,
+        auteur,
+        precisions=", ".join(sorted({c["rubrique"] for c in changements})),
+        details={"changements": changements},
+        etat_avant=d.etat,
+        etat_apres=d.etat,
+    )
+    return changements
+
+
+@transaction.atomic
+def renouveler_demande(demande: Demande, *, auteur: Auteur, le: date | None = None) -> Demande:
+    """Renouvelle pour la durée de validité ; la date de dépôt initial (ancienneté) est conservée."""
+    demande = _verrouiller(demande)
+    transition = _verifier_transition(demande, "renouveler")
+    le = le or timezone.localdate()
+    ancienne = demande.date_expiration
+    demande.date_renouvellement = le
+    demande.date_expiration = date_expiration(le)
+    demande.save(update_fields=["date_renouvellement", "date_expiration", "updated_at"])
+    ecrire_evenement(
+        demande,
+        transition.evenement,
+        auteur,
+        precisions=f"Valable jusqu'au {demande.date_expiration:%d/%m/%Y}",
+        details={
+            "ancienne_expiration": ancienne.isoformat() if ancienne else None,
+            "nouvelle_expiration": demande.date_expiration.isoformat(),
+        },
+        etat_avant=demande.etat,
+        etat_apres=demande.etat,
+    )
+    return demande
+
+
+@transaction.atomic
+def annuler_demande(demande: Demande, *, motif: str, auteur: Auteur, commentaire: str = "") -> Demande:
+    """Annulation par un agent, motivée (renonciation, irrecevabilité, non-réponse…)."""
+    if motif not in choix.MOTIFS_ANNULATION_AGENT:
+        raise ValidationError({"motif": ["Choisissez le motif de l'annulation."]})
+    if motif == choix.MotifAnnulation.AUTRE and not commentaire.strip():
+        raise ValidationError({"commentaire": ["Précisez le motif de l'annulation."]})
+    return _terminer(demande, "annuler", auteur=auteur, motif=motif, commentaire=commentaire)
+
+
+@transaction.atomic
+def annuler_pour_non_renouvellement(demande: Demande, *, le: date | None = None) -> Demande | None:
+    """Annulation automatique d'une demande échue (traitement planifié) ; sans effet si renouvelée entre-temps."""
+    demande = _verrouiller(demande)
+    le = le or timezone.localdate()
+    if demande.etat != Etat.ACTIVE or not demande.date_expiration or demande.date_expiration >= le:
+        return None
+    return _terminer(
+        demande, "annuler_non_renouvellement", auteur=AUTOMATE, motif=choix.MotifAnnulation.NON_RENOUVELLEMENT, le=le
+    )
+
+
+@transaction.atomic
+def satisfaire_demande(demande: Demande, *, auteur: Auteur, precisions: str = "", le: date | None = None) -> Demande:
+    """Demande satisfaite par une attribution (bail signé) ; appelé par l'instruction."""
+    return _terminer(demande, "satisfaire", auteur=auteur, precisions=precisions, le=le)
+
+
+def _terminer(demande, action, *, auteur, motif="", commentaire="", precisions="", le=None):
+    demande = _verrouiller(demande)
+    transition = _verifier_transition(demande, action)
+    avant = demande.etat
+    demande.etat = transition.cible
+    demande.date_fin = le or timezone.localdate()
+    demande.motif_annulation = motif
+    demande.commentaire_annulation = commentaire
+    demande.save(update_fields=["etat", "date_fin", "motif_annulation", "commentaire_annulation", "updated_at"])
+    if motif and not precisions:
+        precisions = choix.MotifAnnulation(motif).label + (f" – {commentaire}" if commentaire else "")
+    ecrire_evenement(
+        demande,
+        transition.evenement,
+        auteur,
+        precisions=precisions,
+        details={"motif": motif} if motif else {},
+        etat_avant=avant,
+        etat_apres=demande.etat,
+    )
+    return demande
+
+
+def reactivation_possible(demande: Demande, le: date | None = None) -> tuple[bool, str]:
+    """Une demande annulée pour non-renouvellement ou par un agent se réactive dans le délai réglementaire.
+
+    Ni une fusion (le dossier vit dans l'autre demande) ni une irrecevabilité
+    décidée en CAL ne se réactivent ; passé le délai, le demandeur dépose une
+    nouvelle demande.
+    """
+    le = le or timezone.localdate()
+    if demande.etat != Etat.ANNULEE:
+        return False, "Seule une demande annulée peut être réactivée."
+    if demande.motif_annulation in (choix.MotifAnnulation.DOUBLON, choix.MotifAnnulation.IRRECEVABILITE):
+        return (
+            False,
+            f"Une demande annulée pour « {demande.get_motif_annulation_display().lower()} » ne se réactive pas.",
+        )
+    delai = parametre("delai_reactivation", le)
+    if demande.date_fin and (le - demande.date_fin).days > delai:
+        return False, (
+            f"La demande a été annulée le {demande.date_fin:%d/%m/%Y}, il y a plus de {delai} jours : "
+            "le demandeur doit déposer une nouvelle demande."
+        )
+    return True, ""
+
+
+@transaction.atomic
+def reactiver_demande(demande: Demande, *, auteur: Auteur, motif: str, le: date | None = None) -> Demande:
+    demande = _verrouiller(demande)
+    transition = _verifier_transition(demande, "reactiver")
+    if not motif.strip():
+        raise ValidationError({"motif": ["Indiquez pourquoi la demande est réactivée."]})
+    possible, raison = reactivation_possible(demande, le)
+    if not possible:
+        raise TransitionInterdite(raison)
+    le = le or timezone.localdate()
+    ancien_motif = demande.motif_annulation
+    demande.etat = transition.cible
+    demande.date_fin = None
+    demande.motif_annulation = ""
+    demande.commentaire_annulation = ""
+    champs = ["etat", "date_fin", "motif_annulation", "commentaire_annulation", "updated_at"]
+    if ancien_motif == choix.MotifAnnulation.NON_RENOUVELLEMENT:
+        # Réactiver une demande non renouvelée, c'est la renouveler : nouvelle échéance, dépôt initial conservé.
+        demande.date_renouvellement = le
+        demande.date_expiration = date_expiration(le)
+        champs += ["date_renouvellement", "date_expiration"]
+    demande.save(update_fields=champs)
+    ecrire_evenement(
+        demande,
+        transition.evenement,
+        auteur,
+        precisions=motif.strip(),
+        details={"motif_annulation": ancien_motif},
+        etat_avant=Etat.ANNULEE,
+        etat_apres=demande.etat,
+    )
+    return demande
+
+
+def demandes_echues(le: date | None = None):
+    """Demandes actives dont l'échéance est passée (pour l'annulation automatique)."""
+    le = le or timezone.localdate()
+    return Demande.objects.filter(etat=Etat.ACTIVE, date_expiration__lt=le)
+
+
+def expire_dans(demande: Demande, le: date | None = None) -> timedelta | None:
+    le = le or timezone.localdate()
+    return (demande.date_expiration - le) if demande.date_expiration else None
