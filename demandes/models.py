@@ -291,6 +291,9 @@ class Ressource(models.Model):
         ordering = ["personne", "type"]
         constraints = [models.UniqueConstraint(fields=["personne", "type"], name="ressource_type_unique")]
 
+    def __str__(self):
+        return f"{self.get_type_display()} : {self.montant} €"
+
 
 class LocalisationSouhaitee(models.Model):
     demande = models.ForeignKey(Demande, on_delete=models.CASCADE, related_name="localisations")
@@ -387,6 +390,9 @@ class CleIdentite(models.Model):
             models.Index(fields=["demande"], name="cle_demande"),
         ]
 
+    def __str__(self):
+        return f"{self.nom} {self.prenom} {self.date_naissance}"
+
 
 class SuspicionDoublon(models.Model):
     """Paire de demandes actives qui pourraient concerner le même ménage."""
@@ -423,6 +429,9 @@ class SuspicionDoublon(models.Model):
             ),
         ]
 
+    def __str__(self):
+        return f"{self.demande_a_id} ~ {self.demande_b_id} ({self.score})"
+
 
 class CompteurNumero(models.Model):
     """Dernier numéro de séquence attribué par (département, mois, année, guichet).
@@ -442,12 +451,18 @@ class CompteurNumero(models.Model):
             models.UniqueConstraint(fields=["departement", "periode", "guichet"], name="compteur_numero_unique")
         ]
 
+    def __str__(self):
+        return f"{self.departement}{self.periode}…{self.guichet} = {self.dernier}"
+
 
 class CompteurReference(models.Model):
     """Dernière séquence de la référence interne du dossier, par mois (AAAAMM)."""
 
     periode = models.CharField(max_length=6, primary_key=True)
     dernier = models.PositiveIntegerField(default=0)
+
+    def __str__(self):
+        return f"{self.periode} = {self.dernier}"
 
 
 class PlafondRessources(models.Model):
@@ -483,6 +498,9 @@ class PlafondRessources(models.Model):
             models.UniqueConstraint(fields=["financement", "zone", "categorie", "annee"], name="plafond_unique")
         ]
 
+    def __str__(self):
+        return f"{self.financement} {self.annee} catégorie {self.categorie} : {self.montant} €"
+
 
 class SeuilPremierQuartile(models.Model):
     """Seuil de revenu par unité de consommation du 1er quartile des demandeurs, par EPCI et année.
@@ -500,6 +518,9 @@ class SeuilPremierQuartile(models.Model):
         verbose_name_plural = "seuils du 1er quartile"
         ordering = ["-annee", "epci"]
         constraints = [models.UniqueConstraint(fields=["epci", "annee"], name="quartile_unique")]
+
+    def __str__(self):
+        return f"{self.epci_id} {self.annee} : {self.montant} €/UC"
 
 
 class ParametreReglementaire(models.Model):
@@ -542,3 +563,6 @@ class DoublonSeme(models.Model):
     class Meta:
         verbose_name = "doublon semé (démonstration)"
         constraints = [models.UniqueConstraint(fields=["originale", "doublon"], name="doublon_seme_unique")]
+
+    def __str__(self):
+        return f"{self.originale_id} → {self.doublon_id} ({self.type})"

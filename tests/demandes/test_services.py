@@ -45,7 +45,8 @@ def test_enregistrer_attribue_numero_reference_et_historique(guichet, agent):
     assert d.localisations.get().date_anciennete == datetime.date(2026, 5, 14)
     evenement = d.evenements.get()
     assert evenement.type == Evenement.Type.ENREGISTREMENT
-    assert evenement.auteur == agent and evenement.organisme == guichet.organisme
+    assert evenement.auteur == agent
+    assert evenement.organisme == guichet.organisme
     second = services.enregistrer_demande(
         dossier(communes=[commune], nom="DURAND"), auteur=services.Auteur.agent(agent), guichet=guichet
     )
@@ -109,12 +110,14 @@ def test_annulation_automatique_puis_reactivation_dans_le_delai(guichet, agent):
     d.refresh_from_db()
     assert (d.etat, d.motif_annulation) == ("annulee", "non_renouvellement")
     automatique = d.evenements.get(type=Evenement.Type.ANNULATION_AUTOMATIQUE)
-    assert automatique.auteur_libelle == "Traitement automatisé" and automatique.auteur is None
+    assert automatique.auteur_libelle == "Traitement automatisé"
+    assert automatique.auteur is None
     with pytest.raises(services.TransitionInterdite):
         services.reactiver_demande(d, auteur=auteur, motif="Oubli", le=datetime.date(2026, 5, 1))
     services.reactiver_demande(d, auteur=auteur, motif="Renouvellement reçu en retard", le=datetime.date(2026, 3, 20))
     d.refresh_from_db()
-    assert d.etat == "active" and d.date_depot == datetime.date(2025, 3, 1)
+    assert d.etat == "active"
+    assert d.date_depot == datetime.date(2025, 3, 1)
     assert d.date_expiration == datetime.date(2027, 3, 20)
 
 
