@@ -46,3 +46,13 @@ def agent_verifie(client):
         return user
 
     return connecter
+
+
+@pytest.fixture(autouse=True)
+def _cache_reglementaire_vide():
+    """Les plafonds et seuils sont mis en cache par processus : chaque test repart de la base."""
+    from demandes import reglementaire
+
+    reglementaire.vider_cache()
+    yield
+    reglementaire.vider_cache()
