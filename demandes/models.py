@@ -153,13 +153,17 @@ class Demande(models.Model):
 
     # --- Logement recherché
     motifs = ArrayField(
-        models.CharField(max_length=30, choices=choix.Motif.choices), verbose_name="motifs de la demande", default=list
+        models.CharField(max_length=30, choices=choix.Motif.choices),
+        verbose_name="motifs de la demande",
+        default=list,
+        blank=True,
     )
     motif_precision = models.CharField("précision sur le motif", max_length=200, blank=True)
     typologies = ArrayField(
         models.CharField(max_length=10, choices=choix.Typologie.choices),
         verbose_name="typologies recherchées",
         default=list,
+        blank=True,
     )
     categorie_recherchee = models.CharField(
         "catégorie recherchée",

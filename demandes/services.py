@@ -258,6 +258,8 @@ def valider_dossier(dossier: Dossier, *, complet: bool = True) -> None:
             erreurs.setdefault("localisations", []).append("Indiquez au moins une commune souhaitée.")
         if not d.typologies:
             erreurs.setdefault("typologies", []).append("Indiquez au moins une typologie recherchée.")
+        if not d.motifs:
+            erreurs.setdefault("motifs", []).append("Indiquez au moins un motif de la demande.")
         if not d.statut_occupation:
             erreurs.setdefault("statut_occupation", []).append("Indiquez la situation de logement actuelle.")
         if demandeurs and not demandeurs[0].personne.nationalite:
@@ -279,6 +281,8 @@ def _ecrire_menage(dossier: Dossier, *, date_anciennete_nouvelles: date) -> None
     d = dossier.demande
     gardees = [s.personne.pk for s in dossier.personnes if s.personne.pk]
     Personne.objects.filter(demande=d).exclude(pk__in=gardees).delete()
+    # Rôles neutralisés d'abord : échanger demandeur et co-demandeur ne heurte pas l'unicité des rôles.
+    Personne.objects.filter(pk__in=gardees).update(role=choix.Role.OCCUPANT)
     for rang, saisie in enumerate(dossier.personnes):
         p = saisie.personne
         p.demande = d

@@ -350,6 +350,8 @@ SPECTACULAR_SETTINGS = {
         "TypeEpciEnum": "fdls.territoires.models.Epci.Type",
         "TypeOrganismeEnum": "fdls.organismes.models.Organisme.Type",
         "TypeGuichetEnum": "fdls.organismes.models.Guichet.Type",
+        "TypeRessourceEnum": "demandes.choix.TypeRessource",
+        "MotifAnnulationEnum": "demandes.choix.MotifAnnulation",
     },
     # Swagger UI n'appelle pas le validateur en ligne (intranet, CSP).
     "SWAGGER_UI_SETTINGS": {"validatorUrl": None},

@@ -29,10 +29,16 @@ def test_schema_genere_sans_avertissement(tmp_path):
         "/api/v1/guichets/{id}/",
         "/api/v1/demandes/",
         "/api/v1/demandes/{id}/",
+        "/api/v1/demandes/{id}/historique/",
+        "/api/v1/demandes/{id}/renouveler/",
+        "/api/v1/demandes/{id}/annuler/",
+        "/api/v1/demandes/{id}/reactiver/",
+        "/api/v1/demandes/par-numero/{numero}/",
     } <= chemins
     assert set(schema["paths"]["/api/v1/organismes/{id}/"]) == {"get", "patch"}
     assert set(schema["paths"]["/api/v1/guichets/"]) == {"get", "post"}
-    assert set(schema["paths"]["/api/v1/demandes/{id}/"]) == {"get"}
+    assert set(schema["paths"]["/api/v1/demandes/"]) == {"get", "post"}
+    assert set(schema["paths"]["/api/v1/demandes/{id}/"]) == {"get", "put", "patch"}
     assert schema["components"]["securitySchemes"]["jeton"]["name"] == "Authorization"
 
 
