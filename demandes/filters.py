@@ -1,50 +1,161 @@
-"""Recherche de demandes (django-filter), toujours appliquée aux seules demandes visibles."""
+"""Recherche de demandes (django-filter), toujours appliquée aux seules demandes visibles.
 
-import re
+Les critères reprennent l'écran « Liste des demandes » (seed 004) : nom et
+prénom du demandeur ou du co-demandeur, numéro unique, référence, état,
+nature, guichet, dates de dépôt et de renouvellement, brouillons de
+l'organisme.
+"""
 
 import django_filters
 from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import Q
 
-from demandes.models import Demande
+from demandes import choix
+from demandes.models import CleIdentite, Demande
+from demandes.normalisation import normaliser_nom
+from demandes.numerotation import analyser_numero_unique
 from fdls.organismes.models import Guichet
+
+FORMAT_DATE = "%d/%m/%Y"
+
+
+class DateSaisie(forms.DateInput):
+    """Date tapée au clavier (jj/mm/aaaa) : plus rapide qu'un calendrier au guichet,
+    et une saisie erronée reste affichée telle quelle avec son message."""
+
+    def __init__(self, attrs=None, format=FORMAT_DATE):
+        super().__init__(
+            attrs={"placeholder": "jj/mm/aaaa", "autocomplete": "off", "size": 10, **(attrs or {})}, format=format
+        )
 
 
 class RechercheDemandeForm(forms.Form):
     def clean_numero_unique(self):
-        numero = re.sub(r"[\s.\-]", "", self.cleaned_data.get("numero_unique") or "")
-        if numero and not re.fullmatch(r"\d{18}", numero):
-            raise forms.ValidationError("Le numéro unique compte 18 chiffres (ex. 044051400008110865).")
-        return numero
+        saisie = self.cleaned_data.get("numero_unique") or ""
+        if not saisie.strip():
+            return ""
+        try:
+            return analyser_numero_unique(saisie).valeur
+        except ValidationError as erreur:
+            raise forms.ValidationError(erreur.messages) from erreur
+
+    def clean(self):
+        donnees = super().clean()
+        for debut, fin, libelle in (
+            ("depot_du", "depot_au", "dépôt"),
+            ("expiration_du", "expiration_au", "renouvellement"),
+        ):
+            du, au = donnees.get(debut), donnees.get(fin)
+            if du and au and au < du:
+                self.add_error(fin, f"La date de fin ({libelle}) précède la date de début.")
+        return donnees
+
+
+def _date(label):
+    return django_filters.DateFilter(
+        label=label,
+        method="filtrer_date",
+        widget=DateSaisie(),
+        input_formats=[FORMAT_DATE, "%d/%m/%y", "%Y-%m-%d"],
+        error_messages={"invalid": "Date inconnue : saisissez-la au format jj/mm/aaaa."},
+    )
 
 
 class DemandeFilter(django_filters.FilterSet):
     nom = django_filters.CharFilter(
-        label="Nom du demandeur",
-        method="filtrer_nom",
-        help_text="Début du nom (ex. « mart » pour Martin).",
+        label="Nom",
+        method="filtrer_identite",
+        help_text="Début du nom du demandeur ou du co-demandeur ; accents inutiles.",
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+    )
+    prenom = django_filters.CharFilter(
+        label="Prénom",
+        method="filtrer_identite",
+        help_text="Début du prénom.",
         widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
     )
     numero_unique = django_filters.CharFilter(
         label="Numéro unique",
         method="filtrer_numero",
-        help_text="Les 18 chiffres du numéro.",
+        help_text="18 chiffres, espaces permis.",
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    reference = django_filters.CharFilter(
+        label="N° de dossier",
+        method="filtrer_reference",
+        help_text="Ex. 2014050081.",
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
     )
     etat = django_filters.ChoiceFilter(label="État", choices=Demande.Etat.choices, empty_label="Tous les états")
+    nature = django_filters.ChoiceFilter(
+        label="Nature", choices=choix.NatureDemande.choices, empty_label="Toutes les natures"
+    )
     guichet = django_filters.ModelChoiceFilter(
         label="Guichet d'enregistrement",
-        queryset=Guichet.objects.order_by("nom"),
+        queryset=Guichet.objects.none(),
         empty_label="Tous les guichets",
+    )
+    depot_du = _date("Dépôt du")
+    depot_au = _date("Dépôt au")
+    expiration_du = _date("À renouveler du")
+    expiration_au = _date("À renouveler au")
+    brouillons_organisme = django_filters.BooleanFilter(
+        label="Seulement les brouillons de mon organisme",
+        method="filtrer_brouillons",
+        widget=forms.CheckboxInput,
     )
 
     class Meta:
         model = Demande
-        fields = ["nom", "numero_unique", "etat", "guichet"]
+        fields = ["nom", "prenom", "numero_unique", "reference", "etat", "nature", "guichet"]
         form = RechercheDemandeForm
 
-    def filtrer_nom(self, queryset, name, value):
-        value = value.strip()
-        return queryset.filter(nom__istartswith=value) if value else queryset
+    CHAMPS_DATES = {
+        "depot_du": "date_depot__gte",
+        "depot_au": "date_depot__lte",
+        "expiration_du": "date_expiration__gte",
+        "expiration_au": "date_expiration__lte",
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        user = getattr(self.request, "user", None)
+        organisme_id = getattr(user, "organisme_id", None)
+        if organisme_id:
+            # Guichets du département de l'organisme, et les siens où qu'ils soient.
+            self.filters["guichet"].queryset = Guichet.objects.filter(
+                Q(commune__departement_id=user.organisme.departement_id) | Q(organisme_id=organisme_id)
+            ).order_by("nom")
+
+    def filtrer_identite(self, queryset, name, value):
+        # Nom et prénom cherchés sur la même clé d'identité (demandeur ou
+        # co-demandeur) ; le préfixe normalisé utilise l'index varchar_pattern_ops.
+        if name == "prenom" and self.form.cleaned_data.get("nom"):
+            return queryset  # déjà appliqué avec le nom
+        conditions = {}
+        nom = normaliser_nom(self.form.cleaned_data.get("nom") or "")
+        prenom = normaliser_nom(self.form.cleaned_data.get("prenom") or "")
+        if nom:
+            conditions["nom__startswith"] = nom
+        if prenom:
+            conditions["prenom__startswith"] = prenom
+        if not conditions:
+            return queryset
+        return queryset.filter(pk__in=CleIdentite.objects.filter(**conditions).values("demande_id"))
 
     def filtrer_numero(self, queryset, name, value):
         return queryset.filter(numero_unique=value) if value else queryset
+
+    def filtrer_reference(self, queryset, name, value):
+        value = "".join(value.split())
+        return queryset.filter(reference=value) if value else queryset
+
+    def filtrer_date(self, queryset, name, value):
+        return queryset.filter(**{self.CHAMPS_DATES[name]: value}) if value else queryset
+
+    def filtrer_brouillons(self, queryset, name, value):
+        if not value:
+            return queryset
+        organisme_id = getattr(getattr(self.request, "user", None), "organisme_id", None)
+        return queryset.filter(etat=Demande.Etat.BROUILLON, organisme_saisie_id=organisme_id)

@@ -51,12 +51,12 @@ def test_les_colonnes_de_la_liste_des_demandes(client, agent_verifie, territoire
 
     reponse = client.get(reverse("demandes:liste"))
 
-    assertContains(reponse, "044041100185610001")
-    assertContains(reponse, "SANCHEZ Carine")
-    assertContains(reponse, "(23/08/1974)")
+    assertContains(reponse, "044 0411 001856 10001")
+    assertContains(reponse, "SANCHEZ Carine (23/08/1974)")
     assertContains(reponse, "18/04/2011")
     assertContains(reponse, "<td>Rezé</td>", html=True)
-    assertContains(reponse, '<th scope="col">N° unique</th>', html=True)
+    assertContains(reponse, '<th scope="col">N° de dossier<br>N° unique</th>', html=True)
+    assertContains(reponse, '<th scope="col">Demandeur<br>Co-demandeur</th>', html=True)
 
 
 def test_les_filtres_de_la_liste_des_demandes(client, agent_verifie, territoire):
@@ -132,10 +132,10 @@ def test_la_fiche_affiche_la_demande_et_ecrit_une_ligne_au_journal(client, agent
 
     assert reponse.status_code == 200
     assertContains(reponse, "<h1>SANCHEZ Carine</h1>", html=True)
-    assertContains(reponse, "044041100185610001")
+    assertContains(reponse, "044 0411 001856 10001")
     assertContains(reponse, demande.guichet.nom)
     contenu = reponse.content.decode()
-    assert contenu.index("Nantes <span") < contenu.index("Rezé <span")
+    assert contenu.index('<th scope="row">Nantes</th>') < contenu.index('<th scope="row">Rezé</th>')
     assert "no-store" in reponse["Cache-Control"]
     ligne = Consultation.objects.get()
     assert ligne.utilisateur == agent
@@ -184,3 +184,137 @@ def test_avec_htmx_des_criteres_invalides_remplacent_toute_la_zone_pour_montrer_
     assert invalide.headers["HX-Retarget"] == "#zone-liste"
     assert invalide.headers["HX-Reselect"] == "#zone-liste"
     assertContains(invalide, "Le numéro unique compte 18 chiffres")
+
+
+# ---------------------------------------------------------------- recherche, exports
+
+
+def _ajouter_codemandeur(demande, nom, prenom, naissance):
+    from demandes.models import Personne
+    from demandes.services import mettre_a_jour_cles
+
+    Personne.objects.create(
+        demande=demande, role="codemandeur", nom=nom, prenom=prenom, date_naissance=naissance, rang=1
+    )
+    mettre_a_jour_cles(demande, list(demande.personnes.all()))
+
+
+def test_le_nom_se_cherche_sans_accents_ni_majuscules_chez_le_demandeur_et_le_co_demandeur(
+    client, agent_verifie, territoire
+):
+    lefevre = DemandeFactory(nom="Lefèvre", prenom="Élodie", communes=[territoire["reze"]])
+    couple = DemandeFactory(nom="Durand", prenom="Paul", communes=[territoire["reze"]])
+    _ajouter_codemandeur(couple, "Le Févre", "Anne", date(1980, 1, 2))
+    DemandeFactory(nom="Lefort", communes=[territoire["reze"]])
+    agent_verifie(territoire["agent"])
+    url = reverse("demandes:liste")
+
+    assert set(_demandes(client.get(url, {"nom": "lefe"}))) == {lefevre}
+    assert set(_demandes(client.get(url, {"nom": "LE FE"}))) == {couple}
+    assert set(_demandes(client.get(url, {"nom": "le", "prenom": "elo"}))) == {lefevre}
+    reponse = client.get(url, {"nom": "durand"})
+    assertContains(reponse, "LE FÉVRE Anne (02/01/1980)")
+
+
+def test_les_autres_criteres_de_la_liste(client, agent_verifie, territoire):
+    reze = territoire["reze"]
+    ancienne = DemandeFactory(
+        communes=[reze], reference="2014050081", date_depot=date(2014, 5, 2), date_expiration=date(2026, 5, 2)
+    )
+    recente = DemandeFactory(communes=[reze], date_depot=date(2026, 1, 10), date_expiration=date(2027, 1, 10))
+    recente.nature = "couple"
+    recente.save()
+    brouillon_a_moi = DemandeFactory(
+        communes=[reze],
+        etat=Demande.Etat.BROUILLON,
+        numero_unique=None,
+        date_depot=None,
+        organisme_saisie=territoire["agent"].organisme,
+    )
+    DemandeFactory(communes=[reze], etat=Demande.Etat.BROUILLON, numero_unique=None, date_depot=None)
+    agent_verifie(territoire["agent"])
+    url = reverse("demandes:liste")
+
+    assert _demandes(client.get(url, {"reference": "2014 050081"})) == [ancienne]
+    assert _demandes(client.get(url, {"depot_du": "01/01/2014", "depot_au": "31/12/2014"})) == [ancienne]
+    assert _demandes(client.get(url, {"expiration_du": "01/01/2027"})) == [recente]
+    assert _demandes(client.get(url, {"nature": "couple"})) == [recente]
+    assert _demandes(client.get(url, {"brouillons_organisme": "on"})) == [brouillon_a_moi]
+    erreur = client.get(url, {"depot_du": "31/02/2020"})
+    assertContains(erreur, "Date inconnue : saisissez-la au format jj/mm/aaaa.")
+    assert _demandes(erreur) == []
+
+
+@pytest.mark.parametrize(
+    "criteres", [{}, {"nom": "nom"}, {"etat": "active", "depot_du": "01/01/2000"}, {"brouillons_organisme": "on"}]
+)
+def test_la_liste_filtree_reste_sous_20_requetes(
+    client, agent_verifie, territoire, django_assert_max_num_queries, criteres
+):
+    for i in range(60):
+        demande = DemandeFactory(communes=[territoire["reze"], territoire["nantes"]])
+        if i % 3 == 0:
+            _ajouter_codemandeur(demande, f"Conjoint{i}", "Alex", date(1990, 1, 1))
+    agent_verifie(territoire["agent"])
+
+    with django_assert_max_num_queries(20):
+        reponse = client.get(reverse("demandes:liste"), criteres)
+
+    assert reponse.status_code == 200
+
+
+def test_export_csv_de_la_liste_filtree_journalise_chaque_demande(client, agent_verifie, territoire):
+    import csv
+    import io
+
+    martin = DemandeFactory(nom="Martin", prenom="Zoé", communes=[territoire["reze"]], reference="2026010001")
+    DemandeFactory(nom="Bernard", communes=[territoire["reze"]])
+    agent = agent_verifie(territoire["agent"])
+
+    reponse = client.get(reverse("demandes:export", args=["csv"]), {"nom": "mart"})
+
+    assert reponse["Content-Type"] == "text/csv; charset=utf-8"
+    assert "attachment;" in reponse["Content-Disposition"]
+    texte = b"".join(reponse.streaming_content).decode("utf-8-sig")
+    lignes = list(csv.reader(io.StringIO(texte), delimiter=";"))
+    assert lignes[0][:3] == ["N° de dossier", "N° unique", "État"]
+    assert len(lignes) == 2
+    assert lignes[1][0] == "2026010001"
+    assert lignes[1][1] == martin.numero_unique_affiche
+    assert lignes[1][7:9] == ["MARTIN", "Zoé"]
+    ligne = Consultation.objects.get()
+    assert (ligne.action, ligne.objet_id, ligne.utilisateur) == (Consultation.Action.EXPORT, str(martin.pk), agent)
+
+
+def test_export_xlsx_et_plafond(client, agent_verifie, territoire, monkeypatch):
+    import io
+
+    from openpyxl import load_workbook
+
+    from demandes import exports
+
+    demandes = [DemandeFactory(communes=[territoire["reze"]]) for _ in range(3)]
+    agent_verifie(territoire["agent"])
+    url = reverse("demandes:export", args=["xlsx"])
+
+    reponse = client.get(url)
+
+    feuille = load_workbook(io.BytesIO(reponse.content)).active
+    lignes = list(feuille.iter_rows(values_only=True))
+    assert lignes[0][1] == "N° unique"
+    assert {ligne[1] for ligne in lignes[1:]} == {d.numero_unique_affiche for d in demandes}
+    assert Consultation.objects.filter(action=Consultation.Action.EXPORT).count() == 3
+
+    monkeypatch.setattr(exports, "PLAFOND", 2)
+    trop = client.get(url, {"etat": "active"}, follow=True)
+
+    assertContains(trop, "l&#x27;export est limité à 2 lignes")
+    assert Consultation.objects.filter(action=Consultation.Action.EXPORT).count() == 3
+
+
+def test_un_observateur_n_exporte_pas(client, agent_verifie, territoire):
+    DemandeFactory(communes=[territoire["reze"]])
+    agent_verifie(observateur=True, organisme=territoire["agent"].organisme)
+
+    assert client.get(reverse("demandes:export", args=["csv"])).status_code == 403
+    assert not Consultation.objects.exists()

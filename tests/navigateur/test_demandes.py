@@ -1,0 +1,137 @@
+"""Parcours d'un agent de guichet dans Chromium : recherche, saisie en onglets, doublons, vie de la demande."""
+
+import datetime
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from demandes.models import Demande
+from tests.factories import (
+    MOT_DE_PASSE,
+    AgentFactory,
+    CommuneFactory,
+    DemandeFactory,
+    GuichetFactory,
+    TOTPDeviceFactory,
+    code_totp,
+)
+
+pytestmark = [pytest.mark.navigateur, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def parametres():
+    """Les tests « transaction=True » vident les tables : on remet les paramètres réglementaires des migrations."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    import_module("demandes.migrations.0005_parametres_reglementaires").creer(apps, None)
+
+
+@pytest.fixture
+def agent(parametres):
+    reze = CommuneFactory(nom="Rezé", code_insee="44143")
+    agent = AgentFactory(organisme__perimetre=[reze], organisme__nom="Ville de Rezé")
+    GuichetFactory(organisme=agent.organisme, commune=reze, code="10865", nom="Guichet de Rezé")
+    TOTPDeviceFactory(user=agent)
+    agent.reze = reze
+    return agent
+
+
+def connecter(page, agent):
+    page.goto("/connexion/")
+    page.get_by_label("Adresse électronique").fill(agent.email)
+    page.get_by_label("Mot de passe").fill(MOT_DE_PASSE)
+    page.get_by_role("button", name="Se connecter").click()
+    page.get_by_label("Code à 6 chiffres").fill(code_totp())
+    page.get_by_role("button", name="Valider").click()
+    page.wait_for_url("**/")
+
+
+def onglet(page, nom):
+    page.get_by_role("tab", name=nom, exact=True).click()
+    return page.get_by_role("tabpanel")
+
+
+def test_rechercher_enregistrer_avec_une_erreur_puis_vivre_la_demande(page, agent):
+    existante = DemandeFactory(
+        nom="Lefèvre", prenom="Élodie", date_naissance=datetime.date(1970, 9, 4), communes=[agent.reze]
+    )
+    connecter(page, agent)
+
+    # Recherche par nom, tapé sans accent ni majuscule.
+    page.get_by_role("link", name="Demande", exact=True).click()
+    page.get_by_label("Nom", exact=True).fill("lefevre")
+    page.get_by_role("button", name="Rechercher").click()
+    expect(page.get_by_role("table")).to_contain_text("LEFÈVRE Élodie (04/09/1970)")
+
+    # Saisie en onglets, avec une date impossible.
+    page.get_by_role("link", name="Enregistrer une demande").click()
+    panneau = onglet(page, "Demandeur")
+    panneau.get_by_label("Civilité").select_option("MME")
+    panneau.get_by_label("Nom (obligatoire)", exact=True).fill("Lefevre")
+    panneau.get_by_label("Prénom (obligatoire)", exact=True).fill("Elodie")
+    panneau.get_by_label("Date de naissance (obligatoire)").fill("31/02/1970")
+    panneau.get_by_label("Nationalité").select_option("francaise")
+    onglet(page, "Occupants")
+    page.locator("#id_occupants-0-nom").fill("Bullet")
+    page.locator("#id_occupants-0-prenom").fill("Louis")
+    page.locator("#id_occupants-0-date_naissance").fill("05/04/2012")
+    page.locator("#id_occupants-0-lien_parente").select_option("enfant")
+    panneau = onglet(page, "Revenus")
+    panneau.get_by_label("Salaires ou revenus d'activité – Demandeur").fill("1 120,00")
+    panneau = onglet(page, "Situation actuelle")
+    panneau.get_by_label("Statut d'occupation").select_option("locataire_prive")
+    panneau = onglet(page, "Logement recherché")
+    panneau.get_by_label("T3 - 3 pièces").check()
+    panneau = onglet(page, "Localisations souhaitées")
+    panneau.get_by_label("Commune du choix 1").fill("Rezé (44143)")
+    panneau.get_by_label("Rang du choix 1").fill("1")
+    panneau = onglet(page, "Motifs")
+    panneau.get_by_label("Logement trop cher").check()
+    page.get_by_role("button", name="Créer la demande").click()
+
+    resume = page.get_by_role("alert")
+    expect(resume).to_contain_text("Date impossible ou mal écrite")
+    resume.get_by_role("link", name="Demandeur – Date de naissance").click()
+    date = page.get_by_label("Date de naissance (obligatoire)")
+    expect(date).to_be_focused()
+    expect(date).to_have_value("31/02/1970")
+    date.fill("04/09/1970")
+
+    # Vérification des doublons : la demande existante est proposée, l'agent l'écarte.
+    page.get_by_role("button", name="Vérifier les doublons").first.click()
+    doublons = page.locator("#doublons")
+    expect(doublons).to_contain_text(existante.numero_unique_affiche)
+    doublons.get_by_label("Ce n'est pas le même ménage").check()
+    expect(page.locator("#id_occupants-0-nom")).to_have_value("Bullet")
+    page.get_by_role("button", name="Créer la demande").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("LEFEVRE Elodie")
+    demande = Demande.objects.exclude(pk=existante.pk).get()
+    expect(page.get_by_role("status")).to_contain_text(f"numéro unique {demande.numero_unique_affiche}")
+
+    # Renouvellement, avec confirmation.
+    page.get_by_text("Renouveler…").click()
+    page.get_by_role("button", name="Confirmer le renouvellement").click()
+    expect(page.get_by_role("status")).to_contain_text("Demande renouvelée")
+
+    # Annulation motivée.
+    page.get_by_text("Annuler la demande…").click()
+    page.get_by_role("button", name="Confirmer l'annulation").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(re.compile("Annuler la demande"))
+    expect(page.get_by_role("alert")).to_contain_text("Choisissez le motif de l'annulation.")
+    page.get_by_label("Motif de l'annulation").select_option("renonciation")
+    page.get_by_role("button", name="Confirmer l'annulation").click()
+    expect(page.get_by_role("status")).to_contain_text("Demande annulée.")
+
+    # Historique : tous les événements, avec l'intervenant.
+    panneau = onglet(page, "Historique")
+    for evenement in ["Enregistrement de la demande", "Renouvellement de la demande", "Annulation de la demande"]:
+        expect(panneau).to_contain_text(evenement)
+    expect(panneau).to_contain_text("Renonciation du demandeur")
+    expect(panneau).to_contain_text(agent.get_full_name())
+    demande.refresh_from_db()
+    assert demande.etat == Demande.Etat.ANNULEE
