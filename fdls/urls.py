@@ -14,6 +14,7 @@ urlpatterns = [
     path("gestion/", include("fdls.organismes.urls")),
     path("gestion/journal/", include("fdls.audit.urls")),
     path("demandes/", include("demandes.urls")),
+    path("offre/", include("offre.urls")),
     path("portail/", include("portail.urls")),
     path("api/v1/", include(("fdls.socle.api_urls", "v1"), namespace="v1")),
     path("django-admin/", admin.site.urls),

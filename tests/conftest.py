@@ -56,3 +56,18 @@ def _cache_reglementaire_vide():
     reglementaire.vider_cache()
     yield
     reglementaire.vider_cache()
+
+
+@pytest.fixture(autouse=True)
+def _parametres_reglementaires(_base_par_defaut):
+    """Les tests ``transaction=True`` vident les tables, y compris les lignes des migrations de données :
+    les durées réglementaires (migration demandes 0005) sont remises si elles manquent."""
+    import importlib
+
+    from demandes.models import ParametreReglementaire
+
+    if not ParametreReglementaire.objects.exists():
+        migration = importlib.import_module("demandes.migrations.0005_parametres_reglementaires")
+        from django.apps import apps
+
+        migration.creer(apps, None)

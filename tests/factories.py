@@ -43,7 +43,8 @@ class CommuneFactory(factory.django.DjangoModelFactory):
         model = Commune
         django_get_or_create = ("code_insee",)
 
-    code_insee = factory.Sequence(lambda n: f"44{n + 500:03d}")
+    # 90000–96999 : aucun code réel de Bretagne ou des Pays de la Loire (ni des DOM, 97xxx).
+    code_insee = factory.Sequence(lambda n: f"9{n % 7000:04d}")
     nom = factory.Sequence(lambda n: f"Commune {n}")
     departement = factory.SubFactory(DepartementFactory)
     epci = factory.SubFactory(EpciFactory)

@@ -45,6 +45,9 @@ routeur = RouteurApi(
     extra={
         "moi": "moi",
         "demandes": "demande-list",
+        "programmes": "programme-list",
+        "logements": "logement-list",
+        "disponibilites": "disponibilite-list",
         "schema": "schema",
         "documentation": "docs",
         "redoc": "redoc",
@@ -75,5 +78,6 @@ urlpatterns = [
         name="redoc",
     ),
     path("", include("demandes.api")),
+    path("", include("offre.api")),
     path("", include(routeur.urls)),
 ]

@@ -1,0 +1,121 @@
+"""Banc de la détection des doublons à l'enregistrement (``demandes.doublons.candidats``).
+
+Sur un fichier généré (``bench.commun.preparer_fichier``), interroge la
+détection avec les personnes :
+
+* des doublons semés (``DoublonSeme`` : fautes de frappe, nom et prénom
+  inversés, accents manquants, co-demandeur déposant seul), en excluant la
+  demande doublon elle-même : l'originale doit être trouvée (rappel 100 %) ;
+* de nouveaux ménages tirés comme ceux du fichier (jamais enregistrés) : tout
+  candidat est un faux positif, sauf homonyme parfait (même nom, prénom et
+  date de naissance, « la même personne »).
+
+Mesure le temps de chaque appel (médiane, p95, max) et la précision : part
+des candidats signalés (score ≥ ``doublons.SEUIL``) qui sont le doublon semé
+ou la même personne.
+
+    createdb -h 127.0.0.1 -U postgres fdls_bench_demandes
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/fdls_bench_demandes REDIS_URL=redis://127.0.0.1:6379/0 \\
+        .venv/bin/python -m bench.bench_doublons --demandes 1000000
+"""
+
+import argparse
+import random
+import sys
+from collections import Counter
+
+from bench.commun import centiles, chronometrer, preparer_fichier  # django.setup() d'abord
+from demandes import doublons
+from demandes.generateur import fabrique
+from demandes.models import CleIdentite, DoublonSeme, Personne
+from demandes.normalisation import normaliser_nom
+
+
+def identites(personnes) -> set:
+    return {
+        (normaliser_nom(p.nom), normaliser_nom(p.prenom), p.date_naissance)
+        for p in personnes
+        if p.role in ("demandeur", "codemandeur")
+    }
+
+
+def identites_des_demandes(ids) -> dict:
+    resultat: dict = {}
+    for demande_id, nom, prenom, naissance in CleIdentite.objects.filter(demande_id__in=ids).values_list(
+        "demande_id", "nom", "prenom", "date_naissance"
+    ):
+        resultat.setdefault(demande_id, set()).add((nom, prenom, naissance))
+    return resultat
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--demandes", type=int, default=1_000_000, help="demandes actives du fichier")
+    parser.add_argument("--semes", type=int, default=2000, help="doublons semés interrogés (échantillon)")
+    parser.add_argument("--nouveaux", type=int, default=1000, help="nouveaux ménages interrogés")
+    parser.add_argument("--graine", type=int, default=2026)
+    args = parser.parse_args()
+    print(f"Préparation du fichier : {preparer_fichier(args.demandes):.0f} s")
+    alea = random.Random(args.graine)
+
+    semes = list(DoublonSeme.objects.values_list("originale_id", "doublon_id", "type"))
+    alea.shuffle(semes)
+    semes = semes[: args.semes]
+    paires = {(o, d) for o, d, _ in DoublonSeme.objects.values_list("originale_id", "doublon_id", "type")}
+    paires |= {(d, o) for o, d in paires}
+    personnes_par_demande: dict = {}
+    for p in Personne.objects.filter(demande_id__in=[d for _, d, _ in semes]):
+        personnes_par_demande.setdefault(p.demande_id, []).append(p)
+
+    durees = []
+    trouves, manques = Counter(), Counter()
+    signales = vrais = 0
+    for originale, doublon, type_ in semes:
+        personnes = personnes_par_demande[doublon]
+        duree, candidats = chronometrer(lambda p=personnes, d=doublon: doublons.candidats(p, exclure_demande=d))
+        durees.append(duree)
+        ids = {c.demande_id for c in candidats}
+        (trouves if originale in ids else manques)[type_] += 1
+        mes_identites = identites(personnes)
+        autres = identites_des_demandes(ids - {originale})
+        for c in candidats:
+            signales += 1
+            if (doublon, c.demande_id) in paires or autres.get(c.demande_id, set()) & mes_identites:
+                vrais += 1
+
+    generateur = fabrique()
+    durees_nouveaux = []
+    signales_nouveaux = vrais_nouveaux = 0
+    for _ in range(args.nouveaux):
+        menage = generateur.menage_aleatoire(alea)
+        duree, candidats = chronometrer(lambda m=menage: doublons.candidats(m.personnes))
+        durees_nouveaux.append(duree)
+        if candidats:
+            mes_identites = identites(menage.personnes)
+            autres = identites_des_demandes({c.demande_id for c in candidats})
+            for c in candidats:
+                signales_nouveaux += 1
+                vrais_nouveaux += bool(autres.get(c.demande_id, set()) & mes_identites)
+
+    total = sum(trouves.values()) + sum(manques.values())
+    rappel = sum(trouves.values()) / total if total else 1.0
+    print(f"Seuil de signalement : {doublons.SEUIL}")
+    m, p95, mx = centiles(durees)
+    print(f"Doublons semés  : {total} appels, médiane {m:.1f} ms, p95 {p95:.1f} ms, max {mx:.1f} ms")
+    print(
+        f"  rappel {100 * rappel:.2f} % ({sum(trouves.values())}/{total}) ; par type : "
+        + ", ".join(f"{t} {trouves[t]}/{trouves[t] + manques[t]}" for t in sorted(set(trouves) | set(manques)))
+    )
+    print(f"  candidats signalés {signales}, dont vrais (doublon semé ou même personne) {vrais}")
+    m, p95, mx = centiles(durees_nouveaux)
+    print(f"Nouveaux ménages : {len(durees_nouveaux)} appels, médiane {m:.1f} ms, p95 {p95:.1f} ms, max {mx:.1f} ms")
+    print(f"  candidats signalés {signales_nouveaux}, dont même personne {vrais_nouveaux}")
+    tous = durees + durees_nouveaux
+    m, p95, mx = centiles(tous)
+    precision = (vrais + vrais_nouveaux) / (signales + signales_nouveaux) if signales + signales_nouveaux else 1.0
+    print(f"Ensemble : p95 {p95:.1f} ms (cible ≤ 50 ms) ; précision {100 * precision:.1f} %")
+    return 0 if rappel == 1.0 and p95 <= 50 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,210 @@
+"""Écritures du parc : programmes, logements, disponibilités.
+
+Chaque service vérifie lui-même que l'auteur est un instructeur du bailleur
+propriétaire (``gere_offre`` et ``modifiables_par``), quel que soit l'écran ou
+l'API qui l'appelle ; il est atomique et ne reçoit jamais la requête HTTP.
+L'import en masse est dans ``offre/importation.py``.
+"""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+
+from offre.models import (
+    MOTIF_OBLIGATOIRE,
+    TRANSITIONS_DISPONIBILITE,
+    Disponibilite,
+    DisponibiliteEvenement,
+    EtatDisponibilite,
+    Logement,
+    Programme,
+    gere_offre,
+)
+
+CHAMPS_PROGRAMME = ("code", "nom", "adresse", "commune", "quartier", "qpv", "annee_construction", "financement")
+CHAMPS_LOGEMENT = (
+    "code",
+    "typologie",
+    "categorie",
+    "nature",
+    "surface",
+    "etage",
+    "ascenseur",
+    "accessibilite",
+    "loyer",
+    "charges",
+    "financement",
+    "reservataire",
+    "dpe",
+    "loyer_accessible",
+    "labels",
+)
+# Les codes identifient les lignes des fichiers d'import (mise à jour par code) : ils ne changent plus.
+CODES_FIGES = frozenset({"code"})
+
+REFUS_ECRITURE = "Seuls les instructeurs du bailleur propriétaire modifient ce parc."
+
+
+def verifier_gestion(auteur) -> None:
+    if not gere_offre(auteur):
+        raise PermissionDenied("La gestion du parc est réservée aux instructeurs d'un bailleur social.")
+
+
+def _appliquer(objet, champs: dict, autorises, *, creation: bool) -> None:
+    for nom in autorises:
+        if nom in champs and (creation or nom not in CODES_FIGES):
+            setattr(objet, nom, champs[nom])
+
+
+def _enregistrer(objet, *, champ_code: str = "code") -> None:
+    """``save()`` sous point de sauvegarde : deux créations simultanées du même
+    code donnent une erreur sur le champ, pas une erreur serveur."""
+    try:
+        with transaction.atomic():
+            objet.save()
+    except IntegrityError as erreur:
+        if "unique" in str(erreur).lower() or "dupliqu" in str(erreur).lower():
+            raise ValidationError({champ_code: "Ce code est déjà utilisé."}) from erreur
+        raise
+
+
+@transaction.atomic
+def creer_programme(*, auteur, champs: dict) -> Programme:
+    """Crée un programme du bailleur de l'auteur."""
+    verifier_gestion(auteur)
+    programme = Programme(bailleur=auteur.organisme)
+    _appliquer(programme, champs, CHAMPS_PROGRAMME, creation=True)
+    if programme.commune_id:
+        programme.localiser()
+    programme.full_clean(validate_constraints=False)
+    if Programme.objects.filter(bailleur=programme.bailleur_id, code=programme.code).exists():
+        raise ValidationError({"code": f"{auteur.organisme.nom} a déjà un programme de code {programme.code}."})
+    _enregistrer(programme)
+    return programme
+
+
+@transaction.atomic
+def modifier_programme(*, auteur, programme: Programme, champs: dict) -> Programme:
+    """Modifie un programme ; sa localisation est recopiée sur ses logements."""
+    verifier_gestion(auteur)
+    programme = Programme.objects.modifiables_par(auteur).select_for_update().filter(pk=programme.pk).first()
+    if programme is None:
+        raise PermissionDenied(REFUS_ECRITURE)
+    _appliquer(programme, champs, CHAMPS_PROGRAMME, creation=False)
+    programme.localiser()
+    programme.full_clean()
+    programme.save()
+    programme.logements.update(
+        commune=programme.commune_id,
+        departement=programme.departement_id,
+        quartier=programme.quartier_id,
+        qpv=programme.qpv,
+    )
+    return programme
+
+
+@transaction.atomic
+def creer_logement(*, auteur, programme: Programme, champs: dict) -> Logement:
+    """Crée un logement dans un programme du bailleur de l'auteur."""
+    verifier_gestion(auteur)
+    programme = Programme.objects.modifiables_par(auteur).filter(pk=programme.pk).first()
+    if programme is None:
+        raise PermissionDenied(REFUS_ECRITURE)
+    logement = Logement(programme=programme)
+    _appliquer(logement, champs, CHAMPS_LOGEMENT, creation=True)
+    logement.copier_localisation()
+    logement.full_clean(validate_constraints=False)
+    if Logement.objects.filter(programme=programme, code=logement.code).exists():
+        raise ValidationError({"code": f"Le programme {programme.code} a déjà un logement de code {logement.code}."})
+    _enregistrer(logement)
+    return logement
+
+
+@transaction.atomic
+def modifier_logement(*, auteur, logement: Logement, champs: dict) -> Logement:
+    """Modifie la description, le loyer ou le réservataire d'un logement."""
+    verifier_gestion(auteur)
+    logement = (
+        Logement.objects.modifiables_par(auteur)
+        .select_for_update(of=("self",))
+        .select_related("programme")
+        .filter(pk=logement.pk)
+        .first()
+    )
+    if logement is None:
+        raise PermissionDenied(REFUS_ECRITURE)
+    _appliquer(logement, champs, CHAMPS_LOGEMENT, creation=False)
+    logement.full_clean(validate_constraints=False)
+    logement.save()
+    return logement
+
+
+def _journaliser(disponibilite, *, auteur, avant: str, apres: str, motif: str = "") -> None:
+    DisponibiliteEvenement.objects.create(
+        disponibilite=disponibilite,
+        auteur=auteur,
+        organisme_id=auteur.organisme_id,
+        etat_avant=avant,
+        etat_apres=apres,
+        motif=motif,
+    )
+
+
+@transaction.atomic
+def declarer_disponibilite(
+    *, auteur, logement: Logement, date_disponibilite, motif: str, reservataire=None, commentaire: str = ""
+) -> Disponibilite:
+    """Déclare la vacance d'un logement : il est « à pourvoir » à partir de la date."""
+    verifier_gestion(auteur)
+    # Verrou sur le logement : deux déclarations simultanées ne créent pas deux vacances.
+    logement = Logement.objects.modifiables_par(auteur).select_for_update().filter(pk=logement.pk).first()
+    if logement is None:
+        raise PermissionDenied(REFUS_ECRITURE)
+    if logement.disponibilites.ouvertes().exists():
+        raise ValidationError(
+            {"logement": "Ce logement a déjà une vacance à pourvoir ou en cours d'attribution : terminez-la d'abord."}
+        )
+    disponibilite = Disponibilite(
+        logement=logement,
+        date_disponibilite=date_disponibilite,
+        motif=motif,
+        reservataire=reservataire,
+        commentaire=commentaire,
+        cree_par=auteur,
+        etat=EtatDisponibilite.A_POURVOIR,
+    )
+    disponibilite.full_clean(validate_constraints=False)
+    disponibilite.save()
+    _journaliser(disponibilite, auteur=auteur, avant="", apres=EtatDisponibilite.A_POURVOIR, motif=commentaire)
+    return disponibilite
+
+
+@transaction.atomic
+def changer_etat_disponibilite(*, auteur, disponibilite: Disponibilite, etat: str, motif: str = "") -> Disponibilite:
+    """Fait passer une disponibilité dans un autre état selon la table de
+    transitions (docs/statuts.md) et journalise le changement."""
+    verifier_gestion(auteur)
+    disponibilite = (
+        Disponibilite.objects.modifiables_par(auteur)
+        .select_for_update(of=("self",))
+        .filter(pk=disponibilite.pk)
+        .first()
+    )
+    if disponibilite is None:
+        raise PermissionDenied(REFUS_ECRITURE)
+    avant = disponibilite.etat
+    permises = TRANSITIONS_DISPONIBILITE[avant]
+    if etat not in permises:
+        libelle_avant = EtatDisponibilite(avant).label.lower()
+        if not permises:
+            message = f"Une disponibilité {libelle_avant} ne change plus d'état."
+        else:
+            vers = ", ".join(f"« {EtatDisponibilite(e).label.lower()} »" for e in permises)
+            message = f"Une disponibilité {libelle_avant} ne peut passer qu'à : {vers}."
+        raise ValidationError({"etat": message})
+    motif = (motif or "").strip()
+    if (avant, etat) in MOTIF_OBLIGATOIRE and not motif:
+        raise ValidationError({"motif": "Indiquez le motif de ce changement d'état."})
+    disponibilite.etat = etat
+    disponibilite.save(update_fields=["etat", "updated_at"])
+    _journaliser(disponibilite, auteur=auteur, avant=avant, apres=etat, motif=motif)
+    return disponibilite

@@ -1,0 +1,58 @@
+"""Fichiers d'import de test (CSV et XLSX) construits à partir de lignes."""
+
+import io
+
+import openpyxl
+
+from offre.importation import COLONNES
+
+ENTETES = [c.nom for c in COLONNES]
+
+
+def ligne(**valeurs) -> dict:
+    """Une ligne valide (commune 44500 créée par les tests), modifiable par mot-clé."""
+    base = {
+        "code_programme": "0629",
+        "nom_programme": "KALLIMA 2",
+        "adresse": "2 rue d'Allonville",
+        "code_insee": "44500",
+        "quartier": "",
+        "qpv": "non",
+        "annee_construction": "1998",
+        "code_logement": "0013",
+        "typologie": "T3",
+        "categorie": "appartement",
+        "nature": "simple",
+        "surface": "68,5",
+        "etage": "3",
+        "ascenseur": "oui",
+        "accessibilite": "1",
+        "loyer": "412,30",
+        "charges": "85",
+        "financement": "PLUS",
+        "reservataire": "",
+        "dpe": "C",
+        "loyer_accessible": "non",
+        "labels": "",
+    }
+    base.update(valeurs)
+    return base
+
+
+def csv_de(lignes, *, separateur=";", entetes=None, encodage="utf-8") -> bytes:
+    entetes = entetes or ENTETES
+    texte = separateur.join(entetes) + "\n"
+    for valeurs in lignes:
+        texte += separateur.join(str(valeurs.get(e, "")) for e in entetes) + "\n"
+    return texte.encode(encodage)
+
+
+def xlsx_de(lignes) -> bytes:
+    classeur = openpyxl.Workbook()
+    feuille = classeur.active
+    feuille.append(ENTETES)
+    for valeurs in lignes:
+        feuille.append([valeurs.get(e, "") for e in ENTETES])
+    sortie = io.BytesIO()
+    classeur.save(sortie)
+    return sortie.getvalue()

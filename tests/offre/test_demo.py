@@ -1,0 +1,44 @@
+"""Démonstration : parc de Nantes Métropole par chargement en masse, idempotent."""
+
+import io
+
+from django.core.management import call_command
+
+from fdls.territoires.models import Commune, Epci, Quartier
+from offre import demo
+from offre.models import Disponibilite, DisponibiliteEvenement, Logement
+from tests.factories import CommuneFactory, OrganismeFactory
+
+
+def test_le_parc_de_demonstration_est_charge_une_seule_fois():
+    metropole = Epci.objects.create(siren=demo.NANTES_METROPOLE, nom="Nantes Métropole", type="METRO")
+    nantes = CommuneFactory(code_insee="44109", nom="Nantes", epci=metropole, population=320_000)
+    CommuneFactory(code_insee="44143", nom="Rezé", epci=metropole, population=43_000)
+    Quartier.objects.create(commune=nantes, nom="Malakoff", qpv=True)
+    for nom in demo.POIDS_BAILLEURS:
+        OrganismeFactory(nom=nom, type="bailleur")
+    OrganismeFactory(nom="DDETS de Loire-Atlantique", type="etat")
+    OrganismeFactory(nom="Ville de Rezé", type="commune")
+
+    compte = demo.charger_parc(nombre=2_000)
+
+    assert (compte["crees"], Logement.objects.count()) == (2_000, 2_000)
+    assert Logement.objects.filter(commune__in=Commune.objects.filter(epci=metropole)).count() == 2_000
+    assert Logement.objects.filter(qpv=True, quartier__nom="Malakoff").exists()
+    assert Logement.objects.filter(categorie="maison", etage=0).exists()
+    assert not Logement.objects.filter(categorie="maison").exclude(etage=0).exists()
+    assert 0 < Disponibilite.objects.count() < 100
+    assert DisponibiliteEvenement.objects.count() >= Disponibilite.objects.count()
+    # Les logements générés respectent les règles des écrans et de l'import.
+    for logement in Logement.objects.select_related("programme")[:200]:
+        logement.full_clean(validate_constraints=False)
+
+    assert demo.charger_parc(nombre=2_000)["deja"] is True
+    assert Logement.objects.count() == 2_000
+
+
+def test_la_commande_demo_accepte_la_taille_du_parc():
+    sortie = io.StringIO()
+    call_command("demo", "--logements", "0", stdout=sortie)
+    assert "aucun logement demandé" in sortie.getvalue()
+    assert not Logement.objects.exists()
