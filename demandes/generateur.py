@@ -258,7 +258,7 @@ class Parametres:
     taux_annulation: float = 0.30
     part_doublons: float = 0.01
     taille_lot: int = 5000
-    parallele: bool | None = None  # fil de chargement ; par défaut au-delà de 20 000 demandes
+    parallele: bool | None = None  # fil de chargement ; par défaut au-delà de 5 000 demandes
     ajuster_autovacuum: bool | None = None  # par défaut au-delà de 100 000 demandes
     # Contrôle des clés étrangères ligne à ligne ; par défaut désactivé au-delà de 100 000 demandes
     # si le rôle est superutilisateur (session_replication_role = replica), conservé sinon.
@@ -1682,7 +1682,7 @@ def generer(p: Parametres) -> Bilan:
     if total == 0:
         return gen.bilan
     nb_lots = max(1, -(-total // p.taille_lot))
-    parallele = p.parallele if p.parallele is not None else total > 20_000
+    parallele = p.parallele if p.parallele is not None else total > 5_000
     autovacuum = p.ajuster_autovacuum if p.ajuster_autovacuum is not None else total > 100_000
     controle_fk = p.controle_fk if p.controle_fk is not None else (total <= 100_000 or not _superutilisateur())
 
