@@ -5,7 +5,7 @@ Lecture : agents dont le rôle donne accès au fichier, sur leur territoire
 Écriture : instructeurs du bailleur propriétaire, jeton de portée
 « écriture », par les mêmes services que les écrans (mêmes règles, erreurs
 400 en français par champ). Les listes sont paginées par 50 avec un comptage
-plafonné (``count`` vaut au plus 10 000 ; ``count_plafonne`` le signale).
+plafonné (``count`` vaut au plus 2 000 ; ``count_plafonne`` le signale).
 Ce module fournit ses routes, incluses par ``fdls/socle/api_urls.py``.
 """
 
@@ -68,7 +68,7 @@ class PaginationPlafonnee(PageNumberPagination):
         schema = super().get_paginated_response_schema(schema)
         schema["properties"]["count_plafonne"] = {
             "type": "boolean",
-            "description": "Vrai si la liste dépasse 10 000 lignes (``count`` vaut alors 10 000).",
+            "description": "Vrai si la liste dépasse 2 000 lignes (``count`` vaut alors 2 000).",
         }
         return schema
 

@@ -432,6 +432,12 @@ def creer_vacances(logement_ids: list[int], *, part: float = PART_VACANTE, grain
             )
             avant = apres
     DisponibiliteEvenement.objects.bulk_create(evenements, batch_size=5000)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE offre_logement l SET vacance = d.etat FROM offre_disponibilite d "
+            "WHERE d.logement_id = l.id AND d.etat IN ('a_pourvoir', 'en_cours') AND d.id = ANY(%s)",
+            [[d.pk for d in disponibilites]],
+        )
     return len(disponibilites)
 
 

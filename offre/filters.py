@@ -125,10 +125,10 @@ class LogementFilter(django_filters.FilterSet):
         if not value:
             return queryset
         if value == "ouverte":
-            return queryset.avec_disponibilite(ETATS_OUVERTS)
+            return queryset.vacants(ETATS_OUVERTS)
         if value == "sans":
-            return queryset.exclude(pk__in=Disponibilite.objects.ouvertes().values("logement_id"))
-        return queryset.avec_disponibilite([value])
+            return queryset.filter(vacance="")
+        return queryset.vacants([value])
 
 
 class DisponibiliteFilter(django_filters.FilterSet):

@@ -210,9 +210,9 @@ class Programme(models.Model):
 
 
 class LogementQuerySet(ParcQuerySet):
-    def avec_disponibilite(self, etats):
-        """Logements ayant une disponibilité dans l'un des ``etats``."""
-        return self.filter(pk__in=Disponibilite.objects.filter(etat__in=etats).values("logement_id"))
+    def vacants(self, etats=("a_pourvoir", "en_cours")):
+        """Logements dont la vacance ouverte est dans l'un des ``etats``."""
+        return self.filter(vacance__in=etats)
 
 
 class Logement(models.Model):
@@ -285,6 +285,17 @@ class Logement(models.Model):
         default=list,
         blank=True,
     )
+    # État de la vacance ouverte, recopié par les services de la disponibilité :
+    # le filtre « vacant » est un parcours d'index partiel, sans semi-jointure.
+    vacance = models.CharField(
+        "vacance en cours",
+        max_length=10,
+        choices=[("a_pourvoir", "À pourvoir"), ("en_cours", "En cours d'attribution")],
+        blank=True,
+        editable=False,
+        # Défaut en base : les chargements par COPY (import, démo) ne donnent pas la colonne.
+        db_default="",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -306,6 +317,12 @@ class Logement(models.Model):
             # Liste triée par programme puis code, filtrée par département (territoire) ou par bailleur.
             models.Index(fields=["departement", "programme", "code"], name="logement_dep_tri"),
             models.Index(fields=["bailleur", "programme", "code"], name="logement_bailleur_tri"),
+            # Filtres peu sélectifs seuls mais combinables (BitmapAnd) : compacts grâce à la
+            # déduplication des index B-tree ; QPV et vacance en index partiels.
+            models.Index(fields=["typologie", "categorie"], name="logement_typologie"),
+            models.Index(fields=["financement"], name="logement_financement"),
+            models.Index(fields=["qpv"], name="logement_qpv", condition=Q(qpv=True)),
+            models.Index(fields=["vacance"], name="logement_vacance", condition=~Q(vacance="")),
         ]
 
     def __str__(self):

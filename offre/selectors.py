@@ -20,7 +20,7 @@ from offre.models import ETATS_OUVERTS, Categorie, Disponibilite, Logement, Prog
 
 #: Au-delà, la liste n'affiche pas le nombre exact de résultats (compter des
 #: millions de lignes à chaque page coûterait plus que la page elle-même).
-PLAFOND_COMPTAGE = 10_000
+PLAFOND_COMPTAGE = 2_000
 
 
 class PaginateurPlafonne(Paginator):

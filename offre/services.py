@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
 from offre.models import (
+    ETATS_OUVERTS,
     MOTIF_OBLIGATOIRE,
     TRANSITIONS_DISPONIBILITE,
     Disponibilite,
@@ -174,6 +175,7 @@ def declarer_disponibilite(
     )
     disponibilite.full_clean(validate_constraints=False)
     disponibilite.save()
+    Logement.objects.filter(pk=logement.pk).update(vacance=EtatDisponibilite.A_POURVOIR)
     _journaliser(disponibilite, auteur=auteur, avant="", apres=EtatDisponibilite.A_POURVOIR, motif=commentaire)
     return disponibilite
 
@@ -206,5 +208,6 @@ def changer_etat_disponibilite(*, auteur, disponibilite: Disponibilite, etat: st
         raise ValidationError({"motif": "Indiquez le motif de ce changement d'état."})
     disponibilite.etat = etat
     disponibilite.save(update_fields=["etat", "updated_at"])
+    Logement.objects.filter(pk=disponibilite.logement_id).update(vacance=etat if etat in ETATS_OUVERTS else "")
     _journaliser(disponibilite, auteur=auteur, avant=avant, apres=etat, motif=motif)
     return disponibilite

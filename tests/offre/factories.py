@@ -7,7 +7,7 @@ import factory
 from fdls.comptes.models import Role
 from fdls.organismes.models import Organisme
 from fdls.territoires.models import Quartier
-from offre.models import Disponibilite, EtatDisponibilite, Logement, Programme
+from offre.models import ETATS_OUVERTS, Disponibilite, EtatDisponibilite, Logement, Programme
 from tests.factories import AgentFactory, CommuneFactory, OrganismeFactory
 
 
@@ -67,11 +67,18 @@ class LogementFactory(factory.django.DjangoModelFactory):
 class DisponibiliteFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Disponibilite
+        skip_postgeneration_save = True
 
     logement = factory.SubFactory(LogementFactory)
     date_disponibilite = factory.Faker("date_between", start_date="-10d", end_date="+30d")
     motif = Disponibilite.Motif.RELOCATION
     etat = EtatDisponibilite.A_POURVOIR
+
+    @factory.post_generation
+    def recopier_vacance(self, create, extracted, **kwargs):
+        """Comme les services : l'état d'une vacance ouverte est recopié sur le logement."""
+        if create and self.etat in ETATS_OUVERTS:
+            Logement.objects.filter(pk=self.logement_id).update(vacance=self.etat)
 
 
 def agent_bailleur(bailleur=None, **kwargs):

@@ -1,8 +1,7 @@
 """Démonstration : parc de Nantes Métropole par chargement en masse, idempotent."""
 
+import argparse
 import io
-
-from django.core.management import call_command
 
 from fdls.territoires.models import Commune, Epci, Quartier
 from offre import demo
@@ -37,8 +36,12 @@ def test_le_parc_de_demonstration_est_charge_une_seule_fois():
     assert Logement.objects.count() == 2_000
 
 
-def test_la_commande_demo_accepte_la_taille_du_parc():
+def test_l_extension_de_la_commande_demo_accepte_la_taille_du_parc():
+    parser = argparse.ArgumentParser()
+    demo.ajouter_arguments(parser)
+    assert parser.parse_args([]).logements == demo.LOGEMENTS_PAR_DEFAUT
+    options = vars(parser.parse_args(["--logements", "0"]))
     sortie = io.StringIO()
-    call_command("demo", "--logements", "0", stdout=sortie)
+    demo.construire(options, sortie)
     assert "aucun logement demandé" in sortie.getvalue()
     assert not Logement.objects.exists()

@@ -65,6 +65,35 @@ def test_le_meme_fichier_en_xlsx(nantes):
     assert Logement.objects.get(code="0013").surface == Decimal("68.5")
 
 
+def test_un_xlsx_aux_cellules_typees_comme_les_saisit_un_tableur(nantes):
+    import io
+
+    import openpyxl
+
+    from tests.offre.fichiers import ENTETES
+
+    classeur = openpyxl.Workbook()
+    feuille = classeur.active
+    feuille.append(ENTETES)
+    valeurs = ligne(code_insee=44500, annee_construction=1998, surface=68.5, etage=3, loyer=412.3, charges=85)
+    valeurs.update(accessibilite=None, dpe=None, labels=None, ascenseur=True)
+    feuille.append([valeurs[e] for e in ENTETES])
+    sortie = io.BytesIO()
+    classeur.save(sortie)
+
+    import_ = _importer(agent_bailleur(), sortie.getvalue(), nom="parc.xlsx")
+
+    assert import_.etat == "importe", import_.erreurs
+    logement = Logement.objects.get()
+    assert (logement.surface, logement.loyer, logement.etage, logement.ascenseur) == (
+        Decimal("68.5"),
+        Decimal("412.30"),
+        3,
+        True,
+    )
+    assert (logement.accessibilite, logement.dpe) == ("", "")
+
+
 def test_un_csv_windows_1252_separe_par_des_virgules(nantes):
     agent = agent_bailleur()
     contenu = csv_de(

@@ -137,6 +137,8 @@ def test_declarer_une_vacance_la_rend_a_pourvoir_et_la_journalise():
     )
 
     assert disponibilite.etat == EtatDisponibilite.A_POURVOIR
+    logement.refresh_from_db()
+    assert logement.vacance == "a_pourvoir"
     evenement = disponibilite.evenements.get()
     assert (evenement.etat_avant, evenement.etat_apres, evenement.auteur, evenement.organisme) == (
         "",
@@ -187,6 +189,8 @@ def test_la_table_de_transitions_est_appliquee_et_journalisee(avant, apres):
     services.changer_etat_disponibilite(auteur=agent, disponibilite=disponibilite, etat=apres, motif="Travaux")
     disponibilite.refresh_from_db()
     assert disponibilite.etat == apres
+    disponibilite.logement.refresh_from_db()
+    assert disponibilite.logement.vacance == (apres if apres in ("a_pourvoir", "en_cours") else "")
     evenement = DisponibiliteEvenement.objects.get()
     assert (evenement.etat_avant, evenement.etat_apres, evenement.motif) == (avant, apres, "Travaux")
 
