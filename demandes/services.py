@@ -17,6 +17,7 @@ from datetime import date, timedelta
 from dateutil.relativedelta import relativedelta
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from demandes import calculs, choix
@@ -296,7 +297,7 @@ def _ecrire_menage(dossier: Dossier, *, date_anciennete_nouvelles: date) -> None
     gardees = [loc.pk for loc in dossier.localisations if loc.pk]
     LocalisationSouhaitee.objects.filter(demande=d).exclude(pk__in=gardees).delete()
     # Les rangs sont réécrits en deux temps pour ne jamais heurter la contrainte (demande, rang).
-    LocalisationSouhaitee.objects.filter(demande=d).update(rang=models_rang_temporaire())
+    LocalisationSouhaitee.objects.filter(demande=d).update(rang=F("rang") + 1000)
     for rang, loc in enumerate(dossier.localisations, start=1):
         loc.demande = d
         loc.rang = rang
@@ -304,12 +305,6 @@ def _ecrire_menage(dossier: Dossier, *, date_anciennete_nouvelles: date) -> None
             loc.date_anciennete = date_anciennete_nouvelles
         loc.save()
     mettre_a_jour_cles(d, [s.personne for s in dossier.personnes])
-
-
-def models_rang_temporaire():
-    from django.db.models import F
-
-    return F("rang") + 1000
 
 
 def mettre_a_jour_cles(demande: Demande, personnes) -> None:
@@ -385,7 +380,8 @@ def enregistrer_demande(
 
     d = dossier.demande
     if d.pk:
-        d = dossier.demande = _verrouiller(d) if d.etat != Etat.BROUILLON else d
+        # Verrou de ligne sans relire l'objet : il porte la saisie du formulaire.
+        d.etat = Demande.objects.select_for_update().values_list("etat", flat=True).get(pk=d.pk)
     transition = _verifier_transition(d, "enregistrer") if d.pk else TRANSITIONS["enregistrer"]
     _preparer(dossier, guichet)
     if not d.guichet_id:

@@ -352,6 +352,16 @@ SPECTACULAR_SETTINGS = {
         "TypeGuichetEnum": "fdls.organismes.models.Guichet.Type",
         "TypeRessourceEnum": "demandes.choix.TypeRessource",
         "MotifAnnulationEnum": "demandes.choix.MotifAnnulation",
+        # Les champs « etat », « motif », « nature »… existent dans plusieurs applications :
+        # des noms stables évitent les suffixes hachés de drf-spectacular.
+        "EtatDemandeEnum": "demandes.models.Demande.Etat",
+        "NatureDemandeEnum": "demandes.choix.NatureDemande",
+        "TypologieEnum": "demandes.choix.Typologie",
+        "CategorieEnum": "demandes.choix.CategorieLogement",
+        "EtatDisponibiliteEnum": "offre.models.EtatDisponibilite",
+        "MotifDisponibiliteEnum": "offre.models.Disponibilite.Motif",
+        "EtatImportEnum": "offre.models.ImportLogements.Etat",
+        "NatureLogementEnum": "offre.models.Nature",
     },
     # Swagger UI n'appelle pas le validateur en ligne (intranet, CSP).
     "SWAGGER_UI_SETTINGS": {"validatorUrl": None},

@@ -18,6 +18,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from demandes.choix import CategorieLogement as Categorie  # noqa: F401 (réexporté pour offre)
+from demandes.choix import Typologie  # noqa: F401 (mêmes valeurs que les typologies recherchées)
 from fdls import acces
 from fdls.organismes.models import Organisme
 from fdls.territoires.models import Commune, Departement, Quartier
@@ -34,22 +36,6 @@ CODE = RegexValidator(
     r"^[0-9A-Za-z][0-9A-Za-z._/-]*$",
     "Le code ne contient que des chiffres, des lettres (sans accent), « . », « _ », « / » ou « - ».",
 )
-
-
-class Typologie(models.TextChoices):
-    # Mêmes valeurs que les typologies recherchées des demandes (rapprochement).
-    CHAMBRE = "chambre", "Chambre en colocation"
-    T1 = "T1", "Studio - 1 pièce"
-    T2 = "T2", "T2 - 2 pièces"
-    T3 = "T3", "T3 - 3 pièces"
-    T4 = "T4", "T4 - 4 pièces"
-    T5 = "T5", "T5 - 5 pièces"
-    T6 = "T6", "6 pièces et +"
-
-
-class Categorie(models.TextChoices):
-    APPARTEMENT = "appartement", "Appartement"
-    MAISON = "maison", "Maison"
 
 
 class Nature(models.TextChoices):
