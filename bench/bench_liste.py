@@ -60,7 +60,9 @@ def filtres() -> list[tuple[str, dict]]:
     return [
         ("sans filtre", {}),
         ("page 20", {"page": "20"}),
+        ("page 40 (dernière atteignable)", {"page": "40"}),
         ("nom « mar »", {"nom": "mar"}),
+        ("nom « martin »", {"nom": "martin"}),
         ("nom « le b » + prénom « m »", {"nom": "le b", "prenom": "m"}),
         ("état satisfaite", {"etat": "satisfaite"}),
         ("guichet EHS", {"guichet": str(ehs.pk)}),
@@ -103,7 +105,10 @@ def main() -> int:
                 for q in requetes.captured_queries:
                     if float(q["time"]) * 1000 > plus_lente[0]:
                         plus_lente = (float(q["time"]) * 1000, q["sql"])
-            resultats = reponse.context["page"].paginator.count if reponse.context else "?"
+            paginateur = reponse.context["page"].paginator if reponse.context else None
+            resultats = "?" if paginateur is None else paginateur.count
+            if paginateur is not None and getattr(paginateur, "depasse_plafond", False):
+                resultats = f"> {resultats}"
             m, p95, _ = centiles(durees)
             print(f"| {libelle} | {nom} | {resultats} | {nb_requetes} | {m:.0f} / {p95:.0f} | {plus_lente[0]:.0f} |")
             if p95 > CIBLE_MS or nb_requetes > CIBLE_REQUETES:

@@ -48,7 +48,7 @@ class SeuilPremierQuartileAdmin(_VideLeCache, admin.ModelAdmin):
 
 
 @admin.register(ParametreReglementaire)
-class ParametreReglementaireAdmin(admin.ModelAdmin):
+class ParametreReglementaireAdmin(_VideLeCache, admin.ModelAdmin):
     list_display = ["code", "libelle", "valeur", "unite", "date_effet", "source"]
     list_filter = ["code"]
     search_fields = ["code", "libelle", "source"]

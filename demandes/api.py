@@ -24,7 +24,8 @@ from rest_framework.decorators import action
 from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 
-from demandes import choix, doublons, services
+from demandes import api_editions, api_en_ligne, api_labels, choix, doublons, services
+from demandes.api_pieces import PieceViewSet
 from demandes.filters import DemandeFilter
 from demandes.models import Demande, LocalisationSouhaitee, Personne, Ressource
 from demandes.numerotation import analyser_numero_unique
@@ -482,4 +483,7 @@ class DemandeViewSet(viewsets.GenericViewSet):
 
 routeur = routers.SimpleRouter()
 routeur.register("demandes", DemandeViewSet, basename="demande")
-urlpatterns = routeur.urls
+routeur.register(r"demandes/(?P<demande_pk>[0-9]+)/pieces", PieceViewSet, basename="piece")
+# Éditions PDF (fiche de synthèse, attestation) : demandes/api_editions.py.
+# Labels et demandes en ligne : demandes/api_labels.py, demandes/api_en_ligne.py.
+urlpatterns = routeur.urls + api_editions.urlpatterns + api_labels.urlpatterns + api_en_ligne.urlpatterns

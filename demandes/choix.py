@@ -187,3 +187,30 @@ MOTIFS_ANNULATION_AGENT = [
     MotifAnnulation.ATTRIBUTION_HORS_FICHIER,
     MotifAnnulation.AUTRE,
 ]
+
+
+class TypePiece(models.TextChoices):
+    """Pièces justificatives du dossier unique (seed 001 §2 : liste partagée par les lieux d'accueil)."""
+
+    # Enregistrement de la demande
+    IDENTITE = "identite", "Pièce d'identité"
+    AVIS_IMPOSITION = "avis_imposition", "Avis d'imposition"
+    # Instruction de la demande
+    DECISION_OFPRA = "decision_ofpra", "Décision de l'OFPRA"
+    DIVORCE = "divorce", "Justificatif de divorce ou de séparation"
+    # Pièces complémentaires pouvant être demandées pour l'instruction
+    CONGE_VENTE = "conge_vente", "Compromis de vente ou lettre de congé du propriétaire"
+    CERTIFICAT_MEDICAL = "certificat_medical", "Certificat médical (moins de 3 mois, sans mention de pathologie)"
+    CARTE_MOBILITE_INCLUSION = "carte_mobilite_inclusion", "Carte mobilité inclusion (mention invalidité)"
+    ARRETE_INSALUBRITE = "arrete_insalubrite", "Arrêté d'insalubrité"
+    REGROUPEMENT_FAMILIAL = "regroupement_familial", "Récépissé de regroupement familial"
+    ACTE_DECES = "acte_deces", "Acte de décès du conjoint"
+    TUTELLE_CURATELLE = "tutelle_curatelle", "Jugement de tutelle ou de curatelle"
+    SOUS_LOCATION = "sous_location", "Décision de sous-location"
+    JUGEMENT_EXPULSION = "jugement_expulsion", "Jugement d'expulsion"
+    RAPPORT_ERGOTHERAPEUTE = "rapport_ergotherapeute", "Rapport d'ergothérapeute"
+    NOTIFICATION_MDPH = "notification_mdph", "Notification MDPH"
+
+
+# Pièces propres à une personne du ménage : sans personne indiquée, elles sont celles du demandeur.
+PIECES_PERSONNELLES = frozenset({TypePiece.IDENTITE, TypePiece.AVIS_IMPOSITION})

@@ -9,6 +9,7 @@ différence, à la suite des numéros et compteurs existants. ``--demandes 0``
 n'en génère aucune.
 """
 
+from demandes import demo_dossier
 from demandes.generateur import Parametres, generer, resume
 
 DEMANDES_PAR_DEFAUT = 5000
@@ -36,9 +37,16 @@ def ajouter_arguments(parser):
         default=Parametres.taux_annulation,
         help="Demandes annulées par an, en part du stock actif (défaut 0,30).",
     )
+    demo_dossier.ajouter_arguments(groupe)
 
 
 def construire(options, stdout):
+    _construire_demandes(options, stdout)
+    # Labels et demandes en ligne à valider (demandes/demo_dossier.py).
+    demo_dossier.construire(options, stdout)
+
+
+def _construire_demandes(options, stdout):
     from demandes.models import Demande
 
     vise = options.get("demandes")

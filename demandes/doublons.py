@@ -26,7 +26,6 @@ import time
 from dataclasses import dataclass
 from datetime import date
 
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Q
@@ -35,7 +34,14 @@ from rapidfuzz import fuzz
 from rapidfuzz.distance import OSA
 
 from demandes import choix
-from demandes.models import CleIdentite, Demande, Evenement, LocalisationSouhaitee, SuspicionDoublon
+from demandes.models import (
+    CleIdentite,
+    Demande,
+    Evenement,
+    LocalisationSouhaitee,
+    SuspicionDoublon,
+    TraitementPlanifie,
+)
 from demandes.normalisation import cle_phonetique, normaliser_nom
 from demandes.services import Auteur, _verifier_transition, ecrire_evenement
 
@@ -53,8 +59,9 @@ PENALITE_DATE_PROCHE = 20
 PENALITE_DATE_DIFFERENTE = 40
 #: Lignes de blocage lues au plus pour une vérification à la saisie.
 MAX_LIGNES_BLOCAGE = 2000
-#: Point de reprise de la détection nocturne (cache Django en base : il est validé avec chaque lot).
-CLE_REPRISE = "doublons:nuit:dernier_id"
+#: Point de reprise de la détection nocturne : ``TraitementPlanifie.point_de_reprise`` de la ligne
+#: (job ``JOB_NUIT``, jour du passage), écrit dans la transaction de chaque lot (demandes/traitements.py).
+JOB_NUIT = "detection_doublons"
 
 
 @dataclass(frozen=True)
@@ -398,16 +405,25 @@ def _traiter_lot(debut: int, fin: int, seuil: int) -> tuple[int, int]:
 
 
 def detecter_doublons_fichier(
-    *, depuis_id: int = 0, taille_lot: int = 5000, seuil: int = SEUIL, max_lots: int | None = None
+    *,
+    depuis_id: int = 0,
+    taille_lot: int = 5000,
+    seuil: int = SEUIL,
+    max_lots: int | None = None,
+    etat: TraitementPlanifie | None = None,
 ) -> dict:
     """Détection nocturne sur tout le fichier actif, par lots de demandes qui valident chacun.
 
     Idempotente : une paire déjà connue (à traiter, fusionnée ou distincte)
     n'est jamais réécrite (``ON CONFLICT DO NOTHING``), deux passages créent
     les mêmes lignes. Reprise : ``depuis_id`` (ou le point de reprise
-    ``CLE_REPRISE``, écrit dans la transaction de chaque lot) ; mémoire
+    de ``etat``, par défaut la ligne ``TraitementPlanifie`` du jour pour
+    ``JOB_NUIT``, écrit dans la transaction de chaque lot) ; mémoire
     bornée par la taille d'un lot. ``max_lots`` arrête après ce nombre de lots.
     """
+    if etat is None:
+        etat, _ = TraitementPlanifie.objects.get_or_create(job=JOB_NUIT, jour=timezone.localdate())
+    reprise = TraitementPlanifie.objects.filter(pk=etat.pk)
     debut_chrono = time.monotonic()
     compteurs = {"lots": 0, "paires_examinees": 0, "suspicions_creees": 0, "dernier_id": depuis_id}
     dernier = depuis_id
@@ -415,10 +431,10 @@ def detecter_doublons_fichier(
         with transaction.atomic():
             fin = _fin_du_lot(dernier, taille_lot)
             if fin is None:
-                cache.delete(CLE_REPRISE)
+                reprise.update(point_de_reprise=0, maj_le=timezone.now())
                 break
             examinees, creees = _traiter_lot(dernier, fin, seuil)
-            cache.set(CLE_REPRISE, fin, timeout=7 * 24 * 3600)
+            reprise.update(point_de_reprise=fin, maj_le=timezone.now())
         compteurs["lots"] += 1
         compteurs["paires_examinees"] += examinees
         compteurs["suspicions_creees"] += creees
@@ -429,7 +445,8 @@ def detecter_doublons_fichier(
 
 def point_de_reprise() -> int:
     """Dernier identifiant traité par une détection nocturne interrompue (0 si elle a fini)."""
-    return int(cache.get(CLE_REPRISE) or 0)
+    dernier = TraitementPlanifie.objects.filter(job=JOB_NUIT).order_by("-jour", "-pk").first()
+    return dernier.point_de_reprise if dernier else 0
 
 
 # ---------------------------------------------------------------- traitement des suspicions

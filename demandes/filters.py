@@ -10,12 +10,15 @@ import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
-from demandes import choix
-from demandes.models import CleIdentite, Demande
+from demandes import choix, labels
+from demandes.models import CleIdentite, Demande, TypeLabel
 from demandes.normalisation import normaliser_nom
 from demandes.numerotation import analyser_numero_unique
-from fdls.organismes.models import Guichet
+from demandes.recherche import Criteres
+from fdls.organismes.models import Guichet, Organisme
 
 FORMAT_DATE = "%d/%m/%Y"
 
@@ -42,6 +45,8 @@ class RechercheDemandeForm(forms.Form):
 
     def clean(self):
         donnees = super().clean()
+        if (donnees.get("prenom") or "").strip() and not (donnees.get("nom") or "").strip():
+            self.add_error("nom", "Saisissez aussi le début du nom : la recherche par prénom seul n'est pas permise.")
         for debut, fin, libelle in (
             ("depot_du", "depot_au", "dépôt"),
             ("expiration_du", "expiration_au", "renouvellement"),
@@ -100,6 +105,19 @@ class DemandeFilter(django_filters.FilterSet):
     depot_au = _date("Dépôt au")
     expiration_du = _date("À renouveler du")
     expiration_au = _date("À renouveler au")
+    label = django_filters.ModelChoiceFilter(
+        label="Label (priorité, éligibilité)",
+        queryset=TypeLabel.objects.none(),
+        method="filtrer_label",
+        empty_label="Tous",
+    )
+    contingent = django_filters.ModelChoiceFilter(
+        label="Contingent de l'organisme",
+        queryset=Organisme.objects.none(),
+        method="filtrer_label",
+        empty_label="Tous",
+        help_text="Demandes portant un label de cet organisme (son contingent ou posé par lui).",
+    )
     brouillons_organisme = django_filters.BooleanFilter(
         label="Seulement les brouillons de mon organisme",
         method="filtrer_brouillons",
@@ -124,9 +142,57 @@ class DemandeFilter(django_filters.FilterSet):
         organisme_id = getattr(user, "organisme_id", None)
         if organisme_id:
             # Guichets du département de l'organisme, et les siens où qu'ils soient.
-            self.filters["guichet"].queryset = Guichet.objects.filter(
-                Q(commune__departement_id=user.organisme.departement_id) | Q(organisme_id=organisme_id)
-            ).order_by("nom")
+            self.filters["guichet"].queryset = (
+                Guichet.objects.filter(
+                    Q(commune__departement_id=user.organisme.departement_id) | Q(organisme_id=organisme_id)
+                )
+                .select_related("commune")
+                .order_by("nom")
+            )
+        self.filters["label"].queryset = TypeLabel.objects.filter(actif=True).order_by("famille", "libelle")
+        self.filters["contingent"].queryset = Organisme.objects.filter(
+            pk__in=TypeLabel.objects.filter(organisme_proprietaire__isnull=False).values("organisme_proprietaire")
+        ).order_by("nom")
+
+    def criteres(self) -> Criteres:
+        """Critères validés pour la liste (``demandes.recherche``) ; mêmes règles que ``qs``."""
+        donnees = self.form.cleaned_data
+        guichet = donnees.get("guichet")
+        organisme_id = getattr(getattr(self.request, "user", None), "organisme_id", None)
+        return Criteres(
+            etat=donnees.get("etat") or "",
+            nature=donnees.get("nature") or "",
+            guichet_id=guichet.pk if guichet else None,
+            guichet_departement=guichet.commune.departement_id if guichet else "",
+            depot_du=donnees.get("depot_du"),
+            depot_au=donnees.get("depot_au"),
+            expiration_du=donnees.get("expiration_du"),
+            expiration_au=donnees.get("expiration_au"),
+            nom=normaliser_nom(donnees.get("nom") or ""),
+            prenom=normaliser_nom(donnees.get("prenom") or ""),
+            numero_unique=donnees.get("numero_unique") or "",
+            reference="".join((donnees.get("reference") or "").split()),
+            brouillons_organisme_id=organisme_id if donnees.get("brouillons_organisme") else None,
+            label_id=donnees["label"].pk if donnees.get("label") else None,
+            contingent_id=donnees["contingent"].pk if donnees.get("contingent") else None,
+        )
+
+    @property
+    def qs(self):
+        # « À renouveler du … au … » ne concerne que les demandes actives (si
+        # aucun autre état n'est demandé), triées par échéance : comme la liste.
+        queryset = super().qs
+        if self.is_bound and self.form.is_valid() and self.criteres().par_echeance:
+            queryset = queryset.filter(etat=Demande.Etat.ACTIVE).order_by("date_expiration", "id")
+        return queryset
+
+    @extend_schema_field(OpenApiTypes.INT)  # identifiant du type de label ou de l'organisme
+    def filtrer_label(self, queryset, name, value):
+        if not value:
+            return queryset
+        if name == "label":
+            return labels.filtrer_par_label(queryset, type_label=value)
+        return labels.filtrer_par_label(queryset, organisme=value)
 
     def filtrer_identite(self, queryset, name, value):
         # Nom et prénom cherchés sur la même clé d'identité (demandeur ou

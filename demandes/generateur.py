@@ -1586,11 +1586,17 @@ def _copier(lot: _Lot, curseur, lignes: dict) -> None:
 def _charger_lot(lot: _Lot, lignes: dict, controle_fk: bool = True) -> None:
     with transaction.atomic(), connection.cursor() as curseur:
         curseur.execute("SET LOCAL synchronous_commit = off")
+        # La table de recherche est remplie une fois le lot copié, en une
+        # instruction, plutôt que par ses triggers à chaque COPY.
+        curseur.execute("SET LOCAL fdls.recherche_differee = on")
         if not controle_fk:
             # Chargement en masse : les clés étrangères, cohérentes par construction, ne sont pas
             # revérifiées ligne à ligne au commit (même réglage que pg_restore --disable-triggers).
             curseur.execute("SET LOCAL session_replication_role = replica")
         _copier(lot, curseur, lignes)
+        if lot.demandes:
+            ids = [int(ligne.split("\t", 1)[0]) for ligne in lot.demandes]
+            curseur.execute("SELECT demandes_recherche_remplir(%s::bigint[])", [ids])
 
 
 def _superutilisateur() -> bool:
@@ -1644,9 +1650,14 @@ def _finaliser(gen: Generateur, ids_depart: dict) -> None:
                 )
 
 
+def _tables_chargees() -> list[str]:
+    """Tables copiées, plus la table de recherche remplie à chaque lot."""
+    return [table for table, _ in TABLES.values()] + ["demandes_lignerecherche"]
+
+
 def _autovacuum(actif: bool) -> None:
     with connection.cursor() as curseur:
-        for table, _ in TABLES.values():
+        for table in _tables_chargees():
             if actif:
                 curseur.execute(f"ALTER TABLE {table} RESET (autovacuum_enabled, toast.autovacuum_enabled)")
             else:
@@ -1732,7 +1743,7 @@ def generer(p: Parametres) -> Bilan:
             _autovacuum(True)
     if autovacuum or total > 1000:
         with connection.cursor() as curseur:
-            for table, _ in TABLES.values():
+            for table in _tables_chargees():
                 curseur.execute(f"ANALYZE {table}")
     b = gen.bilan
     b.ressources = lignes.get("ressource", 0)

@@ -15,6 +15,9 @@ from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import OpClass
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
+from django.db.models import F
+from django.db.models.signals import post_save
+from django.dispatch import receiver
 
 from demandes import choix
 from demandes.validators import valider_date_passee
@@ -35,6 +38,7 @@ class DemandeQuerySet(models.QuerySet):
             commune="localisations__commune",
             guichet="guichet",
             demandeur="compte_demandeur",
+            cles="lignes_recherche__cle",
         )
 
     def modifiables_par(self, user):
@@ -45,6 +49,7 @@ class DemandeQuerySet(models.QuerySet):
             commune="localisations__commune",
             guichet="guichet",
             demandeur="compte_demandeur",
+            cles="lignes_recherche__cle",
         )
 
     def actives(self):
@@ -57,6 +62,10 @@ class Demande(models.Model):
         ACTIVE = "active", "Active"
         SATISFAITE = "satisfaite", "Satisfaite"
         ANNULEE = "annulee", "Annulée"
+        # Demandes déposées en ligne : validées par un guichet (contrôle d'identité) avant d'entrer
+        # au fichier (seed 001 §1) ; transitions dans demandes/en_ligne.py.
+        A_VALIDER = "a_valider", "À valider"
+        REJETEE = "rejetee", "Rejetée"
 
     # --- Identification (attribuée à l'enregistrement, jamais réutilisée)
     numero_unique = models.CharField("numéro unique", max_length=18, unique=True, null=True, blank=True)
@@ -196,10 +205,16 @@ class Demande(models.Model):
             models.Index(fields=["departement", "-date_depot", "-id"], name="demande_dep_depot"),
             models.Index(fields=["date_expiration"], name="demande_expiration", condition=models.Q(etat="active")),
             models.Index(fields=["guichet", "etat"], name="demande_guichet_etat"),
+            models.Index(
+                fields=["organisme_saisie", "-created_at"],
+                condition=models.Q(etat="brouillon"),
+                name="demande_brouillons",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(etat="brouillon") | models.Q(numero_unique__isnull=False, date_depot__isnull=False),
+                condition=models.Q(etat__in=["brouillon", "a_valider", "rejetee"])
+                | models.Q(numero_unique__isnull=False, date_depot__isnull=False),
                 name="demande_enregistree_numerotee",
                 violation_error_message="Une demande enregistrée a un numéro unique et une date de dépôt.",
             ),
@@ -338,12 +353,17 @@ class Evenement(models.Model):
         DOUBLON_ECARTE = "doublon_ecarte", "Suspicion de doublon écartée"
         VALIDATION = "validation", "Validation de la demande en ligne"
         PIECE_AJOUTEE = "piece_ajoutee", "Pièce ajoutée"
+        PIECE_OBSOLETE = "piece_obsolete", "Pièce rendue obsolète"
+        PIECE_SUPPRIMEE = "piece_supprimee", "Pièce supprimée"
         LABEL = "label", "Priorité, éligibilité ou contingent"
         PROPOSITION = "proposition", "Proposition de logement"
         REFUS_PROPOSITION = "refus_proposition", "Refus du demandeur d'une proposition de logement"
         PASSAGE_CAL = "passage_cal", "Passage en Commission d'attribution logement"
         DECISION_CAL = "decision_cal", "Attribution de la Commission d'attribution logement"
         NON_ATTRIBUTION = "non_attribution", "Non-attribution : bail signé par le candidat classé devant"
+        LABEL_RETRAIT = "label_retrait", "Retrait d'une priorité, éligibilité ou contingent"
+        DEPOT_EN_LIGNE = "depot_en_ligne", "Dépôt de la demande en ligne"
+        REJET_EN_LIGNE = "rejet_en_ligne", "Rejet de la demande en ligne"
 
     demande = models.ForeignKey(Demande, on_delete=models.PROTECT, related_name="evenements")
     type = models.CharField("événement", max_length=30, choices=Type.choices)
@@ -390,12 +410,72 @@ class CleIdentite(models.Model):
         indexes = [
             models.Index(fields=["date_naissance"], name="cle_naissance"),
             models.Index(fields=["nom_phonetique", "prenom_phonetique"], name="cle_phonetique"),
-            models.Index(OpClass("nom", name="varchar_pattern_ops"), name="cle_nom_prefixe"),
+            # Préfixe du nom (et du prénom) et ordre alphabétique de la recherche par nom
+            # (ORDER BY … USING ~<~ : noms normalisés en A–Z et espaces, l'ordre binaire est l'alphabétique).
+            models.Index(
+                OpClass("nom", name="varchar_pattern_ops"),
+                OpClass("prenom", name="varchar_pattern_ops"),
+                "demande",
+                name="cle_nom_tri",
+            ),
             models.Index(fields=["demande"], name="cle_demande"),
         ]
 
     def __str__(self):
         return f"{self.nom} {self.prenom} {self.date_naissance}"
+
+
+class LigneRecherche(models.Model):
+    """Table de recherche étroite des demandes (quality.md) : une ligne par demande × clé d'accès.
+
+    Clés : ``D<département>`` (département du fichier), ``G<guichet>``
+    (guichet d'enregistrement), ``C<commune>`` (une par commune souhaitée) et
+    ``E<siren>`` (une par EPCI de ces communes). Un agent voit une demande si
+    l'une de ses clés figure parmi celles de son organisme
+    (``fdls.acces.cles_acces``) ; la liste des demandes parcourt, pour chaque
+    clé de l'agent et chaque état, l'index
+    ``(cle, etat, date_depot DESC, demande DESC)`` jusqu'à la page voulue,
+    puis fusionne (``demandes/recherche.py``).
+
+    Tenue **par PostgreSQL** (triggers sur la demande et ses localisations,
+    migration 0009), donc à jour dans la transaction de toute écriture ; la
+    copie des colonnes filtrées (état, nature, dates, guichet) évite de relire
+    la demande pour filtrer. Le générateur en masse la remplit par lots
+    (``fdls.recherche_differee``). Jamais écrite par le code Python.
+    """
+
+    # Clé étrangère ON DELETE CASCADE posée en SQL (migration 0009) : la suppression
+    # d'une demande (brouillon) emporte ses lignes sans passer par Django.
+    demande = models.ForeignKey(
+        Demande, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="lignes_recherche"
+    )
+    cle = models.CharField("clé d'accès", max_length=12)
+    etat = models.CharField(max_length=20)
+    nature = models.CharField(max_length=20, blank=True)
+    date_depot = models.DateField(null=True)
+    date_expiration = models.DateField(null=True)
+    guichet_id = models.BigIntegerField()
+
+    class Meta:
+        verbose_name = "ligne de recherche"
+        constraints = [models.UniqueConstraint(fields=["demande", "cle"], name="recherche_demande_cle")]
+        indexes = [
+            models.Index(
+                F("cle"),
+                F("etat"),
+                F("date_depot").desc(nulls_first=True),
+                F("demande").desc(),
+                name="recherche_cle_etat_depot",
+            ),
+            models.Index(
+                fields=["cle", "date_expiration", "demande"],
+                condition=models.Q(etat="active"),
+                name="recherche_cle_echeance",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.demande_id} {self.cle}"
 
 
 class SuspicionDoublon(models.Model):
@@ -570,3 +650,327 @@ class DoublonSeme(models.Model):
 
     def __str__(self):
         return f"{self.originale_id} → {self.doublon_id} ({self.type})"
+
+
+class PieceQuerySet(models.QuerySet):
+    """Une pièce se voit (se modifie) si sa demande se voit (se modifie) : fdls/acces.py."""
+
+    def visibles_par(self, user):
+        return self.filter(demande__in=Demande.objects.visibles_par(user).values("pk"))
+
+    def modifiables_par(self, user):
+        return self.filter(demande__in=Demande.objects.modifiables_par(user).values("pk"))
+
+    def valides(self):
+        return self.filter(etat=Piece.Etat.VALIDE)
+
+
+class Piece(models.Model):
+    """Pièce justificative du dossier unique (seed 001 §2), déposée par un guichet.
+
+    Le fichier est rangé hors de la racine web (réglage ``FDLS_PIECES_ROOT``)
+    sous un nom aléatoire (``chemin``), jamais sous son nom d'origine ; il
+    n'est servi que par une vue qui applique la politique d'accès et journalise
+    la lecture. Les écritures passent par ``demandes/pieces.py``.
+    """
+
+    class Etat(models.TextChoices):
+        VALIDE = "valide", "Valide"
+        OBSOLETE = "obsolete", "Obsolète"
+
+    demande = models.ForeignKey(Demande, on_delete=models.PROTECT, related_name="pieces")
+    type = models.CharField("type de pièce", max_length=40, choices=choix.TypePiece.choices)
+    personne = models.ForeignKey(
+        Personne,
+        on_delete=models.SET_NULL,
+        related_name="pieces",
+        null=True,
+        blank=True,
+        verbose_name="personne concernée",
+    )
+    # Nom de la personne au dépôt : reste lisible si elle quitte ensuite le ménage.
+    personne_libelle = models.CharField("personne concernée (au dépôt)", max_length=310, blank=True)
+    nom_origine = models.CharField("nom du fichier d'origine", max_length=255)
+    type_contenu = models.CharField("type de contenu vérifié", max_length=50)
+    taille = models.PositiveBigIntegerField("taille (octets)")
+    empreinte = models.CharField("empreinte SHA-256", max_length=64)
+    chemin = models.CharField("chemin de stockage", max_length=100, unique=True, editable=False)
+    deposee_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    organisme = models.ForeignKey(Organisme, on_delete=models.PROTECT, related_name="+", null=True, blank=True)
+    deposee_le = models.DateTimeField("déposée le", db_index=True)
+    etat = models.CharField("état", max_length=10, choices=Etat.choices, default=Etat.VALIDE)
+    obsolete_le = models.DateTimeField("rendue obsolète le", null=True, blank=True)
+    obsolete_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    motif_obsolescence = models.TextField("motif de l'obsolescence", blank=True)
+
+    objects = PieceQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "pièce justificative"
+        verbose_name_plural = "pièces justificatives"
+        ordering = ["demande", "-deposee_le", "-id"]
+        indexes = [models.Index(fields=["demande", "etat", "type"], name="piece_demande_etat_type")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(taille__gt=0), name="piece_non_vide"),
+            models.CheckConstraint(
+                condition=models.Q(etat="valide") | models.Q(obsolete_le__isnull=False),
+                name="piece_obsolete_datee",
+                violation_error_message="Une pièce obsolète porte la date de sa mise à l'obsolescence.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_type_display()} – demande {self.demande_id}"
+
+    @property
+    def valide(self) -> bool:
+        return self.etat == self.Etat.VALIDE
+
+
+# ---------------------------------------------------------------- labels (demandes/labels.py)
+
+
+class TypeLabel(models.Model):
+    """Référentiel des priorités, éligibilités et contingents qui s'attachent à une demande.
+
+    Exemples des seeds (domain.md §3) : « CP - Dalo », « Eligibilité ALS »,
+    « Mairie de Rezé », « CIL NM - Ctg préfectoral ». Qui le pose : l'organisme
+    propriétaire s'il y en a un (un contingent communal appartient à sa ville),
+    sinon les organismes du type autorisé ; un label automatique ne se pose pas
+    à la main, il se calcule (``regle`` dit comment). Les règles sont dans
+    ``demandes.labels.peut_poser``.
+    """
+
+    class Famille(models.TextChoices):
+        PRIORITE = "priorite", "Priorité"
+        ELIGIBILITE = "eligibilite", "Éligibilité"
+        CONTINGENT = "contingent", "Contingent"
+
+    code = models.SlugField("code", max_length=60, unique=True)
+    libelle = models.CharField("libellé", max_length=120, unique=True)
+    famille = models.CharField("famille", max_length=12, choices=Famille.choices)
+    organisme_proprietaire = models.ForeignKey(
+        Organisme,
+        on_delete=models.PROTECT,
+        related_name="types_labels",
+        null=True,
+        blank=True,
+        verbose_name="organisme propriétaire",
+        help_text="Un contingent réservé : seul cet organisme pose et retire le label.",
+    )
+    type_organisme_autorise = models.CharField(
+        "type d'organisme qui le pose",
+        max_length=20,
+        choices=Organisme.Type.choices,
+        blank=True,
+        help_text="Sans organisme propriétaire : les réservataires des organismes de ce type le posent.",
+    )
+    automatique = models.BooleanField("calculé automatiquement", default=False)
+    regle = models.TextField("règle de calcul", blank=True)
+    actif = models.BooleanField("actif", default=True)
+    ordre = models.PositiveSmallIntegerField("ordre d'affichage", default=100)
+
+    class Meta:
+        verbose_name = "type de label"
+        verbose_name_plural = "types de labels"
+        ordering = ["famille", "ordre", "libelle"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(automatique=True, regle__gt="") | models.Q(automatique=False),
+                name="type_label_automatique_regle",
+                violation_error_message="Un label automatique affiche sa règle de calcul.",
+            ),
+        ]
+
+    def __str__(self):
+        return self.libelle
+
+    @property
+    def est_contingent_prefectoral(self) -> bool:
+        """Labels « CP » : posés et retirés par les services de l'État (DDETS) seulement (seed 001 §2)."""
+        return self.type_organisme_autorise == Organisme.Type.ETAT
+
+
+class LabelQuerySet(models.QuerySet):
+    def actifs(self):
+        return self.filter(date_retrait__isnull=True)
+
+    def retires(self):
+        return self.filter(date_retrait__isnull=False)
+
+
+class Label(models.Model):
+    """Un label posé sur une demande : par qui (organisme, agent), quand, et son retrait éventuel.
+
+    L'historique se garde : un label retiré reste en base avec sa date et
+    l'auteur du retrait ; au plus un label actif par (demande, type).
+    """
+
+    demande = models.ForeignKey(Demande, on_delete=models.PROTECT, related_name="labels")
+    type = models.ForeignKey(TypeLabel, on_delete=models.PROTECT, related_name="labels", verbose_name="label")
+    organisme = models.ForeignKey(
+        Organisme, on_delete=models.PROTECT, related_name="+", null=True, blank=True, verbose_name="posé par"
+    )
+    date_pose = models.DateField("date de pose")
+    auteur = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True)
+    auteur_libelle = models.CharField("intervenant", max_length=150)
+    commentaire = models.CharField("commentaire", max_length=300, blank=True)
+    date_retrait = models.DateField("date de retrait", null=True, blank=True)
+    retire_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    retire_par_libelle = models.CharField("retiré par", max_length=150, blank=True)
+    motif_retrait = models.CharField("motif du retrait", max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = LabelQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "label de la demande"
+        verbose_name_plural = "labels des demandes"
+        ordering = ["demande", "-date_pose", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["demande", "type"], condition=models.Q(date_retrait__isnull=True), name="label_actif_unique"
+            ),
+        ]
+        indexes = [
+            # Filtre de la liste et de l'API par label (demandes/labels.filtrer_par_label).
+            models.Index(
+                fields=["type", "demande"], name="label_type_actif", condition=models.Q(date_retrait__isnull=True)
+            ),
+            models.Index(fields=["demande"], name="label_demande"),
+        ]
+
+    def __str__(self):
+        return f"{self.type.libelle} ({self.date_pose:%d/%m/%Y})"
+
+    @property
+    def actif(self) -> bool:
+        return self.date_retrait is None
+
+
+# ---------------------------------------------------------------- traitements planifiés (demandes/traitements.py)
+
+
+class TraitementPlanifie(models.Model):
+    """État d'un traitement planifié pour un jour : un job relancé reprend là où il en était.
+
+    Une ligne par (job, jour). Le point de reprise et les compteurs sont écrits
+    dans la transaction de chaque paquet ; deux exécutions concurrentes d'un
+    même job sont exclues par un verrou consultatif PostgreSQL, libéré par le
+    serveur si le processus meurt (docs/reliability.md).
+    """
+
+    class Statut(models.TextChoices):
+        EN_COURS = "en_cours", "En cours"
+        TERMINE = "termine", "Terminé"
+        ECHEC = "echec", "Interrompu sur erreur"
+
+    job = models.CharField("traitement", max_length=60)
+    jour = models.DateField("jour traité")
+    statut = models.CharField(max_length=10, choices=Statut.choices, default=Statut.EN_COURS)
+    point_de_reprise = models.BigIntegerField("dernier identifiant traité", default=0)
+    compteurs = models.JSONField(default=dict, blank=True)
+    passages = models.PositiveIntegerField("exécutions commencées", default=0)
+    debut = models.DateTimeField("premier démarrage", null=True, blank=True)
+    dernier_demarrage = models.DateTimeField(null=True, blank=True)
+    fin = models.DateTimeField(null=True, blank=True)
+    maj_le = models.DateTimeField("dernier paquet validé", null=True, blank=True)
+    hote = models.CharField("hôte", max_length=100, blank=True)
+    pid = models.PositiveIntegerField(null=True, blank=True)
+    erreur = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = "traitement planifié"
+        verbose_name_plural = "traitements planifiés"
+        ordering = ["-jour", "job"]
+        constraints = [models.UniqueConstraint(fields=["job", "jour"], name="traitement_job_jour_unique")]
+
+    def __str__(self):
+        return f"{self.job} du {self.jour:%d/%m/%Y} : {self.get_statut_display().lower()}"
+
+
+class Relance(models.Model):
+    """Rappel de renouvellement envoyé au demandeur avant l'échéance (CCH R441-2-7).
+
+    Au plus une ligne par demande × échéance × canal (contrainte unique) :
+    écrite « à envoyer » d'abord, passée « en cours » juste avant l'envoi,
+    « envoyée » juste après (docs/reliability.md, docs/statuts.md).
+    """
+
+    class Canal(models.TextChoices):
+        COURRIER = "courrier", "Courrier"
+        COURRIEL = "courriel", "Courriel"
+        SMS = "sms", "SMS"
+
+    class Statut(models.TextChoices):
+        A_ENVOYER = "a_envoyer", "À envoyer"
+        EN_COURS = "en_cours", "Envoi en cours"
+        ENVOYEE = "envoyee", "Envoyée"
+        ECHEC = "echec", "Échec"
+        SANS_OBJET = "sans_objet", "Sans objet"
+
+    demande = models.ForeignKey(Demande, on_delete=models.CASCADE, related_name="relances")
+    echeance = models.DateField("échéance visée")
+    canal = models.CharField(max_length=10, choices=Canal.choices)
+    destinataire = models.CharField("adresse, numéro ou adresse postale", max_length=300, blank=True)
+    statut = models.CharField(max_length=12, choices=Statut.choices, default=Statut.A_ENVOYER)
+    tentatives = models.PositiveSmallIntegerField(default=0)
+    tentee_le = models.DateTimeField("dernière tentative", null=True, blank=True)
+    envoyee_le = models.DateTimeField("date d'envoi", null=True, blank=True)
+    erreur = models.TextField(blank=True)
+    traitement = models.ForeignKey(
+        TraitementPlanifie, on_delete=models.SET_NULL, related_name="relances", null=True, blank=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "relance avant échéance"
+        verbose_name_plural = "relances avant échéance"
+        ordering = ["-echeance", "demande", "canal"]
+        constraints = [
+            models.UniqueConstraint(fields=["demande", "echeance", "canal"], name="relance_demande_echeance_canal")
+        ]
+        indexes = [
+            models.Index(
+                fields=["id"], name="relance_a_traiter", condition=models.Q(statut__in=["a_envoyer", "en_cours"])
+            ),
+        ]
+
+    def __str__(self):
+        return f"Relance {self.get_canal_display().lower()} de {self.demande_id} pour le {self.echeance:%d/%m/%Y}"
+
+
+class SmsJournal(models.Model):
+    """SMS « envoyés » par le backend journal (développement, démonstration, tests) : rien ne part."""
+
+    numero = models.CharField(max_length=20)
+    texte = models.TextField()
+    reference = models.CharField("clé d'idempotence", max_length=60, unique=True)
+    envoye_le = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "SMS (journal)"
+        verbose_name_plural = "SMS (journal)"
+        ordering = ["-envoye_le"]
+
+    def __str__(self):
+        return f"{self.numero} : {self.texte[:40]}"
+
+
+@receiver(post_save, sender=Evenement, dispatch_uid="demandes_suites_changement_echeance")
+def _planifier_suites_echeance(sender, instance, created, raw=False, **kwargs):
+    """Renouvellement ou réactivation : les rappels de l'ancienne échéance deviennent sans objet.
+
+    Tâche de suite passée par l'outbox (même transaction que le service) : elle
+    part au commit, ou au retour du broker s'il est arrêté.
+    """
+    if created and not raw and instance.type in (Evenement.Type.RENOUVELLEMENT, Evenement.Type.REACTIVATION):
+        from fdls.socle.taches import planifier
+
+        planifier("demandes.tasks.clore_relances", instance.demande_id)

@@ -12,7 +12,9 @@ from __future__ import annotations
 import time
 from decimal import Decimal
 
-from demandes.models import PlafondRessources, SeuilPremierQuartile
+from django.db.models.signals import post_delete, post_save
+
+from demandes.models import ParametreReglementaire, PlafondRessources, SeuilPremierQuartile
 
 Zone = PlafondRessources.Zone
 Financement = PlafondRessources.Financement
@@ -32,6 +34,16 @@ _cache: dict[tuple, tuple[float, object]] = {}
 
 def vider_cache() -> None:
     _cache.clear()
+
+
+def _vider_cache_apres_ecriture(**_kwargs) -> None:
+    vider_cache()
+
+
+# Toute écriture d'une donnée réglementaire (administration, migration, test) vide le cache du processus.
+for _modele in (ParametreReglementaire, PlafondRessources, SeuilPremierQuartile):
+    post_save.connect(_vider_cache_apres_ecriture, sender=_modele, dispatch_uid=f"reglementaire_{_modele.__name__}")
+    post_delete.connect(_vider_cache_apres_ecriture, sender=_modele, dispatch_uid=f"reglementaire_d_{_modele.__name__}")
 
 
 def _memoriser(cle: tuple, calcul):
@@ -91,6 +103,17 @@ def seuil_premier_quartile(epci_siren: str | None, annee: int) -> Decimal | None
             .first()
         ),
     )
+
+
+def valeur_parametre(code: str, le) -> int | None:
+    """Valeur d'un paramètre réglementaire (délai, durée) en vigueur le jour ``le``, ou None."""
+    versions = _memoriser(
+        ("parametre", code),
+        lambda: list(
+            ParametreReglementaire.objects.filter(code=code).order_by("-date_effet").values_list("date_effet", "valeur")
+        ),
+    )
+    return next((valeur for date_effet, valeur in versions if date_effet <= le), None)
 
 
 def zone_de(commune) -> str:

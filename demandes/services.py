@@ -26,12 +26,12 @@ from demandes.models import (
     Demande,
     Evenement,
     LocalisationSouhaitee,
-    ParametreReglementaire,
     Personne,
     Ressource,
 )
 from demandes.normalisation import cle_phonetique, normaliser_nom
 from demandes.numerotation import attribuer_numero_unique, attribuer_reference
+from demandes.reglementaire import valeur_parametre
 
 Etat = Demande.Etat
 TypeEvenement = Evenement.Type
@@ -140,12 +140,7 @@ def _verrouiller(demande: Demande) -> Demande:
 
 def parametre(code: str, le: date | None = None) -> int:
     le = le or timezone.localdate()
-    valeur = (
-        ParametreReglementaire.objects.filter(code=code, date_effet__lte=le)
-        .order_by("-date_effet")
-        .values_list("valeur", flat=True)
-        .first()
-    )
+    valeur = valeur_parametre(code, le)
     if valeur is None:
         raise ValidationError(f"Paramètre réglementaire « {code} » absent au {le:%d/%m/%Y}.")
     return valeur
@@ -278,6 +273,30 @@ def _copier_identite(dossier: Dossier) -> None:
         setattr(d, champ, valeur)
 
 
+def _ecrire_menage_neuf(dossier: Dossier, *, date_anciennete_nouvelles: date) -> None:
+    """Ménage d'une demande créée dans cette transaction : rien à effacer ni à
+    renuméroter, tout est inséré par lots (une requête par table)."""
+    d = dossier.demande
+    personnes = []
+    for rang, saisie in enumerate(dossier.personnes):
+        p = saisie.personne
+        p.demande, p.rang = d, rang
+        personnes.append(p)
+    Personne.objects.bulk_create(personnes)
+    ressources = []
+    for saisie in dossier.personnes:
+        for r in saisie.ressources:
+            if r.montant is not None:
+                r.pk, r.personne = None, saisie.personne
+                ressources.append(r)
+    Ressource.objects.bulk_create(ressources)
+    for rang, loc in enumerate(dossier.localisations, start=1):
+        loc.demande, loc.rang = d, rang
+        loc.date_anciennete = loc.date_anciennete or date_anciennete_nouvelles
+    LocalisationSouhaitee.objects.bulk_create(dossier.localisations)
+    CleIdentite.objects.bulk_create(cles_identite(d, personnes))
+
+
 def _ecrire_menage(dossier: Dossier, *, date_anciennete_nouvelles: date) -> None:
     d = dossier.demande
     gardees = [s.personne.pk for s in dossier.personnes if s.personne.pk]
@@ -376,7 +395,7 @@ def enregistrer_demande(
     date_depot: date | None = None,
 ) -> Demande:
     """Crée la demande (ou enregistre un brouillon) : NU, référence, historique, suspicions de doublons."""
-    from demandes import doublons
+    from demandes import doublons, labels
 
     d = dossier.demande
     if d.pk:
@@ -405,8 +424,12 @@ def enregistrer_demande(
     if not d.cree_par_id and getattr(auteur.user, "pk", None):
         d.cree_par = auteur.user
     _copier_identite(dossier)
+    neuve = d.pk is None
     d.save()
-    _ecrire_menage(dossier, date_anciennete_nouvelles=depot)
+    if neuve:
+        _ecrire_menage_neuf(dossier, date_anciennete_nouvelles=depot)
+    else:
+        _ecrire_menage(dossier, date_anciennete_nouvelles=depot)
     ecrire_evenement(
         d,
         transition.evenement,
@@ -417,12 +440,14 @@ def enregistrer_demande(
         details={"numero_unique": d.numero_unique, "reference": d.reference, "guichet": d.guichet.code},
     )
     doublons.signaler_suspicions(d, source="saisie", ecartes=doublons_ecartes, auteur=auteur)
+    labels.recalculer_labels_automatiques(d, dossier=dossier)
     return d
 
 
 @transaction.atomic
 def modifier_demande(dossier: Dossier, *, auteur: Auteur) -> list[dict]:
     """Enregistre les changements ; chaque champ modifié entre dans l'historique (ancienne → nouvelle valeur)."""
+    from demandes import labels
     from demandes.historique import aplatir, differences
 
     d = dossier.demande
@@ -456,12 +481,15 @@ def modifier_demande(dossier: Dossier, *, auteur: Auteur) -> list[dict]:
         etat_avant=d.etat,
         etat_apres=d.etat,
     )
+    labels.recalculer_labels_automatiques(d, dossier=dossier)
     return changements
 
 
 @transaction.atomic
 def renouveler_demande(demande: Demande, *, auteur: Auteur, le: date | None = None) -> Demande:
     """Renouvelle pour la durée de validité ; la date de dépôt initial (ancienneté) est conservée."""
+    from demandes import labels
+
     demande = _verrouiller(demande)
     transition = _verifier_transition(demande, "renouveler")
     le = le or timezone.localdate()
@@ -481,6 +509,7 @@ def renouveler_demande(demande: Demande, *, auteur: Auteur, le: date | None = No
         etat_avant=demande.etat,
         etat_apres=demande.etat,
     )
+    labels.recalculer_labels_automatiques(demande, le=le)
     return demande
 
 

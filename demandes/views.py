@@ -21,10 +21,11 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from demandes import calculs, choix, doublons, exports, services
+from demandes import choix, doublons, editions, exports, services
 from demandes.filters import DemandeFilter
 from demandes.forms import AnnulationForm, PeriodeHistoriqueForm, ReactivationForm, SaisieDossier
 from demandes.models import Demande, LocalisationSouhaitee, Personne
+from demandes.recherche import ResultatRecherche
 from fdls import acces
 from fdls.audit.models import Consultation
 from fdls.audit.services import journaliser_consultation
@@ -74,9 +75,23 @@ def _demandes_pour_liste(user):
     )
 
 
+def _tri_affiche(filtre) -> str:
+    if not filtre.is_valid():
+        return ""
+    criteres = filtre.criteres()
+    if criteres.par_nom:
+        return "par ordre alphabétique"
+    if criteres.par_echeance:
+        return "par date de renouvellement"
+    return "du dépôt le plus récent au plus ancien"
+
+
 @nominatif_requis
 def liste(request):
-    filtre = DemandeFilter(request.GET, queryset=_demandes_pour_liste(request.user), request=request)
+    # La page lit la table de recherche (demandes/recherche.py) ; le queryset
+    # du filtre ne sert qu'à charger les 50 demandes de la page.
+    user = request.user
+    filtre = DemandeFilter(request.GET, queryset=_demandes_pour_liste(user), request=request)
     return liste_filtree(
         request,
         filtre,
@@ -86,7 +101,11 @@ def liste(request):
             "peut_enregistrer": acces.enregistre(request.user),
             "plafond_export": exports.PLAFOND,
             "criteres": request.GET.urlencode(),
+            "tri": _tri_affiche(filtre),
         },
+        resultats=lambda: ResultatRecherche(
+            user, filtre.criteres(), lambda ids: _demandes_pour_liste(user).filter(pk__in=ids)
+        ),
     )
 
 
@@ -351,7 +370,6 @@ def detail(request, pk):
         ),
         pk=pk,
     )
-    dossier = services.charger_dossier(demande)
     journaliser_consultation(user=request.user, objet=demande, action=Consultation.Action.CONSULTATION, request=request)
 
     aujourd_hui = timezone.localdate()
@@ -367,20 +385,10 @@ def detail(request, pk):
     modifiable = Demande.objects.modifiables_par(request.user).filter(pk=pk).exists()
     possibles = services.transitions_possibles(demande)
     reactivable, raison_reactivation = services.reactivation_possible(demande)
-    personnes = [s.personne for s in dossier.personnes]
     contexte = {
+        # Mêmes données que la fiche de synthèse PDF (demandes/editions.py).
+        **editions.donnees_fiche(demande, le=aujourd_hui),
         "section": "demande",
-        "demande": demande,
-        "dossier": dossier,
-        "personnes": personnes,
-        "demandeur": dossier.demandeur,
-        "codemandeur": next((p for p in personnes if p.role == choix.Role.CODEMANDEUR), None),
-        "autres": [p for p in personnes if p.role not in TITULAIRES],
-        "ressources": _tableau_ressources(dossier),
-        "localisations": dossier.localisations,
-        "motifs_libelles": [choix.Motif(m).label for m in demande.motifs if m in choix.Motif.values],
-        "typologies_libelles": [choix.Typologie(t).label for t in demande.typologies if t in choix.Typologie.values],
-        "synthese": calculs.synthese(dossier),
         "evenements": _historique(demande, du, au),
         "periode": periode,
         "periode_du": du,
@@ -395,25 +403,4 @@ def detail(request, pk):
         "form_annulation": AnnulationForm(),
         "form_reactivation": ReactivationForm(),
     }
-    for p in personnes:
-        p.age = calculs.age(p.date_naissance, aujourd_hui) if p.date_naissance else None
     return render(request, "demandes/detail.html", contexte)
-
-
-def _tableau_ressources(dossier):
-    """Revenus mensuels par type (lignes) et par personne (colonnes), avec totaux (fiche de synthèse)."""
-    personnes = [s for s in dossier.personnes if s.ressources]
-    if not personnes:
-        return None
-    types = [t for t in choix.TypeRessource if any(r.type == t for s in personnes for r in s.ressources)]
-    lignes = []
-    for t in types:
-        montants = [next((r.montant for r in s.ressources if r.type == t), None) for s in personnes]
-        lignes.append({"libelle": t.label, "montants": montants, "total": sum(m for m in montants if m)})
-    totaux = [sum(r.montant for r in s.ressources) for s in personnes]
-    return {
-        "personnes": [s.personne for s in personnes],
-        "lignes": lignes,
-        "totaux": totaux,
-        "total": sum(totaux),
-    }

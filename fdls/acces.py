@@ -89,6 +89,10 @@ class Portee:
     departements: tuple[str, ...]
     communes: tuple[str, ...]
     guichets: tuple[int, ...]
+    # EPCI entièrement couverts hors des départements entiers : une seule clé
+    # ``E`` dans la table de recherche au lieu d'une clé ``C`` par commune.
+    epcis: tuple[str, ...] = ()
+    communes_des_epcis: tuple[str, ...] = ()
 
 
 def portee(user) -> Portee | None:
@@ -101,42 +105,79 @@ def portee(user) -> Portee | None:
     from django.db import connection
 
     with connection.cursor() as cursor:
-        # Départements dont toutes les communes sont dans le territoire.
+        # Une requête : départements entièrement couverts, communes isolées hors
+        # de ces départements, EPCI entièrement couverts parmi elles, guichets
+        # propres hors de ces départements.
         cursor.execute(
             """
-            SELECT c.departement_id
-              FROM territoires_commune c
-              JOIN organismes_organisme_perimetre p ON p.commune_id = c.code_insee
-             WHERE p.organisme_id = %s
-             GROUP BY c.departement_id
-            HAVING count(*) = (SELECT count(*) FROM territoires_commune t WHERE t.departement_id = c.departement_id)
+            WITH perimetre AS (
+                SELECT c.code_insee, c.departement_id, c.epci_id
+                  FROM organismes_organisme_perimetre p
+                  JOIN territoires_commune c ON c.code_insee = p.commune_id
+                 WHERE p.organisme_id = %(organisme)s
+            ), departements AS (
+                SELECT pe.departement_id
+                  FROM perimetre pe
+                 GROUP BY pe.departement_id
+                HAVING count(*) = (SELECT count(*) FROM territoires_commune t
+                                    WHERE t.departement_id = pe.departement_id)
+            ), isolees AS (
+                SELECT * FROM perimetre WHERE departement_id NOT IN (SELECT departement_id FROM departements)
+            ), epcis AS (
+                SELECT i.epci_id
+                  FROM isolees i
+                 WHERE i.epci_id IS NOT NULL
+                 GROUP BY i.epci_id
+                HAVING count(*) = (SELECT count(*) FROM territoires_commune t WHERE t.epci_id = i.epci_id)
+            )
+            SELECT ARRAY(SELECT departement_id FROM departements ORDER BY 1),
+                   ARRAY(SELECT code_insee FROM isolees ORDER BY 1),
+                   ARRAY(SELECT epci_id FROM epcis ORDER BY 1),
+                   ARRAY(SELECT code_insee FROM isolees WHERE epci_id IN (SELECT epci_id FROM epcis) ORDER BY 1),
+                   ARRAY(SELECT g.id
+                           FROM organismes_guichet g
+                           JOIN territoires_commune c ON c.code_insee = g.commune_id
+                          WHERE g.organisme_id = %(organisme)s
+                            AND c.departement_id NOT IN (SELECT departement_id FROM departements)
+                          ORDER BY 1)
             """,
-            [user.organisme_id],
+            {"organisme": user.organisme_id},
         )
-        departements = tuple(sorted(row[0] for row in cursor.fetchall()))
-        cursor.execute(
-            """
-            SELECT p.commune_id
-              FROM organismes_organisme_perimetre p
-              JOIN territoires_commune c ON c.code_insee = p.commune_id
-             WHERE p.organisme_id = %s AND NOT (c.departement_id = ANY(%s))
-            """,
-            [user.organisme_id, list(departements)],
-        )
-        communes = tuple(sorted(row[0] for row in cursor.fetchall()))
-        cursor.execute(
-            """
-            SELECT g.id
-              FROM organismes_guichet g
-              JOIN territoires_commune c ON c.code_insee = g.commune_id
-             WHERE g.organisme_id = %s AND NOT (c.departement_id = ANY(%s))
-            """,
-            [user.organisme_id, list(departements)],
-        )
-        guichets = tuple(sorted(row[0] for row in cursor.fetchall()))
-    resultat = Portee(departements=departements, communes=communes, guichets=guichets)
+        departements, communes, epcis, dans_epcis, guichets = (tuple(valeurs) for valeurs in cursor.fetchone())
+    resultat = Portee(
+        departements=departements, communes=communes, guichets=guichets, epcis=epcis, communes_des_epcis=dans_epcis
+    )
     user._portee_acces = (user.organisme_id, resultat)
     return resultat
+
+
+def cles_acces(user) -> list[str] | None:
+    """Clés d'accès de l'agent dans une table de recherche (``D`` département,
+    ``E`` EPCI entier, ``C`` commune isolée, ``G`` guichet), ou None s'il n'a
+    pas de portée nominative.
+
+    Même règle que les conditions de ``_q_visibles`` : une demande est visible
+    si l'une de ses clés (département de son fichier, communes souhaitées et
+    leurs EPCI, guichet d'enregistrement) figure dans cette liste.
+    """
+    perimetre = portee(user)
+    if perimetre is None:
+        return None
+    dans_epcis = set(perimetre.communes_des_epcis)
+    return (
+        [f"D{code}" for code in perimetre.departements]
+        + [f"E{siren}" for siren in perimetre.epcis]
+        + [f"C{code}" for code in perimetre.communes if code not in dans_epcis]
+        + [f"G{pk}" for pk in perimetre.guichets]
+    )
+
+
+def _objets_par_cle(model, chemin: str, cles: list[str]) -> QuerySet:
+    """Clés des objets ayant une ligne de recherche dont la clé est dans ``cles``
+    (``chemin`` : « relation__champ » vers la table de recherche)."""
+    relation, _, champ = chemin.partition("__")
+    lien = model._meta.get_field(relation)
+    return lien.related_model._base_manager.filter(**{f"{champ}__in": cles}).values(lien.field.name)
 
 
 def _objets_par_commune(model, chemin: str, communes: tuple[str, ...]) -> QuerySet:
@@ -155,13 +196,25 @@ def _objets_par_commune(model, chemin: str, communes: tuple[str, ...]) -> QueryS
 
 
 def _q_visibles(
-    queryset: QuerySet, user, *, departement: str | None, commune: str, guichet: str | None, demandeur: str | None
+    queryset: QuerySet,
+    user,
+    *,
+    departement: str | None,
+    commune: str,
+    guichet: str | None,
+    demandeur: str | None,
+    cles: str | None = None,
 ) -> Q | None:
     """Filtre Q des objets visibles, ou None si rien n'est visible."""
     if user is None or not user.is_authenticated or not user.is_active:
         return None
     if getattr(user, "is_demandeur", False):
         return Q(**{demandeur: user.pk}) if demandeur else None
+    if cles:
+        # Table de recherche : une seule semi-jointure, sans OR entre les
+        # conditions (un OR empêche PostgreSQL de hacher la sous-requête).
+        liste = cles_acces(user)
+        return Q(pk__in=_objets_par_cle(queryset.model, cles, liste)) if liste else None
     perimetre = portee(user)
     if perimetre is None:
         return None
@@ -193,6 +246,7 @@ def filtrer(
     departement: str | None = None,
     guichet: str | None = None,
     demandeur: str | None = None,
+    cles: str | None = None,
 ):
     """Restreint ``queryset`` aux objets nominatifs que ``user`` peut consulter.
 
@@ -200,10 +254,13 @@ def filtrer(
     ``commune`` : chemin vers les communes qui fondent l'habilitation
     territoriale ; ``guichet`` : chemin vers le guichet d'enregistrement (un
     organisme voit toujours ce que ses guichets ont enregistré) ;
-    ``demandeur`` : chemin vers le compte du demandeur.
+    ``demandeur`` : chemin vers le compte du demandeur ; ``cles`` : chemin
+    vers la clé d'une table de recherche tenue à jour (``D``/``C``/``G``, voir
+    ``cles_acces``) qui, si elle est donnée, remplace les trois conditions
+    territoriales par une seule semi-jointure indexée.
     """
     condition = _q_visibles(
-        queryset, user, departement=departement, commune=commune, guichet=guichet, demandeur=demandeur
+        queryset, user, departement=departement, commune=commune, guichet=guichet, demandeur=demandeur, cles=cles
     )
     if condition is None:
         return queryset.none()
@@ -218,6 +275,7 @@ def filtrer_modifiables(
     departement: str | None = None,
     guichet: str | None = None,
     demandeur: str | None = None,
+    cles: str | None = None,
 ):
     """Objets que ``user`` peut modifier : un demandeur les siens ; un agent de
     guichet d'un organisme doté d'un guichet accompagnateur, ceux qu'il voit."""
@@ -225,7 +283,7 @@ def filtrer_modifiables(
         return filtrer(queryset, user, commune=commune, demandeur=demandeur)
     if not enregistre(user):
         return queryset.none()
-    return filtrer(queryset, user, departement=departement, commune=commune, guichet=guichet)
+    return filtrer(queryset, user, departement=departement, commune=commune, guichet=guichet, cles=cles)
 
 
 def enregistre(user) -> bool:

@@ -169,7 +169,27 @@ CELERY_BEAT_SCHEDULE = {
         "task": "fdls.comptes.tasks.purger_sessions",
         "schedule": crontab(hour=3, minute=30),
     },
+    # Traitements des demandes (demandes/traitements.py, état par jour en base, reprenables).
+    "annuler-demandes-echues": {
+        "task": "demandes.tasks.annuler_demandes_echues",
+        "schedule": crontab(hour=1, minute=0),
+    },
+    "detecter-doublons-nuit": {
+        "task": "demandes.tasks.detecter_doublons_nuit",
+        "schedule": crontab(hour=1, minute=30),
+    },
+    "envoyer-relances-echeance": {
+        "task": "demandes.tasks.envoyer_relances",
+        "schedule": crontab(hour=7, minute=0),
+    },
 }
+
+# --- Relances avant échéance (demandes/relances.py) ------------------------
+# Backend SMS enfichable : chemin d'une classe ``envoyer(numero, texte, reference)``.
+# Par défaut le journal (table demandes_smsjournal + logs) : aucun SMS ne part.
+FDLS_SMS_BACKEND = env.str("FDLS_SMS_BACKEND", default="demandes.relances.SmsVersJournal")
+# Courriers de rappel : un fichier texte par lettre, à imprimer (publipostage du jour).
+FDLS_COURRIERS_DIR = env.str("FDLS_COURRIERS_DIR", default=str(BASE_DIR / "var" / "courriers"))
 
 # --- Cache -----------------------------------------------------------------
 # Cache en base : le throttling de l'API et les compteurs restent disponibles
@@ -307,6 +327,11 @@ MEDIA_ROOT = Path(env.str("FDLS_PRIVATE_MEDIA_ROOT", default=str(BASE_DIR / "var
 # Aucune route ne sert MEDIA_ROOT : les pièces passent par des vues qui appliquent
 # la politique d'accès. MEDIA_URL reste défini (le serveur de test l'exige).
 MEDIA_URL = "/fichiers-prives/"
+# Pièces justificatives des demandes (demandes/pieces.py) : répertoire hors de la racine web, jamais
+# servi directement (vues avec contrôle d'accès et journal), et taille maximale d'un fichier (octets).
+# Par défaut sous MEDIA_ROOT (var/prive/pieces ; en Docker Compose, dans le volume « prive »).
+FDLS_PIECES_ROOT = Path(env.str("FDLS_PIECES_ROOT", default=str(MEDIA_ROOT / "pieces")))
+FDLS_PIECE_TAILLE_MAX = env.int("FDLS_PIECE_TAILLE_MAX", default=10 * 1024 * 1024)
 
 # --- API -------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -352,6 +377,8 @@ SPECTACULAR_SETTINGS = {
         "TypeGuichetEnum": "fdls.organismes.models.Guichet.Type",
         "TypeRessourceEnum": "demandes.choix.TypeRessource",
         "MotifAnnulationEnum": "demandes.choix.MotifAnnulation",
+        "TypePieceEnum": "demandes.choix.TypePiece",
+        "EtatPieceEnum": "demandes.models.Piece.Etat",
         # Les champs « etat », « motif », « nature »… existent dans plusieurs applications :
         # des noms stables évitent les suffixes hachés de drf-spectacular.
         "EtatDemandeEnum": "demandes.models.Demande.Etat",

@@ -11,6 +11,14 @@ from django_htmx.http import reselect, reswap, retarget
 PAR_PAGE = 50
 
 
+class Paginateur(Paginator):
+    """Paginator qui relaie ``depasse_plafond`` d'une liste au comptage plafonné."""
+
+    @property
+    def depasse_plafond(self) -> bool:
+        return bool(getattr(self.object_list, "depasse_plafond", False))
+
+
 def agent_requis(vue):
     """Écrans des agents des organismes partenaires (un demandeur n'y a pas accès)."""
 
@@ -24,15 +32,24 @@ def agent_requis(vue):
     return enveloppe
 
 
-def liste_filtree(request, filtre, template: str, contexte: dict | None = None):
+def liste_filtree(request, filtre, template: str, contexte: dict | None = None, *, resultats=None):
     """Liste paginée (50 lignes) d'un FilterSet ; des critères invalides n'affichent aucun résultat.
+
+    ``resultats`` : fabrique appelée si les critères sont valides, qui rend
+    l'objet à paginer quand ce n'est pas ``filtre.qs`` (ex. la recherche des
+    demandes sur sa table étroite, au comptage plafonné).
 
     Avec htmx, le formulaire ne remplace que ``#resultats`` ; s'il est invalide,
     toute la zone ``#zone-liste`` est remplacée pour montrer les erreurs sur les champs.
     """
     valide = filtre.is_valid()
-    resultats = filtre.qs if valide else filtre.queryset.none()
-    page = Paginator(resultats, PAR_PAGE).get_page(request.GET.get("page"))
+    if not valide:
+        objets = filtre.queryset.none()
+    elif resultats:
+        objets = resultats()
+    else:
+        objets = filtre.qs
+    page = Paginateur(objets, PAR_PAGE).get_page(request.GET.get("page"))
     pages = page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)
     contexte = {"filtre": filtre, "page": page, "pages": pages, "criteres_valides": valide, **(contexte or {})}
     reponse = render(request, template, contexte)

@@ -10,8 +10,8 @@ from decimal import Decimal
 
 import pytest
 
-from demandes import calculs, choix, reglementaire
-from demandes.models import PlafondRessources, Ressource, SeuilPremierQuartile
+from demandes import calculs, choix, reglementaire, services
+from demandes.models import ParametreReglementaire, PlafondRessources, Ressource, SeuilPremierQuartile
 from fdls.territoires.models import Commune
 from tests.demandes.dossiers import dossier
 from tests.factories import EpciFactory
@@ -400,12 +400,21 @@ def test_plafond_categorie_invalide():
         reglementaire.plafond("PLUS", 0, 2025)
 
 
-def test_plafond_ajoute_par_le_gestionnaire_lu_apres_vidage_du_cache():
-    assert reglementaire.plafond("PLUS", 1, 2027) is None
-    PlafondRessources.objects.create(financement="PLUS", zone="autres", categorie=1, annee=2027, montant=24000)
-    assert reglementaire.plafond("PLUS", 1, 2027) is None  # encore en cache
-    reglementaire.vider_cache()
+def test_plafond_ajoute_par_le_gestionnaire_lu_aussitot():
+    assert reglementaire.plafond("PLUS", 1, 2027) is None  # absent, et mis en cache
+    plafond = PlafondRessources.objects.create(
+        financement="PLUS", zone="autres", categorie=1, annee=2027, montant=24000
+    )
+    # Toute écriture vide le cache du processus : la valeur est lue sans attendre.
     assert reglementaire.plafond("PLUS", 1, 2027) == D("24000")
+    plafond.delete()
+    assert reglementaire.plafond("PLUS", 1, 2027) is None
+
+
+def test_parametre_reglementaire_date_lu_a_sa_date_d_effet():
+    ParametreReglementaire.objects.create(code="validite_demande", date_effet=date(2031, 1, 1), valeur=24)
+    assert services.parametre("validite_demande", date(2030, 12, 31)) == 12
+    assert services.parametre("validite_demande", date(2031, 1, 1)) == 24
 
 
 def test_seuil_premier_quartile_dernier_arrete_connu():

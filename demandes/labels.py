@@ -1,0 +1,547 @@
+"""Priorités, éligibilités et contingents d'une demande (« labels », domain.md §3).
+
+Qui pose quoi (docs/acces.md, section « Labels ») :
+
+* un label **automatique** (« CP - Labélisation automatique (1er quartile) »)
+  ne se pose ni ne se retire à la main : il se calcule depuis le dossier
+  (``recalculer_labels_automatiques``, et la nuit ``recalculer_labels_automatiques_fichier``) ;
+* les autres se posent et se retirent par un agent **réservataire** : un
+  contingent réservé (« Mairie de Rezé ») par son organisme propriétaire
+  seulement ; un label sans propriétaire par les organismes du type autorisé
+  (« Eligibilité ALS » : Action Logement) ;
+* la **DDETS** (organisme de type État) n'ajoute et ne retire que les labels
+  du contingent préfectoral, « CP » (seed 001 §2).
+
+Un refus lève ``LabelRefuse`` (message en français) et s'inscrit au journal
+des consultations comme « tentative refusée » ; rien n'est écrit. Chaque pose
+et chaque retrait écrit un événement de l'historique. Un label retiré reste en
+base (date et auteur du retrait) : l'historique se garde.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from demandes import calculs, services
+from demandes.models import Demande, Evenement, Label, TypeLabel
+from fdls import acces
+from fdls.organismes.models import Organisme
+
+AUTOMATE = services.AUTOMATE
+CODE_PREMIER_QUARTILE = "cp-premier-quartile"
+TAILLE_PAQUET = 20_000
+
+
+class LabelRefuse(PermissionDenied):
+    """Pose ou retrait hors des droits de l'organisme de l'agent (écrans : message ; API : 403)."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+# ---------------------------------------------------------------- droits
+
+
+def raison_refus(user, type_label: TypeLabel) -> str:
+    """Pourquoi ``user`` ne peut pas poser ni retirer ce type de label ; chaîne vide s'il le peut."""
+    if not acces.voit_nominatif(user):
+        return "Votre rôle ne donne pas accès aux demandes nominatives."
+    if type_label.automatique:
+        return (
+            f"« {type_label.libelle} » est calculé automatiquement depuis les données de la demande : "
+            "il ne se pose ni ne se retire à la main."
+        )
+    if not type_label.actif:
+        return f"« {type_label.libelle} » n'est plus en usage."
+    if not user.a_role("reservataire"):
+        return (
+            "Seuls les agents réservataires posent et retirent les priorités, éligibilités et contingents "
+            "(seed 001 §2)."
+        )
+    organisme = user.organisme
+    if organisme.type == Organisme.Type.ETAT and not type_label.est_contingent_prefectoral:
+        return (
+            f"La DDETS n'ajoute et ne retire que les labels du contingent préfectoral (CP) : "
+            f"« {type_label.libelle} » relève d'un autre organisme."
+        )
+    if type_label.organisme_proprietaire_id:
+        if type_label.organisme_proprietaire_id != organisme.pk:
+            return (
+                f"« {type_label.libelle} » est le contingent de {type_label.organisme_proprietaire.nom} : "
+                "seul cet organisme le pose et le retire."
+            )
+        return ""
+    if not type_label.type_organisme_autorise:
+        return f"Aucun organisme n'est habilité à poser « {type_label.libelle} »."
+    if organisme.type != type_label.type_organisme_autorise:
+        return (
+            f"« {type_label.libelle} » est posé par les organismes de type "
+            f"« {type_label.get_type_organisme_autorise_display()} » seulement."
+        )
+    return ""
+
+
+def peut_poser(user, type_label: TypeLabel) -> bool:
+    """``user`` peut-il poser (et retirer) ce type de label ? Voir ``raison_refus``."""
+    return not raison_refus(user, type_label)
+
+
+def types_posables(user) -> list[TypeLabel]:
+    """Types de labels que l'organisme de l'agent peut poser (liste du formulaire « Ajouter un label »)."""
+    if not (acces.voit_nominatif(user) and user.a_role("reservataire")):
+        return []
+    candidats = TypeLabel.objects.filter(actif=True, automatique=False).select_related("organisme_proprietaire")
+    return [t for t in candidats if peut_poser(user, t)]
+
+
+def _refuser(user, demande: Demande, message: str):
+    """Journalise la tentative refusée (hors de toute transaction d'écriture) puis lève ``LabelRefuse``."""
+    from fdls.audit.models import Consultation
+    from fdls.audit.services import journaliser_consultation
+
+    journaliser_consultation(user=user, objet=demande, action=Consultation.Action.REFUS)
+    raise LabelRefuse(message)
+
+
+def _verifier_acces(user, demande: Demande, type_label: TypeLabel) -> None:
+    if not Demande.objects.visibles_par(user).filter(pk=demande.pk).exists():
+        _refuser(user, demande, "Cette demande n'est pas dans le territoire de votre organisme.")
+    raison = raison_refus(user, type_label)
+    if raison:
+        _refuser(user, demande, raison)
+
+
+# ---------------------------------------------------------------- pose et retrait
+
+
+def _auteur(user) -> services.Auteur:
+    return services.Auteur.agent(user)
+
+
+def _ecrire_pose(label: Label, auteur: services.Auteur) -> None:
+    precisions = f"Ajout : {label.type.libelle}"
+    if label.commentaire:
+        precisions += f" – {label.commentaire}"
+    services.ecrire_evenement(
+        label.demande,
+        Evenement.Type.LABEL,
+        auteur,
+        precisions=precisions,
+        details={
+            "action": "pose",
+            "label": label.type.code,
+            "libelle": label.type.libelle,
+            "label_id": label.pk,
+            "date_pose": label.date_pose.isoformat(),
+        },
+    )
+
+
+def _ecrire_retrait(label: Label, auteur: services.Auteur) -> None:
+    precisions = f"Retrait : {label.type.libelle}"
+    if label.motif_retrait:
+        precisions += f" – {label.motif_retrait}"
+    services.ecrire_evenement(
+        label.demande,
+        Evenement.Type.LABEL_RETRAIT,
+        auteur,
+        precisions=precisions,
+        details={
+            "action": "retrait",
+            "label": label.type.code,
+            "libelle": label.type.libelle,
+            "label_id": label.pk,
+            "date_retrait": label.date_retrait.isoformat(),
+        },
+    )
+
+
+def _verifier_date(valeur: date | None, champ: str, *, minimum: date | None = None, message_min: str = "") -> date:
+    aujourd_hui = timezone.localdate()
+    valeur = valeur or aujourd_hui
+    if valeur > aujourd_hui:
+        raise ValidationError({champ: ["La date ne peut pas être dans le futur."]})
+    if minimum and valeur < minimum:
+        raise ValidationError({champ: [message_min]})
+    return valeur
+
+
+def poser_label(
+    demande: Demande,
+    type_label: TypeLabel,
+    *,
+    user,
+    date_pose: date | None = None,
+    commentaire: str = "",
+) -> Label:
+    """Pose un label sur une demande active, dans les droits de l'organisme de l'agent.
+
+    ``LabelRefuse`` hors des droits (journalisé) ; ``ValidationError`` par champ
+    (``type``, ``date_pose``) si la demande n'est pas active, si le label est
+    déjà posé ou la date dans le futur. Écrit le label et l'événement, ou rien.
+    """
+    _verifier_acces(user, demande, type_label)
+    date_pose = _verifier_date(date_pose, "date_pose")
+    try:
+        with transaction.atomic():
+            verrouillee = Demande.objects.select_for_update().get(pk=demande.pk)
+            if verrouillee.etat != Demande.Etat.ACTIVE:
+                raise ValidationError(
+                    {
+                        "type": [
+                            "Un label se pose sur une demande enregistrée et active ; cette demande est "
+                            f"« {verrouillee.get_etat_display().lower()} »."
+                        ]
+                    }
+                )
+            existant = Label.objects.actifs().filter(demande=verrouillee, type=type_label).first()
+            if existant:
+                raise ValidationError(
+                    {
+                        "type": [
+                            f"« {type_label.libelle} » est déjà posé sur cette demande depuis le "
+                            f"{existant.date_pose:%d/%m/%Y}."
+                        ]
+                    }
+                )
+            auteur = _auteur(user)
+            label = Label.objects.create(
+                demande=verrouillee,
+                type=type_label,
+                organisme=auteur.organisme,
+                date_pose=date_pose,
+                auteur=user,
+                auteur_libelle=auteur.libelle,
+                commentaire=commentaire.strip()[:300],
+            )
+            _ecrire_pose(label, auteur)
+    except IntegrityError as exc:  # pose simultanée du même label (contrainte label_actif_unique)
+        raise ValidationError({"type": [f"« {type_label.libelle} » vient d'être posé sur cette demande."]}) from exc
+    return label
+
+
+def retirer_label(label: Label, *, user, motif: str = "", date_retrait: date | None = None) -> Label:
+    """Retire un label actif (il reste dans l'historique avec sa date et l'auteur du retrait)."""
+    _verifier_acces(user, label.demande, label.type)
+    with transaction.atomic():
+        label = Label.objects.select_for_update().select_related("type", "demande").get(pk=label.pk)
+        if label.date_retrait:
+            raise ValidationError(
+                {"label": [f"« {label.type.libelle} » a déjà été retiré le {label.date_retrait:%d/%m/%Y}."]}
+            )
+        label.date_retrait = _verifier_date(
+            date_retrait,
+            "date_retrait",
+            minimum=label.date_pose,
+            message_min=f"Le retrait ne peut précéder la pose du label ({label.date_pose:%d/%m/%Y}).",
+        )
+        auteur = _auteur(user)
+        label.retire_par = user
+        label.retire_par_libelle = auteur.libelle
+        label.motif_retrait = motif.strip()[:300]
+        label.save(update_fields=["date_retrait", "retire_par", "retire_par_libelle", "motif_retrait"])
+        _ecrire_retrait(label, auteur)
+    return label
+
+
+# ---------------------------------------------------------------- labels automatiques
+
+
+def _premier_quartile(synthese: calculs.Synthese) -> bool:
+    return synthese.premier_quartile is True
+
+
+#: Règle de chaque label automatique, appliquée à la synthèse de la demande (``demandes.calculs``).
+REGLES_AUTOMATIQUES: dict[str, Callable[[calculs.Synthese], bool]] = {
+    CODE_PREMIER_QUARTILE: _premier_quartile,
+}
+
+
+@dataclass
+class Recalcul:
+    poses: int = 0
+    retraits: int = 0
+    paquets: int = 0
+
+
+@transaction.atomic
+def recalculer_labels_automatiques(
+    demande: Demande, *, le: date | None = None, dossier: services.Dossier | None = None
+) -> Recalcul:
+    """Pose ou retire les labels automatiques d'une demande active selon son dossier ; idempotent.
+
+    À appeler après l'enregistrement, chaque modification, le renouvellement
+    et la validation d'une demande en ligne. Sans effet sur une demande qui
+    n'est pas active (ses labels restent tels quels, pour l'historique).
+    ``dossier`` : le dossier que le service appelant vient d'écrire, sous
+    verrou dans la même transaction (évite de le relire).
+    """
+    le = le or timezone.localdate()
+    if dossier is None:
+        demande = Demande.objects.select_for_update().get(pk=demande.pk)
+        dossier = services.charger_dossier(demande)
+    bilan = Recalcul()
+    if demande.etat != Demande.Etat.ACTIVE:
+        return bilan
+    synthese = calculs.synthese(dossier, le)
+    types = {t.code: t for t in TypeLabel.objects.filter(automatique=True, actif=True, code__in=REGLES_AUTOMATIQUES)}
+    actifs = {lab.type.code: lab for lab in Label.objects.actifs().filter(demande=demande, type__in=types.values())}
+    for code, type_label in types.items():
+        attendu = REGLES_AUTOMATIQUES[code](synthese)
+        if attendu and code not in actifs:
+            label = Label.objects.create(
+                demande=demande, type=type_label, date_pose=le, auteur=None, auteur_libelle=AUTOMATE.libelle
+            )
+            _ecrire_pose(label, AUTOMATE)
+            bilan.poses += 1
+        elif not attendu and code in actifs:
+            label = actifs[code]
+            label.date_retrait = max(le, label.date_pose)
+            label.retire_par_libelle = AUTOMATE.libelle
+            label.motif_retrait = "La règle de calcul n'est plus remplie."
+            label.save(update_fields=["date_retrait", "retire_par_libelle", "motif_retrait"])
+            _ecrire_retrait(label, AUTOMATE)
+            bilan.retraits += 1
+    return bilan
+
+
+# Même règle que ``calculs.synthese`` (1er quartile), en SQL ensembliste pour tout le fichier :
+# UC OCDE (1 le demandeur ; 0,5 à 14 ans ou plus ou sans date ; 0,3 avant 14 ans et par enfant à
+# naître), RUC = ressources mensuelles × 12 / UC arrondi à l'euro, seuil de l'EPCI du 1er choix
+# (dernier arrêté d'une année ≤ l'année du calcul). tests/demandes/test_labels.py vérifie l'accord.
+SQL_ATTENDUS_PREMIER_QUARTILE = """
+CREATE TEMP TABLE _labels_attendus ON COMMIT DROP AS
+WITH cible AS (
+    SELECT d.id, d.enfants_a_naitre
+      FROM demandes_demande d
+     WHERE d.etat = 'active' AND d.id >= %(debut)s AND d.id < %(fin)s
+), uc AS (
+    SELECT c.id,
+           ROUND(SUM(CASE WHEN p.role = 'demandeur' THEN 1
+                          WHEN p.date_naissance IS NULL
+                            OR date_part('year', age(%(le)s::date, p.date_naissance)) >= 14 THEN 0.5
+                          ELSE 0.3 END) + 0.3 * c.enfants_a_naitre, 2) AS uc
+      FROM cible c
+      JOIN demandes_personne p ON p.demande_id = c.id
+     GROUP BY c.id, c.enfants_a_naitre
+    HAVING bool_or(p.role = 'demandeur')
+), ressources AS (
+    SELECT p.demande_id AS id, ROUND(SUM(r.montant), 2) AS mensuelles
+      FROM cible c
+      JOIN demandes_personne p ON p.demande_id = c.id
+      JOIN demandes_ressource r ON r.personne_id = p.id
+     GROUP BY p.demande_id
+)
+SELECT u.id AS demande_id,
+       COALESCE(ROUND(COALESCE(res.mensuelles, 0) * 12 / u.uc, 0) < seuil.montant, false) AS attendu
+  FROM uc u
+  LEFT JOIN ressources res ON res.id = u.id
+  LEFT JOIN LATERAL (
+        SELECT co.epci_id
+          FROM demandes_localisationsouhaitee l
+          JOIN territoires_commune co ON co.code_insee = l.commune_id
+         WHERE l.demande_id = u.id
+         ORDER BY l.rang
+         LIMIT 1) premier ON true
+  LEFT JOIN LATERAL (
+        SELECT s.montant
+          FROM demandes_seuilpremierquartile s
+         WHERE s.epci_id = premier.epci_id AND s.annee <= %(annee)s
+         ORDER BY s.annee DESC
+         LIMIT 1) seuil ON true
+"""
+
+SQL_POSES = """
+WITH nouveaux AS (
+    INSERT INTO demandes_label (demande_id, type_id, organisme_id, date_pose, auteur_id, auteur_libelle,
+                                commentaire, date_retrait, retire_par_id, retire_par_libelle, motif_retrait,
+                                created_at)
+    SELECT a.demande_id, %(type)s, NULL, %(le)s, NULL, %(auteur)s, '', NULL, NULL, '', '', now()
+      FROM _labels_attendus a
+     WHERE a.attendu
+       AND NOT EXISTS (SELECT 1 FROM demandes_label x
+                        WHERE x.demande_id = a.demande_id AND x.type_id = %(type)s AND x.date_retrait IS NULL)
+    ON CONFLICT DO NOTHING
+    RETURNING id, demande_id, date_pose
+)
+INSERT INTO demandes_evenement (demande_id, type, date, precisions, details, etat_avant, etat_apres,
+                                auteur_id, organisme_id, auteur_libelle)
+SELECT n.demande_id, 'label', now(), %(precisions)s,
+       jsonb_build_object('action', 'pose', 'label', %(code)s::text, 'libelle', %(libelle)s::text,
+                          'label_id', n.id, 'date_pose', n.date_pose::text),
+       '', '', NULL, NULL, %(auteur)s
+  FROM nouveaux n
+"""
+
+SQL_RETRAITS = """
+WITH fermes AS (
+    UPDATE demandes_label l
+       SET date_retrait = GREATEST(%(le)s::date, l.date_pose), retire_par_libelle = %(auteur)s,
+           motif_retrait = %(motif)s
+      FROM _labels_attendus a
+     WHERE l.demande_id = a.demande_id AND NOT a.attendu
+       AND l.type_id = %(type)s AND l.date_retrait IS NULL
+    RETURNING l.id, l.demande_id, l.date_retrait
+)
+INSERT INTO demandes_evenement (demande_id, type, date, precisions, details, etat_avant, etat_apres,
+                                auteur_id, organisme_id, auteur_libelle)
+SELECT f.demande_id, 'label_retrait', now(), %(precisions)s,
+       jsonb_build_object('action', 'retrait', 'label', %(code)s::text, 'libelle', %(libelle)s::text,
+                          'label_id', f.id, 'date_retrait', f.date_retrait::text),
+       '', '', NULL, NULL, %(auteur)s
+  FROM fermes f
+"""
+
+
+def recalculer_labels_automatiques_fichier(
+    *, le: date | None = None, taille_paquet: int = TAILLE_PAQUET, journal: Callable[[str], None] | None = None
+) -> Recalcul:
+    """Recalcule le label « 1er quartile » de toutes les demandes actives, en SQL ensembliste.
+
+    Par paquets d'identifiants, chacun dans sa transaction (une interruption
+    ne perd que le paquet en cours) ; idempotent : relancé, il ne pose ni ne
+    retire rien de plus. Pour la tâche de nuit (après le changement d'année
+    ou d'arrêté du seuil, et pour l'âge des enfants qui passent 14 ans).
+    """
+    le = le or timezone.localdate()
+    bilan = Recalcul()
+    type_label = TypeLabel.objects.filter(code=CODE_PREMIER_QUARTILE, automatique=True, actif=True).first()
+    if type_label is None:
+        return bilan
+    bornes = Demande.objects.filter(etat=Demande.Etat.ACTIVE).order_by("id").values_list("id", flat=True)
+    premier = bornes.first()
+    if premier is None:
+        return bilan
+    dernier = bornes.last()
+    parametres = {
+        "le": le,
+        "annee": le.year,
+        "type": type_label.pk,
+        "code": type_label.code,
+        "libelle": type_label.libelle,
+        "auteur": AUTOMATE.libelle,
+    }
+    for debut in range(premier, dernier + 1, taille_paquet):
+        with transaction.atomic(), connection.cursor() as curseur:
+            # Sous une transaction englobante (tests, appel imbriqué), ON COMMIT DROP n'a pas encore joué.
+            curseur.execute("DROP TABLE IF EXISTS _labels_attendus")
+            curseur.execute(SQL_ATTENDUS_PREMIER_QUARTILE, {**parametres, "debut": debut, "fin": debut + taille_paquet})
+            curseur.execute(SQL_POSES, {**parametres, "precisions": f"Ajout : {type_label.libelle}"})
+            bilan.poses += curseur.rowcount
+            curseur.execute(
+                SQL_RETRAITS,
+                {
+                    **parametres,
+                    "motif": "La règle de calcul n'est plus remplie.",
+                    "precisions": f"Retrait : {type_label.libelle} – La règle de calcul n'est plus remplie.",
+                },
+            )
+            bilan.retraits += curseur.rowcount
+        bilan.paquets += 1
+        if journal:
+            journal(f"Labels automatiques : paquet {bilan.paquets}, {bilan.poses} posés, {bilan.retraits} retirés.")
+    return bilan
+
+
+# ---------------------------------------------------------------- filtre des listes et de l'API
+
+
+def _q_label(
+    *,
+    type_label: TypeLabel | str | int | None = None,
+    famille: str | None = None,
+    organisme: Organisme | int | None = None,
+) -> Q | None:
+    """Condition sur ``Label`` : label **actif** répondant à tous les critères donnés (None sans critère)."""
+    if type_label is None and not famille and organisme is None:
+        return None
+    conditions = Q(date_retrait__isnull=True)
+    if isinstance(type_label, TypeLabel):
+        conditions &= Q(type=type_label)
+    elif isinstance(type_label, int):
+        conditions &= Q(type_id=type_label)
+    elif type_label:
+        conditions &= Q(type__code=type_label)
+    if famille:
+        conditions &= Q(type__famille=famille)
+    if organisme is not None:
+        organisme_id = getattr(organisme, "pk", organisme)
+        conditions &= Q(type__organisme_proprietaire_id=organisme_id) | Q(organisme_id=organisme_id)
+    return conditions
+
+
+def filtrer_par_label(
+    queryset: QuerySet,
+    *,
+    type_label: TypeLabel | str | int | None = None,
+    famille: str | None = None,
+    organisme: Organisme | int | None = None,
+) -> QuerySet:
+    """Demandes qui portent un label **actif** répondant à tous les critères donnés.
+
+    ``type_label`` : un ``TypeLabel``, son code ou son identifiant ; ``famille`` :
+    ``priorite``, ``eligibilite`` ou ``contingent`` ; ``organisme`` : les labels
+    de cet organisme — ceux dont il est propriétaire (son contingent) ou qu'il
+    a posés. Semi-jointure (``EXISTS``) : une demande à plusieurs labels
+    n'apparaît qu'une fois. Sans critère, le QuerySet est rendu tel quel.
+    """
+    conditions = _q_label(type_label=type_label, famille=famille, organisme=organisme)
+    if conditions is None:
+        return queryset
+    return queryset.filter(Exists(Label.objects.filter(conditions, demande=OuterRef("pk"))))
+
+
+def demandes_avec_label(
+    *,
+    type_label: TypeLabel | str | int | None = None,
+    famille: str | None = None,
+    organisme: Organisme | int | None = None,
+) -> list[int]:
+    """Identifiants des demandes portant un tel label actif (liste des demandes, demandes/recherche.py)."""
+    conditions = _q_label(type_label=type_label, famille=famille, organisme=organisme)
+    if conditions is None:
+        return []
+    return list(Label.objects.filter(conditions).values_list("demande_id", flat=True).distinct())
+
+
+def labels_de(demande: Demande) -> dict[str, list[Label]]:
+    """Labels actifs et retirés d'une demande, pour la fiche et l'API."""
+    tous = list(
+        Label.objects.filter(demande=demande)
+        .select_related("type", "organisme", "auteur", "retire_par", "type__organisme_proprietaire")
+        .order_by("type__famille", "type__ordre", "-date_pose", "-id")
+    )
+    return {"actifs": [lab for lab in tous if lab.actif], "retires": [lab for lab in tous if not lab.actif]}
+
+
+def creer_contingents_communaux(organismes=None) -> int:
+    """Crée le contingent « Mairie de <commune> » de chaque organisme communal (propriétaire : la ville).
+
+    Idempotent ; renvoie le nombre de types créés. Le libellé suit le seed
+    (« Mairie de … ») : « Ville de Rezé » → « Mairie de Rezé ».
+    """
+    organismes = organismes if organismes is not None else Organisme.objects.filter(type=Organisme.Type.COMMUNE)
+    crees = 0
+    for organisme in organismes:
+        commune = organisme.nom.removeprefix("Ville de ").removeprefix("Ville d'").strip()
+        libelle = f"Mairie de {commune}" if not organisme.nom.startswith("Ville d'") else f"Mairie d'{commune}"
+        _, cree = TypeLabel.objects.get_or_create(
+            organisme_proprietaire=organisme,
+            famille=TypeLabel.Famille.CONTINGENT,
+            defaults={
+                "code": f"mairie-{organisme.pk}",
+                "libelle": libelle[:120],
+                "type_organisme_autorise": Organisme.Type.COMMUNE,
+                "ordre": 50,
+            },
+        )
+        crees += cree
+    return crees

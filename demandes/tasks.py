@@ -1,0 +1,42 @@
+"""Tâches Celery des demandes (minces : elles appellent ``demandes/traitements.py``).
+
+Politique commune (accusé tardif, nouvelles tentatives) : ``fdls.celery.TacheFiable``.
+Chaque traitement garde son état en base par jour (``TraitementPlanifie``) :
+une livraison en double ou une reprise après un worker tué ne refait rien
+de ce qui est validé.
+"""
+
+from datetime import date
+
+from celery import shared_task
+from django.utils import timezone
+
+from demandes import traitements
+
+
+def _jour(jour: str | None) -> date:
+    return date.fromisoformat(jour) if jour else timezone.localdate()
+
+
+@shared_task(name="demandes.tasks.envoyer_relances")
+def envoyer_relances(jour: str | None = None) -> str:
+    """Rappels de renouvellement un mois avant l'échéance (beat, chaque matin)."""
+    return str(traitements.envoyer_relances(_jour(jour)))
+
+
+@shared_task(name="demandes.tasks.annuler_demandes_echues")
+def annuler_demandes_echues(jour: str | None = None) -> str:
+    """Annulation automatique des demandes non renouvelées (beat, chaque nuit)."""
+    return str(traitements.annuler_demandes_echues(_jour(jour)))
+
+
+@shared_task(name="demandes.tasks.detecter_doublons_nuit")
+def detecter_doublons_nuit(jour: str | None = None) -> str:
+    """Détection des doublons sur tout le fichier actif (beat, chaque nuit)."""
+    return str(traitements.detecter_doublons_nuit(_jour(jour)))
+
+
+@shared_task(name="demandes.tasks.clore_relances")
+def clore_relances(demande_id: int) -> int:
+    """Suite d'un renouvellement ou d'une réactivation (outbox) : rappels de l'ancienne échéance sans objet."""
+    return traitements.clore_relances(demande_id)

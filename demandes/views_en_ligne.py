@@ -1,0 +1,194 @@
+"""Écran « Demandes en ligne à valider » : la file des agents de guichet accompagnateur.
+
+La file montre les demandes déposées en ligne que l'agent voit (territoire de
+son organisme, fdls/acces.py) ; l'examen d'un dossier est journalisé comme
+toute consultation ; « Valider » (contrôle d'identité coché) enregistre la
+demande, « Rejeter » exige un motif. Services : ``demandes.en_ligne``.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from demandes import en_ligne, services
+from demandes.models import Demande
+from demandes.views import nominatif_requis
+from fdls.audit.models import Consultation
+from fdls.audit.services import journaliser_consultation, journaliser_liste
+from fdls.organismes.models import Guichet
+from fdls.socle.vues import PAR_PAGE
+
+
+class ValidationForm(forms.Form):
+    identite_verifiee = forms.BooleanField(
+        label="Identité du demandeur vérifiée",
+        required=False,
+        help_text="La pièce d'identité jointe est lisible, en cours de validité et correspond au demandeur.",
+    )
+    guichet = forms.ModelChoiceField(
+        label="Guichet d'enregistrement",
+        queryset=Guichet.objects.none(),
+        empty_label=None,
+        help_text="Son code termine le numéro unique attribué à la validation.",
+    )
+
+    def __init__(self, *args, user, demande, **kwargs):
+        super().__init__(*args, **kwargs)
+        guichets = Guichet.objects.filter(
+            organisme_id=user.organisme_id, type=Guichet.Type.ACCOMPAGNATEUR, actif=True
+        ).order_by("nom")
+        self.fields["guichet"].queryset = guichets
+        if demande.guichet_id and guichets.filter(pk=demande.guichet_id).exists():
+            self.fields["guichet"].initial = demande.guichet_id
+
+
+class RejetForm(forms.Form):
+    motif = forms.CharField(
+        label="Motif du rejet",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Conservé dans l'historique et expliqué au demandeur (pièce d'identité illisible, doublon…).",
+    )
+
+
+def _refus(request):
+    return render(
+        request,
+        "demandes/en_ligne/refus.html",
+        {"section": "demande", "message": en_ligne.MESSAGE_GUICHET_REQUIS},
+        status=403,
+    )
+
+
+def guichet_requis(vue):
+    @nominatif_requis
+    def enveloppe(request, *args, **kwargs):
+        if not en_ligne.peut_valider(request.user):
+            return _refus(request)
+        return vue(request, *args, **kwargs)
+
+    enveloppe.__name__ = vue.__name__
+    enveloppe.__doc__ = vue.__doc__
+    return enveloppe
+
+
+@guichet_requis
+def file(request):
+    """File des demandes en ligne à valider, les plus anciennes d'abord (50 par page)."""
+    page = Paginator(en_ligne.file_a_valider(request.user), PAR_PAGE).get_page(request.GET.get("page"))
+    journaliser_liste(user=request.user, objets=page, action=Consultation.Action.LISTE, request=request)
+    pages = page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)
+    return render(request, "demandes/en_ligne/file.html", {"section": "demande", "page": page, "pages": pages})
+
+
+class DejaTraitee(Exception):
+    pass
+
+
+def _a_examiner(request, pk) -> Demande:
+    demande = get_object_or_404(
+        Demande.objects.visibles_par(request.user).select_related("guichet__commune", "departement"), pk=pk
+    )
+    if demande.etat != Demande.Etat.A_VALIDER:
+        raise DejaTraitee(demande)
+    return demande
+
+
+def _deja_traitee(request, demande):
+    messages.info(
+        request,
+        f"La demande de {demande.nom.upper()} {demande.prenom} n'est plus à valider "
+        f"(état : {demande.get_etat_display().lower()}).",
+    )
+    return redirect("demandes:detail", demande.pk)
+
+
+def _rendre_examen(request, demande, *, form_validation=None, form_rejet=None, status=200):
+    dossier = services.charger_dossier(demande)
+    contexte = {
+        "section": "demande",
+        "demande": demande,
+        "dossier": dossier,
+        "personnes": [s.personne for s in dossier.personnes],
+        "form_validation": form_validation or ValidationForm(user=request.user, demande=demande),
+        "form_rejet": form_rejet or RejetForm(),
+    }
+    return render(request, "demandes/en_ligne/examen.html", contexte, status=status)
+
+
+@guichet_requis
+def examen(request, pk):
+    """Le dossier déposé en ligne, avec « Valider » et « Rejeter »."""
+    try:
+        demande = _a_examiner(request, pk)
+    except DejaTraitee as exc:
+        return _deja_traitee(request, exc.args[0])
+    journaliser_consultation(user=request.user, objet=demande, action=Consultation.Action.CONSULTATION, request=request)
+    return _rendre_examen(request, demande)
+
+
+def _erreurs(form, erreur: ValidationError):
+    if hasattr(erreur, "error_dict"):
+        for champ, liste in erreur.message_dict.items():
+            for message in liste:
+                form.add_error(champ if champ in form.fields else None, message)
+    else:
+        for message in erreur.messages:
+            form.add_error(None, message)
+
+
+@require_POST
+@guichet_requis
+def valider(request, pk):
+    try:
+        demande = _a_examiner(request, pk)
+    except DejaTraitee as exc:
+        return _deja_traitee(request, exc.args[0])
+    form = ValidationForm(request.POST, user=request.user, demande=demande)
+    if form.is_valid():
+        try:
+            demande = en_ligne.valider_demande_en_ligne(
+                demande,
+                user=request.user,
+                identite_verifiee=form.cleaned_data["identite_verifiee"],
+                guichet=form.cleaned_data["guichet"],
+            )
+        except PermissionDenied as refus:
+            form.add_error(None, str(refus))
+        except ValidationError as erreur:
+            _erreurs(form, erreur)
+        else:
+            messages.success(
+                request,
+                f"Demande de {demande.nom.upper()} {demande.prenom} validée et enregistrée : numéro unique "
+                f"{demande.numero_unique_affiche}.",
+            )
+            return redirect("demandes:en_ligne")
+    return _rendre_examen(request, demande, form_validation=form, status=422)
+
+
+@require_POST
+@guichet_requis
+def rejeter(request, pk):
+    try:
+        demande = _a_examiner(request, pk)
+    except DejaTraitee as exc:
+        return _deja_traitee(request, exc.args[0])
+    form = RejetForm(request.POST)
+    if form.is_valid():
+        try:
+            en_ligne.rejeter_demande_en_ligne(demande, user=request.user, motif=form.cleaned_data["motif"])
+        except PermissionDenied as refus:
+            form.add_error(None, str(refus))
+        except ValidationError as erreur:
+            _erreurs(form, erreur)
+        else:
+            messages.success(request, f"Demande de {demande.nom.upper()} {demande.prenom} rejetée.")
+            return redirect("demandes:en_ligne")
+    return _rendre_examen(request, demande, form_rejet=form, status=422)
