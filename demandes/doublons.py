@@ -122,6 +122,18 @@ def dates_proches(d1: date, d2: date) -> bool:
     return sum(c1 != c2 for c1, c2 in zip(x, y, strict=True)) == 1 or x == f"{d2:%m%d%Y}"
 
 
+def _plafond_noms(a: Identite, nom: str, prenom: str) -> float:
+    """Majorant de ``score_noms`` de ``noter`` calculé sur deux similarités au lieu de quatre.
+
+    ``_combiner`` pèse le champ le moins ressemblant à 65 % : le score direct
+    est au plus 35 + 0,65 × s(nom, nom), le croisé au plus 35 + 0,65 ×
+    s(nom, prénom) − pénalité d'inversion.
+    """
+    direct = 35 + 0.65 * _similarite(a.nom, nom)[0]
+    croise = 35 + 0.65 * _similarite(a.nom, prenom)[0] - PENALITE_INVERSION
+    return max(direct, croise)
+
+
 def noter(a: Identite, nom: str, prenom: str, date_naissance) -> tuple[int, str]:
     """Score 0–100 de deux identités normalisées, et le motif lisible de la ressemblance."""
     s_nom, n_nom = _similarite(a.nom, nom)
@@ -215,6 +227,10 @@ def candidats(personnes, *, exclure_demande: int | None = None, seuil: int = SEU
         if demande_id in exclues:
             continue
         for ident in identites:
+            # Écarte sans tout noter les lignes qui ne peuvent atteindre le seuil (la plupart :
+            # même date de naissance, autre personne) ; le score exact reste celui de ``noter``.
+            if _plafond_noms(ident, nom, prenom) < seuil - 0.5:  # score arrondi à l'entier
+                continue
             score, motif = _noter_paire(ident, role, nom, prenom, naissance)
             if score < seuil:
                 continue
@@ -258,16 +274,22 @@ def _paire(a: int, b: int) -> tuple[int, int]:
     return (a, b) if a < b else (b, a)
 
 
-def signaler_suspicions(demande: Demande, *, source: str, ecartes=(), auteur=None) -> list[SuspicionDoublon]:
+def signaler_suspicions(
+    demande: Demande, *, source: str, ecartes=(), auteur=None, trouves=None, neuve: bool = False
+) -> list[SuspicionDoublon]:
     """Enregistre les suspicions de doublon d'une demande.
 
     Une paire que l'agent a écartée à la saisie (« ce n'est pas le même
     ménage ») est enregistrée comme distincte, avec un événement sur les deux
     demandes ; elle n'est écartée que si l'agent voit l'autre demande. Les
     paires déjà connues ne sont pas réécrites (ON CONFLICT DO NOTHING).
+    ``trouves`` : les candidats déjà cherchés par l'appelant (``candidats``) ;
+    ``neuve`` : demande créée dans cette transaction, qui n'a encore aucune
+    paire connue (rien à relire).
     """
-    personnes = list(demande.personnes.all())
-    trouves = candidats(personnes, exclure_demande=demande.pk, limite=50)
+    if trouves is None:
+        trouves = candidats(list(demande.personnes.all()), exclure_demande=demande.pk, limite=50)
+    trouves = [c for c in trouves if c.demande_id != demande.pk]
     if not trouves:
         return []
     user = getattr(auteur, "user", None)
@@ -277,12 +299,16 @@ def signaler_suspicions(demande: Demande, *, source: str, ecartes=(), auteur=Non
     else:
         ecartes = set()
     maintenant = timezone.now()
-    deja = {
-        _paire(a, b)
-        for a, b in SuspicionDoublon.objects.filter(
-            Q(demande_a_id=demande.pk) | Q(demande_b_id=demande.pk)
-        ).values_list("demande_a_id", "demande_b_id")
-    }
+    deja = (
+        set()
+        if neuve
+        else {
+            _paire(a, b)
+            for a, b in SuspicionDoublon.objects.filter(
+                Q(demande_a_id=demande.pk) | Q(demande_b_id=demande.pk)
+            ).values_list("demande_a_id", "demande_b_id")
+        }
+    )
     nouvelles = []
     for c in trouves:
         a, b = _paire(demande.pk, c.demande_id)

@@ -20,6 +20,7 @@ base (date et auteur du retrait) : l'historique se garde.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -27,6 +28,7 @@ from datetime import date
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
 from demandes import calculs, services
@@ -272,9 +274,31 @@ class Recalcul:
     paquets: int = 0
 
 
-@transaction.atomic
+_CACHE_TYPES: dict[str, tuple[float, dict]] = {}
+
+
+def _vider_cache_types(**_kwargs) -> None:
+    _CACHE_TYPES.clear()
+
+
+post_save.connect(_vider_cache_types, sender=TypeLabel, dispatch_uid="labels_types_automatiques")
+post_delete.connect(_vider_cache_types, sender=TypeLabel, dispatch_uid="labels_types_automatiques_d")
+
+
+def _types_automatiques() -> dict[str, TypeLabel]:
+    """Types de labels automatiques actifs (référentiel rarement modifié : 60 s de cache par processus)."""
+    maintenant = time.monotonic()
+    trouve = _CACHE_TYPES.get("types")
+    if trouve and trouve[0] > maintenant:
+        return trouve[1]
+    types = {t.code: t for t in TypeLabel.objects.filter(automatique=True, actif=True, code__in=REGLES_AUTOMATIQUES)}
+    _CACHE_TYPES["types"] = (maintenant + 60, types)
+    return types
+
+
+@transaction.atomic(savepoint=False)
 def recalculer_labels_automatiques(
-    demande: Demande, *, le: date | None = None, dossier: services.Dossier | None = None
+    demande: Demande, *, le: date | None = None, dossier: services.Dossier | None = None, neuve: bool = False
 ) -> Recalcul:
     """Pose ou retire les labels automatiques d'une demande active selon son dossier ; idempotent.
 
@@ -282,7 +306,8 @@ def recalculer_labels_automatiques(
     et la validation d'une demande en ligne. Sans effet sur une demande qui
     n'est pas active (ses labels restent tels quels, pour l'historique).
     ``dossier`` : le dossier que le service appelant vient d'écrire, sous
-    verrou dans la même transaction (évite de le relire).
+    verrou dans la même transaction (évite de le relire) ; ``neuve`` : demande
+    créée dans cette transaction, qui n'a encore aucun label.
     """
     le = le or timezone.localdate()
     if dossier is None:
@@ -292,8 +317,14 @@ def recalculer_labels_automatiques(
     if demande.etat != Demande.Etat.ACTIVE:
         return bilan
     synthese = calculs.synthese(dossier, le)
-    types = {t.code: t for t in TypeLabel.objects.filter(automatique=True, actif=True, code__in=REGLES_AUTOMATIQUES)}
-    actifs = {lab.type.code: lab for lab in Label.objects.actifs().filter(demande=demande, type__in=types.values())}
+    types = _types_automatiques()
+    if not types:
+        return bilan
+    actifs = (
+        {}
+        if neuve
+        else {lab.type.code: lab for lab in Label.objects.actifs().filter(demande=demande, type__in=types.values())}
+    )
     for code, type_label in types.items():
         attendu = REGLES_AUTOMATIQUES[code](synthese)
         if attendu and code not in actifs:

@@ -197,7 +197,24 @@ def valider_dossier(dossier: Dossier, *, complet: bool = True) -> None:
     """
     d = dossier.demande
     erreurs: dict[str, list[str]] = {}
-    erreurs.update(_erreurs_modele(d, "", exclude=["guichet", "departement", "nom", "prenom", "date_naissance"]))
+    # Les clés étrangères posées par les services (guichet, organisme, auteur, compte) ne sont pas
+    # revérifiées en base : full_clean ferait une requête d'existence pour chacune.
+    erreurs.update(
+        _erreurs_modele(
+            d,
+            "",
+            exclude=[
+                "guichet",
+                "departement",
+                "organisme_saisie",
+                "cree_par",
+                "compte_demandeur",
+                "nom",
+                "prenom",
+                "date_naissance",
+            ],
+        )
+    )
     demandeurs = [s for s in dossier.personnes if s.personne.role == choix.Role.DEMANDEUR]
     codemandeurs = [s for s in dossier.personnes if s.personne.role == choix.Role.CODEMANDEUR]
     if len(demandeurs) != 1:
@@ -418,18 +435,33 @@ def enregistrer_demande(
     depot = date_depot or timezone.localdate()
     d.date_depot = depot
     d.date_expiration = date_expiration(depot)
-    d.numero_unique = attribuer_numero_unique(departement=d.departement_id, guichet=d.guichet.code, date_depot=depot)
-    d.reference = attribuer_reference(date_depot=depot)
-    d.etat = transition.cible
     if not d.cree_par_id and getattr(auteur.user, "pk", None):
         d.cree_par = auteur.user
     _copier_identite(dossier)
     neuve = d.pk is None
+    enregistree_le = timezone.now()
+    # Ordre choisi pour le débit à plusieurs guichets : le dossier est écrit
+    # (encore brouillon) et les doublons cherchés d'abord ; puis le numéro
+    # unique (compteur du guichet) ; la référence, dont le compteur est commun
+    # à tout le fichier, est tirée en tout dernier pour que ce verrou ne soit
+    # tenu que le temps d'une mise à jour et du commit. L'événement
+    # d'enregistrement est daté du début : il reste le premier de l'historique.
+    d.etat = Etat.BROUILLON
     d.save()
     if neuve:
         _ecrire_menage_neuf(dossier, date_anciennete_nouvelles=depot)
     else:
         _ecrire_menage(dossier, date_anciennete_nouvelles=depot)
+    personnes = [s.personne for s in dossier.personnes]
+    trouves = doublons.candidats(personnes, exclure_demande=None if neuve else d.pk, limite=50)
+    d.numero_unique = attribuer_numero_unique(departement=d.departement_id, guichet=d.guichet.code, date_depot=depot)
+    d.etat = transition.cible
+    labels.recalculer_labels_automatiques(d, dossier=dossier, neuve=neuve)
+    doublons.signaler_suspicions(
+        d, source="saisie", ecartes=doublons_ecartes, auteur=auteur, trouves=trouves, neuve=neuve
+    )
+    d.reference = attribuer_reference(date_depot=depot)
+    d.save(update_fields=["numero_unique", "reference", "etat", "updated_at"])
     ecrire_evenement(
         d,
         transition.evenement,
@@ -438,9 +470,8 @@ def enregistrer_demande(
         etat_avant=Etat.BROUILLON,
         etat_apres=d.etat,
         details={"numero_unique": d.numero_unique, "reference": d.reference, "guichet": d.guichet.code},
+        date=enregistree_le,
     )
-    doublons.signaler_suspicions(d, source="saisie", ecartes=doublons_ecartes, auteur=auteur)
-    labels.recalculer_labels_automatiques(d, dossier=dossier)
     return d
 
 

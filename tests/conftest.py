@@ -51,23 +51,30 @@ def agent_verifie(client):
 @pytest.fixture(autouse=True)
 def _cache_reglementaire_vide():
     """Les plafonds et seuils sont mis en cache par processus : chaque test repart de la base."""
-    from demandes import reglementaire
+    from demandes import labels, reglementaire
 
     reglementaire.vider_cache()
+    labels._CACHE_TYPES.clear()
     yield
     reglementaire.vider_cache()
+    labels._CACHE_TYPES.clear()
 
 
 @pytest.fixture(autouse=True)
 def _parametres_reglementaires(_base_par_defaut):
     """Les tests ``transaction=True`` vident les tables, y compris les lignes des migrations de données :
-    les durées réglementaires (migration demandes 0005) sont remises si elles manquent."""
+    durées réglementaires (0005), plafonds de ressources (0007) et référentiel des labels (0012)
+    sont remis s'ils manquent, comme après les migrations."""
     import importlib
 
-    from demandes.models import ParametreReglementaire
+    from django.apps import apps
 
-    if not ParametreReglementaire.objects.exists():
-        migration = importlib.import_module("demandes.migrations.0005_parametres_reglementaires")
-        from django.apps import apps
+    from demandes.models import ParametreReglementaire, PlafondRessources, TypeLabel
 
-        migration.creer(apps, None)
+    for modele, module, fonction in (
+        (ParametreReglementaire, "0005_parametres_reglementaires", "creer"),
+        (PlafondRessources, "0007_plafonds_quartiles", "charger"),
+        (TypeLabel, "0012_referentiel_labels", "creer"),
+    ):
+        if not modele.objects.exists():
+            getattr(importlib.import_module(f"demandes.migrations.{module}"), fonction)(apps, None)

@@ -29,7 +29,7 @@ def deposer(m, **kwargs):
 
 
 def types(demande):
-    return list(demande.evenements.order_by("id").values_list("type", flat=True))
+    return list(demande.evenements.order_by("date", "id").values_list("type", flat=True))
 
 
 def test_le_depot_en_ligne_attend_la_validation_sans_numero(m):
