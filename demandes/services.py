@@ -32,6 +32,7 @@ from demandes.models import (
 from demandes.normalisation import cle_phonetique, normaliser_nom
 from demandes.numerotation import attribuer_numero_unique, attribuer_reference
 from demandes.reglementaire import valeur_parametre
+from fdls.territoires.models import Commune
 
 Etat = Demande.Etat
 TypeEvenement = Evenement.Type
@@ -189,6 +190,18 @@ def _erreurs_modele(obj, prefixe: str, exclude: list[str]) -> dict[str, list[str
     return {}
 
 
+def _charger_communes(localisations) -> None:
+    """Communes des localisations saisies par identifiant, lues en une requête (pas une par choix)."""
+    manquantes = {
+        loc.commune_id for loc in localisations if loc.commune_id and not LocalisationSouhaitee.commune.is_cached(loc)
+    }
+    if manquantes:
+        trouvees = Commune.objects.in_bulk(manquantes)
+        for loc in localisations:
+            if loc.commune_id in trouvees and not LocalisationSouhaitee.commune.is_cached(loc):
+                loc.commune = trouvees[loc.commune_id]
+
+
 def valider_dossier(dossier: Dossier, *, complet: bool = True) -> None:
     """Règles du dossier ; ``complet=False`` pour un brouillon (identité seule exigée).
 
@@ -246,6 +259,7 @@ def valider_dossier(dossier: Dossier, *, complet: bool = True) -> None:
         for j, ressource in enumerate(saisie.ressources):
             erreurs.update(_erreurs_modele(ressource, f"{prefixe}ressources[{j}].", exclude=["personne"]))
     departement = d.departement_id or (d.guichet.commune.departement_id if d.guichet_id else None)
+    _charger_communes(dossier.localisations)
     communes = [loc.commune_id for loc in dossier.localisations]
     if len(communes) != len(set(communes)):
         erreurs.setdefault("localisations", []).append("Une même commune ne peut être choisie deux fois.")
@@ -440,13 +454,14 @@ def enregistrer_demande(
     _copier_identite(dossier)
     neuve = d.pk is None
     enregistree_le = timezone.now()
-    # Ordre choisi pour le débit à plusieurs guichets : le dossier est écrit
-    # (encore brouillon) et les doublons cherchés d'abord ; puis le numéro
-    # unique (compteur du guichet) ; la référence, dont le compteur est commun
-    # à tout le fichier, est tirée en tout dernier pour que ce verrou ne soit
-    # tenu que le temps d'une mise à jour et du commit. L'événement
-    # d'enregistrement est daté du début : il reste le premier de l'historique.
-    d.etat = Etat.BROUILLON
+    # Ordre choisi pour le débit à plusieurs guichets : le numéro unique (compteur
+    # du seul guichet) puis le dossier, les doublons et les labels ; la référence,
+    # dont le compteur est commun à tout le fichier, est tirée en tout dernier
+    # pour que ce verrou ne soit tenu que le temps d'une mise à jour et du
+    # commit. L'événement d'enregistrement est daté du début : il reste le
+    # premier de l'historique.
+    d.numero_unique = attribuer_numero_unique(departement=d.departement_id, guichet=d.guichet.code, date_depot=depot)
+    d.etat = transition.cible
     d.save()
     if neuve:
         _ecrire_menage_neuf(dossier, date_anciennete_nouvelles=depot)
@@ -454,14 +469,12 @@ def enregistrer_demande(
         _ecrire_menage(dossier, date_anciennete_nouvelles=depot)
     personnes = [s.personne for s in dossier.personnes]
     trouves = doublons.candidats(personnes, exclure_demande=None if neuve else d.pk, limite=50)
-    d.numero_unique = attribuer_numero_unique(departement=d.departement_id, guichet=d.guichet.code, date_depot=depot)
-    d.etat = transition.cible
     labels.recalculer_labels_automatiques(d, dossier=dossier, neuve=neuve)
     doublons.signaler_suspicions(
         d, source="saisie", ecartes=doublons_ecartes, auteur=auteur, trouves=trouves, neuve=neuve
     )
     d.reference = attribuer_reference(date_depot=depot)
-    d.save(update_fields=["numero_unique", "reference", "etat", "updated_at"])
+    d.save(update_fields=["reference", "updated_at"])
     ecrire_evenement(
         d,
         transition.evenement,
