@@ -44,6 +44,7 @@ from demandes.models import (
 )
 from demandes.normalisation import cle_phonetique, normaliser_nom
 from demandes.services import Auteur, _verifier_transition, ecrire_evenement
+from demandes.signaux import signaler
 
 #: Score à partir duquel une paire est présentée comme doublon probable (docs/decisions.md).
 SEUIL = 85
@@ -685,6 +686,7 @@ def fusionner_demandes(garder: Demande, absorber: Demande, *, auteur: Auteur) ->
         statut=SuspicionDoublon.Statut.FUSIONNEE, traitee_le=timezone.now(), traitee_par=auteur.user
     )
     _reporter_suspicions(absorber, garder)
+    signaler(garder, "fusion")
     return garder
 
 

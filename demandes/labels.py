@@ -33,6 +33,7 @@ from django.utils import timezone
 
 from demandes import calculs, services
 from demandes.models import Demande, Evenement, Label, TypeLabel
+from demandes.signaux import signaler
 from fdls import acces
 from fdls.organismes.models import Organisme
 
@@ -225,6 +226,7 @@ def poser_label(
                 commentaire=commentaire.strip()[:300],
             )
             _ecrire_pose(label, auteur)
+            signaler(verrouillee, "label")
     except IntegrityError as exc:  # pose simultanée du même label (contrainte label_actif_unique)
         raise ValidationError({"type": [f"« {type_label.libelle} » vient d'être posé sur cette demande."]}) from exc
     return label
@@ -251,6 +253,7 @@ def retirer_label(label: Label, *, user, motif: str = "", date_retrait: date | N
         label.motif_retrait = motif.strip()[:300]
         label.save(update_fields=["date_retrait", "retire_par", "retire_par_libelle", "motif_retrait"])
         _ecrire_retrait(label, auteur)
+        signaler(label.demande, "retrait de label")
     return label
 
 

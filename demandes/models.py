@@ -357,7 +357,9 @@ class Evenement(models.Model):
         PIECE_SUPPRIMEE = "piece_supprimee", "Pièce supprimée"
         LABEL = "label", "Priorité, éligibilité ou contingent"
         PROPOSITION = "proposition", "Proposition de logement"
+        # Refus d'être positionné en CAL après un contact (décote de la cotation).
         REFUS_PROPOSITION = "refus_proposition", "Refus du demandeur d'une proposition de logement"
+        REFUS_ATTRIBUTION = "refus_attribution", "Refus du demandeur d'un logement attribué en CAL"
         PASSAGE_CAL = "passage_cal", "Passage en Commission d'attribution logement"
         DECISION_CAL = "decision_cal", "Attribution de la Commission d'attribution logement"
         NON_ATTRIBUTION = "non_attribution", "Non-attribution : bail signé par le candidat classé devant"
@@ -384,7 +386,15 @@ class Evenement(models.Model):
         verbose_name = "événement de l'historique"
         verbose_name_plural = "historique"
         ordering = ["-date", "-id"]
-        indexes = [models.Index(fields=["demande", "-date"], name="evenement_demande_date")]
+        indexes = [
+            models.Index(fields=["demande", "-date"], name="evenement_demande_date"),
+            # Événements que lit la cotation (refus, passages en CAL) : index partiel, petit.
+            models.Index(
+                fields=["demande"],
+                name="evenement_cotation",
+                condition=models.Q(type__in=["refus_proposition", "refus_attribution", "passage_cal"]),
+            ),
+        ]
 
     def __str__(self):
         return f"{self.date:%d/%m/%Y} {self.get_type_display()}"

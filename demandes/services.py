@@ -32,10 +32,15 @@ from demandes.models import (
 from demandes.normalisation import cle_phonetique, normaliser_nom
 from demandes.numerotation import attribuer_numero_unique, attribuer_reference
 from demandes.reglementaire import valeur_parametre
+from demandes.signaux import signaler
 from fdls.territoires.models import Commune
 
 Etat = Demande.Etat
 TypeEvenement = Evenement.Type
+# Événements de l'instruction que lit la cotation (décotes après refus, passage en CAL).
+EVENEMENTS_QUI_COTENT = frozenset(
+    {TypeEvenement.REFUS_PROPOSITION, TypeEvenement.REFUS_ATTRIBUTION, TypeEvenement.PASSAGE_CAL}
+)
 
 
 # ---------------------------------------------------------------- auteurs
@@ -73,8 +78,12 @@ def ecrire_evenement(
     etat_apres: str = "",
     date=None,
 ) -> Evenement:
-    """Ajoute un événement à l'historique (immuable ; trigger PostgreSQL)."""
-    return Evenement.objects.create(
+    """Ajoute un événement à l'historique (immuable ; trigger PostgreSQL).
+
+    Un refus ou un passage en CAL change la cotation : le signal
+    ``demande_changee`` part dans la même transaction.
+    """
+    evenement = Evenement.objects.create(
         demande=demande,
         type=type,
         date=date or timezone.now(),
@@ -86,6 +95,9 @@ def ecrire_evenement(
         organisme=auteur.organisme,
         auteur_libelle=auteur.libelle,
     )
+    if type in EVENEMENTS_QUI_COTENT:
+        signaler(demande, Evenement.Type(type).label)
+    return evenement
 
 
 # ---------------------------------------------------------------- transitions
@@ -485,6 +497,7 @@ def enregistrer_demande(
         details={"numero_unique": d.numero_unique, "reference": d.reference, "guichet": d.guichet.code},
         date=enregistree_le,
     )
+    signaler(d, "enregistrement", dossier=dossier, neuve=neuve)
     return d
 
 
@@ -526,6 +539,7 @@ def modifier_demande(dossier: Dossier, *, auteur: Auteur) -> list[dict]:
         etat_apres=d.etat,
     )
     labels.recalculer_labels_automatiques(d, dossier=dossier)
+    signaler(d, "modification", dossier=dossier)
     return changements
 
 
@@ -554,6 +568,7 @@ def renouveler_demande(demande: Demande, *, auteur: Auteur, le: date | None = No
         etat_apres=demande.etat,
     )
     labels.recalculer_labels_automatiques(demande, le=le)
+    signaler(demande, "renouvellement")
     return demande
 
 
@@ -663,6 +678,7 @@ def reactiver_demande(demande: Demande, *, auteur: Auteur, motif: str, le: date 
         etat_avant=Etat.ANNULEE,
         etat_apres=demande.etat,
     )
+    signaler(demande, "réactivation")
     return demande
 
 

@@ -178,6 +178,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "demandes.tasks.detecter_doublons_nuit",
         "schedule": crontab(hour=1, minute=30),
     },
+    # Cotation (cotation/services.calcul_de_nuit) : grilles programmées, 1er quartile, échéances, répartition.
+    "cotation-calcul-de-nuit": {
+        "task": "cotation.tasks.calcul_de_nuit",
+        "schedule": crontab(hour=2, minute=0),
+    },
     "envoyer-relances-echeance": {
         "task": "demandes.tasks.envoyer_relances",
         "schedule": crontab(hour=7, minute=0),

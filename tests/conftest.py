@@ -51,19 +51,22 @@ def agent_verifie(client):
 @pytest.fixture(autouse=True)
 def _cache_reglementaire_vide():
     """Les plafonds et seuils sont mis en cache par processus : chaque test repart de la base."""
+    from cotation import services as cotation
     from demandes import labels, reglementaire
 
     reglementaire.vider_cache()
     labels._CACHE_TYPES.clear()
+    cotation.vider_cache()
     yield
     reglementaire.vider_cache()
     labels._CACHE_TYPES.clear()
+    cotation.vider_cache()
 
 
 @pytest.fixture(autouse=True)
 def _parametres_reglementaires(_base_par_defaut):
     """Les tests ``transaction=True`` vident les tables, y compris les lignes des migrations de données :
-    durées réglementaires (0005), plafonds de ressources (0007) et référentiel des labels (0012)
+    durées réglementaires (0005), plafonds de ressources (0007) et référentiel des labels (0012, 0016)
     sont remis s'ils manquent, comme après les migrations."""
     import importlib
 
@@ -78,3 +81,5 @@ def _parametres_reglementaires(_base_par_defaut):
     ):
         if not modele.objects.exists():
             getattr(importlib.import_module(f"demandes.migrations.{module}"), fonction)(apps, None)
+            if modele is TypeLabel:
+                importlib.import_module("demandes.migrations.0016_labels_cotation").creer(apps, None)

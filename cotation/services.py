@@ -1,0 +1,342 @@
+"""Calcul et stockage de la cotation : une demande (dans la transaction qui la change), tout le fichier, la nuit.
+
+- ``recalculer_demande`` : appelée par le signal ``demandes.signaux.demande_changee``
+  dans la transaction de l'enregistrement, de la modification, du
+  renouvellement, d'un label, d'un refus ou d'un passage en CAL ; une requête
+  d'écriture (résultat + historique des totaux).
+- ``recalculer_fichier`` : toutes les demandes actives, par paquets qui se
+  valident chacun (faits lus en cinq requêtes ensemblistes, COPY dans une
+  table temporaire puis un seul ``INSERT … ON CONFLICT``) : mémoire constante,
+  reprise possible (un paquet rejoué réécrit les mêmes lignes).
+- ``calcul_de_nuit`` : seulement les demandes dont ``prochaine_echeance`` est
+  atteinte (bandes d'ancienneté, décotes qui expirent), les demandes actives
+  sans résultat, puis la répartition des totaux analogues.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db import connection, transaction
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+from django.utils import timezone
+
+from demandes.models import Demande
+from fdls.socle.taches import planifier
+
+from . import faits as faits_mod
+from .models import Critere, Famille, Grille, ResultatCotation
+from .moteur import GrilleCompilee, Resultat, compiler, coter
+
+# ---------------------------------------------------------------- grilles en vigueur (cache par processus)
+
+_CACHE: dict = {}
+DUREE_CACHE_S = 60
+
+
+@receiver(post_save, sender=Grille)
+@receiver(post_save, sender=Famille)
+@receiver(post_save, sender=Critere)
+@receiver(post_delete, sender=Critere)
+@receiver(post_delete, sender=Famille)
+def vider_cache(**_kwargs) -> None:
+    _CACHE.clear()
+
+
+def grilles_en_vigueur() -> dict[str, GrilleCompilee]:
+    """Grilles en vigueur compilées, par SIREN d'EPCI (cache de 60 s, vidé à chaque écriture d'une grille)."""
+    entree = _CACHE.get("grilles")
+    if entree is not None and time.monotonic() - entree[0] < DUREE_CACHE_S:
+        return entree[1]
+    grilles = Grille.objects.filter(etat=Grille.Etat.EN_VIGUEUR)
+    familles: dict[int, list] = {}
+    for f in Famille.objects.filter(grille__in=grilles):
+        familles.setdefault(f.grille_id, []).append(f)
+    criteres: dict[int, list] = {}
+    for c in Critere.objects.filter(grille__in=grilles):
+        criteres.setdefault(c.grille_id, []).append(c)
+    compilees = {g.epci_id: compiler(g, familles.get(g.pk, []), criteres.get(g.pk, [])) for g in grilles}
+    _CACHE["grilles"] = (time.monotonic(), compilees)
+    return compilees
+
+
+def coter_faits(f: faits_mod.Faits, le: date, grilles: dict[str, GrilleCompilee] | None = None) -> Resultat:
+    """La demande est cotée par la grille de l'EPCI de son premier choix de commune (docs/cotation.md)."""
+    grilles = grilles_en_vigueur() if grilles is None else grilles
+    return coter(f, grilles.get(f.epci) if f.epci else None, le)
+
+
+# ---------------------------------------------------------------- une demande
+
+_SQL_ECRIRE = """
+WITH ancien AS (SELECT total, grille_id FROM cotation_resultatcotation WHERE demande_id = %(d)s),
+maj AS (
+    INSERT INTO cotation_resultatcotation
+        (demande_id, grille_id, total, lignes, calcule_le, prochaine_echeance, commune_id, typologie)
+    VALUES (%(d)s, %(g)s, %(t)s, %(l)s::jsonb, %(q)s, %(e)s, %(c)s, %(ty)s)
+    ON CONFLICT (demande_id) DO UPDATE SET grille_id = EXCLUDED.grille_id, total = EXCLUDED.total,
+        lignes = EXCLUDED.lignes, calcule_le = EXCLUDED.calcule_le,
+        prochaine_echeance = EXCLUDED.prochaine_echeance, commune_id = EXCLUDED.commune_id,
+        typologie = EXCLUDED.typologie
+)
+INSERT INTO cotation_historiquecotation (demande_id, grille_id, total, date, motif)
+SELECT %(d)s, %(g)s, %(t)s, %(q)s, %(m)s
+WHERE NOT EXISTS (SELECT 1 FROM ancien WHERE total = %(t)s AND grille_id IS NOT DISTINCT FROM %(g)s)
+"""
+
+
+def _ecrire(f: faits_mod.Faits, r: Resultat, quand, motif: str) -> None:
+    with connection.cursor() as cur:
+        cur.execute(
+            _SQL_ECRIRE,
+            {
+                "d": f.demande_id,
+                "g": r.grille.id if r.grille else None,
+                "t": r.total,
+                "l": json.dumps(r.lignes_json(), ensure_ascii=False),
+                "q": quand,
+                "e": r.prochaine_echeance,
+                "c": f.commune,
+                "ty": f.typologie,
+                "m": motif[:60],
+            },
+        )
+
+
+def recalculer_demande(
+    demande: Demande,
+    *,
+    dossier=None,
+    neuve: bool = False,
+    motif: str = "",
+    le: date | None = None,
+) -> Resultat | None:
+    """Recote une demande active et stocke le résultat (dans la transaction de l'appelant).
+
+    ``dossier`` : le dossier que le service appelant vient d'écrire (évite de
+    le relire) ; ``neuve`` : demande créée dans cette transaction (ni label
+    manuel ni événement de CAL). Une demande qui n'est pas active garde sa
+    dernière cotation (figée, pour l'historique et les statistiques).
+    """
+    if demande.etat != Demande.Etat.ACTIVE:
+        return None
+    le = le or timezone.localdate()
+    if dossier is not None:
+        labels = None
+        if neuve:
+            # Seuls des labels automatiques peuvent exister : posés plus tôt dans la même transaction.
+            labels = dict(demande.labels.filter(date_retrait__isnull=True).values_list("type__code", "type__libelle"))
+        f = faits_mod.depuis_dossier(dossier, labels=labels, neuve=neuve)
+    else:
+        trouves = faits_mod.charger([demande.pk])
+        if not trouves:
+            return None
+        f = trouves[0]
+    resultat = coter_faits(f, le)
+    _ecrire(f, resultat, timezone.now(), motif)
+    return resultat
+
+
+def resultat_de(demande: Demande) -> ResultatCotation | None:
+    return ResultatCotation.objects.select_related("grille").filter(demande=demande).first()
+
+
+def historique_de(demande: Demande):
+    return demande.historique_cotation.select_related("grille").order_by("-date", "-id")
+
+
+# ---------------------------------------------------------------- tout le fichier, par paquets
+
+
+@dataclass
+class Bilan:
+    demandes: int = 0
+    paquets: int = 0
+    changees: int = 0
+    sans_grille: int = 0
+    duree_s: float = 0.0
+    par_grille: dict = field(default_factory=dict)
+
+
+_SQL_TMP = """
+CREATE TEMP TABLE IF NOT EXISTS tmp_cotation (
+    demande_id bigint PRIMARY KEY, grille_id bigint, total smallint, lignes jsonb,
+    prochaine_echeance date, commune_id varchar(5), typologie varchar(10)
+) ON COMMIT DELETE ROWS
+"""
+_SQL_HISTORIQUE_PAQUET = """
+INSERT INTO cotation_historiquecotation (demande_id, grille_id, total, date, motif)
+SELECT t.demande_id, t.grille_id, t.total, %s, %s
+FROM tmp_cotation t LEFT JOIN cotation_resultatcotation r ON r.demande_id = t.demande_id
+WHERE r.demande_id IS NULL OR r.total <> t.total OR r.grille_id IS DISTINCT FROM t.grille_id
+"""
+_SQL_UPSERT_PAQUET = """
+INSERT INTO cotation_resultatcotation
+    (demande_id, grille_id, total, lignes, calcule_le, prochaine_echeance, commune_id, typologie)
+SELECT demande_id, grille_id, total, lignes, %s, prochaine_echeance, commune_id, typologie FROM tmp_cotation
+ON CONFLICT (demande_id) DO UPDATE SET grille_id = EXCLUDED.grille_id, total = EXCLUDED.total,
+    lignes = EXCLUDED.lignes, calcule_le = EXCLUDED.calcule_le,
+    prochaine_echeance = EXCLUDED.prochaine_echeance, commune_id = EXCLUDED.commune_id,
+    typologie = EXCLUDED.typologie
+"""
+
+
+def _ecrire_paquet(resultats: list[tuple[faits_mod.Faits, Resultat]], motif: str) -> int:
+    """Écrit un paquet de résultats (COPY + une requête d'historique + un upsert) ; rend les totaux changés."""
+    quand = timezone.now()
+    with connection.cursor() as cur:
+        cur.execute(_SQL_TMP)
+        with cur.copy(
+            "COPY tmp_cotation (demande_id, grille_id, total, lignes, prochaine_echeance, commune_id, typologie) "
+            "FROM STDIN"
+        ) as copie:
+            for f, r in resultats:
+                copie.write_row(
+                    (
+                        f.demande_id,
+                        r.grille.id if r.grille else None,
+                        r.total,
+                        json.dumps(r.lignes_json(), ensure_ascii=False),
+                        r.prochaine_echeance,
+                        f.commune,
+                        f.typologie,
+                    )
+                )
+        cur.execute(_SQL_HISTORIQUE_PAQUET, [quand, motif[:60]])
+        changees = cur.rowcount
+        cur.execute(_SQL_UPSERT_PAQUET, [quand])
+    return changees
+
+
+def _paquets_actifs(taille: int, depuis: int = 0):
+    """Identifiants des demandes actives par paquets, dans l'ordre de la clé (pas d'OFFSET)."""
+    dernier = depuis
+    while True:
+        with connection.cursor() as cur:
+            cur.execute(
+                "SELECT id FROM demandes_demande WHERE etat = 'active' AND id > %s ORDER BY id LIMIT %s",
+                [dernier, taille],
+            )
+            ids = [row[0] for row in cur.fetchall()]
+        if not ids:
+            return
+        yield ids
+        dernier = ids[-1]
+
+
+def coter_paquets(paquets, *, le: date, motif: str, bilan: Bilan | None = None) -> Bilan:
+    bilan = bilan or Bilan()
+    debut = time.perf_counter()
+    grilles = grilles_en_vigueur()
+    for ids in paquets:
+        with transaction.atomic():
+            resultats = []
+            for f in faits_mod.charger(ids):
+                r = coter_faits(f, le, grilles)
+                if r.grille is None:
+                    bilan.sans_grille += 1
+                resultats.append((f, r))
+            bilan.changees += _ecrire_paquet(resultats, motif)
+        bilan.demandes += len(resultats)
+        bilan.paquets += 1
+    bilan.duree_s = time.perf_counter() - debut
+    return bilan
+
+
+def recalculer_fichier(*, taille_paquet: int = 10000, le: date | None = None, depuis: int = 0) -> Bilan:
+    """Recote toutes les demandes actives (après l'entrée en vigueur d'une grille, ou à la demande)."""
+    le = le or timezone.localdate()
+    bilan = coter_paquets(_paquets_actifs(taille_paquet, depuis), le=le, motif="recalcul du fichier")
+    rafraichir_distributions()
+    return bilan
+
+
+def planifier_recalcul_territoire(epci: str) -> None:
+    """Après l'entrée en vigueur d'une grille : recalcul du fichier en tâche de fond, après le commit."""
+    planifier("cotation.tasks.recalculer_fichier", epci=epci)
+
+
+# ---------------------------------------------------------------- nuit
+
+
+EVENEMENTS_DE_NUIT = ("label", "label_retrait", "refus_proposition", "refus_attribution", "passage_cal")
+
+
+def _paquets_echus(le: date, taille: int, depuis):
+    """Demandes actives à recoter la nuit : un point limité dans le temps change au plus tard ``le`` ; jamais
+    cotées ; ou un label, un refus ou un passage en CAL écrit depuis ``depuis`` par un traitement ensembliste
+    (labels automatiques du fichier, reprise de données) qui ne passe pas par les services."""
+    requetes = [
+        (
+            "SELECT r.demande_id FROM cotation_resultatcotation r JOIN demandes_demande d ON d.id = r.demande_id "
+            "WHERE r.prochaine_echeance <= %s AND d.etat = 'active' AND r.demande_id > %s "
+            "ORDER BY r.demande_id LIMIT %s",
+            lambda dernier: [le, dernier, taille],
+        ),
+        (
+            "SELECT d.id FROM demandes_demande d WHERE d.etat = 'active' AND d.id > %s AND NOT EXISTS "
+            "(SELECT 1 FROM cotation_resultatcotation r WHERE r.demande_id = d.id) ORDER BY d.id LIMIT %s",
+            lambda dernier: [dernier, taille],
+        ),
+        (
+            "SELECT DISTINCT e.demande_id FROM demandes_evenement e JOIN demandes_demande d ON d.id = e.demande_id "
+            "WHERE e.date >= %s AND e.type = ANY(%s) AND d.etat = 'active' AND e.demande_id > %s "
+            "ORDER BY e.demande_id LIMIT %s",
+            lambda dernier: [depuis, list(EVENEMENTS_DE_NUIT), dernier, taille],
+        ),
+    ]
+    for sql, params in requetes:
+        dernier = 0
+        while True:
+            with connection.cursor() as cur:
+                cur.execute(sql, params(dernier))
+                ids = [row[0] for row in cur.fetchall()]
+            if not ids:
+                break
+            yield ids
+            dernier = ids[-1]
+
+
+def calcul_de_nuit(*, le: date | None = None, taille_paquet: int = 10000, depuis=None) -> Bilan:
+    """Le traitement de nuit de la cotation ; idempotent (le rejouer réécrit les mêmes résultats).
+
+    1. les grilles programmées dont la date d'effet est atteinte entrent en vigueur (tout le fichier est
+       alors recoté) ;
+    2. le label automatique « 1er quartile » est recalculé sur tout le fichier (SQL ensembliste) ;
+    3. sont recotées les demandes dont ``prochaine_echeance`` est atteinte, celles jamais cotées et
+       celles dont un label ou un événement de CAL a été écrit depuis ``depuis`` (26 h par défaut) ;
+    4. la répartition des totaux analogues est recalculée.
+    """
+    from datetime import timedelta
+
+    from demandes import labels
+
+    from .grilles import activer_grilles_programmees
+
+    le = le or timezone.localdate()
+    depuis = depuis or timezone.now() - timedelta(hours=26)
+    activees = activer_grilles_programmees(le)
+    labels.recalculer_labels_automatiques_fichier(le=le)
+    if activees:
+        return recalculer_fichier(taille_paquet=taille_paquet, le=le)
+    bilan = coter_paquets(_paquets_echus(le, taille_paquet, depuis), le=le, motif="calcul de nuit")
+    rafraichir_distributions()
+    return bilan
+
+
+def rafraichir_distributions() -> int:
+    """Répartition des totaux des demandes actives par commune du premier choix × plus petite typologie."""
+    with transaction.atomic(), connection.cursor() as cur:
+        cur.execute("DELETE FROM cotation_distributioncotation")
+        cur.execute(
+            "INSERT INTO cotation_distributioncotation (commune_id, typologie, total, effectif, calcule_le) "
+            "SELECT r.commune_id, r.typologie, r.total, count(*), now() FROM cotation_resultatcotation r "
+            "JOIN demandes_demande d ON d.id = r.demande_id "
+            "WHERE d.etat = 'active' AND r.commune_id IS NOT NULL AND r.typologie <> '' AND r.grille_id IS NOT NULL "
+            "GROUP BY r.commune_id, r.typologie, r.total"
+        )
+        return cur.rowcount

@@ -1,0 +1,17 @@
+"""Tâches Celery de la cotation (minces : elles appellent cotation.services)."""
+
+from celery import shared_task
+
+from . import services
+
+
+@shared_task(name="cotation.tasks.recalculer_fichier", acks_late=True)
+def recalculer_fichier(epci: str | None = None) -> dict:
+    bilan = services.recalculer_fichier()
+    return {"demandes": bilan.demandes, "changees": bilan.changees, "duree_s": round(bilan.duree_s, 1)}
+
+
+@shared_task(name="cotation.tasks.calcul_de_nuit", acks_late=True)
+def calcul_de_nuit() -> dict:
+    bilan = services.calcul_de_nuit()
+    return {"demandes": bilan.demandes, "changees": bilan.changees, "duree_s": round(bilan.duree_s, 1)}
