@@ -126,7 +126,7 @@ def depuis_dossier(dossier, *, labels: dict[str, str] | None = None, neuve: bool
 
 _SQL_DEMANDES = """
 SELECT id, date_depot, statut_occupation, motifs, pieces_actuelles, surface_actuelle,
-       coalesce(nb_occupants_actuels, nb_personnes), loyer_actuel, aides_logement, typologies, nature,
+       coalesce(nullif(nb_occupants_actuels, 0), nb_personnes), loyer_actuel, aides_logement, typologies, nature,
        nb_personnes
 FROM demandes_demande WHERE id = ANY(%s)
 """

@@ -85,7 +85,10 @@ def erreurs_grille(grille: Grille) -> list[str]:
     criteres = list(grille.criteres.select_related("famille"))
     if not criteres:
         erreurs.append("La grille ne compte aucun critère.")
-    ordre = {c.code: i for i, c in enumerate(sorted(criteres, key=lambda c: (c.famille.ordre, c.ordre, c.pk)))}
+    # Même ordre que le moteur (``moteur.compiler``) : familles par (ordre, id), puis critères par (ordre, id).
+    ordre = {
+        c.code: i for i, c in enumerate(sorted(criteres, key=lambda c: (c.famille.ordre, c.famille_id, c.ordre, c.pk)))
+    }
     ordre_familles = {f.code: (f.ordre, f.pk) for f in familles.values()}
     for f in familles.values():
         for autre in f.exclue_si_familles:
@@ -109,6 +112,10 @@ def erreurs_grille(grille: Grille) -> list[str]:
         for x in c.exclu_si_familles:
             if x not in familles:
                 erreurs.append(f"Critère « {c.libelle} » : la famille « {x} » de « sauf si » n'existe pas.")
+            elif ordre_familles[x] >= ordre_familles[c.famille.code]:
+                erreurs.append(
+                    f"Critère « {c.libelle} » : la famille « {x} » de « sauf si » doit le précéder pour l'exclure."
+                )
     return erreurs
 
 
@@ -123,6 +130,7 @@ def erreurs_paliers(paliers) -> list[str]:
             continue
         if p.get("max") is not None and (not isinstance(p["max"], int) or p["max"] <= p["min"]):
             erreurs.append(f"palier {i} : « max » est un entier supérieur à « min ».")
+            continue
         if precedent is not None and (precedent.get("max") is None or p["min"] < precedent["max"]):
             erreurs.append(f"palier {i} : il chevauche le palier précédent.")
         precedent = p
@@ -297,14 +305,21 @@ def activer(grille: Grille, *, auteur: Auteur, date_effet: date | None = None) -
     erreurs = erreurs_grille(grille)
     if erreurs:
         raise ValidationError({"__all__": erreurs})
-    aujourdhui = timezone.localdate()
+    programmee = Grille.objects.filter(epci=grille.epci_id, etat=Etat.PROGRAMMEE).exclude(pk=grille.pk).first()
+    if programmee is not None:
+        raise TransitionInterdite(
+            f"La version {programmee.version} est programmée au {programmee.date_effet:%d/%m/%Y} : "
+            "annulez d'abord sa programmation."
+        )
+    effet = date_effet or grille.date_effet or timezone.localdate()
     for ancienne in Grille.objects.select_for_update().filter(epci=grille.epci_id, etat=Etat.EN_VIGUEUR):
-        ancienne.etat, ancienne.date_fin = Etat.ARCHIVEE, aujourdhui
+        # Archivée le jour où la nouvelle entre en vigueur (même si le traitement de nuit passe plus tard).
+        ancienne.etat, ancienne.date_fin = Etat.ARCHIVEE, effet
         ancienne.save(update_fields=["etat", "date_fin", "updated_at"])
         _journaliser(ancienne, Etat.EN_VIGUEUR, auteur, f"Remplacée par la version {grille.version}.")
     avant = grille.etat
     grille.etat = Etat.EN_VIGUEUR
-    grille.date_effet = date_effet or grille.date_effet or aujourdhui
+    grille.date_effet = effet
     grille.save(update_fields=["etat", "date_effet", "updated_at"])
     _journaliser(grille, avant, auteur)
     planifier_recalcul_territoire(grille.epci_id)
@@ -315,10 +330,13 @@ def activer(grille: Grille, *, auteur: Auteur, date_effet: date | None = None) -
 def archiver(grille: Grille, *, auteur: Auteur) -> Grille:
     grille = Grille.objects.select_for_update().get(pk=grille.pk)
     _verifier(grille, "archiver")
+    from .services import planifier_recalcul_territoire
+
     avant = grille.etat
     grille.etat, grille.date_fin = Etat.ARCHIVEE, timezone.localdate()
     grille.save(update_fields=["etat", "date_fin", "updated_at"])
     _journaliser(grille, avant, auteur)
+    planifier_recalcul_territoire(grille.epci_id)
     return grille
 
 
@@ -329,3 +347,306 @@ def activer_grilles_programmees(le: date | None = None) -> list[Grille]:
     for grille in Grille.objects.filter(etat=Etat.PROGRAMMEE, date_effet__lte=le):
         activees.append(activer(grille, auteur=AUTOMATE))
     return activees
+
+
+# ---------------------------------------------------------------- modification d'un brouillon
+#
+# Chaque service verrouille la grille, vérifie qu'elle est en brouillon (``verifier_modifiable``), valide
+# la saisie (erreurs en français par champ : ``ValidationError({"champ": [...]})``, rien n'est écrit) et
+# inscrit la modification au journal de la grille (état inchangé, commentaire qui dit quoi).
+
+#: Clés de paramètres que chaque règle lit, au-delà de celles de son aide de saisie (``REGLES``).
+CLES_SUPPLEMENTAIRES = {"taux_effort": {"deduire_aides"}, "activite": {"motifs"}}
+EVENEMENTS_REFUS = ("refus_positionnement", "refus_attribution")
+CLES_NOMBRES = {
+    "periode_mois": (1, 240),
+    "seuil_pct": (1, 100),
+    "surface_une_personne": (1, 500),
+    "surface_deux_personnes": (1, 500),
+    "surface_par_personne_en_plus": (1, 500),
+    "surface_plafond": (1, 1000),
+}
+
+
+def cles_parametres(regle: str) -> set[str]:
+    """Clés de paramètres admises pour ``regle`` (celles de l'aide de saisie, plus les facultatives)."""
+    import json
+
+    description = REGLES.get(regle)
+    if description is None:
+        return set()
+    return set(json.loads(description.parametres)) | CLES_SUPPLEMENTAIRES.get(regle, set())
+
+
+def _codes_admis(cle: str) -> dict[str, str] | None:
+    from demandes import choix
+    from demandes.models import TypeLabel
+
+    if cle == "labels":
+        return dict(TypeLabel.objects.values_list("code", "libelle"))
+    listes = {"motifs": choix.Motif, "activites": choix.Activite, "statuts": choix.StatutOccupation}
+    return dict(listes[cle].choices) if cle in listes else None
+
+
+def erreurs_parametres(regle: str, parametres) -> list[str]:
+    """Paramètres d'un critère : un objet JSON dont les clés et les valeurs sont celles que la règle lit."""
+    if not isinstance(parametres, dict):
+        return ["les paramètres sont un objet JSON entre accolades, ex. " + REGLES[regle].parametres + "."]
+    admises = cles_parametres(regle)
+    erreurs = []
+    for cle, valeur in parametres.items():
+        if cle not in admises:
+            attendu = ", ".join(f"« {c} »" for c in sorted(admises)) or "aucun paramètre"
+            erreurs.append(f"« {cle} » n'est pas un paramètre de cette règle (attendu : {attendu}).")
+            continue
+        codes = _codes_admis(cle)
+        if codes is not None:
+            if not isinstance(valeur, list) or not valeur or not all(isinstance(x, str) for x in valeur):
+                exemple = next(iter(codes), "code")
+                erreurs.append(f'« {cle} » est une liste non vide de codes entre guillemets, ex. ["{exemple}"].')
+                continue
+            inconnus = [x for x in valeur if x not in codes]
+            if inconnus:
+                erreurs.append(f"« {cle} » : code(s) inconnu(s) {', '.join(f'« {x} »' for x in inconnus)}.")
+        elif cle == "evenement":
+            if valeur not in EVENEMENTS_REFUS:
+                erreurs.append(f"« evenement » vaut {' ou '.join(f'« {e} »' for e in EVENEMENTS_REFUS)}.")
+        elif cle == "deduire_aides":
+            if not isinstance(valeur, bool):
+                erreurs.append("« deduire_aides » vaut true ou false.")
+        elif cle in CLES_NOMBRES:
+            bas, haut = CLES_NOMBRES[cle]
+            if isinstance(valeur, bool) or not isinstance(valeur, (int, float)) or not bas <= valeur <= haut:
+                erreurs.append(f"« {cle} » est un nombre de {bas} à {haut}.")
+    return erreurs
+
+
+def _verrouiller(grille: Grille) -> Grille:
+    grille = Grille.objects.select_for_update().get(pk=grille.pk)
+    verifier_modifiable(grille)
+    return grille
+
+
+def _erreurs_critere(grille: Grille, critere: Critere) -> dict[str, list[str]]:
+    """Erreurs de saisie d'un critère (avant écriture), par champ."""
+    import re
+
+    erreurs: dict[str, list[str]] = {}
+
+    def ajouter(champ, message):
+        erreurs.setdefault(champ, []).append(message)
+
+    if not re.fullmatch(r"[-a-z0-9_]+", critere.code or ""):
+        ajouter("code", "Le code est fait de lettres minuscules sans accent, de chiffres et de tirets.")
+    elif grille.criteres.filter(code=critere.code).exclude(pk=critere.pk).exists():
+        ajouter("code", f"Un autre critère de la grille a déjà le code « {critere.code} ».")
+    description = REGLES.get(critere.regle)
+    if description is None:
+        ajouter("regle", f"Règle « {critere.regle} » inconnue.")
+    else:
+        if description.paliers and not critere.paliers:
+            ajouter("paliers", f"La règle « {description.libelle} » se calcule par paliers : indiquez-en au moins un.")
+        if not description.paliers and critere.paliers:
+            ajouter(
+                "paliers",
+                f"La règle « {description.libelle} » ne lit pas de paliers : videz le tableau et indiquez les points.",
+            )
+        for e in erreurs_parametres(critere.regle, critere.parametres):
+            ajouter("parametres", e[:1].upper() + e[1:])
+    for e in erreurs_paliers(critere.paliers):
+        ajouter("paliers", e[:1].upper() + e[1:])
+    if critere.famille.grille_id != grille.pk:
+        ajouter("famille", "Choisissez une famille de cette grille.")
+    autres = {c.code: c for c in grille.criteres.select_related("famille").exclude(pk=critere.pk)}
+    position = (critere.famille.ordre, critere.famille.pk, critere.ordre, critere.pk or 10**12)
+    for code in critere.exclu_si:
+        autre = autres.get(code)
+        if autre is None:
+            ajouter("exclu_si", f"Le critère « {code} » n'existe pas dans cette grille.")
+        elif (autre.famille.ordre, autre.famille.pk, autre.ordre, autre.pk) >= position:
+            ajouter(
+                "exclu_si",
+                f"« {autre.libelle[:80]} » vient après ce critère : un critère n'est exclu que par un critère "
+                "qui le précède (changez l'ordre).",
+            )
+    familles = set(grille.familles.values_list("code", flat=True))
+    for code in critere.exclu_si_familles:
+        if code not in familles:
+            ajouter("exclu_si_familles", f"La famille « {code} » n'existe pas dans cette grille.")
+        elif code == critere.famille.code:
+            ajouter("exclu_si_familles", "Un critère ne peut pas être exclu par sa propre famille.")
+    return erreurs
+
+
+CHAMPS_CRITERE = (
+    "famille",
+    "libelle",
+    "parametres",
+    "points",
+    "paliers",
+    "duree_mois",
+    "exclu_si",
+    "exclu_si_familles",
+    "mention_exclusion",
+    "ordre",
+)
+
+
+def _decrire(valeur) -> str:
+    if isinstance(valeur, Famille):
+        return valeur.libelle
+    if valeur is None or valeur == "" or valeur == [] or valeur == {}:
+        return "—"
+    texte = str(valeur)
+    return texte if len(texte) <= 40 else texte[:39] + "…"
+
+
+@transaction.atomic
+def modifier_grille(grille: Grille, *, auteur: Auteur, **champs) -> Grille:
+    """Intitulé, délibération, plancher du total, texte d'introduction du livret."""
+    grille = _verrouiller(grille)
+    admis = {"libelle", "deliberation", "total_plancher", "introduction"}
+    inconnus = set(champs) - admis
+    if inconnus:
+        raise ValueError(f"Champs non modifiables : {sorted(inconnus)}")
+    changes = [c for c, v in champs.items() if getattr(grille, c) != v]
+    if not (champs.get("libelle", grille.libelle) or "").strip():
+        raise ValidationError({"libelle": "Indiquez l'intitulé de la grille."})
+    for c in changes:
+        setattr(grille, c, champs[c])
+    if changes:
+        grille.save(update_fields=[*changes, "updated_at"])
+        noms = {"libelle": "intitulé", "deliberation": "délibération", "total_plancher": "plancher"}
+        _journaliser(grille, grille.etat, auteur, "Grille modifiée : " + ", ".join(noms.get(c, c) for c in changes))
+    return grille
+
+
+def _valider_famille(grille: Grille, famille: Famille) -> None:
+    import re
+
+    erreurs: dict[str, list[str]] = {}
+    if not re.fullmatch(r"[-a-z0-9_]+", famille.code or ""):
+        erreurs["code"] = ["Le code est fait de lettres minuscules sans accent, de chiffres et de tirets."]
+    elif grille.familles.filter(code=famille.code).exclude(pk=famille.pk).exists():
+        erreurs["code"] = [f"Une autre famille de la grille a déjà le code « {famille.code} »."]
+    if not famille.libelle.strip():
+        erreurs["libelle"] = ["Indiquez le libellé de la famille."]
+    if famille.cumul not in Famille.Cumul.values:
+        erreurs["cumul"] = ["Choisissez la façon dont les points se cumulent."]
+    codes = dict(grille.familles.exclude(pk=famille.pk).values_list("code", "ordre"))
+    for code in famille.exclue_si_familles:
+        if code not in codes:
+            erreurs.setdefault("exclue_si_familles", []).append(f"La famille « {code} » n'existe pas.")
+        elif codes[code] >= famille.ordre:
+            erreurs.setdefault("exclue_si_familles", []).append(
+                f"La famille « {code} » doit précéder celle-ci pour l'exclure (changez l'ordre)."
+            )
+    if erreurs:
+        raise ValidationError(erreurs)
+
+
+@transaction.atomic
+def ajouter_famille(grille: Grille, *, auteur: Auteur, code: str, libelle: str, **champs) -> Famille:
+    grille = _verrouiller(grille)
+    famille = Famille(grille=grille, code=code, libelle=libelle, **champs)
+    _valider_famille(grille, famille)
+    famille.save()
+    _journaliser(grille, grille.etat, auteur, f"Famille « {famille.libelle} » ajoutée.")
+    return famille
+
+
+@transaction.atomic
+def modifier_famille(famille: Famille, *, auteur: Auteur, **champs) -> Famille:
+    """Libellé, cumul (somme ou maximum), ordre, familles qui l'excluent."""
+    grille = _verrouiller(famille.grille)
+    famille = Famille.objects.get(pk=famille.pk, grille=grille)
+    admis = {"libelle", "cumul", "ordre", "exclue_si_familles"}
+    if set(champs) - admis:
+        raise ValueError(f"Champs non modifiables : {sorted(set(champs) - admis)}")
+    changes = [c for c, v in champs.items() if getattr(famille, c) != v]
+    for c in changes:
+        setattr(famille, c, champs[c])
+    _valider_famille(grille, famille)
+    if changes:
+        famille.save(update_fields=changes)
+        _journaliser(grille, grille.etat, auteur, f"Famille « {famille.libelle} » modifiée.")
+    return famille
+
+
+@transaction.atomic
+def supprimer_famille(famille: Famille, *, auteur: Auteur) -> None:
+    grille = _verrouiller(famille.grille)
+    if famille.criteres.exists():
+        raise ValidationError("La famille compte encore des critères : supprimez-les ou déplacez-les d'abord.")
+    exclue_par = [f.libelle for f in grille.familles.all() if famille.code in f.exclue_si_familles]
+    exclue_par += [c.libelle for c in grille.criteres.all() if famille.code in c.exclu_si_familles]
+    if exclue_par:
+        raise ValidationError(f"« {exclue_par[0][:80]} » y fait référence dans ses exclusions : retirez-la d'abord.")
+    libelle = famille.libelle
+    famille.delete()
+    _journaliser(grille, grille.etat, auteur, f"Famille « {libelle} » supprimée.")
+
+
+@transaction.atomic
+def ajouter_critere(grille: Grille, *, auteur: Auteur, famille: Famille, code: str, regle: str, **champs) -> Critere:
+    """Nouveau critère d'un brouillon (code et règle choisis une fois pour toutes)."""
+    grille = _verrouiller(grille)
+    critere = Critere(grille=grille, famille=famille, code=code, regle=regle, **champs)
+    erreurs = _erreurs_critere(grille, critere)
+    if erreurs:
+        raise ValidationError(erreurs)
+    critere.save()
+    _journaliser(grille, grille.etat, auteur, f"Critère « {critere.libelle} » ajouté.")
+    return critere
+
+
+@transaction.atomic
+def modifier_critere(critere: Critere, *, auteur: Auteur, **champs) -> Critere:
+    """Libellé, famille, points, paliers, durée, exclusions, mention, paramètres, ordre d'un critère."""
+    grille = _verrouiller(critere.grille)
+    critere = Critere.objects.select_related("famille").get(pk=critere.pk, grille=grille)
+    if set(champs) - set(CHAMPS_CRITERE):
+        raise ValueError(f"Champs non modifiables : {sorted(set(champs) - set(CHAMPS_CRITERE))}")
+    avant = {c: getattr(critere, c) for c in champs}
+    for c, v in champs.items():
+        setattr(critere, c, v)
+    erreurs = _erreurs_critere(grille, critere)
+    if erreurs:
+        raise ValidationError(erreurs)
+    changes = [c for c in champs if avant[c] != champs[c]]
+    if changes:
+        critere.save(update_fields=changes)
+        details = "; ".join(f"{c} : {_decrire(avant[c])} → {_decrire(champs[c])}" for c in changes)
+        _journaliser(grille, grille.etat, auteur, f"Critère « {critere.code} » modifié ({details}).")
+    return critere
+
+
+@transaction.atomic
+def supprimer_critere(critere: Critere, *, auteur: Auteur) -> None:
+    grille = _verrouiller(critere.grille)
+    references = [c.libelle for c in grille.criteres.exclude(pk=critere.pk) if critere.code in c.exclu_si]
+    if references:
+        raise ValidationError(
+            f"Le critère « {references[0][:80]} » l'utilise dans « sauf si » : retirez d'abord cette exclusion."
+        )
+    libelle = critere.libelle
+    Critere.objects.filter(pk=critere.pk).delete()
+    _journaliser(grille, grille.etat, auteur, f"Critère « {libelle[:120]} » supprimé.")
+
+
+@transaction.atomic
+def creer_grille(epci, *, libelle: str, auteur: Auteur) -> Grille:
+    """Grille vide en brouillon pour un territoire (version suivante) : familles et critères s'ajoutent ensuite."""
+    epci_id = getattr(epci, "pk", epci)
+    if not (libelle or "").strip():
+        raise ValidationError({"libelle": "Indiquez l'intitulé de la grille."})
+    list(Grille.objects.select_for_update().filter(epci=epci_id))
+    version = (Grille.objects.filter(epci=epci_id).aggregate(v=Max("version"))["v"] or 0) + 1
+    grille = Grille.objects.create(
+        epci_id=epci_id,
+        version=version,
+        libelle=libelle.strip(),
+        cree_par=auteur.user if getattr(auteur.user, "pk", None) else None,
+    )
+    _journaliser(grille, "", auteur, "Grille créée vide.")
+    return grille

@@ -217,21 +217,22 @@ def refus(f: Faits, c, le: date) -> Evaluation:
     au dernier refus ; le palier atteint donne les points (négatifs) et leur
     durée, comptée depuis le dernier refus (« droit à l'oubli »).
     """
-    dates = f.refus_attribution if c.parametres.get("evenement") == "refus_attribution" else f.refus_positionnement
+    toutes = f.refus_attribution if c.parametres.get("evenement") == "refus_attribution" else f.refus_positionnement
+    # Seuls comptent les refus faits au plus tard ``le`` ; le prochain refus daté après ``le`` est une échéance.
+    dates = sorted(d for d in toutes if d <= le)
+    a_venir = min((d for d in toutes if d > le), default=None)
     if not dates:
-        return NON
+        return Evaluation(False, echeance=a_venir)
     dernier = dates[-1]
-    if dernier > le:
-        return NON
     debut = ajouter_mois(dernier, -int(c.parametres.get("periode_mois", 24)))
     n = sum(1 for d in dates if debut < d <= dernier)
     p = palier_de(c.paliers, n)
     if p is None:
-        return NON
+        return Evaluation(False, echeance=a_venir)
     duree = p.get("duree_mois") or c.duree_mois
     fin = ajouter_mois(dernier, duree) if duree else None
     if fin is not None and le >= fin:
-        return NON
+        return Evaluation(False, echeance=a_venir)
     nature = (
         "refus d'un logement attribué en CAL"
         if c.parametres.get("evenement") == "refus_attribution"
@@ -245,23 +246,26 @@ def refus(f: Faits, c, le: date) -> Evaluation:
         p["points"],
         raison,
         jusqu_au=fin - timedelta(days=1) if fin else None,
-        echeance=fin,
+        echeance=min((e for e in (fin, a_venir) if e is not None), default=None),
         palier=_libelle_palier(p, "refus"),
     )
 
 
 def passage_cal_non_premier(f: Faits, c, le: date) -> Evaluation:
     """Dossier passé en CAL sans être classé premier (rang > 1), points pendant ``duree_mois`` mois."""
-    passages = [d for d, rang in f.passages_cal if rang is not None and rang > 1 and d <= le]
+    non_premier = [d for d, rang in f.passages_cal if rang is not None and rang > 1]
+    passages = [d for d in non_premier if d <= le]
+    a_venir = min((d for d in non_premier if d > le), default=None)
     if not passages:
-        return NON
-    dernier = passages[-1]
+        return Evaluation(False, echeance=a_venir)
+    dernier = max(passages)
     fin = ajouter_mois(dernier, c.duree_mois) if c.duree_mois else None
     if fin is not None and le >= fin:
-        return NON
+        return Evaluation(False, echeance=a_venir)
     raison = f"Passage en CAL le {_jj(dernier)} sans être classé en première position"
     raison += f" : points jusqu'au {_jj(fin - timedelta(days=1))}." if fin else "."
-    return Evaluation(True, c.points, raison, jusqu_au=fin - timedelta(days=1) if fin else None, echeance=fin)
+    echeance = min((e for e in (fin, a_venir) if e is not None), default=None)
+    return Evaluation(True, c.points, raison, jusqu_au=fin - timedelta(days=1) if fin else None, echeance=echeance)
 
 
 @dataclass(frozen=True)

@@ -190,6 +190,9 @@ def _ecrire_paquet(resultats: list[tuple[faits_mod.Faits, Resultat]], motif: str
     quand = timezone.now()
     with connection.cursor() as cur:
         cur.execute(_SQL_TMP)
+        # Vide d'un paquet précédent quand l'appelant tient une transaction englobante (pas de commit entre
+        # les paquets : ON COMMIT DELETE ROWS ne les a pas effacées).
+        cur.execute("DELETE FROM tmp_cotation")
         with cur.copy(
             "COPY tmp_cotation (demande_id, grille_id, total, lignes, prochaine_echeance, commune_id, typologie) "
             "FROM STDIN"
@@ -289,6 +292,7 @@ def _paquets_echus(le: date, taille: int, depuis):
             lambda dernier: [depuis, list(EVENEMENTS_DE_NUIT), dernier, taille],
         ),
     ]
+    vues: set[int] = set()  # une demande échue et modifiée le même jour n'est recotée qu'une fois
     for sql, params in requetes:
         dernier = 0
         while True:
@@ -297,8 +301,11 @@ def _paquets_echus(le: date, taille: int, depuis):
                 ids = [row[0] for row in cur.fetchall()]
             if not ids:
                 break
-            yield ids
             dernier = ids[-1]
+            ids = [pk for pk in ids if pk not in vues]
+            vues.update(ids)
+            if ids:
+                yield ids
 
 
 def calcul_de_nuit(*, le: date | None = None, taille_paquet: int = 10000, depuis=None) -> Bilan:
@@ -306,21 +313,18 @@ def calcul_de_nuit(*, le: date | None = None, taille_paquet: int = 10000, depuis
 
     1. les grilles programmées dont la date d'effet est atteinte entrent en vigueur (tout le fichier est
        alors recoté) ;
-    2. le label automatique « 1er quartile » est recalculé sur tout le fichier (SQL ensembliste) ;
-    3. sont recotées les demandes dont ``prochaine_echeance`` est atteinte, celles jamais cotées et
-       celles dont un label ou un événement de CAL a été écrit depuis ``depuis`` (26 h par défaut) ;
-    4. la répartition des totaux analogues est recalculée.
+    2. sont recotées les demandes dont ``prochaine_echeance`` est atteinte, celles jamais cotées et
+       celles dont un label ou un événement de CAL a été écrit depuis ``depuis`` (26 h par défaut : les
+       labels automatiques du fichier, recalculés à 1 h 45 par ``demandes.tasks.recalculer_labels_automatiques``) ;
+    3. la répartition des totaux analogues est recalculée.
     """
     from datetime import timedelta
-
-    from demandes import labels
 
     from .grilles import activer_grilles_programmees
 
     le = le or timezone.localdate()
     depuis = depuis or timezone.now() - timedelta(hours=26)
     activees = activer_grilles_programmees(le)
-    labels.recalculer_labels_automatiques_fichier(le=le)
     if activees:
         return recalculer_fichier(taille_paquet=taille_paquet, le=le)
     bilan = coter_paquets(_paquets_echus(le, taille_paquet, depuis), le=le, motif="calcul de nuit")

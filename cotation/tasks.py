@@ -15,3 +15,14 @@ def recalculer_fichier(epci: str | None = None) -> dict:
 def calcul_de_nuit() -> dict:
     bilan = services.calcul_de_nuit()
     return {"demandes": bilan.demandes, "changees": bilan.changees, "duree_s": round(bilan.duree_s, 1)}
+
+
+@shared_task(name="cotation.tasks.etude_impact", acks_late=True)
+def etude_impact(etude_id: int) -> dict:
+    """Étude d'impact d'un projet de grille (lecture seule) ; idempotente : une étude terminée n'est pas refaite."""
+    from . import impact
+
+    etude = impact.executer(etude_id)
+    if etude is None:
+        return {"etude": etude_id, "statut": "absente"}
+    return {"etude": etude_id, "statut": etude.statut, "demandes": etude.resultats.get("demandes")}

@@ -40,3 +40,13 @@ def detecter_doublons_nuit(jour: str | None = None) -> str:
 def clore_relances(demande_id: int) -> int:
     """Suite d'un renouvellement ou d'une réactivation (outbox) : rappels de l'ancienne échéance sans objet."""
     return traitements.clore_relances(demande_id)
+
+
+@shared_task(name="demandes.tasks.recalculer_labels_automatiques")
+def recalculer_labels_automatiques(jour: str | None = None) -> str:
+    """Labels calculés (1er quartile) de tout le fichier actif, en SQL ensembliste (beat, chaque nuit, avant la
+    cotation qui relit les demandes dont un label a changé)."""
+    from demandes import labels
+
+    bilan = labels.recalculer_labels_automatiques_fichier(le=_jour(jour))
+    return f"{bilan.poses} posés, {bilan.retraits} retirés"

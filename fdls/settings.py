@@ -178,7 +178,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "demandes.tasks.detecter_doublons_nuit",
         "schedule": crontab(hour=1, minute=30),
     },
-    # Cotation (cotation/services.calcul_de_nuit) : grilles programmées, 1er quartile, échéances, répartition.
+    "recalculer-labels-automatiques": {
+        "task": "demandes.tasks.recalculer_labels_automatiques",
+        "schedule": crontab(hour=1, minute=45),
+    },
+    # Cotation (cotation/services.calcul_de_nuit) : grilles programmées, échéances, labels du jour, répartition.
     "cotation-calcul-de-nuit": {
         "task": "cotation.tasks.calcul_de_nuit",
         "schedule": crontab(hour=2, minute=0),
@@ -394,6 +398,7 @@ SPECTACULAR_SETTINGS = {
         "MotifDisponibiliteEnum": "offre.models.Disponibilite.Motif",
         "EtatImportEnum": "offre.models.ImportLogements.Etat",
         "NatureLogementEnum": "offre.models.Nature",
+        "EtatGrilleEnum": "cotation.models.Grille.Etat",
     },
     # Swagger UI n'appelle pas le validateur en ligne (intranet, CSP).
     "SWAGGER_UI_SETTINGS": {"validatorUrl": None},

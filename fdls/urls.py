@@ -15,6 +15,7 @@ urlpatterns = [
     path("gestion/journal/", include("fdls.audit.urls")),
     path("demandes/", include("demandes.urls")),
     path("offre/", include("offre.urls")),
+    path("cotation/", include("cotation.urls")),
     path("portail/", include("portail.urls")),
     path("api/v1/", include(("fdls.socle.api_urls", "v1"), namespace="v1")),
     path("django-admin/", admin.site.urls),

@@ -48,6 +48,7 @@ routeur = RouteurApi(
         "programmes": "programme-list",
         "logements": "logement-list",
         "disponibilites": "disponibilite-list",
+        "cotation/grilles": "grille-cotation-list",
         "schema": "schema",
         "documentation": "docs",
         "redoc": "redoc",
@@ -79,5 +80,6 @@ urlpatterns = [
     ),
     path("", include("demandes.api")),
     path("", include("offre.api")),
+    path("", include("cotation.api")),
     path("", include(routeur.urls)),
 ]
