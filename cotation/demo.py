@@ -88,7 +88,13 @@ def construire(options, stdout) -> None:
         stdout.write("Cotation : EPCI de Nantes Métropole absent du référentiel, aucune grille installée.")
         return
     ecrits = _historique_demo()
-    bilan = services.recalculer_fichier()
+    # Démonstration complétée (rien de neuf dans l'historique) : seules les demandes jamais cotées le sont.
+    bilan = services.recalculer_fichier() if ecrits else services.coter_jamais_cotees()
+    from .models import AttenteEstimee
+    from .transparence import calculer_attentes
+
+    if not AttenteEstimee.objects.exists():
+        calculer_attentes()
     stdout.write(
         f"Cotation : grille « {grille.libelle} » v{grille.version} ({grille.get_etat_display().lower()}), "
         f"{ecrits} événements et labels d'instruction de démonstration, {bilan.demandes} demandes cotées "

@@ -128,33 +128,38 @@ _SQL_DEMANDES = """
 SELECT id, date_depot, statut_occupation, motifs, pieces_actuelles, surface_actuelle,
        coalesce(nullif(nb_occupants_actuels, 0), nb_personnes), loyer_actuel, aides_logement, typologies, nature,
        nb_personnes
-FROM demandes_demande WHERE id = ANY(%s)
+FROM demandes_demande WHERE id BETWEEN %s AND %s AND id = ANY(%s)
 """
 _SQL_PREMIER_CHOIX = """
 SELECT DISTINCT ON (l.demande_id) l.demande_id, l.commune_id, c.epci_id
 FROM demandes_localisationsouhaitee l JOIN territoires_commune c ON c.code_insee = l.commune_id
-WHERE l.demande_id = ANY(%s) ORDER BY l.demande_id, l.rang
+WHERE l.demande_id BETWEEN %s AND %s AND l.demande_id = ANY(%s) ORDER BY l.demande_id, l.rang
 """
 _SQL_LABELS = """
 SELECT l.demande_id, t.code, t.libelle FROM demandes_label l JOIN demandes_typelabel t ON t.id = l.type_id
-WHERE l.demande_id = ANY(%s) AND l.date_retrait IS NULL
+WHERE l.demande_id BETWEEN %s AND %s AND l.demande_id = ANY(%s) AND l.date_retrait IS NULL
 """
 _SQL_PERSONNES = """
 SELECT p.demande_id, p.role, p.activite,
        (SELECT coalesce(sum(r.montant), 0) FROM demandes_ressource r WHERE r.personne_id = p.id)
-FROM demandes_personne p WHERE p.demande_id = ANY(%s)
+FROM demandes_personne p WHERE p.demande_id BETWEEN %s AND %s AND p.demande_id = ANY(%s)
 """
 _SQL_EVENEMENTS = """
 SELECT demande_id, type, date, details->>'rang' FROM demandes_evenement
-WHERE demande_id = ANY(%s) AND type = ANY(%s)
+WHERE demande_id BETWEEN %s AND %s AND demande_id = ANY(%s) AND type = ANY(%s)
 """
 
 
 def charger(ids: list[int]) -> list[Faits]:
     """Faits d'un paquet de demandes, lus en cinq requêtes ensemblistes (dans l'ordre de ``ids``)."""
     par_id: dict[int, Faits] = {}
+    if not ids:
+        return []
+    # Bornes en plus de la liste : un parcours d'index par plage (le planificateur choisit sinon
+    # parfois un parcours séquentiel pour ``= ANY`` d'un grand tableau : 1 s au lieu de 5 ms).
+    borne = [min(ids), max(ids), list(ids)]
     with connection.cursor() as cur:
-        cur.execute(_SQL_DEMANDES, [ids])
+        cur.execute(_SQL_DEMANDES, borne)
         for (
             pk,
             depot,
@@ -183,18 +188,18 @@ def charger(ids: list[int]) -> list[Faits]:
                 nature=nature or "",
                 nb_personnes=nb or 1,
             )
-        cur.execute(_SQL_PREMIER_CHOIX, [ids])
+        cur.execute(_SQL_PREMIER_CHOIX, borne)
         for pk, commune, epci in cur.fetchall():
             f = par_id.get(pk)
             if f is not None:
                 f.commune, f.epci = commune, epci
-        cur.execute(_SQL_LABELS, [ids])
+        cur.execute(_SQL_LABELS, borne)
         for pk, code, libelle in cur.fetchall():
             f = par_id.get(pk)
             if f is not None:
                 f.labels[code] = libelle
         activites: dict[int, set[str]] = defaultdict(set)
-        cur.execute(_SQL_PERSONNES, [ids])
+        cur.execute(_SQL_PERSONNES, borne)
         for pk, role, activite, montant in cur.fetchall():
             f = par_id.get(pk)
             if f is None:
@@ -205,7 +210,7 @@ def charger(ids: list[int]) -> list[Faits]:
         for pk, acts in activites.items():
             par_id[pk].activites = frozenset(acts)
         evenements: dict[int, list] = defaultdict(list)
-        cur.execute(_SQL_EVENEMENTS, [ids, list(EVENEMENTS_COTATION)])
+        cur.execute(_SQL_EVENEMENTS, [*borne, list(EVENEMENTS_COTATION)])
         for pk, type_, quand, rang in cur.fetchall():
             evenements[pk].append((type_, quand, rang))
         for pk, lignes in evenements.items():

@@ -102,6 +102,7 @@ class CritereForm(forms.Form):
     parametres = forms.CharField(
         label="Paramètres de la règle (JSON)",
         required=False,
+        strip=False,
         widget=forms.Textarea(attrs={"rows": 3, "class": "chasse-fixe", "spellcheck": "false"}),
     )
 
@@ -127,8 +128,8 @@ class CritereForm(forms.Form):
             self.fields["parametres"].help_text = "Un objet JSON, selon la règle (voir la liste des règles)."
 
     def clean_parametres(self):
-        texte = (self.cleaned_data.get("parametres") or "").strip()
-        if not texte:
+        texte = self.cleaned_data.get("parametres") or ""
+        if not texte.strip():
             return {}
         try:
             valeur = json.loads(texte)

@@ -492,13 +492,41 @@ CHAMPS_CRITERE = (
 )
 
 
-def _decrire(valeur) -> str:
+NOMS_CHAMPS_CRITERE = {
+    "famille": "famille",
+    "libelle": "libellé",
+    "parametres": "paramètres",
+    "points": "points",
+    "paliers": "paliers",
+    "duree_mois": "durée (mois)",
+    "exclu_si": "sauf si (critères)",
+    "exclu_si_familles": "sauf si (familles)",
+    "mention_exclusion": "mention du livret",
+    "ordre": "ordre",
+}
+
+
+def _decrire(champ: str, valeur) -> str:
+    """Valeur d'un champ de critère, courte, pour le journal de la grille."""
+    import json
+
     if isinstance(valeur, Famille):
         return valeur.libelle
     if valeur is None or valeur == "" or valeur == [] or valeur == {}:
         return "—"
-    texte = str(valeur)
-    return texte if len(texte) <= 40 else texte[:39] + "…"
+    if champ == "paliers":
+        texte = " ; ".join(
+            f"{p.get('min')}{'+' if p.get('max') is None else '–' + str(p['max'])} : {p.get('points')}"
+            for p in valeur
+            if isinstance(p, dict)
+        )
+    elif champ == "parametres":
+        texte = json.dumps(valeur, ensure_ascii=False)
+    elif isinstance(valeur, list):
+        texte = ", ".join(str(v) for v in valeur)
+    else:
+        texte = str(valeur)
+    return texte if len(texte) <= 60 else texte[:59] + "…"
 
 
 @transaction.atomic
@@ -616,7 +644,9 @@ def modifier_critere(critere: Critere, *, auteur: Auteur, **champs) -> Critere:
     changes = [c for c in champs if avant[c] != champs[c]]
     if changes:
         critere.save(update_fields=changes)
-        details = "; ".join(f"{c} : {_decrire(avant[c])} → {_decrire(champs[c])}" for c in changes)
+        details = " · ".join(
+            f"{NOMS_CHAMPS_CRITERE[c]} : {_decrire(c, avant[c])} → {_decrire(c, champs[c])}" for c in changes
+        )
         _journaliser(grille, grille.etat, auteur, f"Critère « {critere.code} » modifié ({details}).")
     return critere
 

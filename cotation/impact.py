@@ -246,12 +246,17 @@ def etudier(
     return {
         "version": 1,
         "le": le.isoformat(),
-        "grille": {"id": grille.pk, "libelle": grille.libelle, "version": grille.version, "etat": grille.etat},
+        "grille": {
+            "id": grille.pk,
+            "libelle": grille.libelle,
+            "version": grille.version,
+            "etat": grille.get_etat_display().lower(),
+        },
         "reference": {
             "id": reference.pk,
             "libelle": reference.libelle,
             "version": reference.version,
-            "etat": reference.etat,
+            "etat": reference.get_etat_display().lower(),
         },
         "epci": epci,
         "demandes": n,
@@ -308,11 +313,7 @@ def _ventilations_json(ventilations) -> dict:
 
 def grilles_comparables(grille: Grille):
     """Les autres grilles du même territoire (la grille en vigueur d'abord)."""
-    return (
-        Grille.objects.filter(epci=grille.epci_id)
-        .exclude(pk=grille.pk)
-        .order_by(_ordre_etat(), "-version")
-    )
+    return Grille.objects.filter(epci=grille.epci_id).exclude(pk=grille.pk).order_by(_ordre_etat(), "-version")
 
 
 def _ordre_etat():

@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from django.db import connection, transaction
 from django.db.models.signals import post_delete, post_save
@@ -258,6 +258,16 @@ def recalculer_fichier(*, taille_paquet: int = 10000, le: date | None = None, de
     return bilan
 
 
+def coter_jamais_cotees(*, taille_paquet: int = 10000, le: date | None = None) -> Bilan:
+    """Cote les demandes actives qui n'ont pas encore de résultat (démonstration complétée, reprise)."""
+    le = le or timezone.localdate()
+    demain = timezone.now() + timedelta(days=1)  # aucun événement après demain : seul le 2e flux compte
+    paquets = (ids for ids in _paquets_echus(date.min, taille_paquet, demain))
+    bilan = coter_paquets(paquets, le=le, motif="première cotation")
+    rafraichir_distributions()
+    return bilan
+
+
 def planifier_recalcul_territoire(epci: str) -> None:
     """Après l'entrée en vigueur d'une grille : recalcul du fichier en tâche de fond, après le commit."""
     planifier("cotation.tasks.recalculer_fichier", epci=epci)
@@ -316,19 +326,22 @@ def calcul_de_nuit(*, le: date | None = None, taille_paquet: int = 10000, depuis
     2. sont recotées les demandes dont ``prochaine_echeance`` est atteinte, celles jamais cotées et
        celles dont un label ou un événement de CAL a été écrit depuis ``depuis`` (26 h par défaut : les
        labels automatiques du fichier, recalculés à 1 h 45 par ``demandes.tasks.recalculer_labels_automatiques``) ;
-    3. la répartition des totaux analogues est recalculée.
+    3. la répartition des totaux analogues est recalculée ;
+    4. l'attente estimée des demandes analogues (``transparence.calculer_attentes``) est recalculée.
     """
-    from datetime import timedelta
 
     from .grilles import activer_grilles_programmees
+    from .transparence import calculer_attentes
 
     le = le or timezone.localdate()
     depuis = depuis or timezone.now() - timedelta(hours=26)
     activees = activer_grilles_programmees(le)
     if activees:
-        return recalculer_fichier(taille_paquet=taille_paquet, le=le)
-    bilan = coter_paquets(_paquets_echus(le, taille_paquet, depuis), le=le, motif="calcul de nuit")
-    rafraichir_distributions()
+        bilan = recalculer_fichier(taille_paquet=taille_paquet, le=le)
+    else:
+        bilan = coter_paquets(_paquets_echus(le, taille_paquet, depuis), le=le, motif="calcul de nuit")
+        rafraichir_distributions()
+    calculer_attentes(le=le)
     return bilan
 
 

@@ -266,7 +266,7 @@ class Estimation:
         if s0 <= 0:
             return None
         cible = s0 / 2
-        j = np.nonzero(self.survie[max(i, 0) :] <= cible)[0]
+        j = np.nonzero(self.survie[max(i, 0) :] <= cible + 1e-12)[0]  # produits de flottants
         if len(j) == 0:
             return None
         return float(self.temps[max(i, 0) + j[0]])

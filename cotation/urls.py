@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cotation import views, views_grilles, views_transparence
+from cotation import views, views_grilles, views_impact, views_transparence
 
 app_name = "cotation"
 
@@ -35,4 +35,10 @@ urlpatterns = [
     # Livret du demandeur (public pour une grille adoptée).
     path("grilles/<int:pk>/livret/", views.livret_html, name="livret"),
     path("grilles/<int:pk>/livret.pdf", views.livret_pdf, name="livret_pdf"),
+    # Études d'impact d'un projet de grille (seed 001 §5).
+    path("grilles/<int:pk>/impact/", views_impact.lancer, name="lancer_impact"),
+    path("impact/<int:pk>/", views_impact.etude, name="etude_impact"),
+    path("impact/<int:pk>/statut/", views_impact.statut, name="statut_impact"),
+    path("impact/<int:pk>/resultats/", views_impact.resultats, name="resultats_impact"),
+    path("impact/<int:pk>/export.xlsx", views_impact.export, name="export_impact"),
 ]

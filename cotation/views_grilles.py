@@ -389,6 +389,9 @@ def _formulaire_critere(request, grille, critere=None):
                 _appliquer(form, erreur, autres=erreurs)
             else:
                 return redirect(f"{_url_fiche(grille)}#critere-{critere.code}")
+        elif paliers_valides:
+            # Le formulaire est à corriger : les paliers sont contrôlés tout de suite, pour tout dire en une fois.
+            erreurs["paliers"] += [e[:1].upper() + e[1:] for e in grilles.erreurs_paliers(paliers_saisis(paliers))]
     regle = critere.regle if critere else form.data.get("regle", "")
     contexte = {
         "section": SECTION,

@@ -64,11 +64,13 @@ def test_l_onglet_montre_grille_total_lignes_exclusions_et_historique(client, ag
     assertContains(reponse, "13 mois d&#x27;ancienneté")
     # Ancienneté : +5 jusqu'à la veille des 18 mois.
     ligne_anciennete = next(lg for lg in reponse.context["lignes"] if lg["critere"] == "anciennete")
-    assert ligne_anciennete["points"] == 5 and ligne_anciennete["jusqu_au"] is not None
+    assert ligne_anciennete["points"] == 5
+    assert ligne_anciennete["jusqu_au"] is not None
     assertContains(reponse, ligne_anciennete["jusqu_au"].strftime("%d/%m/%Y"))
     # L'hébergement chez les parents est rempli mais ne compte pas : montré à part, avec la raison.
     exclue = next(lg for lg in reponse.context["lignes"] if lg["critere"] == "heberge-temporaire")
-    assert exclue["exclue"] and exclue["points"] == 0
+    assert exclue["exclue"]
+    assert exclue["points"] == 0
     assert exclue["raison"] == "Situation actuelle : « Hébergé chez ses parents ou ses enfants »."
     assert exclue["exclusion"].startswith("Non cumulable avec les points accordés au titre de")
     assertContains(reponse, '<tr class="ligne-exclue">')
@@ -82,6 +84,9 @@ def test_l_onglet_montre_grille_total_lignes_exclusions_et_historique(client, ag
     assertContains(reponse, "Grille de cotation de Nantes Métropole – v1")
     # Le livret de la grille est à portée de main.
     assertContains(reponse, reverse("cotation:livret_pdf", args=[m.grille.pk]))
+    # La transparence (demandes comparables, rang) se charge à son tour dans l'onglet.
+    url_transparence = reverse("cotation:transparence", args=[demande.pk])
+    assertContains(reponse, f'<div id="transparence" hx-get="{url_transparence}" hx-trigger="load"></div>', html=True)
 
 
 def test_sans_grille_sur_le_premier_choix_l_onglet_le_dit(client, agent_verifie, m):
@@ -153,7 +158,8 @@ def test_un_observateur_un_demandeur_et_un_anonyme_n_y_ont_pas_acces(client, age
     url = reverse("cotation:onglet_demande", args=[demande.pk])
 
     anonyme = client.get(url)
-    assert anonyme.status_code == 302 and "/connexion/" in anonyme["Location"]
+    assert anonyme.status_code == 302
+    assert "/connexion/" in anonyme["Location"]
 
     client.force_login(DemandeurFactory())
     assert client.get(url).status_code == 403
