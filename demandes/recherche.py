@@ -137,13 +137,18 @@ def _requete_flux(criteres: Criteres, cles: list[str], borne: int) -> tuple[str,
     sql = _Sql()
     sql.parametres["borne"] = borne
     flux = cles
+    acces = ""
     if criteres.guichet_id:
-        # Guichet demandé dont l'agent voit toutes les demandes (son guichet, ou
-        # un guichet d'un département qu'il couvre) : le seul flux du guichet.
-        # Sinon, ses propres flux filtrés sur le guichet (borné par ce qu'il voit).
+        # Guichet demandé : le seul flux du guichet. L'agent en voit tout (son
+        # guichet, ou un guichet d'un département qu'il couvre) ; sinon chaque
+        # ligne du flux est filtrée par ses clés. Filtrer ses propres flux sur le
+        # guichet parcourrait, pour une clé d'un autre guichet, toutes ses lignes
+        # sans en trouver une (2,5 s mesurées à 1 M de demandes).
         cle_guichet = f"G{criteres.guichet_id}"
-        if cle_guichet in cles or f"D{criteres.guichet_departement}" in cles:
-            flux = [cle_guichet]
+        flux = [cle_guichet]
+        if cle_guichet not in cles and f"D{criteres.guichet_departement}" not in cles:
+            acces = " AND " + _ACCES.format(id="r.demande_id")
+            sql.parametres["cles"] = cles
     sql.parametres["flux"] = flux
     # Un flux par clé et par état (index (cle, etat, date_depot…)) : lire les
     # satisfaites ne parcourt pas les actives, plus récentes.
@@ -158,7 +163,7 @@ def _requete_flux(criteres: Criteres, cles: list[str], borne: int) -> tuple[str,
          CROSS JOIN LATERAL (
                SELECT r.demande_id, {colonne} AS tri
                  FROM demandes_lignerecherche r
-                WHERE r.cle = k.cle AND r.etat = e.etat{sql.where}
+                WHERE r.cle = k.cle AND r.etat = e.etat{sql.where}{acces}
                 ORDER BY {ordre_interne}
                 LIMIT %(borne)s
          ) AS s
