@@ -326,12 +326,13 @@ def calcul_de_nuit(*, le: date | None = None, taille_paquet: int = 10000, depuis
     2. sont recotées les demandes dont ``prochaine_echeance`` est atteinte, celles jamais cotées et
        celles dont un label ou un événement de CAL a été écrit depuis ``depuis`` (26 h par défaut : les
        labels automatiques du fichier, recalculés à 1 h 45 par ``demandes.tasks.recalculer_labels_automatiques``) ;
-    3. la répartition des totaux analogues est recalculée ;
-    4. l'attente estimée des demandes analogues (``transparence.calculer_attentes``) est recalculée.
+    3. la répartition des totaux analogues est recalculée.
+
+    L'attente estimée des demandes analogues (Kaplan–Meier) est une tâche à part
+    (``cotation.tasks.calculer_attentes``, 2 h 30) : elle lit tout le fichier.
     """
 
     from .grilles import activer_grilles_programmees
-    from .transparence import calculer_attentes
 
     le = le or timezone.localdate()
     depuis = depuis or timezone.now() - timedelta(hours=26)
@@ -341,7 +342,6 @@ def calcul_de_nuit(*, le: date | None = None, taille_paquet: int = 10000, depuis
     else:
         bilan = coter_paquets(_paquets_echus(le, taille_paquet, depuis), le=le, motif="calcul de nuit")
         rafraichir_distributions()
-    calculer_attentes(le=le)
     return bilan
 
 

@@ -26,3 +26,11 @@ def etude_impact(etude_id: int) -> dict:
     if etude is None:
         return {"etude": etude_id, "statut": "absente"}
     return {"etude": etude_id, "statut": etude.statut, "demandes": etude.resultats.get("demandes")}
+
+
+@shared_task(name="cotation.tasks.calculer_attentes", acks_late=True)
+def calculer_attentes() -> int:
+    """Attente estimée des demandes analogues (Kaplan–Meier), chaque nuit après la cotation."""
+    from .transparence import calculer_attentes as calculer
+
+    return calculer()

@@ -187,6 +187,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "cotation.tasks.calcul_de_nuit",
         "schedule": crontab(hour=2, minute=0),
     },
+    "cotation-attentes-estimees": {
+        "task": "cotation.tasks.calculer_attentes",
+        "schedule": crontab(hour=2, minute=30),
+    },
     "envoyer-relances-echeance": {
         "task": "demandes.tasks.envoyer_relances",
         "schedule": crontab(hour=7, minute=0),
