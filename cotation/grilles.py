@@ -22,7 +22,6 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max
 from django.utils import timezone
 
 from demandes.services import AUTOMATE, Auteur
@@ -220,11 +219,16 @@ def installer_grille_nantes(apps=None):
     return installer_grille(GRILLE_NANTES_METROPOLE, EPCI_NANTES_METROPOLE, apps=apps)
 
 
+def _version_suivante(epci_id: str) -> int:
+    """Numéro de la prochaine version d'un territoire, sous verrou de ses grilles (appel dans une transaction)."""
+    versions = Grille.objects.select_for_update().filter(epci=epci_id).values_list("version", flat=True)
+    return max(versions, default=0) + 1
+
+
 @transaction.atomic
 def nouvelle_version(source: Grille, *, auteur: Auteur) -> Grille:
     """Copie une grille (en vigueur ou non) en brouillon de version suivante, familles et critères compris."""
-    list(Grille.objects.select_for_update().filter(epci=source.epci_id))  # versions numérotées sous verrou
-    version = (Grille.objects.filter(epci=source.epci_id).aggregate(v=Max("version"))["v"] or 0) + 1
+    version = _version_suivante(source.epci_id)
     copie = Grille.objects.create(
         epci_id=source.epci_id,
         version=version,
@@ -670,8 +674,7 @@ def creer_grille(epci, *, libelle: str, auteur: Auteur) -> Grille:
     epci_id = getattr(epci, "pk", epci)
     if not (libelle or "").strip():
         raise ValidationError({"libelle": "Indiquez l'intitulé de la grille."})
-    list(Grille.objects.select_for_update().filter(epci=epci_id))
-    version = (Grille.objects.filter(epci=epci_id).aggregate(v=Max("version"))["v"] or 0) + 1
+    version = _version_suivante(epci_id)
     grille = Grille.objects.create(
         epci_id=epci_id,
         version=version,

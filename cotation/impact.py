@@ -40,6 +40,7 @@ from demandes import choix
 from fdls.socle.taches import planifier
 
 from . import faits as faits_mod
+from . import services
 from .models import EtudeImpact, Grille
 from .moteur import compiler, coter
 
@@ -140,24 +141,16 @@ class Cumul:
 
 _SQL_PAQUET_TERRITOIRE = """
 SELECT d.id FROM demandes_demande d
-WHERE d.etat = 'active' AND d.id > %s
+WHERE d.etat = 'active' AND d.id > %(dernier)s
   AND (SELECT c.epci_id FROM demandes_localisationsouhaitee l JOIN territoires_commune c ON c.code_insee = l.commune_id
-       WHERE l.demande_id = d.id ORDER BY l.rang LIMIT 1) = %s
-ORDER BY d.id LIMIT %s
+       WHERE l.demande_id = d.id ORDER BY l.rang LIMIT 1) = %(epci)s
+ORDER BY d.id LIMIT %(taille)s
 """
 
 
 def _paquets_territoire(epci: str, taille: int):
     """Identifiants des demandes actives dont le premier choix est dans ``epci``, par paquets de clé croissante."""
-    dernier = 0
-    while True:
-        with connection.cursor() as cur:
-            cur.execute(_SQL_PAQUET_TERRITOIRE, [dernier, epci, taille])
-            ids = [row[0] for row in cur.fetchall()]
-        if not ids:
-            return
-        yield ids
-        dernier = ids[-1]
+    return services.par_cle(_SQL_PAQUET_TERRITOIRE, {"epci": epci}, taille)
 
 
 def _bornes_actives() -> tuple[int, int]:

@@ -12,8 +12,6 @@ fichiers statiques du projet).
 
 from __future__ import annotations
 
-from django.conf import settings
-from django.template.loader import render_to_string
 from django.utils import timezone
 
 from .models import Grille
@@ -103,19 +101,10 @@ def contenu_livret(grille: Grille) -> dict:
 
 
 def pdf_livret(grille: Grille) -> bytes:
-    """Le livret en PDF A4 (balisé pour les lecteurs d'écran), sans ressource externe."""
-    from weasyprint import CSS, HTML
-    from weasyprint.text.fonts import FontConfiguration
-
+    """Le livret en PDF A4 (balisé pour les lecteurs d'écran), sans ressource externe (moteur des éditions)."""
     from demandes import editions
 
-    recuperateur = editions._recuperateur()
-    base = editions.BASE_DOCUMENT + settings.STATIC_URL.lstrip("/")
-    polices = FontConfiguration()
-    css = CSS(url=base + FEUILLE_LIVRET, url_fetcher=recuperateur, font_config=polices)
-    html = render_to_string("cotation/livret_pdf.html", contenu_livret(grille))
-    document = HTML(string=html, base_url=editions.BASE_DOCUMENT, url_fetcher=recuperateur)
-    return document.write_pdf(stylesheets=[css], font_config=polices, pdf_tags=True)
+    return editions.rendre_pdf("cotation/livret_pdf.html", contenu_livret(grille), feuille=FEUILLE_LIVRET)
 
 
 def nom_fichier(grille: Grille) -> str:

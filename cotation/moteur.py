@@ -58,6 +58,7 @@ class GrilleCompilee:
     total_plancher: int | None
     familles: dict[str, FamilleCompilee]
     criteres: tuple[CritereCompile, ...]
+    libelles: dict[str, str]  # libellé de chaque critère par code (raisons des exclusions)
 
 
 @dataclass(slots=True)
@@ -68,6 +69,7 @@ class Ligne:
     points: int
     raison: str
     jusqu_au: date | None = None
+    exclusion: str = ""  # pourquoi la ligne ne compte pas (elle finit aussi la raison)
 
     def en_json(self) -> dict:
         return {
@@ -77,6 +79,7 @@ class Ligne:
             "points": self.points,
             "raison": self.raison,
             "jusqu_au": self.jusqu_au.isoformat() if self.jusqu_au else None,
+            "exclusion": self.exclusion,
         }
 
 
@@ -136,6 +139,7 @@ def compiler(grille, familles=None, criteres=None) -> GrilleCompilee:
         total_plancher=grille.total_plancher,
         familles=compilees,
         criteres=tuple(liste),
+        libelles={c.code: c.libelle for c in liste},
     )
 
 
@@ -147,7 +151,7 @@ def coter(faits: Faits, grille: GrilleCompilee | None, le: date) -> Resultat:
     familles_retenues: set[str] = set()
     lignes: list[Ligne] = []
     echeance: date | None = None
-    libelles = {c.code: c.libelle for c in grille.criteres}
+    libelles = grille.libelles
     familles = grille.familles
     for c in grille.criteres:
         ev: Evaluation = c.fonction(faits, c, le)
@@ -171,6 +175,7 @@ def coter(faits: Faits, grille: GrilleCompilee | None, le: date) -> Resultat:
         if exclusion:
             ligne.points = 0
             ligne.raison = f"{ev.raison} {exclusion}"
+            ligne.exclusion = exclusion
         else:
             retenus[c.code] = ligne
             familles_retenues.add(c.famille)
@@ -184,7 +189,8 @@ def coter(faits: Faits, grille: GrilleCompilee | None, le: date) -> Resultat:
             meilleure = max(de_la_famille, key=lambda lg: lg.points)
             for lg in de_la_famille:
                 if lg is not meilleure:
-                    lg.raison += f" Non cumulable : « {famille.libelle} » ne compte que le critère le plus favorable."
+                    lg.exclusion = f"Non cumulable : « {famille.libelle} » ne compte que le critère le plus favorable."
+                    lg.raison += f" {lg.exclusion}"
                     lg.points = 0
     total = sum(lg.points for lg in lignes)
     if grille.total_plancher is not None and total < grille.total_plancher:

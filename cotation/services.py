@@ -215,20 +215,42 @@ def _ecrire_paquet(resultats: list[tuple[faits_mod.Faits, Resultat]], motif: str
     return changees
 
 
-def _paquets_actifs(taille: int, depuis: int = 0):
-    """Identifiants des demandes actives par paquets, dans l'ordre de la clé (pas d'OFFSET)."""
+def par_cle(sql: str, parametres: dict, taille: int, depuis: int = 0):
+    """Identifiants rendus par ``sql`` par paquets de ``taille``, dans l'ordre de la clé (pas d'OFFSET).
+
+    ``sql`` : une requête d'identifiants avec ``> %(dernier)s``, ``ORDER BY`` la clé et ``LIMIT %(taille)s``.
+    """
     dernier = depuis
     while True:
         with connection.cursor() as cur:
-            cur.execute(
-                "SELECT id FROM demandes_demande WHERE etat = 'active' AND id > %s ORDER BY id LIMIT %s",
-                [dernier, taille],
-            )
+            cur.execute(sql, {**parametres, "dernier": dernier, "taille": taille})
             ids = [row[0] for row in cur.fetchall()]
         if not ids:
             return
         yield ids
         dernier = ids[-1]
+
+
+_SQL_ACTIVES = "SELECT id FROM demandes_demande WHERE etat = 'active' AND id > %(dernier)s ORDER BY id LIMIT %(taille)s"
+_SQL_JAMAIS_COTEES = (
+    "SELECT d.id FROM demandes_demande d WHERE d.etat = 'active' AND d.id > %(dernier)s AND NOT EXISTS "
+    "(SELECT 1 FROM cotation_resultatcotation r WHERE r.demande_id = d.id) ORDER BY d.id LIMIT %(taille)s"
+)
+_SQL_ECHUES = (
+    "SELECT r.demande_id FROM cotation_resultatcotation r JOIN demandes_demande d ON d.id = r.demande_id "
+    "WHERE r.prochaine_echeance <= %(le)s AND d.etat = 'active' AND r.demande_id > %(dernier)s "
+    "ORDER BY r.demande_id LIMIT %(taille)s"
+)
+_SQL_EVENEMENTS_RECENTS = (
+    "SELECT DISTINCT e.demande_id FROM demandes_evenement e JOIN demandes_demande d ON d.id = e.demande_id "
+    "WHERE e.date >= %(depuis)s AND e.type = ANY(%(types)s) AND d.etat = 'active' AND e.demande_id > %(dernier)s "
+    "ORDER BY e.demande_id LIMIT %(taille)s"
+)
+
+
+def _paquets_actifs(taille: int, depuis: int = 0):
+    """Identifiants des demandes actives par paquets, dans l'ordre de la clé."""
+    return par_cle(_SQL_ACTIVES, {}, taille, depuis)
 
 
 def coter_paquets(paquets, *, le: date, motif: str, bilan: Bilan | None = None) -> Bilan:
@@ -261,9 +283,7 @@ def recalculer_fichier(*, taille_paquet: int = 10000, le: date | None = None, de
 def coter_jamais_cotees(*, taille_paquet: int = 10000, le: date | None = None) -> Bilan:
     """Cote les demandes actives qui n'ont pas encore de résultat (démonstration complétée, reprise)."""
     le = le or timezone.localdate()
-    demain = timezone.now() + timedelta(days=1)  # aucun événement après demain : seul le 2e flux compte
-    paquets = (ids for ids in _paquets_echus(date.min, taille_paquet, demain))
-    bilan = coter_paquets(paquets, le=le, motif="première cotation")
+    bilan = coter_paquets(par_cle(_SQL_JAMAIS_COTEES, {}, taille_paquet), le=le, motif="première cotation")
     rafraichir_distributions()
     return bilan
 
@@ -283,39 +303,18 @@ def _paquets_echus(le: date, taille: int, depuis):
     """Demandes actives à recoter la nuit : un point limité dans le temps change au plus tard ``le`` ; jamais
     cotées ; ou un label, un refus ou un passage en CAL écrit depuis ``depuis`` par un traitement ensembliste
     (labels automatiques du fichier, reprise de données) qui ne passe pas par les services."""
-    requetes = [
-        (
-            "SELECT r.demande_id FROM cotation_resultatcotation r JOIN demandes_demande d ON d.id = r.demande_id "
-            "WHERE r.prochaine_echeance <= %s AND d.etat = 'active' AND r.demande_id > %s "
-            "ORDER BY r.demande_id LIMIT %s",
-            lambda dernier: [le, dernier, taille],
-        ),
-        (
-            "SELECT d.id FROM demandes_demande d WHERE d.etat = 'active' AND d.id > %s AND NOT EXISTS "
-            "(SELECT 1 FROM cotation_resultatcotation r WHERE r.demande_id = d.id) ORDER BY d.id LIMIT %s",
-            lambda dernier: [dernier, taille],
-        ),
-        (
-            "SELECT DISTINCT e.demande_id FROM demandes_evenement e JOIN demandes_demande d ON d.id = e.demande_id "
-            "WHERE e.date >= %s AND e.type = ANY(%s) AND d.etat = 'active' AND e.demande_id > %s "
-            "ORDER BY e.demande_id LIMIT %s",
-            lambda dernier: [depuis, list(EVENEMENTS_DE_NUIT), dernier, taille],
-        ),
+    flux = [
+        (_SQL_ECHUES, {"le": le}),
+        (_SQL_JAMAIS_COTEES, {}),
+        (_SQL_EVENEMENTS_RECENTS, {"depuis": depuis, "types": list(EVENEMENTS_DE_NUIT)}),
     ]
     vues: set[int] = set()  # une demande échue et modifiée le même jour n'est recotée qu'une fois
-    for sql, params in requetes:
-        dernier = 0
-        while True:
-            with connection.cursor() as cur:
-                cur.execute(sql, params(dernier))
-                ids = [row[0] for row in cur.fetchall()]
-            if not ids:
-                break
-            dernier = ids[-1]
-            ids = [pk for pk in ids if pk not in vues]
-            vues.update(ids)
-            if ids:
-                yield ids
+    for sql, parametres in flux:
+        for ids in par_cle(sql, parametres, taille):
+            nouveaux = [pk for pk in ids if pk not in vues]
+            vues.update(nouveaux)
+            if nouveaux:
+                yield nouveaux
 
 
 def calcul_de_nuit(*, le: date | None = None, taille_paquet: int = 10000, depuis=None) -> Bilan:

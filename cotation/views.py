@@ -29,14 +29,14 @@ from . import acces as acces_cotation
 from . import livret, services
 from .models import Famille, Grille
 
-MARQUE_EXCLUSION = "Non cumulable"
 TAILLE_HISTORIQUE = 50
 
 
 def _ligne(ligne: dict, familles: dict[str, str]) -> dict:
+    """Ligne stockée prête à afficher : le fait d'un côté, l'exclusion (``moteur.Ligne.exclusion``) de l'autre."""
     raison = ligne.get("raison") or ""
-    position = raison.find(MARQUE_EXCLUSION)
-    fait, exclusion = (raison[:position].strip(), raison[position:].strip()) if position >= 0 else (raison, "")
+    exclusion = ligne.get("exclusion") or ""
+    fait = raison.removesuffix(exclusion).strip() if exclusion else raison
     jusqu_au = ligne.get("jusqu_au")
     return {
         "critere": ligne.get("critere", ""),

@@ -207,33 +207,37 @@ def _recuperateur():
     return RecuperateurStatique(allowed_protocols=("https",), allow_redirects=False)
 
 
-_FEUILLE: dict[str, object] = {}
+_FEUILLES: dict[str, dict] = {}
 
 
-def _feuille_et_polices():
-    """Feuille ``css/editions.css`` analysée une fois par processus, avec sa configuration de polices
-    (fontconfig) : l'analyse et le chargement des polices ne se refont pas à chaque édition."""
+def _feuille_et_polices(feuille: str = FEUILLE_EDITIONS):
+    """Feuille de style (chemin sous ``static/``) analysée une fois par processus, avec sa configuration de
+    polices (fontconfig) : l'analyse et le chargement des polices ne se refont pas à chaque édition."""
     from weasyprint import CSS
     from weasyprint.text.fonts import FontConfiguration
 
-    chemin = fichier_statique(FEUILLE_EDITIONS)
+    chemin = fichier_statique(feuille)
     date_modif = chemin.stat().st_mtime if chemin else None
-    if _FEUILLE.get("date") != date_modif or "css" not in _FEUILLE:
+    entree = _FEUILLES.get(feuille)
+    if entree is None or entree["date"] != date_modif:
         polices = FontConfiguration()
         css = CSS(
-            url=BASE_DOCUMENT + settings.STATIC_URL.lstrip("/") + FEUILLE_EDITIONS,
+            url=BASE_DOCUMENT + settings.STATIC_URL.lstrip("/") + feuille,
             url_fetcher=_recuperateur(),
             font_config=polices,
         )
-        _FEUILLE.update(date=date_modif, css=css, polices=polices)
-    return _FEUILLE["css"], _FEUILLE["polices"]
+        entree = _FEUILLES[feuille] = {"date": date_modif, "css": css, "polices": polices}
+    return entree["css"], entree["polices"]
 
 
-def rendre_pdf(gabarit: str, contexte: dict) -> bytes:
-    """HTML du gabarit → PDF (A4), ressources limitées aux fichiers statiques du projet."""
+def rendre_pdf(gabarit: str, contexte: dict, *, feuille: str = FEUILLE_EDITIONS) -> bytes:
+    """HTML du gabarit → PDF (A4), ressources limitées aux fichiers statiques du projet.
+
+    ``feuille`` : la feuille de style de l'édition (``css/editions.css`` par défaut ; le livret de la
+    cotation a la sienne)."""
     from weasyprint import HTML
 
-    css, polices = _feuille_et_polices()
+    css, polices = _feuille_et_polices(feuille)
     html = render_to_string(gabarit, contexte)
     document = HTML(string=html, base_url=BASE_DOCUMENT, url_fetcher=_recuperateur())
     # PDF balisé (structure des titres, tableaux, listes) : lisible par les lecteurs d'écran (RGAA).
