@@ -21,14 +21,16 @@ import sys
 import time
 
 
-def ecrivain(numero: int, nombre: int, barriere, resultats) -> None:
+def ecrivain(numero: int, nombre: int, barriere, resultats, graine: int = 0) -> None:
     from bench.commun import dossier_depuis_menage  # django.setup() dans le processus
     from demandes import services
     from demandes.generateur import fabrique
     from fdls.comptes.models import Utilisateur
     from fdls.organismes.models import Guichet
 
-    alea = random.Random(1000 + numero)
+    # Graine tirée de l'état du fichier : un passage répété sur la même base enregistre d'autres ménages
+    # (sinon chaque dossier retrouverait ses copies des passages précédents comme doublons).
+    alea = random.Random(f"{graine}-{numero}")
     generateur = fabrique()
     guichets = list(
         Guichet.objects.filter(type="accompagnateur", commune__departement_id="44").select_related(
@@ -95,12 +97,15 @@ def main() -> int:
     print(f"Préparation du fichier : {preparer_fichier(args.demandes):.0f} s")
     from django.db import connection
 
+    with connection.cursor() as curseur:
+        curseur.execute("SELECT coalesce(max(id), 0) FROM demandes_demande")
+        graine = curseur.fetchone()[0]
     connection.close()
     contexte = multiprocessing.get_context("spawn")
     barriere = contexte.Barrier(args.processus + 1)
     resultats = contexte.Queue()
     processus = [
-        contexte.Process(target=ecrivain, args=(n, args.par_processus, barriere, resultats))
+        contexte.Process(target=ecrivain, args=(n, args.par_processus, barriere, resultats, graine))
         for n in range(args.processus)
     ]
     for p in processus:

@@ -196,8 +196,13 @@ def _paires_exclues(demande_id: int | None) -> set[int]:
     return exclues
 
 
-def candidats(personnes, *, exclure_demande: int | None = None, seuil: int = SEUIL, limite: int = 20) -> list[Candidat]:
+def candidats(
+    personnes, *, exclure_demande: int | None = None, seuil: int = SEUIL, limite: int = 20, neuve: bool = False
+) -> list[Candidat]:
     """Demandes actives dont le demandeur ou le co-demandeur ressemble à une personne du dossier.
+
+    ``exclure_demande`` : la demande du dossier (ses propres clés ne sont pas des candidats) ;
+    ``neuve`` : elle vient d'être créée dans cette transaction, aucune paire n'est encore connue.
 
     Requêtes indexées (blocage, paires écartées, état des seuls candidats) puis
     le score en Python : quelques millisecondes à 1 million de demandes
@@ -222,7 +227,7 @@ def candidats(personnes, *, exclure_demande: int | None = None, seuil: int = SEU
         .exclude(demande_id=exclure_demande)
         .values_list("demande_id", "role", "nom", "prenom", "date_naissance")[:MAX_LIGNES_BLOCAGE]
     )
-    exclues = _paires_exclues(exclure_demande)
+    exclues = set() if neuve else _paires_exclues(exclure_demande)
     meilleurs: dict[int, Candidat] = {}
     for demande_id, role, nom, prenom, naissance in lignes:
         if demande_id in exclues:

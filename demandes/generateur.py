@@ -33,6 +33,11 @@ pendant que le fil principal fabrique le lot k+1 (deux cœurs occupés). Les
 identifiants sont pris après le maximum existant, puis les séquences sont
 recalées (``setval``). À lancer sans enregistrement concurrent (commande de
 démonstration, base de banc).
+
+Au-delà de 100 000 demandes (mode massif, ``Parametres.massif``) : index
+secondaires retirés puis reconstruits (``IndexSuspendu``), lots fabriqués par
+des processus de travail et numérotés dans l'ordre par le processus
+principal, table de recherche remplie à la fin (docs/decisions.md, session 5).
 """
 
 from __future__ import annotations
@@ -263,6 +268,10 @@ class Parametres:
     # Contrôle des clés étrangères ligne à ligne ; par défaut désactivé au-delà de 100 000 demandes
     # si le rôle est superutilisateur (session_replication_role = replica), conservé sinon.
     controle_fk: bool | None = None
+    # Chargement en masse : index secondaires retirés puis reconstruits, table de recherche remplie
+    # une fois à la fin, lots fabriqués par plusieurs processus ; par défaut au-delà de 100 000 demandes.
+    massif: bool | None = None
+    processus: int | None = None  # processus de fabrication en mode massif (défaut : nombre de cœurs)
     journal: object = None  # fonction(str) pour la progression
 
 
@@ -566,6 +575,8 @@ class Generateur:
         self.departement_nu = p.departement.zfill(3)
         self.bilan = Bilan()
         self.debut_fenetre = self.aujourd_hui - timedelta(days=365 * p.annees_closes)
+        self.numeros_differes = False
+        self._numero_en_attente = None
 
     # ------------------------------------------------------------ identifiants et numéros
 
@@ -576,6 +587,14 @@ class Generateur:
     def _numeros(self, depot: date, guichet) -> tuple[str, str]:
         periode = f"{depot.month:02d}{depot.year % 100:02d}"
         cle = (self.departement_nu, periode, guichet[1])
+        if self.numeros_differes:
+            # Fabrication dans un processus de travail : séquences posées par le processus principal
+            # (``_numeroter``), dans l'ordre des lots, pour que chaque séquence reste sans trou.
+            self._numero_en_attente = (cle, f"{depot.year:04d}{depot.month:02d}")
+            return (
+                f"{self.departement_nu}{periode}{_ATTENTE_NU}{guichet[1]}",
+                f"{depot.year:04d}{depot.month:02d}{_ATTENTE_REF}",
+            )
         seq = self.compteurs_nu.get(cle, 0) + 1
         self.compteurs_nu[cle] = seq
         periode_ref = f"{depot.year:04d}{depot.month:02d}"
@@ -997,7 +1016,9 @@ class Generateur:
                 depot,
                 "enregistrement",
                 f"Numéro unique {nu_affiche} – guichet {guichet[4]}"[:2000],
-                {"numero_unique": nu, "reference": reference, "guichet": guichet[1]},
+                # Détails déjà en JSON (codes et chiffres, rien à échapper) : évite l'encodeur pour les événements
+                # les plus nombreux ; ``test_generateur`` relit chaque détail comme un dictionnaire.
+                f'{{"numero_unique":"{nu}","reference":"{reference}","guichet":"{guichet[1]}"}}',
                 "brouillon",
                 "active",
                 auteur_guichet,
@@ -1013,7 +1034,7 @@ class Generateur:
                     r,
                     "renouvellement",
                     f"Valable jusqu'au {nouvelle:%d/%m/%Y}",
-                    {"ancienne_expiration": ancienne.isoformat(), "nouvelle_expiration": nouvelle.isoformat()},
+                    f'{{"ancienne_expiration":"{ancienne.isoformat()}","nouvelle_expiration":"{nouvelle.isoformat()}"}}',
                     "active",
                     "active",
                     DEMANDEUR_EN_LIGNE if par_demandeur else auteur_guichet,
@@ -1027,7 +1048,16 @@ class Generateur:
             code, libelle = PIECES[int(a.random() * len(PIECES))]
             jour = depot + timedelta(days=min(duree - 1, _ri(a, 0, 20)))
             evts.append(
-                (jour, "piece_ajoutee", libelle, {"piece": code}, "active", "active", auteur_guichet, organisme_guichet)
+                (
+                    jour,
+                    "piece_ajoutee",
+                    libelle,
+                    f'{{"piece":"{code}"}}',
+                    "active",
+                    "active",
+                    auteur_guichet,
+                    organisme_guichet,
+                )
             )
         # Localisations ajoutées après le dépôt : date d'ancienneté propre et modification historisée.
         anciennetes = []
@@ -1082,7 +1112,7 @@ class Generateur:
                 self._episode_cal(a, evts, depot, le if etat == "active" else le - timedelta(days=60), typologies)
         date_fin = None
         if etat == "satisfaite":
-            self._satisfaction(a, evts, fin, typologies)
+            self._satisfaction(a, evts, depot, fin, typologies)
             date_fin = fin
         elif etat == "annulee":
             date_fin = fin
@@ -1092,7 +1122,7 @@ class Generateur:
                         fin,
                         "annulation_automatique",
                         "Non renouvellement dans le délai",
-                        {"motif": "non_renouvellement"},
+                        '{"motif":"non_renouvellement"}',
                         "active",
                         "annulee",
                         AUTOMATE,
@@ -1113,7 +1143,7 @@ class Generateur:
                         fin,
                         "annulation",
                         libelle,
-                        {"motif": motif_annulation},
+                        f'{{"motif":"{motif_annulation}"}}',
                         "active",
                         "annulee",
                         auteur_guichet,
@@ -1127,6 +1157,9 @@ class Generateur:
         sans_adresse = situation["statut"] in ("sans_abri",)
         dernier_evt = max(e[0] for e in evts)
         loyer_max = round(situation["loyer"] * a.uniform(0.9, 1.2)) if situation["loyer"] and a.random() < 0.3 else None
+        if self.numeros_differes:
+            # Séquences à poser par le processus principal, dans l'ordre des demandes du lot (``_numeroter``).
+            lot.numeros.append(self._numero_en_attente)
         lot.demandes.append(
             "\t".join(
                 (
@@ -1252,7 +1285,8 @@ class Generateur:
             horodatage = f"{jour.isoformat()} {heure}+00" if heure else _horodatage(jour, a)
             lot.evenements.append(
                 f"{self._id('evenement')}\t{demande_id}\t{type_}\t{horodatage}\t{_texte(precisions)}\t"
-                f"{_json(details)}\t{avant}\t{apres}\t{_texte(auteur)}\t{_i(organisme)}\n"
+                f"{details if details.__class__ is str else _json(details)}\t{avant}\t{apres}\t"
+                f"{_texte(auteur)}\t{_i(organisme)}\n"
             )
         b = self.bilan
         b.demandes += 1
@@ -1407,10 +1441,11 @@ class Generateur:
                 a, evts, jour + timedelta(days=5), typologies, decision="non_attribution", bailleur=bailleur, bien=bien
             )
 
-    def _satisfaction(self, a: random.Random, evts, fin: date, typologies) -> None:
+    def _satisfaction(self, a: random.Random, evts, depot: date, fin: date, typologies) -> None:
         bailleur = self._bailleur(a)
         bien = self._bien(a)
-        proposition = fin - timedelta(days=_ri(a, 35, 70))
+        # Proposition 35 à 70 jours avant le bail, jamais avant le dépôt (délais courts : un mois).
+        proposition = max(fin - timedelta(days=_ri(a, 35, 70)), depot + timedelta(days=1))
         evts.append(
             (
                 proposition,
@@ -1551,8 +1586,13 @@ def _faute(a: random.Random, mot: str) -> str:
     return mot + "e"
 
 
+# Marques des séquences à poser par le processus principal (caractères absents des données générées).
+_ATTENTE_NU = "¤¤¤¤¤¤"
+_ATTENTE_REF = "§§§§"
+
+
 class _Lot:
-    __slots__ = ("demandes", "personnes", "ressources", "localisations", "evenements", "cles", "doublons")
+    __slots__ = ("demandes", "personnes", "ressources", "localisations", "evenements", "cles", "doublons", "numeros")
 
     def __init__(self):
         for nom in self.__slots__:
@@ -1570,33 +1610,204 @@ class _Lot:
         }
 
 
+class _LotCompact:
+    """Lot fabriqué par un processus de travail : chaque table en un seul bloc d'octets prêt pour COPY
+    (transfert et écriture sans reconstruire les lignes), numéros uniques et références encore à poser."""
+
+    __slots__ = ("blocs", "comptes", "numeros")
+
+    def __init__(self, lot: _Lot):
+        self.blocs = {cle: "".join(lignes).encode() for cle, lignes in lot.tables().items() if lignes}
+        self.comptes = {cle: len(lignes) for cle, lignes in lot.tables().items() if lignes}
+        self.numeros = lot.numeros
+
+    def tables(self):
+        return self.blocs
+
+
 # ---------------------------------------------------------------- chargement
 
 
-def _copier(lot: _Lot, curseur, lignes: dict) -> None:
+def _copier(lot, curseur, lignes: dict) -> None:
+    comptes = getattr(lot, "comptes", None)
     for cle, contenu in lot.tables().items():
         if not contenu:
             continue
         table, colonnes = TABLES[cle]
         with curseur.copy(f"COPY {table} ({colonnes}) FROM STDIN") as copie:
-            copie.write("".join(contenu))
-        lignes[cle] = lignes.get(cle, 0) + len(contenu)
+            copie.write(contenu if isinstance(contenu, bytes) else "".join(contenu))
+        lignes[cle] = lignes.get(cle, 0) + (comptes[cle] if comptes is not None else len(contenu))
 
 
-def _charger_lot(lot: _Lot, lignes: dict, controle_fk: bool = True) -> None:
+def _charger_lot(lot: _Lot, lignes: dict, controle_fk: bool = True, recherche: bool = True) -> None:
     with transaction.atomic(), connection.cursor() as curseur:
         curseur.execute("SET LOCAL synchronous_commit = off")
         # La table de recherche est remplie une fois le lot copié, en une
-        # instruction, plutôt que par ses triggers à chaque COPY.
+        # instruction, plutôt que par ses triggers à chaque COPY (en mode massif : une fois à la fin).
         curseur.execute("SET LOCAL fdls.recherche_differee = on")
         if not controle_fk:
             # Chargement en masse : les clés étrangères, cohérentes par construction, ne sont pas
             # revérifiées ligne à ligne au commit (même réglage que pg_restore --disable-triggers).
             curseur.execute("SET LOCAL session_replication_role = replica")
         _copier(lot, curseur, lignes)
-        if lot.demandes:
+        if recherche and lot.demandes:
             ids = [int(ligne.split("\t", 1)[0]) for ligne in lot.demandes]
             curseur.execute("SELECT demandes_recherche_remplir(%s::bigint[])", [ids])
+
+
+# ---------------------------------------------------------------- chargement en masse
+
+# Identifiants réservés par demande d'un lot fabriqué par un processus de travail (au plus ; vérifié) :
+# les demandes d'un lot sont numérotées à la suite de celles du lot précédent, les lignes filles dans
+# une plage propre au lot (des trous entre lots, l'ordre chronologique des lots conservé).
+_RESERVE_PAR_DEMANDE = {"personne": 16, "ressource": 64, "localisation": 8, "evenement": 96, "cle": 2, "doublon": 1}
+
+_GENERATEUR: Generateur | None = None  # celui du processus principal, hérité par les processus de travail
+
+
+def _fabriquer(tache: tuple) -> tuple:
+    """Processus de travail : fabrique le lot ``numero`` dans ses plages d'identifiants."""
+    numero, debuts, taille, actives, satisfaites, annulees = tache
+    gen = _GENERATEUR
+    gen.ids = dict(debuts)
+    gen.bilan = Bilan()
+    gen.numeros_differes = True
+    lot = gen.lot(numero, actives, satisfaites, annulees)
+    for table, par_demande in _RESERVE_PAR_DEMANDE.items():
+        if gen.ids[table] - debuts[table] > taille * par_demande:
+            raise RuntimeError(f"Lot {numero} : plage d'identifiants de {table} dépassée.")
+    return _LotCompact(lot), gen.bilan
+
+
+def _entrelacer(bloc: bytes, marque: str, valeurs: list[bytes], par_valeur: int) -> bytes:
+    """Remplace, dans l'ordre, chaque marque du bloc par la valeur suivante (``par_valeur`` marques chacune)."""
+    morceaux = bloc.split(marque.encode())
+    if len(morceaux) != len(valeurs) * par_valeur + 1:
+        raise RuntimeError(f"{len(morceaux) - 1} marques « {marque} » pour {len(valeurs)} demandes.")
+    sortie = [morceaux[0]]
+    for i, valeur in enumerate(valeurs):
+        for k in range(par_valeur):
+            sortie.append(valeur)
+            sortie.append(morceaux[i * par_valeur + k + 1])
+    return b"".join(sortie)
+
+
+def _numeroter(gen: Generateur, lot: _LotCompact) -> None:
+    """Pose les séquences des numéros uniques et des références d'un lot, dans l'ordre de fabrication.
+
+    La demande porte son numéro et sa référence une fois chacun ; son événement d'enregistrement porte
+    le numéro deux fois (texte affiché et détails) et la référence une fois ; les demandes d'un lot et
+    leurs enregistrements sont dans le même ordre."""
+    sequences, references = [], []
+    for cle, periode_ref in lot.numeros:
+        seq = gen.compteurs_nu.get(cle, 0) + 1
+        gen.compteurs_nu[cle] = seq
+        ref = gen.compteurs_ref.get(periode_ref, 0) + 1
+        gen.compteurs_ref[periode_ref] = ref
+        sequences.append(b"%06d" % seq)
+        references.append(b"%04d" % ref)
+    blocs = lot.blocs
+    blocs["demande"] = _entrelacer(
+        _entrelacer(blocs["demande"], _ATTENTE_NU, sequences, 1), _ATTENTE_REF, references, 1
+    )
+    blocs["evenement"] = _entrelacer(
+        _entrelacer(blocs["evenement"], _ATTENTE_NU, sequences, 2), _ATTENTE_REF, references, 1
+    )
+    lot.numeros = []
+
+
+def _ajouter_bilan(total: Bilan, partiel: Bilan) -> None:
+    for nom in ("demandes", "actives", "satisfaites", "annulees", "personnes", "localisations", "evenements"):
+        setattr(total, nom, getattr(total, nom) + getattr(partiel, nom))
+    total.doublons += partiel.doublons
+
+
+def restaurer_index() -> int:
+    """Reconstruit les index retirés par un chargement en masse (interrompu ou terminé) ; rend leur nombre."""
+    from demandes.models import IndexSuspendu
+
+    suspendus = list(IndexSuspendu.objects.order_by("table", "nom"))
+    with connection.cursor() as curseur:
+        curseur.execute("SET maintenance_work_mem = '512MB'")
+        for index in suspendus:
+            curseur.execute("SELECT to_regclass(%s) IS NULL", [index.nom])
+            if curseur.fetchone()[0]:
+                curseur.execute(index.definition)
+            index.delete()
+        curseur.execute("RESET maintenance_work_mem")
+    return len(suspendus)
+
+
+def _suspendre_index() -> int:
+    """Retire les index secondaires des tables chargées (et les contraintes d'unicité que nulle clé
+    étrangère ne vise : numéro unique, référence, clé de recherche…), après avoir noté leur définition."""
+    from demandes.models import IndexSuspendu
+
+    with transaction.atomic(), connection.cursor() as curseur:
+        curseur.execute(
+            """
+            SELECT i.indexrelid::regclass::text, t.relname,
+                   CASE WHEN c.oid IS NULL THEN pg_get_indexdef(i.indexrelid)
+                        ELSE format('ALTER TABLE %%I ADD CONSTRAINT %%I %%s', t.relname, c.conname,
+                                    pg_get_constraintdef(c.oid)) END,
+                   c.conname
+              FROM pg_index i JOIN pg_class t ON t.oid = i.indrelid
+              LEFT JOIN pg_constraint c ON c.conindid = i.indexrelid AND c.contype = 'u'
+             WHERE t.relname = ANY(%s) AND NOT i.indisprimary
+               AND NOT EXISTS (SELECT 1 FROM pg_constraint p WHERE p.conindid = i.indexrelid AND p.contype <> 'u')
+               AND NOT EXISTS (SELECT 1 FROM pg_constraint f WHERE f.contype = 'f' AND f.conindid = i.indexrelid)
+            """,
+            [_tables_chargees()],
+        )
+        index = curseur.fetchall()
+        IndexSuspendu.objects.bulk_create(
+            [IndexSuspendu(nom=nom, table=table, definition=definition) for nom, table, definition, _c in index]
+        )
+        for nom, table, _definition, contrainte in index:
+            if contrainte:
+                curseur.execute(f'ALTER TABLE "{table}" DROP CONSTRAINT "{contrainte}"')
+            else:
+                curseur.execute(f'DROP INDEX "{nom}"')
+    return len(index)
+
+
+_SQL_RECHERCHE_MASSIVE = [
+    # Mêmes lignes que ``demandes_recherche_remplir`` (migration 0015), en quatre instructions ensemblistes.
+    """
+    INSERT INTO demandes_lignerecherche (demande_id, cle, etat, nature, date_depot, date_expiration, guichet_id)
+    SELECT d.id, k.cle, d.etat, d.nature, d.date_depot, d.date_expiration, d.guichet_id
+      FROM demandes_demande d CROSS JOIN LATERAL (VALUES ('D' || d.departement_id), ('G' || d.guichet_id)) k(cle)
+     WHERE d.id > %(depuis)s
+    """,
+    """
+    INSERT INTO demandes_lignerecherche (demande_id, cle, etat, nature, date_depot, date_expiration, guichet_id)
+    SELECT DISTINCT ON (d.id, l.commune_id)
+           d.id, 'C' || l.commune_id, d.etat, d.nature, d.date_depot, d.date_expiration, d.guichet_id
+      FROM demandes_demande d JOIN demandes_localisationsouhaitee l ON l.demande_id = d.id
+     WHERE d.id > %(depuis)s AND l.demande_id > %(depuis)s
+    """,
+    """
+    INSERT INTO demandes_lignerecherche (demande_id, cle, etat, nature, date_depot, date_expiration, guichet_id)
+    SELECT DISTINCT ON (d.id, c.epci_id)
+           d.id, 'E' || c.epci_id, d.etat, d.nature, d.date_depot, d.date_expiration, d.guichet_id
+      FROM demandes_demande d
+      JOIN demandes_localisationsouhaitee l ON l.demande_id = d.id
+      JOIN territoires_commune c ON c.code_insee = l.commune_id
+     WHERE d.id > %(depuis)s AND l.demande_id > %(depuis)s AND c.epci_id IS NOT NULL
+    """,
+]
+
+
+def _remplir_recherche(depuis: int, controle_fk: bool) -> None:
+    """Table de recherche des demandes d'identifiant > ``depuis``, en instructions ensemblistes."""
+    with transaction.atomic(), connection.cursor() as curseur:
+        curseur.execute("SET LOCAL synchronous_commit = off")
+        curseur.execute("SET LOCAL work_mem = '256MB'")
+        if not controle_fk:
+            # Demandes chargées à l'instant : pas de vérification de clé étrangère ligne à ligne.
+            curseur.execute("SET LOCAL session_replication_role = replica")
+        for sql in _SQL_RECHERCHE_MASSIVE:
+            curseur.execute(sql, {"depuis": depuis})
 
 
 def _superutilisateur() -> bool:
@@ -1694,6 +1905,7 @@ def generer(p: Parametres) -> Bilan:
         return gen.bilan
     nb_lots = max(1, -(-total // p.taille_lot))
     parallele = p.parallele if p.parallele is not None else total > 5_000
+    massif = p.massif if p.massif is not None else total > 100_000
     autovacuum = p.ajuster_autovacuum if p.ajuster_autovacuum is not None else total > 100_000
     controle_fk = p.controle_fk if p.controle_fk is not None else (total <= 100_000 or not _superutilisateur())
 
@@ -1701,38 +1913,25 @@ def generer(p: Parametres) -> Bilan:
         return valeur * (i + 1) // nb_lots - valeur * i // nb_lots
 
     lignes: dict = {}
+    restaurees = restaurer_index()
+    if restaurees:
+        journal(f"  {restaurees} index d'un chargement interrompu reconstruits")
     if autovacuum:
         _autovacuum(False)
     try:
-        if parallele:
-            file: queue.Queue = queue.Queue(maxsize=2)
-            erreurs: list = []
-
-            def chargeur():
-                try:
-                    while (lot := file.get()) is not None:
-                        _charger_lot(lot, lignes, controle_fk)
-                except Exception as exc:  # remonté au fil principal
-                    erreurs.append(exc)
-                    while file.get() is not None:
-                        pass
-                finally:
-                    connection.close()
-
-            fil = threading.Thread(target=chargeur, name="fdls-copy", daemon=True)
-            fil.start()
-            try:
-                for i in range(nb_lots):
-                    if erreurs:
-                        break
-                    file.put(gen.lot(i, part(actives, i), part(satisfaites, i), part(annulees, i)))
-                    if i % 20 == 19:
-                        journal(f"  lot {i + 1}/{nb_lots} ({time.perf_counter() - debut:.0f} s)")
-            finally:
-                file.put(None)
-                fil.join()
-            if erreurs:
-                raise erreurs[0]
+        if massif:
+            journal(f"  chargement en masse : {_suspendre_index()} index retirés jusqu'à la fin")
+            _generer_massif(gen, p, nb_lots, (actives, satisfaites, annulees), lignes, controle_fk, journal, debut)
+            journal(f"  table de recherche ({time.perf_counter() - debut:.0f} s)")
+            _remplir_recherche(ids_depart["demande"], controle_fk)
+            journal(f"  reconstruction des index ({time.perf_counter() - debut:.0f} s)")
+            restaurer_index()
+        elif parallele:
+            _charger_en_fond(
+                (gen.lot(i, part(actives, i), part(satisfaites, i), part(annulees, i)) for i in range(nb_lots)),
+                lambda lot: _charger_lot(lot, lignes, controle_fk),
+                lambda i: journal(f"  lot {i + 1}/{nb_lots} ({time.perf_counter() - debut:.0f} s)"),
+            )
         else:
             for i in range(nb_lots):
                 lot = gen.lot(i, part(actives, i), part(satisfaites, i), part(annulees, i))
@@ -1741,6 +1940,8 @@ def generer(p: Parametres) -> Bilan:
     finally:
         if autovacuum:
             _autovacuum(True)
+        if massif:
+            restaurer_index()
     if autovacuum or total > 1000:
         with connection.cursor() as curseur:
             for table in _tables_chargees():
@@ -1751,6 +1952,83 @@ def generer(p: Parametres) -> Bilan:
     b.lignes = lignes
     b.duree = time.perf_counter() - debut
     return b
+
+
+def _charger_en_fond(lots, charger, progression, taille_file: int = 2) -> None:
+    """Charge les ``lots`` dans un fil à part (sa propre connexion) pendant que l'appelant fabrique le suivant."""
+    file: queue.Queue = queue.Queue(maxsize=taille_file)
+    erreurs: list = []
+
+    def chargeur():
+        try:
+            while (lot := file.get()) is not None:
+                charger(lot)
+        except Exception as exc:  # remonté au fil principal
+            erreurs.append(exc)
+            while file.get() is not None:
+                pass
+        finally:
+            connection.close()
+
+    fil = threading.Thread(target=chargeur, name="fdls-copy", daemon=True)
+    fil.start()
+    try:
+        for i, lot in enumerate(lots):
+            if erreurs:
+                break
+            file.put(lot)
+            if i % 20 == 19:
+                progression(i)
+    finally:
+        file.put(None)
+        fil.join()
+    if erreurs:
+        raise erreurs[0]
+
+
+def _generer_massif(gen: Generateur, p: Parametres, nb_lots: int, volumes_, lignes, controle_fk, journal, debut):
+    """Lots fabriqués par des processus de travail, numérotés ici dans l'ordre, chargés par un fil de COPY."""
+    import multiprocessing
+    import os
+
+    global _GENERATEUR
+    actives, satisfaites, annulees = volumes_
+
+    def part(valeur, i):
+        return valeur * (i + 1) // nb_lots - valeur * i // nb_lots
+
+    taches = []
+    prochaine = dict(gen.ids)
+    for i in range(nb_lots):
+        a, s, c = part(actives, i), part(satisfaites, i), part(annulees, i)
+        taille = a + s + c
+        taches.append((i, dict(prochaine), taille, a, s, c))
+        prochaine["demande"] += taille
+        for table, par_demande in _RESERVE_PAR_DEMANDE.items():
+            prochaine[table] += taille * par_demande
+    _GENERATEUR = gen
+    # Les processus de travail n'ouvrent aucune connexion : celle du parent est fermée avant le fork.
+    connection.close()
+
+    def numerotes(pool):
+        for lot, bilan in pool.imap(_fabriquer, taches):
+            _numeroter(gen, lot)
+            _ajouter_bilan(gen.bilan, bilan)
+            yield lot
+
+    contexte = multiprocessing.get_context("fork")
+    try:
+        with contexte.Pool(p.processus or os.cpu_count() or 2) as pool:
+            _charger_en_fond(
+                numerotes(pool),
+                lambda lot: _charger_lot(lot, lignes, controle_fk, recherche=False),
+                lambda i: journal(f"  lot {i + 1}/{nb_lots} ({time.perf_counter() - debut:.0f} s)"),
+                taille_file=3,
+            )
+    finally:
+        _GENERATEUR = None
+    # Dernier identifiant réservé de chaque table : les séquences reprennent après (``_finaliser``).
+    gen.ids = dict(prochaine)
 
 
 def resume(b: Bilan) -> str:

@@ -68,16 +68,26 @@ class Demande(models.Model):
         REJETEE = "rejetee", "Rejetée"
 
     # --- Identification (attribuée à l'enregistrement, jamais réutilisée)
-    numero_unique = models.CharField("numéro unique", max_length=18, unique=True, null=True, blank=True)
-    reference = models.CharField("référence du dossier", max_length=12, unique=True, null=True, blank=True)
-    etat = models.CharField("état", max_length=20, choices=Etat.choices, default=Etat.BROUILLON, db_index=True)
+    # Unicité par contraintes de Meta (sans l'index ``varchar_pattern_ops`` que Django ajoute à un
+    # ``unique=True`` : aucune recherche par préfixe) ; pas d'index sur l'état seul (peu sélectif, les
+    # index partiels et ``demande_guichet_etat`` servent les lectures). Chaque index en moins est une
+    # écriture de moins à l'enregistrement (insertion puis référence) : docs/decisions.md.
+    numero_unique = models.CharField("numéro unique", max_length=18, null=True, blank=True)
+    reference = models.CharField("référence du dossier", max_length=12, null=True, blank=True)
+    etat = models.CharField("état", max_length=20, choices=Etat.choices, default=Etat.BROUILLON)
     canal = models.CharField("canal de dépôt", max_length=10, choices=choix.Canal.choices, default=choix.Canal.GUICHET)
     guichet = models.ForeignKey(
-        Guichet, on_delete=models.PROTECT, related_name="demandes", verbose_name="guichet d'enregistrement"
+        Guichet,
+        on_delete=models.PROTECT,
+        related_name="demandes",
+        verbose_name="guichet d'enregistrement",
+        db_index=False,  # index demande_guichet_etat
     )
     # Département du fichier (celui du numéro unique, donc du guichet) : la
     # politique d'accès filtre dessus quand un organisme couvre tout le département.
-    departement = models.ForeignKey(Departement, on_delete=models.PROTECT, related_name="+")
+    departement = models.ForeignKey(
+        Departement, on_delete=models.PROTECT, related_name="+", db_index=False
+    )  # index demande_dep_depot
     compte_demandeur = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -212,6 +222,8 @@ class Demande(models.Model):
             ),
         ]
         constraints = [
+            models.UniqueConstraint(fields=["numero_unique"], name="demande_numero_unique"),
+            models.UniqueConstraint(fields=["reference"], name="demande_reference"),
             models.CheckConstraint(
                 condition=models.Q(etat__in=["brouillon", "a_valider", "rejetee"])
                 | models.Q(numero_unique__isnull=False, date_depot__isnull=False),
@@ -367,7 +379,9 @@ class Evenement(models.Model):
         DEPOT_EN_LIGNE = "depot_en_ligne", "Dépôt de la demande en ligne"
         REJET_EN_LIGNE = "rejet_en_ligne", "Rejet de la demande en ligne"
 
-    demande = models.ForeignKey(Demande, on_delete=models.PROTECT, related_name="evenements")
+    demande = models.ForeignKey(
+        Demande, on_delete=models.PROTECT, related_name="evenements", db_index=False
+    )  # index evenement_demande_date
     type = models.CharField("événement", max_length=30, choices=Type.choices)
     date = models.DateTimeField("date", db_index=True)
     precisions = models.TextField("précisions", blank=True)
@@ -408,7 +422,7 @@ class CleIdentite(models.Model):
     Tenue à jour par les services à chaque écriture du ménage.
     """
 
-    demande = models.ForeignKey(Demande, on_delete=models.CASCADE, related_name="cles")
+    demande = models.ForeignKey(Demande, on_delete=models.CASCADE, related_name="cles", db_index=False)  # cle_demande
     role = models.CharField(max_length=20, choices=choix.Role.choices)
     nom = models.CharField(max_length=150)
     prenom = models.CharField(max_length=150)
@@ -660,6 +674,28 @@ class DoublonSeme(models.Model):
 
     def __str__(self):
         return f"{self.originale_id} → {self.doublon_id} ({self.type})"
+
+
+class IndexSuspendu(models.Model):
+    """Index secondaire retiré pendant un chargement en masse du générateur, à reconstruire.
+
+    Le générateur (``demandes/generateur.py``, au-delà de 100 000 demandes)
+    retire les index qui ne portent pas de contrainte, charge par COPY, puis
+    les reconstruit en une passe triée (la pratique de ``pg_restore``). Chaque
+    index retiré est noté ici avec sa définition avant d'être supprimé : si le
+    chargement est interrompu, le lancement suivant les reconstruit d'abord.
+    Vide hors d'un chargement.
+    """
+
+    nom = models.CharField(max_length=63, unique=True)
+    table = models.CharField(max_length=63)
+    definition = models.TextField()
+
+    class Meta:
+        verbose_name = "index suspendu (chargement en masse)"
+
+    def __str__(self):
+        return self.nom
 
 
 class PieceQuerySet(models.QuerySet):

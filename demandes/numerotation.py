@@ -98,14 +98,5 @@ def attribuer_numero_unique(*, departement: str, guichet: str, date_depot: date)
     return f"{departement}{periode}{sequence:06d}{guichet}"
 
 
-def attribuer_reference(*, date_depot: date) -> str:
-    periode = f"{date_depot.year:04d}{date_depot.month:02d}"
-    sequence = _incrementer(
-        """
-        INSERT INTO demandes_compteurreference (periode, dernier) VALUES (%s, 1)
-        ON CONFLICT (periode) DO UPDATE SET dernier = demandes_compteurreference.dernier + 1
-        RETURNING dernier
-        """,
-        [periode],
-    )
-    return f"{periode}{sequence:04d}"
+# La référence interne (AAAAMM + séquence du mois) est tirée par ``services._poser_reference_et_historiser``,
+# dans l'instruction qui écrit l'événement d'enregistrement (verrou du compteur le plus court possible).

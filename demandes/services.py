@@ -11,12 +11,13 @@ permis ; docs/statuts.md la reproduit.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from dateutil.relativedelta import relativedelta
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -30,7 +31,7 @@ from demandes.models import (
     Ressource,
 )
 from demandes.normalisation import cle_phonetique, normaliser_nom
-from demandes.numerotation import attribuer_numero_unique, attribuer_reference
+from demandes.numerotation import attribuer_numero_unique
 from demandes.reglementaire import valeur_parametre
 from demandes.signaux import signaler
 from fdls.territoires.models import Commune
@@ -480,25 +481,67 @@ def enregistrer_demande(
     else:
         _ecrire_menage(dossier, date_anciennete_nouvelles=depot)
     personnes = [s.personne for s in dossier.personnes]
-    trouves = doublons.candidats(personnes, exclure_demande=None if neuve else d.pk, limite=50)
+    trouves = doublons.candidats(personnes, exclure_demande=d.pk, limite=50, neuve=neuve)
     labels.recalculer_labels_automatiques(d, dossier=dossier, neuve=neuve)
     doublons.signaler_suspicions(
         d, source="saisie", ecartes=doublons_ecartes, auteur=auteur, trouves=trouves, neuve=neuve
     )
-    d.reference = attribuer_reference(date_depot=depot)
-    d.save(update_fields=["reference", "updated_at"])
-    ecrire_evenement(
-        d,
-        transition.evenement,
-        auteur,
-        precisions=f"Numéro unique {d.numero_unique_affiche} – guichet {d.guichet.nom}",
-        etat_avant=Etat.BROUILLON,
-        etat_apres=d.etat,
-        details={"numero_unique": d.numero_unique, "reference": d.reference, "guichet": d.guichet.code},
-        date=enregistree_le,
-    )
     signaler(d, "enregistrement", dossier=dossier, neuve=neuve)
+    _poser_reference_et_historiser(d, transition, auteur, depot=depot, le=enregistree_le)
     return d
+
+
+_SQL_REFERENCE_ET_ENREGISTREMENT = """
+WITH compteur AS (
+    INSERT INTO demandes_compteurreference (periode, dernier) VALUES (%(periode)s, 1)
+    ON CONFLICT (periode) DO UPDATE SET dernier = demandes_compteurreference.dernier + 1
+    RETURNING dernier
+), demande AS (
+    UPDATE demandes_demande
+       SET reference = %(periode)s || lpad(compteur.dernier::text, greatest(4, length(compteur.dernier::text)), '0'),
+           updated_at = %(maintenant)s
+      FROM compteur
+     WHERE id = %(demande)s
+ RETURNING reference
+)
+INSERT INTO demandes_evenement
+    (demande_id, type, date, precisions, details, etat_avant, etat_apres, auteur_id, organisme_id, auteur_libelle)
+SELECT %(demande)s, %(type)s, %(date)s, %(precisions)s,
+       %(details)s::jsonb || jsonb_build_object('reference', demande.reference),
+       %(avant)s, %(apres)s, %(auteur)s, %(organisme)s, %(libelle)s
+  FROM demande
+RETURNING details->>'reference'
+"""
+
+
+def _poser_reference_et_historiser(d: Demande, transition: Transition, auteur: Auteur, *, depot: date, le) -> None:
+    """Référence interne et événement d'enregistrement en une instruction, la dernière avant le commit.
+
+    Le compteur des références est commun à tout le fichier (un par mois) : son
+    verrou de ligne n'est tenu que le temps de cette instruction et du commit,
+    sans aller-retour Python entre les deux (8 guichets en parallèle sur 2
+    cœurs : un processus qui tiendrait le verrou en attendant le processeur
+    arrêterait tous les autres). Référence : ``AAAAMM`` + séquence du mois sur 4 chiffres au moins.
+    """
+    with connection.cursor() as curseur:
+        curseur.execute(
+            _SQL_REFERENCE_ET_ENREGISTREMENT,
+            {
+                "periode": f"{depot.year:04d}{depot.month:02d}",
+                "maintenant": timezone.now(),
+                "demande": d.pk,
+                "type": transition.evenement,
+                "date": le,
+                "precisions": f"Numéro unique {d.numero_unique_affiche} – guichet {d.guichet.nom}"[:2000],
+                "details": json.dumps({"numero_unique": d.numero_unique, "guichet": d.guichet.code}),
+                "avant": Etat.BROUILLON,
+                "apres": d.etat,
+                "auteur": auteur.user.pk if getattr(auteur.user, "pk", None) else None,
+                "organisme": auteur.organisme.pk if auteur.organisme is not None else None,
+                "libelle": auteur.libelle[:150],
+            },
+        )
+        d.reference = curseur.fetchone()[0]
 
 
 @transaction.atomic

@@ -211,8 +211,9 @@ def test_charger_donne_les_memes_faits_que_depuis_dossier(m):
     assert lus.ressources_mensuelles == Decimal("2350.00")  # ressources de tout le ménage
     assert (lus.commune, lus.epci, lus.typologie, lus.nb_occupants) == (m.nantes.pk, m.nantes.epci_id, "T3", 3)
     assert lus.labels == {"cp-dalo": "CP - Dalo"}
+    # Jours civils à Paris de chaque horodatage (un écart de 30 × 24 h peut franchir un changement d'heure).
     veille = timezone.localtime(hier).date()
-    assert lus.refus_positionnement == (veille - timedelta(days=30), veille)
+    assert lus.refus_positionnement == (timezone.localtime(hier - timedelta(days=30)).date(), veille)
     assert lus.passages_cal == ((veille, 3),)
     assert lus.refus_attribution == (aujourdhui(),)
     # et la cotation écrite par les services est celle qu'on recalcule depuis la base
