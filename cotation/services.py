@@ -128,8 +128,13 @@ def recalculer_demande(
     if dossier is not None:
         labels = None
         if neuve:
-            # Seuls des labels automatiques peuvent exister : posés plus tôt dans la même transaction.
-            labels = dict(demande.labels.filter(date_retrait__isnull=True).values_list("type__code", "type__libelle"))
+            # Seuls des labels automatiques peuvent exister : posés plus tôt dans la même transaction
+            # (le service qui les a posés les a notés sur le dossier ; sinon, relus).
+            labels = dossier.labels
+            if labels is None:
+                labels = dict(
+                    demande.labels.filter(date_retrait__isnull=True).values_list("type__code", "type__libelle")
+                )
         f = faits_mod.depuis_dossier(dossier, labels=labels, neuve=neuve)
     else:
         trouves = faits_mod.charger([demande.pk])

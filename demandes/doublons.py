@@ -30,12 +30,11 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
 from demandes import choix
 from demandes.models import (
-    CleIdentite,
     Demande,
     Evenement,
     LocalisationSouhaitee,
@@ -135,6 +134,34 @@ def _plafond_noms(a: Identite, nom: str, prenom: str) -> float:
     return max(direct, croise)
 
 
+def _lignes_a_noter(a: Identite, noms: list[str], prenoms: list[str], seuil: int) -> set[int]:
+    """Indices des lignes dont ``_plafond_noms`` peut atteindre le seuil, trouvés en quatre passes C.
+
+    ``_similarite`` vaut ``fuzz.ratio`` sauf trois cas qui la relèvent : noms égaux sans leurs espaces,
+    une seule faute (distance OSA ≤ 1), mots de l'un inclus dans l'autre. Une ligne est donc gardée
+    si le ratio atteint la borne, si la distance OSA est ≤ 1, ou si un des noms comparés a plusieurs
+    mots : aucune ligne que ``_plafond_noms`` garderait n'est écartée (les gardées sont notées
+    exactement ensuite).
+    """
+    if " " in a.nom:
+        return set(range(len(noms)))
+    gardees: set[int] = set()
+    for autres, borne in (
+        (noms, (seuil - 0.5 - 35) / 0.65),
+        (prenoms, (seuil - 0.5 - 35 + PENALITE_INVERSION) / 0.65),
+    ):
+        if borne <= 100:  # au-delà (seuil relevé), le ratio seul n'y mène pas
+            gardees.update(
+                i for _c, _s, i in process.extract(a.nom, autres, scorer=fuzz.ratio, score_cutoff=borne, limit=None)
+            )
+        if len(a.nom) >= 2:
+            gardees.update(
+                i for _c, _s, i in process.extract(a.nom, autres, scorer=OSA.distance, score_cutoff=1, limit=None)
+            )
+        gardees.update(i for i, autre in enumerate(autres) if " " in autre)
+    return gardees
+
+
 def noter(a: Identite, nom: str, prenom: str, date_naissance) -> tuple[int, str]:
     """Score 0–100 de deux identités normalisées, et le motif lisible de la ressemblance."""
     s_nom, n_nom = _similarite(a.nom, nom)
@@ -211,38 +238,46 @@ def candidats(
     identites = identites_du_dossier(personnes)
     if not identites:
         return []
-    blocage = Q(date_naissance__in={i.date_naissance for i in identites})
+    conditions, parametres = ["date_naissance = ANY(%s)"], [sorted({i.date_naissance for i in identites})]
     if seuil <= 100 - PENALITE_DATE_PROCHE:
         # Une date mal saisie ne peut atteindre le seuil que s'il est abaissé : sinon, inutile de lire ces lignes.
         for ident in identites:
             phon_nom, phon_prenom = cle_phonetique(ident.nom), cle_phonetique(ident.prenom)
             if phon_nom and phon_prenom:
-                blocage |= Q(nom_phonetique=phon_nom, prenom_phonetique=phon_prenom)
-                blocage |= Q(nom_phonetique=phon_prenom, prenom_phonetique=phon_nom)
+                conditions.append("(nom_phonetique = %s AND prenom_phonetique = %s)")
+                conditions.append("(nom_phonetique = %s AND prenom_phonetique = %s)")
+                parametres += [phon_nom, phon_prenom, phon_prenom, phon_nom]
     # Pas de jointure sur la demande ici : l'état n'est vérifié que pour les
     # quelques paires au-dessus du seuil (une lecture de ligne large par clé
-    # bloquée coûterait l'essentiel du temps à 1 million de demandes).
-    lignes = (
-        CleIdentite.objects.filter(blocage)
-        .exclude(demande_id=exclure_demande)
-        .values_list("demande_id", "role", "nom", "prenom", "date_naissance")[:MAX_LIGNES_BLOCAGE]
-    )
+    # bloquée coûterait l'essentiel du temps à 1 million de demandes). Colonnes
+    # lues dans l'index couvrant ``cle_naissance`` (pas de lecture de ligne).
+    with connection.cursor() as curseur:
+        curseur.execute(
+            f"SELECT demande_id, role, nom, prenom, date_naissance FROM demandes_cleidentite "
+            f"WHERE ({' OR '.join(conditions)}) AND demande_id IS DISTINCT FROM %s LIMIT {MAX_LIGNES_BLOCAGE}",
+            [*parametres, exclure_demande],
+        )
+        lignes = curseur.fetchall()
     exclues = set() if neuve else _paires_exclues(exclure_demande)
+    lignes = [ligne for ligne in lignes if ligne[0] not in exclues]
+    noms = [ligne[2] for ligne in lignes]
+    prenoms = [ligne[3] for ligne in lignes]
     meilleurs: dict[int, Candidat] = {}
-    for demande_id, role, nom, prenom, naissance in lignes:
-        if demande_id in exclues:
+    # Écarte sans tout noter les lignes qui ne peuvent atteindre le seuil (la plupart : même date de
+    # naissance, autre personne) ; le score exact reste celui de ``noter``. Paires notées dans l'ordre
+    # des lignes puis des identités (à score égal, la première trouvée l'emporte).
+    paires = sorted((i, k) for k, ident in enumerate(identites) for i in _lignes_a_noter(ident, noms, prenoms, seuil))
+    for i, k in paires:
+        ident = identites[k]
+        demande_id, role, nom, prenom, naissance = lignes[i]
+        if _plafond_noms(ident, nom, prenom) < seuil - 0.5:  # score arrondi à l'entier
             continue
-        for ident in identites:
-            # Écarte sans tout noter les lignes qui ne peuvent atteindre le seuil (la plupart :
-            # même date de naissance, autre personne) ; le score exact reste celui de ``noter``.
-            if _plafond_noms(ident, nom, prenom) < seuil - 0.5:  # score arrondi à l'entier
-                continue
-            score, motif = _noter_paire(ident, role, nom, prenom, naissance)
-            if score < seuil:
-                continue
-            actuel = meilleurs.get(demande_id)
-            if actuel is None or score > actuel.score:
-                meilleurs[demande_id] = Candidat(demande_id, score, motif, role)
+        score, motif = _noter_paire(ident, role, nom, prenom, naissance)
+        if score < seuil:
+            continue
+        actuel = meilleurs.get(demande_id)
+        if actuel is None or score > actuel.score:
+            meilleurs[demande_id] = Candidat(demande_id, score, motif, role)
     if meilleurs:
         actives = set(Demande.objects.filter(pk__in=meilleurs, etat=Demande.Etat.ACTIVE).values_list("pk", flat=True))
         meilleurs = {k: v for k, v in meilleurs.items() if k in actives}

@@ -92,6 +92,11 @@ TABLES = {
         "id, demande_id, role, nom, prenom, nom_phonetique, prenom_phonetique, date_naissance",
     ),
     "doublon": ("demandes_doublonseme", "id, originale_id, doublon_id, type"),
+    # Écrite par le générateur en mode massif seulement (sinon par ``demandes_recherche_remplir``).
+    "recherche": (
+        "demandes_lignerecherche",
+        "id, demande_id, cle, etat, nature, date_depot, date_expiration, guichet_id",
+    ),
 }
 ORDRE_TABLES = list(TABLES)
 
@@ -1592,7 +1597,17 @@ _ATTENTE_REF = "§§§§"
 
 
 class _Lot:
-    __slots__ = ("demandes", "personnes", "ressources", "localisations", "evenements", "cles", "doublons", "numeros")
+    __slots__ = (
+        "demandes",
+        "personnes",
+        "ressources",
+        "localisations",
+        "evenements",
+        "cles",
+        "doublons",
+        "recherche",
+        "numeros",
+    )
 
     def __init__(self):
         for nom in self.__slots__:
@@ -1607,6 +1622,7 @@ class _Lot:
             "evenement": self.evenements,
             "cle": self.cles,
             "doublon": self.doublons,
+            "recherche": self.recherche,
         }
 
 
@@ -1660,7 +1676,15 @@ def _charger_lot(lot: _Lot, lignes: dict, controle_fk: bool = True, recherche: b
 # Identifiants réservés par demande d'un lot fabriqué par un processus de travail (au plus ; vérifié) :
 # les demandes d'un lot sont numérotées à la suite de celles du lot précédent, les lignes filles dans
 # une plage propre au lot (des trous entre lots, l'ordre chronologique des lots conservé).
-_RESERVE_PAR_DEMANDE = {"personne": 16, "ressource": 64, "localisation": 8, "evenement": 96, "cle": 2, "doublon": 1}
+_RESERVE_PAR_DEMANDE = {
+    "personne": 16,
+    "ressource": 64,
+    "localisation": 8,
+    "evenement": 96,
+    "cle": 2,
+    "doublon": 1,
+    "recherche": 20,
+}
 
 _GENERATEUR: Generateur | None = None  # celui du processus principal, hérité par les processus de travail
 
@@ -1673,10 +1697,42 @@ def _fabriquer(tache: tuple) -> tuple:
     gen.bilan = Bilan()
     gen.numeros_differes = True
     lot = gen.lot(numero, actives, satisfaites, annulees)
+    _lignes_recherche(gen, lot)
     for table, par_demande in _RESERVE_PAR_DEMANDE.items():
         if gen.ids[table] - debuts[table] > taille * par_demande:
             raise RuntimeError(f"Lot {numero} : plage d'identifiants de {table} dépassée.")
     return _LotCompact(lot), gen.bilan
+
+
+_COLONNES_DEMANDE = [c.strip() for c in TABLES["demande"][1].split(",")]
+_RECOPIEES = [_COLONNES_DEMANDE.index(c) for c in ("etat", "nature", "date_depot", "date_expiration", "guichet_id")]
+_I_DEPARTEMENT = _COLONNES_DEMANDE.index("departement_id")
+_I_GUICHET = _COLONNES_DEMANDE.index("guichet_id")
+
+
+def _lignes_recherche(gen: Generateur, lot: _Lot) -> None:
+    """Lignes de la table de recherche du lot, écrites avec lui (mêmes lignes que ``demandes_recherche_remplir``).
+
+    Par demande, à la suite : département, guichet, puis chaque commune souhaitée et chaque EPCI de ces
+    communes (sans doublon), colonnes recopiées de la demande. Les lignes d'une demande restent voisines
+    dans la table (une liste filtrée par guichet vérifie les clés de l'agent demande par demande).
+    """
+    communes: dict[str, list[str]] = {}
+    for ligne in lot.localisations:
+        champs = ligne.split("\t", 4)
+        communes.setdefault(champs[1], []).append(champs[3])
+    referentiel = gen.ctx.communes
+    sortie = lot.recherche
+    for ligne in lot.demandes:
+        champs = ligne.rstrip("\n").split("\t")
+        demande = champs[0]
+        suite = "\t" + "\t".join(champs[i] for i in _RECOPIEES) + "\n"
+        cles = ["D" + champs[_I_DEPARTEMENT], "G" + champs[_I_GUICHET]]
+        souhaitees = list(dict.fromkeys(communes.get(demande, ())))
+        cles += ["C" + c for c in souhaitees]
+        cles += ["E" + e for e in dict.fromkeys(referentiel[c][1] for c in souhaitees) if e]
+        for cle in cles:
+            sortie.append(f"{gen._id('recherche')}\t{demande}\t{cle}{suite}")
 
 
 def _entrelacer(bloc: bytes, marque: str, valeurs: list[bytes], par_valeur: int) -> bytes:
@@ -1722,19 +1778,50 @@ def _ajouter_bilan(total: Bilan, partiel: Bilan) -> None:
     total.doublons += partiel.doublons
 
 
-def restaurer_index() -> int:
-    """Reconstruit les index retirés par un chargement en masse (interrompu ou terminé) ; rend leur nombre."""
+def restaurer_index(connexions: int = 1, journal=None) -> int:
+    """Reconstruit les index retirés par un chargement en masse (interrompu ou terminé) ; rend leur nombre.
+
+    Avec ``connexions`` > 1, les index sont construits par autant de connexions à la fois, les plus gros
+    d'abord (2 cœurs : un index se trie pendant qu'un autre s'écrit). Un index n'est effacé de la liste
+    qu'une fois construit : une interruption laisse les autres à reconstruire au lancement suivant.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
     from demandes.models import IndexSuspendu
 
-    suspendus = list(IndexSuspendu.objects.order_by("table", "nom"))
+    suspendus = list(IndexSuspendu.objects.all())
+    if not suspendus:
+        return 0
     with connection.cursor() as curseur:
-        curseur.execute("SET maintenance_work_mem = '512MB'")
-        for index in suspendus:
-            curseur.execute("SELECT to_regclass(%s) IS NULL", [index.nom])
-            if curseur.fetchone()[0]:
-                curseur.execute(index.definition)
+        curseur.execute(
+            "SELECT relname, pg_table_size(oid) FROM pg_class WHERE relname = ANY(%s)",
+            [sorted({i.table for i in suspendus})],
+        )
+        tailles = dict(curseur.fetchall())
+    suspendus.sort(key=lambda i: (-tailles.get(i.table, 0), i.table, i.nom))
+
+    def construire(index) -> None:
+        debut = time.perf_counter()
+        try:
+            with connection.cursor() as curseur:
+                curseur.execute("SET maintenance_work_mem = '1GB'")
+                curseur.execute("SELECT to_regclass(%s) IS NULL", [index.nom])
+                if curseur.fetchone()[0]:
+                    curseur.execute(index.definition)
+                curseur.execute("RESET maintenance_work_mem")
             index.delete()
-        curseur.execute("RESET maintenance_work_mem")
+        finally:
+            if connexions > 1:
+                connection.close()  # connexion propre au fil
+        if journal:
+            journal(f"    {index.nom} ({time.perf_counter() - debut:.1f} s)")
+
+    if connexions > 1:
+        with ThreadPoolExecutor(max_workers=connexions, thread_name_prefix="fdls-index") as fils:
+            list(fils.map(construire, suspendus))
+    else:
+        for index in suspendus:
+            construire(index)
     return len(suspendus)
 
 
@@ -1769,45 +1856,6 @@ def _suspendre_index() -> int:
             else:
                 curseur.execute(f'DROP INDEX "{nom}"')
     return len(index)
-
-
-_SQL_RECHERCHE_MASSIVE = [
-    # Mêmes lignes que ``demandes_recherche_remplir`` (migration 0015), en quatre instructions ensemblistes.
-    """
-    INSERT INTO demandes_lignerecherche (demande_id, cle, etat, nature, date_depot, date_expiration, guichet_id)
-    SELECT d.id, k.cle, d.etat, d.nature, d.date_depot, d.date_expiration, d.guichet_id
-      FROM demandes_demande d CROSS JOIN LATERAL (VALUES ('D' || d.departement_id), ('G' || d.guichet_id)) k(cle)
-     WHERE d.id > %(depuis)s
-    """,
-    """
-    INSERT INTO demandes_lignerecherche (demande_id, cle, etat, nature, date_depot, date_expiration, guichet_id)
-    SELECT DISTINCT ON (d.id, l.commune_id)
-           d.id, 'C' || l.commune_id, d.etat, d.nature, d.date_depot, d.date_expiration, d.guichet_id
-      FROM demandes_demande d JOIN demandes_localisationsouhaitee l ON l.demande_id = d.id
-     WHERE d.id > %(depuis)s AND l.demande_id > %(depuis)s
-    """,
-    """
-    INSERT INTO demandes_lignerecherche (demande_id, cle, etat, nature, date_depot, date_expiration, guichet_id)
-    SELECT DISTINCT ON (d.id, c.epci_id)
-           d.id, 'E' || c.epci_id, d.etat, d.nature, d.date_depot, d.date_expiration, d.guichet_id
-      FROM demandes_demande d
-      JOIN demandes_localisationsouhaitee l ON l.demande_id = d.id
-      JOIN territoires_commune c ON c.code_insee = l.commune_id
-     WHERE d.id > %(depuis)s AND l.demande_id > %(depuis)s AND c.epci_id IS NOT NULL
-    """,
-]
-
-
-def _remplir_recherche(depuis: int, controle_fk: bool) -> None:
-    """Table de recherche des demandes d'identifiant > ``depuis``, en instructions ensemblistes."""
-    with transaction.atomic(), connection.cursor() as curseur:
-        curseur.execute("SET LOCAL synchronous_commit = off")
-        curseur.execute("SET LOCAL work_mem = '256MB'")
-        if not controle_fk:
-            # Demandes chargées à l'instant : pas de vérification de clé étrangère ligne à ligne.
-            curseur.execute("SET LOCAL session_replication_role = replica")
-        for sql in _SQL_RECHERCHE_MASSIVE:
-            curseur.execute(sql, {"depuis": depuis})
 
 
 def _superutilisateur() -> bool:
@@ -1922,10 +1970,8 @@ def generer(p: Parametres) -> Bilan:
         if massif:
             journal(f"  chargement en masse : {_suspendre_index()} index retirés jusqu'à la fin")
             _generer_massif(gen, p, nb_lots, (actives, satisfaites, annulees), lignes, controle_fk, journal, debut)
-            journal(f"  table de recherche ({time.perf_counter() - debut:.0f} s)")
-            _remplir_recherche(ids_depart["demande"], controle_fk)
             journal(f"  reconstruction des index ({time.perf_counter() - debut:.0f} s)")
-            restaurer_index()
+            restaurer_index(connexions=2, journal=journal)
         elif parallele:
             _charger_en_fond(
                 (gen.lot(i, part(actives, i), part(satisfaites, i), part(annulees, i)) for i in range(nb_lots)),

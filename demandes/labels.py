@@ -328,6 +328,7 @@ def recalculer_labels_automatiques(
         if neuve
         else {lab.type.code: lab for lab in Label.objects.actifs().filter(demande=demande, type__in=types.values())}
     )
+    poses = {}
     for code, type_label in types.items():
         attendu = REGLES_AUTOMATIQUES[code](synthese)
         if attendu and code not in actifs:
@@ -336,6 +337,7 @@ def recalculer_labels_automatiques(
             )
             _ecrire_pose(label, AUTOMATE)
             bilan.poses += 1
+            poses[code] = type_label.libelle
         elif not attendu and code in actifs:
             label = actifs[code]
             label.date_retrait = max(le, label.date_pose)
@@ -344,6 +346,8 @@ def recalculer_labels_automatiques(
             label.save(update_fields=["date_retrait", "retire_par_libelle", "motif_retrait"])
             _ecrire_retrait(label, AUTOMATE)
             bilan.retraits += 1
+    if neuve:
+        dossier.labels = poses  # une demande neuve n'a pas d'autre label actif
     return bilan
 
 

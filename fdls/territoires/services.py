@@ -1,9 +1,11 @@
 """Chargement du référentiel territorial depuis les CSV du projet."""
 
 import csv
+import time
 from pathlib import Path
 
 from django.db import transaction
+from django.db.models.signals import post_delete, post_save
 
 from fdls.territoires.models import Commune, Departement, Epci, Quartier
 
@@ -56,9 +58,47 @@ def charger_referentiel(*, dossier: Path = DOSSIER_REFERENTIEL) -> dict:
     Quartier.objects.bulk_create(
         quartiers, update_conflicts=True, unique_fields=["commune", "nom"], update_fields=["qpv", "veille"]
     )
+    vider_cache_communes()
+    transaction.on_commit(vider_cache_communes)
     return {
         "departements": len(departements),
         "epci": len(epcis),
         "communes": len(communes),
         "quartiers": len(quartiers),
     }
+
+
+# ---------------------------------------------------------------- communes en mémoire
+
+DUREE_CACHE_COMMUNES = 300  # secondes
+_communes: dict[str, Commune] = {}
+_communes_lues_le = 0.0
+
+
+def vider_cache_communes(**_kwargs) -> None:
+    global _communes_lues_le
+    _communes.clear()
+    _communes_lues_le = 0.0
+
+
+def communes_par_code(codes) -> dict[str, Commune]:
+    """Communes du référentiel par code INSEE, gardées en mémoire du processus (5 minutes).
+
+    Le référentiel ne change qu'à son chargement (qui vide ce cache, comme toute écriture d'une
+    commune par l'ORM) : l'enregistrement d'une demande n'a plus à relire ses communes souhaitées.
+    Un code absent du cache est cherché en base (commune ajoutée depuis, par un autre processus).
+    """
+    global _communes_lues_le
+    maintenant = time.monotonic()
+    if maintenant - _communes_lues_le > DUREE_CACHE_COMMUNES:
+        _communes.clear()
+        _communes.update(Commune.objects.in_bulk())
+        _communes_lues_le = maintenant
+    manquantes = {c for c in codes if c not in _communes}
+    if manquantes:
+        _communes.update(Commune.objects.in_bulk(manquantes))
+    return {c: _communes[c] for c in codes if c in _communes}
+
+
+post_save.connect(vider_cache_communes, sender=Commune, dispatch_uid="territoires_cache_communes")
+post_delete.connect(vider_cache_communes, sender=Commune, dispatch_uid="territoires_cache_communes_d")

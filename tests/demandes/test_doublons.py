@@ -6,6 +6,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.template.loader import render_to_string
 from django.urls import reverse
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pytest_django.asserts import assertContains, assertNotContains
 
 from demandes import doublons, services
@@ -519,3 +521,20 @@ def test_un_lecteur_voit_la_paire_sans_pouvoir_la_traiter(client, agent_verifie,
 def test_un_observateur_n_a_pas_acces(client, agent_verifie):
     agent_verifie(observateur=True)
     assert client.get(reverse("demandes:doublons:liste")).status_code == 403
+
+
+# ---------------------------------------------------------------- pré-filtre des lignes à noter
+
+_NOMS = st.text(alphabet="ABCDEHILMNORST ", min_size=0, max_size=12).map(lambda t: " ".join(t.split()))
+
+
+@given(a_nom=_NOMS, a_prenom=_NOMS, lignes=st.lists(st.tuples(_NOMS, _NOMS), max_size=30), seuil=st.integers(60, 100))
+@settings(max_examples=400, deadline=None)
+def test_le_prefiltre_ne_perd_aucune_ligne_que_le_majorant_garderait(a_nom, a_prenom, lignes, seuil):
+    """Les passes C de ``_lignes_a_noter`` gardent au moins les lignes que ``_plafond_noms`` laisse noter :
+    le rappel de la vérification à la saisie ne dépend pas du pré-filtre."""
+    ident = doublons.Identite(a_nom, a_prenom, datetime.date(1980, 1, 1))
+    noms = [n for n, _p in lignes]
+    prenoms = [p for _n, p in lignes]
+    attendues = {i for i, (n, p) in enumerate(lignes) if doublons._plafond_noms(ident, n, p) >= seuil - 0.5}
+    assert attendues <= doublons._lignes_a_noter(ident, noms, prenoms, seuil)
