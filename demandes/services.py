@@ -391,33 +391,36 @@ def _inserer_dossier_neuf(dossier: Dossier, *, date_anciennete_nouvelles: date) 
         morceaux.append(
             f"r AS (INSERT INTO demandes_ressource (personne_id, {', '.join(f.column for f in champs_r)}) "
             f"SELECT p.id, {', '.join('v.' + a for a in alias)} FROM p JOIN (VALUES {', '.join(lignes)}) "
-            f"v(rang, {', '.join(alias)}) ON v.rang = p.rang RETURNING 0)"
+            f"v(rang, {', '.join(alias)}) ON v.rang = p.rang RETURNING id, personne_id, type)"
         )
     if dossier.localisations:
         enfants("l", LocalisationSouhaitee, dossier.localisations, "id, rang")
     if cles:
         enfants("c", CleIdentite, cles, "0")
     morceaux.append(
-        "SELECT 'd', id, 0 FROM d UNION ALL SELECT 'p', id, rang FROM p"
-        + (" UNION ALL SELECT 'l', id, rang FROM l" if dossier.localisations else "")
+        "SELECT 'd', id, 0, '' FROM d UNION ALL SELECT 'p', id, rang, '' FROM p"
+        + (" UNION ALL SELECT 'l', id, rang, '' FROM l" if dossier.localisations else "")
+        + (" UNION ALL SELECT 'r', r.id, p.rang, r.type FROM r JOIN p ON p.id = r.personne_id" if ressources else "")
     )
     sql = ", ".join(morceaux[:-1]) + " " + morceaux[-1]
     with connection.cursor() as curseur:
         curseur.execute(sql, parametres)
         rendus = curseur.fetchall()
-    par_rang = {"p": {}, "l": {}}
-    for alias, pk, rang in rendus:
+    par_rang: dict[str, dict] = {"p": {}, "l": {}, "r": {}}
+    for alias, pk, rang, type_ in rendus:
         if alias == "d":
             d.pk = pk
+        elif alias == "r":
+            par_rang["r"][(rang, type_)] = pk
         else:
             par_rang[alias][rang] = pk
     d._state.adding, d._state.db = False, "default"
     for p in personnes:
         p.pk, p.demande = par_rang["p"][p.rang], d
         p._state.adding, p._state.db = False, "default"
-    for saisie in dossier.personnes:
-        for r in saisie.ressources:
-            r.personne = saisie.personne
+    for rang, r in ressources:
+        r.pk, r.personne = par_rang["r"][(rang, r.type)], personnes[rang]
+        r._state.adding, r._state.db = False, "default"
     for loc in dossier.localisations:
         loc.pk, loc.demande = par_rang["l"][loc.rang], d
         loc._state.adding, loc._state.db = False, "default"

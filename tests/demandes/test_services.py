@@ -1,6 +1,7 @@
 """Cycle de vie d'une demande par les services : numéro, historique, transitions."""
 
 import datetime
+from decimal import Decimal
 
 import pytest
 import time_machine
@@ -165,3 +166,40 @@ def test_historique_immuable_en_base(guichet, agent):
     evenement = d.evenements.get()
     with pytest.raises(ProgrammingError, match="immuable"), connection.cursor() as curseur:
         curseur.execute("UPDATE demandes_evenement SET precisions = 'x' WHERE id = %s", [evenement.pk])
+
+
+def test_l_enregistrement_ecrit_tout_le_menage_et_pose_les_identifiants_sur_le_dossier(guichet, agent):
+    """L'enregistrement écrit la demande et son ménage en une instruction : chaque ligne saisie est en
+    base, à son rang, et chaque objet du dossier porte l'identifiant de sa ligne."""
+    from demandes.models import CleIdentite, LocalisationSouhaitee, Personne, Ressource
+
+    autre = CommuneFactory(departement=guichet.commune.departement)
+    saisi = dossier(
+        communes=[guichet.commune, autre],
+        codemandeur=("DUPONT", "Marc", datetime.date(1983, 2, 1)),
+        occupants=[("Léa", datetime.date(2015, 6, 1))],
+    )
+    saisi.personnes[1].ressources = [
+        Ressource(type="salaire", montant=Decimal("1200.50")),
+        Ressource(type="prime_activite", montant=Decimal("80")),
+    ]
+    d = services.enregistrer_demande(saisi, auteur=services.Auteur.agent(agent), guichet=guichet)
+    personnes = list(Personne.objects.filter(demande=d).order_by("rang"))
+    assert [(p.pk, p.rang, p.role, p.nom) for p in personnes] == [
+        (s.personne.pk, i, s.personne.role, s.personne.nom) for i, s in enumerate(saisi.personnes)
+    ]
+    ressources = set(Ressource.objects.filter(personne__demande=d).values_list("pk", "personne_id", "type", "montant"))
+    assert ressources == {
+        (r.pk, s.personne.pk, r.type, r.montant) for s in saisi.personnes for r in s.ressources if r.montant is not None
+    }
+    assert len(ressources) == 3
+    assert list(
+        LocalisationSouhaitee.objects.filter(demande=d).order_by("rang").values_list("pk", "rang", "commune_id")
+    ) == [(loc.pk, i, loc.commune_id) for i, loc in enumerate(saisi.localisations, start=1)]
+    assert LocalisationSouhaitee.objects.filter(demande=d, date_anciennete=d.date_depot).count() == 2
+    assert sorted(CleIdentite.objects.filter(demande=d).values_list("role", "nom")) == [
+        ("codemandeur", "DUPONT"),
+        ("demandeur", "MARTIN"),
+    ]
+    relue = Demande.objects.get(pk=d.pk)
+    assert (relue.created_at, relue.nom, relue.typologies) == (d.created_at, "MARTIN", ["T3"])
