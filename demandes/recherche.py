@@ -23,7 +23,8 @@ Trois variantes, choisies d'après les critères :
   accès vérifié ligne à ligne, triées par date de dépôt.
 
 Le comptage s'arrête à ``PLAFOND_COMPTAGE`` + 1 (« plus de 2 000 » ; 500 pour
-une recherche par nom) : au-delà, l'agent affine ses critères. ``DemandeFilter.qs`` (export, API) applique les
+une recherche par nom ou un guichet que l'agent ne voit pas en entier) : au-delà,
+l'agent affine ses critères. ``DemandeFilter.qs`` (export, API) applique les
 mêmes critères par l'ORM ; un test vérifie que les deux chemins rendent les
 mêmes demandes.
 """
@@ -44,6 +45,9 @@ PLAFOND_COMPTAGE = 2_000
 # Recherche par nom : au-delà de 10 pages, l'agent précise le nom (chaque ligne
 # lue est vérifiée une à une, le comptage complet coûterait la page).
 PLAFOND_COMPTAGE_NOM = 500
+# Guichet hors des clés de l'agent : même plafond, pour la même raison (chaque ligne du flux du
+# guichet est vérifiée une à une ; pour une commune, ≈ 1 ligne sur 15 du guichet lui est visible).
+PLAFOND_COMPTAGE_GUICHET_FILTRE = 500
 ETATS = list(Demande.Etat.values)
 
 
@@ -132,6 +136,17 @@ def _tri(criteres: Criteres, alias: str, cle: str) -> tuple[str, str]:
 _ACCES = "EXISTS (SELECT 1 FROM demandes_lignerecherche a WHERE a.demande_id = {id} AND a.cle = ANY(%(cles)s))"
 
 
+def _guichet_filtre_par_cles(criteres: Criteres, cles: list[str]) -> bool:
+    """Un guichet est demandé que l'agent ne voit pas en entier : son flux est filtré par les clés de l'agent."""
+    return bool(
+        criteres.guichet_id
+        and not criteres.par_identifiant
+        and not criteres.par_nom
+        and f"G{criteres.guichet_id}" not in cles
+        and f"D{criteres.guichet_departement}" not in cles
+    )
+
+
 def _requete_flux(criteres: Criteres, cles: list[str], borne: int) -> tuple[str, dict]:
     """Union des flux (un par clé et par état), chacun borné à ``borne`` lignes, dédoublonnée."""
     sql = _Sql()
@@ -144,9 +159,8 @@ def _requete_flux(criteres: Criteres, cles: list[str], borne: int) -> tuple[str,
         # ligne du flux est filtrée par ses clés. Filtrer ses propres flux sur le
         # guichet parcourrait, pour une clé d'un autre guichet, toutes ses lignes
         # sans en trouver une (2,5 s mesurées à 1 M de demandes).
-        cle_guichet = f"G{criteres.guichet_id}"
-        flux = [cle_guichet]
-        if cle_guichet not in cles and f"D{criteres.guichet_departement}" not in cles:
+        flux = [f"G{criteres.guichet_id}"]
+        if _guichet_filtre_par_cles(criteres, cles):
             acces = " AND " + _ACCES.format(id="r.demande_id")
             sql.parametres["cles"] = cles
     sql.parametres["flux"] = flux
@@ -262,9 +276,13 @@ class ResultatRecherche:
         self.user = user
         self.criteres = criteres
         self.preparer = preparer
-        self.plafond = min(plafond, PLAFOND_COMPTAGE_NOM) if criteres.par_nom else plafond
         self.cles = acces.cles_acces(user) or []
         self.departements = [cle[1:] for cle in self.cles if cle.startswith("D")]
+        if criteres.par_nom:
+            plafond = min(plafond, PLAFOND_COMPTAGE_NOM)
+        elif _guichet_filtre_par_cles(criteres, self.cles):
+            plafond = min(plafond, PLAFOND_COMPTAGE_GUICHET_FILTRE)
+        self.plafond = plafond
 
     def _requete(self, borne: int) -> tuple[str, dict]:
         if self.criteres.par_identifiant:

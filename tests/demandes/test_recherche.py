@@ -236,3 +236,25 @@ def test_le_comptage_s_arrete_au_plafond(agents):
 
 def test_le_generateur_remplit_la_table(fichier):
     assert_table_a_jour()
+
+
+def test_un_guichet_que_l_agent_ne_voit_pas_en_entier_est_compte_jusqu_a_500(agents):
+    """Chaque ligne du flux d'un tel guichet est vérifiée contre les clés de l'agent : le comptage
+    s'arrête à 500 (« plus de 500 »), comme pour une recherche par nom ; l'agent qui voit tout le
+    département du guichet garde le plafond de 2 000."""
+    from demandes.recherche import PLAFOND_COMPTAGE, PLAFOND_COMPTAGE_GUICHET_FILTRE
+    from fdls import acces
+
+    commune, bailleur = agents["commune"], agents["bailleur"]
+    cles = acces.cles_acces(commune)
+    dehors = [
+        g
+        for g in Guichet.objects.filter(demandes__isnull=False).distinct().select_related("commune")
+        if f"G{g.pk}" not in cles and f"D{g.commune.departement_id}" not in cles
+    ]
+    assert dehors, "le cas doit avoir un guichet hors des clés de l'agent"
+    _attendu, criteres = _par_orm(commune, {"guichet": dehors[0].pk})
+    assert ResultatRecherche(commune, criteres, list).plafond == PLAFOND_COMPTAGE_GUICHET_FILTRE == 500
+    assert ResultatRecherche(commune, _par_orm(commune, {})[1], list).plafond == PLAFOND_COMPTAGE
+    _attendu, criteres = _par_orm(bailleur, {"guichet": dehors[0].pk})
+    assert ResultatRecherche(bailleur, criteres, list).plafond == PLAFOND_COMPTAGE
