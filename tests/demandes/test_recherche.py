@@ -14,6 +14,7 @@ from datetime import date, timedelta
 import pytest
 from django.db import connection
 from django.test import RequestFactory
+from django.test.utils import CaptureQueriesContext
 
 from demandes import doublons, services
 from demandes.filters import DemandeFilter
@@ -258,3 +259,34 @@ def test_un_guichet_que_l_agent_ne_voit_pas_en_entier_est_compte_jusqu_a_500(age
     assert ResultatRecherche(commune, _par_orm(commune, {})[1], list).plafond == PLAFOND_COMPTAGE
     _attendu, criteres = _par_orm(bailleur, {"guichet": dehors[0].pk})
     assert ResultatRecherche(bailleur, criteres, list).plafond == PLAFOND_COMPTAGE
+
+
+def test_la_recherche_par_nom_relit_plus_loin_quand_les_couples_portent_le_meme_nom(guichet, agent):
+    """Demandeur et co-demandeur du même nom donnent deux lignes par demande : la première lecture
+    (1,5 × le nombre voulu) ne suffit pas, la recherche relit plus loin et rend les demandes
+    distinctes dans l'ordre alphabétique, sans en sauter."""
+    for i, prenom in enumerate(["Alain", "Bruno", "Chloé", "Denis", "Émile", "Fanny", "Gaël", "Hugo"]):
+        services.enregistrer_demande(
+            dossier(
+                communes=[guichet.commune],
+                nom="DURAND",
+                prenom=prenom,
+                naissance=date(1970 + i, 1, 1),
+                codemandeur=("DURAND", prenom + "a", date(1971 + i, 2, 2)),  # juste après dans l'ordre
+            ),
+            auteur=services.Auteur.agent(agent),
+            guichet=guichet,
+        )
+    resultat = ResultatRecherche(agent, Criteres(nom="DURAND"), list)
+    attendu = list(
+        dict.fromkeys(
+            CleIdentite.objects.filter(nom="DURAND")
+            .order_by("nom", "prenom", "demande_id")
+            .values_list("demande_id", flat=True)
+        )
+    )
+    assert len(attendu) == 8
+    with CaptureQueriesContext(connection) as requetes:
+        assert resultat._par_nom(6) == attendu[:6]
+    assert len(requetes) == 2  # 10 lignes lues pour 5 demandes, puis 20
+    assert resultat._par_nom(8) == attendu
