@@ -4,10 +4,13 @@
   dans la transaction de l'enregistrement, de la modification, du
   renouvellement, d'un label, d'un refus ou d'un passage en CAL ; une requête
   d'écriture (résultat + historique des totaux).
-- ``recalculer_fichier`` : toutes les demandes actives, par paquets qui se
-  valident chacun (faits lus en cinq requêtes ensemblistes, COPY dans une
-  table temporaire puis un seul ``INSERT … ON CONFLICT``) : mémoire constante,
-  reprise possible (un paquet rejoué réécrit les mêmes lignes).
+- ``recalculer_fichier`` : toutes les demandes actives, dans PostgreSQL (grilles
+  compilées en SQL, ``compilation_sql``), par tranches d'identifiants qui se
+  valident chacune : mémoire constante, reprise possible (une tranche rejouée
+  réécrit les mêmes lignes). ``recalculer_fichier_python`` fait le même travail
+  par le moteur Python (faits lus en cinq requêtes ensemblistes par paquet, COPY
+  dans une table temporaire puis un seul ``INSERT … ON CONFLICT``) : la
+  référence, et le recours pour une grille que le SQL ne sait pas reproduire.
 - ``calcul_de_nuit`` : seulement les demandes dont ``prochaine_echeance`` est
   atteinte (bandes d'ancienneté, décotes qui expirent), les demandes actives
   sans résultat, puis la répartition des totaux analogues.
@@ -16,6 +19,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import time
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -28,9 +32,12 @@ from django.utils import timezone
 from demandes.models import Demande
 from fdls.socle.taches import planifier
 
+from . import compilation_sql
 from . import faits as faits_mod
 from .models import Critere, Famille, Grille, ResultatCotation
 from .moteur import GrilleCompilee, Resultat, compiler, coter
+
+journal = logging.getLogger(__name__)
 
 # ---------------------------------------------------------------- grilles en vigueur (cache par processus)
 
@@ -277,8 +284,46 @@ def coter_paquets(paquets, *, le: date, motif: str, bilan: Bilan | None = None) 
     return bilan
 
 
-def recalculer_fichier(*, taille_paquet: int = 10000, le: date | None = None, depuis: int = 0) -> Bilan:
-    """Recote toutes les demandes actives (après l'entrée en vigueur d'une grille, ou à la demande)."""
+def recalculer_fichier(
+    *,
+    taille_paquet: int | None = None,
+    le: date | None = None,
+    depuis: int = 0,
+    connexions: int | None = None,
+) -> Bilan:
+    """Recote toutes les demandes actives (après l'entrée en vigueur d'une grille, ou à la demande).
+
+    Chaque grille en vigueur est compilée en SQL (``compilation_sql``) : le fichier est recoté dans
+    PostgreSQL par tranches de ``taille_paquet`` identifiants, chacune dans sa transaction, par
+    ``connexions`` connexions. Une grille que le SQL ne sait pas reproduire (``NonTraduisible``) fait
+    passer tout le recalcul par le moteur Python (``recalculer_fichier_python``), la référence."""
+    le = le or timezone.localdate()
+    grilles = grilles_en_vigueur()
+    try:
+        comptes = compilation_sql.recalculer_fichier_sql(
+            le,
+            grilles=grilles,
+            taille_tranche=taille_paquet or compilation_sql.TAILLE_TRANCHE,
+            depuis=depuis,
+            connexions=compilation_sql.CONNEXIONS if connexions is None else connexions,
+            motif="recalcul du fichier",
+        )
+    except compilation_sql.NonTraduisible as erreur:
+        journal.warning("Recalcul du fichier par le moteur Python : %s", erreur)
+        return recalculer_fichier_python(taille_paquet=taille_paquet or 10000, le=le, depuis=depuis)
+    bilan = Bilan(
+        demandes=comptes.demandes,
+        paquets=comptes.tranches,
+        changees=comptes.changees,
+        sans_grille=comptes.sans_grille,
+        duree_s=comptes.duree_s,
+    )
+    rafraichir_distributions()
+    return bilan
+
+
+def recalculer_fichier_python(*, taille_paquet: int = 10000, le: date | None = None, depuis: int = 0) -> Bilan:
+    """Recalcul du fichier par le moteur Python (faits lus par paquets, ``coter``, COPY) : la référence."""
     le = le or timezone.localdate()
     bilan = coter_paquets(_paquets_actifs(taille_paquet, depuis), le=le, motif="recalcul du fichier")
     rafraichir_distributions()
@@ -342,7 +387,7 @@ def calcul_de_nuit(*, le: date | None = None, taille_paquet: int = 10000, depuis
     depuis = depuis or timezone.now() - timedelta(hours=26)
     activees = activer_grilles_programmees(le)
     if activees:
-        bilan = recalculer_fichier(taille_paquet=taille_paquet, le=le)
+        bilan = recalculer_fichier(le=le)  # tranches du recalcul en SQL (``taille_paquet`` : paquets du delta)
     else:
         bilan = coter_paquets(_paquets_echus(le, taille_paquet, depuis), le=le, motif="calcul de nuit")
         rafraichir_distributions()
