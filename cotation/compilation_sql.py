@@ -530,6 +530,15 @@ class GrilleSql:
     besoins: Besoins
 
 
+def _exclusion(branches: list, sources, retenu, libelle, debut: str) -> None:
+    """Une des trois exclusions de ``moteur.coter`` (famille exclue, « sauf si » critère, « sauf si »
+    famille) : si une des ``sources`` est retenue, ``debut`` suivi des libellés de celles qui le sont."""
+    if not sources:
+        return
+    noms = _joindre(S("CASE WHEN {} THEN {} END").format(retenu(x), J(f"« {libelle(x)} »")) for x in sources)
+    branches.append((_ou(retenu(x) for x in sources), S("{} || concat_ws(', ', {}) || '.'").format(J(debut), noms)))
+
+
 def traduire(grille: GrilleCompilee, le: date) -> GrilleSql:
     """Requête qui cote, à la date ``le``, les demandes de la tranche dont le premier choix est dans l'EPCI
     de ``grille`` ; colonnes : demande_id, grille_id, total, lignes, prochaine_echeance, commune_id,
@@ -589,43 +598,27 @@ def traduire(grille: GrilleCompilee, le: date) -> GrilleSql:
             return _ou(compte[j] for j in _pf[f])
 
         branches = []
-        fb = [f for f in fam_bloq if par_famille[f]]
-        if fb:
-            noms = _joindre(
-                S("CASE WHEN {} THEN {} END").format(avant_famille(f), J(f"« {familles[f].libelle} »")) for f in fb
-            )
-            branches.append(
-                (
-                    _ou(avant_famille(f) for f in fb),
-                    S("{} || concat_ws(', ', {}) || '.'").format(
-                        J("Non cumulable : des points sont déjà accordés au titre de "), noms
-                    ),
-                )
-            )
-        if crit_bloq:
-            idx = [codes.index(x) for x in crit_bloq]
-            noms = _joindre(
-                S("CASE WHEN {} THEN {} END").format(compte[j], J(f"« {grille.libelles[codes[j]]} »")) for j in idx
-            )
-            branches.append(
-                (
-                    _ou(compte[j] for j in idx),
-                    S("{} || concat_ws(', ', {}) || '.'").format(J("Non cumulable avec "), noms),
-                )
-            )
-        xb = [f for f in sorted(c.exclu_si_familles) if par_famille[f] and f in familles]
-        if xb:
-            noms = _joindre(
-                S("CASE WHEN {} THEN {} END").format(avant_famille(f), J(f"« {familles[f].libelle} »")) for f in xb
-            )
-            branches.append(
-                (
-                    _ou(avant_famille(f) for f in xb),
-                    S("{} || concat_ws(', ', {}) || '.'").format(
-                        J("Non cumulable avec les points accordés au titre de "), noms
-                    ),
-                )
-            )
+        _exclusion(
+            branches,
+            [f for f in fam_bloq if par_famille[f]],
+            avant_famille,
+            lambda f: familles[f].libelle,
+            "Non cumulable : des points sont déjà accordés au titre de ",
+        )
+        _exclusion(
+            branches,
+            [codes.index(x) for x in crit_bloq],
+            compte.__getitem__,
+            lambda j: grille.libelles[codes[j]],
+            "Non cumulable avec ",
+        )
+        _exclusion(
+            branches,
+            [f for f in sorted(c.exclu_si_familles) if par_famille[f] and f in familles],
+            avant_famille,
+            lambda f: familles[f].libelle,
+            "Non cumulable avec les points accordés au titre de ",
+        )
         if not branches:
             profondeur[i] = 0
             compte[i] = S("{}").format(_col("r", i))

@@ -144,7 +144,6 @@ def _guichet_filtre_par_cles(criteres: Criteres, cles: list[str]) -> bool:
     return bool(
         criteres.guichet_id
         and not criteres.par_identifiant
-        and not criteres.par_nom
         and f"G{criteres.guichet_id}" not in cles
         and f"D{criteres.guichet_departement}" not in cles
     )
