@@ -12,7 +12,7 @@
   (``cotation.acces``). Filtres ``epci`` (SIREN) et ``etat``. Le détail donne
   les familles et leurs critères.
 
-Ce module fournit ses routes, incluses par ``fdls/socle/api_urls.py``.
+Ce module fournit ses routes, incluses par ``fdls/socle/api/urls.py``.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ from demandes.models import Demande
 from demandes.serializers import ErreurSerializer
 from fdls.audit.models import Consultation
 from fdls.audit.services import journaliser_consultation
-from fdls.socle.api import EstAgentAuthentifie, VoitDonneesNominatives
+from fdls.socle.api.permissions import EstAgentAuthentifie, VoitDonneesNominatives
 
 from . import acces as acces_cotation
 from .models import Critere, Famille, Grille, HistoriqueCotation

@@ -1,14 +1,8 @@
 """Vie d'une grille de cotation : installer, copier en nouvelle version, modifier, activer, archiver.
 
-Table des transitions (docs/statuts.md, « Grille de cotation ») ; chaque
-transition écrit une ligne de ``TransitionGrille`` avec son auteur.
-
-| action | de | vers |
-|---|---|---|
-| ``programmer`` (date d'effet future) | brouillon | programmée |
-| ``activer`` (date d'effet atteinte) | brouillon, programmée | en vigueur (la précédente est archivée) |
-| ``annuler_programmation`` | programmée | brouillon |
-| ``archiver`` | en vigueur | archivée |
+Table des transitions : ``WORKFLOW_GRILLE`` (noyau des workflows du socle,
+rendue dans docs/statuts.md, « Grille de cotation ») ; chaque transition écrit
+une ligne de ``TransitionGrille`` avec son auteur.
 
 Une seule grille en vigueur et une seule programmée par EPCI (contraintes en
 base). Seul un brouillon se modifie ; une grille en vigueur se change en
@@ -17,14 +11,13 @@ copiant une nouvelle version.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from demandes.services import AUTOMATE, Auteur
+from fdls.socle.workflow import AUTOMATE, CREATION, Auteur, Transition, TransitionInterdite, Workflow
 
 from .models import Critere, Famille, Grille, TransitionGrille  # noqa: F401 (Critere : installer_grille)
 from .regles import REGLES
@@ -32,46 +25,38 @@ from .regles import REGLES
 Etat = Grille.Etat
 
 
-@dataclass(frozen=True)
-class Transition:
-    depuis: tuple[str, ...]
-    cible: str
+def _refus(workflow: Workflow, grille: Grille, transition: Transition) -> str:
+    attendus = ", ".join(workflow.libelle_etat(e) for e in sorted(transition.sources))
+    return f"Action impossible : la grille est « {grille.get_etat_display()} » (attendu : {attendus})."
 
 
-TRANSITIONS = {
-    "programmer": Transition((Etat.BROUILLON,), Etat.PROGRAMMEE),
-    "activer": Transition((Etat.BROUILLON, Etat.PROGRAMMEE), Etat.EN_VIGUEUR),
-    "annuler_programmation": Transition((Etat.PROGRAMMEE,), Etat.BROUILLON),
-    "archiver": Transition((Etat.EN_VIGUEUR,), Etat.ARCHIVEE),
-}
+WORKFLOW_GRILLE = Workflow(
+    nom="grille",
+    etats=Etat,
+    journal=TransitionGrille,
+    article="la grille",
+    refus=_refus,
+    transitions=[
+        Transition("installer", frozenset({CREATION}), Etat.EN_VIGUEUR, "installer"),
+        Transition("creer", frozenset({CREATION}), Etat.BROUILLON, "créer"),
+        Transition("nouvelle_version", frozenset({CREATION}), Etat.BROUILLON, "copier en nouvelle version"),
+        Transition("modifier", frozenset({Etat.BROUILLON}), Etat.BROUILLON, "modifier"),
+        Transition("programmer", frozenset({Etat.BROUILLON}), Etat.PROGRAMMEE, "programmer"),
+        Transition("activer", frozenset({Etat.BROUILLON, Etat.PROGRAMMEE}), Etat.EN_VIGUEUR, "activer"),
+        Transition(
+            "annuler_programmation", frozenset({Etat.PROGRAMMEE}), Etat.BROUILLON, "annuler la programmation de"
+        ),
+        Transition("archiver", frozenset({Etat.EN_VIGUEUR}), Etat.ARCHIVEE, "archiver"),
+    ],
+)
 
 
-class TransitionInterdite(ValidationError):
-    pass
-
-
-def _journaliser(grille: Grille, avant: str, auteur: Auteur, commentaire: str = "") -> None:
-    TransitionGrille.objects.create(
-        grille=grille,
-        etat_avant=avant,
-        etat_apres=grille.etat,
-        date=timezone.now(),
-        date_effet=grille.date_effet,
-        auteur=auteur.user if getattr(auteur.user, "pk", None) else None,
-        organisme=auteur.organisme,
-        auteur_libelle=auteur.libelle,
-        commentaire=commentaire[:300],
+def _noter_modification(grille: Grille, auteur: Auteur, commentaire: str) -> None:
+    """Une modification d'un brouillon entre au journal (transition « modifier », brouillon → brouillon)."""
+    transition = WORKFLOW_GRILLE.verifier(grille, "modifier")
+    WORKFLOW_GRILLE.journaliser(
+        grille, transition, auteur=auteur, avant=grille.etat, commentaire=commentaire, date_effet=grille.date_effet
     )
-
-
-def _verifier(grille: Grille, action: str) -> Transition:
-    t = TRANSITIONS[action]
-    if grille.etat not in t.depuis:
-        raise TransitionInterdite(
-            f"Action impossible : la grille est « {grille.get_etat_display()} » "
-            f"(attendu : {', '.join(Etat(e).label.lower() for e in t.depuis)})."
-        )
-    return t
 
 
 # ---------------------------------------------------------------- validation
@@ -251,7 +236,13 @@ def nouvelle_version(source: Grille, *, auteur: Auteur) -> Grille:
         c.grille = copie
         c.famille = correspondance[c.famille_id]
         c.save()
-    _journaliser(copie, "", auteur, f"Copie de la version {source.version}.")
+    WORKFLOW_GRILLE.journaliser(
+        copie,
+        WORKFLOW_GRILLE["nouvelle_version"],
+        auteur=auteur,
+        avant=CREATION,
+        commentaire=f"Copie de la version {source.version}.",
+    )
     return copie
 
 
@@ -275,27 +266,22 @@ def programmer(grille: Grille, *, date_effet: date, auteur: Auteur, le: date | N
         raise ValidationError({"__all__": erreurs})
     if date_effet <= le:
         return activer(grille, auteur=auteur, date_effet=date_effet)
-    _verifier(grille, "programmer")
+    WORKFLOW_GRILLE.verifier(grille, "programmer")
     deja = Grille.objects.filter(epci=grille.epci_id, etat=Etat.PROGRAMMEE).exclude(pk=grille.pk).first()
     if deja is not None:
         raise ValidationError(
             {"date_effet": f"La version {deja.version} est déjà programmée : annulez d'abord sa programmation."}
         )
-    avant = grille.etat
-    grille.etat, grille.date_effet = Etat.PROGRAMMEE, date_effet
-    grille.save(update_fields=["etat", "date_effet", "updated_at"])
-    _journaliser(grille, avant, auteur)
+    grille.date_effet = date_effet
+    WORKFLOW_GRILLE.appliquer(grille, "programmer", auteur=auteur, champs=["date_effet"], date_effet=date_effet)
     return grille
 
 
 @transaction.atomic
 def annuler_programmation(grille: Grille, *, auteur: Auteur) -> Grille:
     grille = Grille.objects.select_for_update().get(pk=grille.pk)
-    _verifier(grille, "annuler_programmation")
-    avant = grille.etat
-    grille.etat, grille.date_effet = Etat.BROUILLON, None
-    grille.save(update_fields=["etat", "date_effet", "updated_at"])
-    _journaliser(grille, avant, auteur)
+    grille.date_effet = None
+    WORKFLOW_GRILLE.appliquer(grille, "annuler_programmation", auteur=auteur, champs=["date_effet"], date_effet=None)
     return grille
 
 
@@ -305,7 +291,7 @@ def activer(grille: Grille, *, auteur: Auteur, date_effet: date | None = None) -
     from .services import planifier_recalcul_territoire
 
     grille = Grille.objects.select_for_update().get(pk=grille.pk)
-    _verifier(grille, "activer")
+    WORKFLOW_GRILLE.verifier(grille, "activer")
     erreurs = erreurs_grille(grille)
     if erreurs:
         raise ValidationError({"__all__": erreurs})
@@ -318,14 +304,17 @@ def activer(grille: Grille, *, auteur: Auteur, date_effet: date | None = None) -
     effet = date_effet or grille.date_effet or timezone.localdate()
     for ancienne in Grille.objects.select_for_update().filter(epci=grille.epci_id, etat=Etat.EN_VIGUEUR):
         # Archivée le jour où la nouvelle entre en vigueur (même si le traitement de nuit passe plus tard).
-        ancienne.etat, ancienne.date_fin = Etat.ARCHIVEE, effet
-        ancienne.save(update_fields=["etat", "date_fin", "updated_at"])
-        _journaliser(ancienne, Etat.EN_VIGUEUR, auteur, f"Remplacée par la version {grille.version}.")
-    avant = grille.etat
-    grille.etat = Etat.EN_VIGUEUR
+        ancienne.date_fin = effet
+        WORKFLOW_GRILLE.appliquer(
+            ancienne,
+            "archiver",
+            auteur=auteur,
+            champs=["date_fin"],
+            commentaire=f"Remplacée par la version {grille.version}.",
+            date_effet=ancienne.date_effet,
+        )
     grille.date_effet = effet
-    grille.save(update_fields=["etat", "date_effet", "updated_at"])
-    _journaliser(grille, avant, auteur)
+    WORKFLOW_GRILLE.appliquer(grille, "activer", auteur=auteur, champs=["date_effet"], date_effet=effet)
     planifier_recalcul_territoire(grille.epci_id)
     return grille
 
@@ -333,13 +322,10 @@ def activer(grille: Grille, *, auteur: Auteur, date_effet: date | None = None) -
 @transaction.atomic
 def archiver(grille: Grille, *, auteur: Auteur) -> Grille:
     grille = Grille.objects.select_for_update().get(pk=grille.pk)
-    _verifier(grille, "archiver")
     from .services import planifier_recalcul_territoire
 
-    avant = grille.etat
-    grille.etat, grille.date_fin = Etat.ARCHIVEE, timezone.localdate()
-    grille.save(update_fields=["etat", "date_fin", "updated_at"])
-    _journaliser(grille, avant, auteur)
+    grille.date_fin = timezone.localdate()
+    WORKFLOW_GRILLE.appliquer(grille, "archiver", auteur=auteur, champs=["date_fin"], date_effet=grille.date_effet)
     planifier_recalcul_territoire(grille.epci_id)
     return grille
 
@@ -549,7 +535,7 @@ def modifier_grille(grille: Grille, *, auteur: Auteur, **champs) -> Grille:
     if changes:
         grille.save(update_fields=[*changes, "updated_at"])
         noms = {"libelle": "intitulé", "deliberation": "délibération", "total_plancher": "plancher"}
-        _journaliser(grille, grille.etat, auteur, "Grille modifiée : " + ", ".join(noms.get(c, c) for c in changes))
+        _noter_modification(grille, auteur, "Grille modifiée : " + ", ".join(noms.get(c, c) for c in changes))
     return grille
 
 
@@ -583,7 +569,7 @@ def ajouter_famille(grille: Grille, *, auteur: Auteur, code: str, libelle: str, 
     famille = Famille(grille=grille, code=code, libelle=libelle, **champs)
     _valider_famille(grille, famille)
     famille.save()
-    _journaliser(grille, grille.etat, auteur, f"Famille « {famille.libelle} » ajoutée.")
+    _noter_modification(grille, auteur, f"Famille « {famille.libelle} » ajoutée.")
     return famille
 
 
@@ -601,7 +587,7 @@ def modifier_famille(famille: Famille, *, auteur: Auteur, **champs) -> Famille:
     _valider_famille(grille, famille)
     if changes:
         famille.save(update_fields=changes)
-        _journaliser(grille, grille.etat, auteur, f"Famille « {famille.libelle} » modifiée.")
+        _noter_modification(grille, auteur, f"Famille « {famille.libelle} » modifiée.")
     return famille
 
 
@@ -616,7 +602,7 @@ def supprimer_famille(famille: Famille, *, auteur: Auteur) -> None:
         raise ValidationError(f"« {exclue_par[0][:80]} » y fait référence dans ses exclusions : retirez-la d'abord.")
     libelle = famille.libelle
     famille.delete()
-    _journaliser(grille, grille.etat, auteur, f"Famille « {libelle} » supprimée.")
+    _noter_modification(grille, auteur, f"Famille « {libelle} » supprimée.")
 
 
 @transaction.atomic
@@ -628,7 +614,7 @@ def ajouter_critere(grille: Grille, *, auteur: Auteur, famille: Famille, code: s
     if erreurs:
         raise ValidationError(erreurs)
     critere.save()
-    _journaliser(grille, grille.etat, auteur, f"Critère « {critere.libelle} » ajouté.")
+    _noter_modification(grille, auteur, f"Critère « {critere.libelle} » ajouté.")
     return critere
 
 
@@ -651,7 +637,7 @@ def modifier_critere(critere: Critere, *, auteur: Auteur, **champs) -> Critere:
         details = " · ".join(
             f"{NOMS_CHAMPS_CRITERE[c]} : {_decrire(c, avant[c])} → {_decrire(c, champs[c])}" for c in changes
         )
-        _journaliser(grille, grille.etat, auteur, f"Critère « {critere.code} » modifié ({details}).")
+        _noter_modification(grille, auteur, f"Critère « {critere.code} » modifié ({details}).")
     return critere
 
 
@@ -665,7 +651,7 @@ def supprimer_critere(critere: Critere, *, auteur: Auteur) -> None:
         )
     libelle = critere.libelle
     Critere.objects.filter(pk=critere.pk).delete()
-    _journaliser(grille, grille.etat, auteur, f"Critère « {libelle[:120]} » supprimé.")
+    _noter_modification(grille, auteur, f"Critère « {libelle[:120]} » supprimé.")
 
 
 @transaction.atomic
@@ -681,5 +667,7 @@ def creer_grille(epci, *, libelle: str, auteur: Auteur) -> Grille:
         libelle=libelle.strip(),
         cree_par=auteur.user if getattr(auteur.user, "pk", None) else None,
     )
-    _journaliser(grille, "", auteur, "Grille créée vide.")
+    WORKFLOW_GRILLE.journaliser(
+        grille, WORKFLOW_GRILLE["creer"], auteur=auteur, avant=CREATION, commentaire="Grille créée vide."
+    )
     return grille

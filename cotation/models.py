@@ -16,7 +16,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.db import models
 
 from demandes.models import Demande
-from fdls.organismes.models import Organisme
+from fdls.socle.workflow import JournalTransition
 from fdls.territoires.models import Commune, Epci
 
 
@@ -149,18 +149,13 @@ class Critere(models.Model):
         return self.libelle
 
 
-class TransitionGrille(models.Model):
-    """Journal des transitions d'état d'une grille (table de transitions : cotation.grilles)."""
+class TransitionGrille(JournalTransition):
+    """Journal des transitions d'état d'une grille (table de transitions : ``cotation.grilles.WORKFLOW_GRILLE``)."""
 
-    grille = models.ForeignKey(Grille, on_delete=models.CASCADE, related_name="transitions")
-    etat_avant = models.CharField(max_length=12)
-    etat_apres = models.CharField(max_length=12)
-    date = models.DateTimeField()
+    champ_objet = "grille"
+
+    grille = models.ForeignKey(Grille, on_delete=models.PROTECT, related_name="transitions")
     date_effet = models.DateField(null=True, blank=True)
-    auteur = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
-    organisme = models.ForeignKey(Organisme, on_delete=models.PROTECT, null=True, related_name="+")
-    auteur_libelle = models.CharField(max_length=150)
-    commentaire = models.CharField(max_length=300, blank=True)
 
     class Meta:
         verbose_name = "transition de grille"

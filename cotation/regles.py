@@ -14,12 +14,12 @@ entrée dans ``REGLES``, ses cas dans tests/cotation/test_regles.py.
 
 from __future__ import annotations
 
-import calendar
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
 from demandes import choix
+from fdls.socle.dates import ajouter_mois, mois_entre
 
 from .faits import Faits
 
@@ -35,24 +35,6 @@ class Evaluation:
 
 
 NON = Evaluation(False)
-
-
-def ajouter_mois(d: date, mois: int) -> date:
-    """``d`` + ``mois`` mois, jour ramené au dernier du mois (31 janvier + 1 mois = 28 ou 29 février)."""
-    total = d.year * 12 + d.month - 1 + mois
-    annee, m = divmod(total, 12)
-    jour = min(d.day, calendar.monthrange(annee, m + 1)[1])
-    return date(annee, m + 1, jour)
-
-
-def mois_entre(debut: date, fin: date) -> int:
-    """Mois entiers révolus de ``debut`` à ``fin`` (même arithmétique que ``ajouter_mois``)."""
-    if fin < debut:
-        return 0
-    n = (fin.year - debut.year) * 12 + fin.month - debut.month
-    if ajouter_mois(debut, n) > fin:
-        n -= 1
-    return n
 
 
 def _jj(d: date) -> str:

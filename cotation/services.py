@@ -25,11 +25,10 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.db import connection, transaction
-from django.db.models.signals import post_delete, post_save
-from django.dispatch import receiver
 from django.utils import timezone
 
 from demandes.models import Demande
+from fdls.socle.cache import CacheDate
 from fdls.socle.taches import planifier
 
 from . import compilation_sql
@@ -41,24 +40,19 @@ journal = logging.getLogger(__name__)
 
 # ---------------------------------------------------------------- grilles en vigueur (cache par processus)
 
-_CACHE: dict = {}
-DUREE_CACHE_S = 60
+CACHE_GRILLES = CacheDate("grilles_en_vigueur", duree=60, modeles=(Grille, Famille, Critere))
 
 
-@receiver(post_save, sender=Grille)
-@receiver(post_save, sender=Famille)
-@receiver(post_save, sender=Critere)
-@receiver(post_delete, sender=Critere)
-@receiver(post_delete, sender=Famille)
-def vider_cache(**_kwargs) -> None:
-    _CACHE.clear()
+def vider_cache() -> None:
+    CACHE_GRILLES.vider()
 
 
 def grilles_en_vigueur() -> dict[str, GrilleCompilee]:
     """Grilles en vigueur compilées, par SIREN d'EPCI (cache de 60 s, vidé à chaque écriture d'une grille)."""
-    entree = _CACHE.get("grilles")
-    if entree is not None and time.monotonic() - entree[0] < DUREE_CACHE_S:
-        return entree[1]
+    return CACHE_GRILLES.lire("grilles", _compiler_grilles_en_vigueur)
+
+
+def _compiler_grilles_en_vigueur() -> dict[str, GrilleCompilee]:
     grilles = Grille.objects.filter(etat=Grille.Etat.EN_VIGUEUR)
     familles: dict[int, list] = {}
     for f in Famille.objects.filter(grille__in=grilles):
@@ -66,9 +60,7 @@ def grilles_en_vigueur() -> dict[str, GrilleCompilee]:
     criteres: dict[int, list] = {}
     for c in Critere.objects.filter(grille__in=grilles):
         criteres.setdefault(c.grille_id, []).append(c)
-    compilees = {g.epci_id: compiler(g, familles.get(g.pk, []), criteres.get(g.pk, [])) for g in grilles}
-    _CACHE["grilles"] = (time.monotonic(), compilees)
-    return compilees
+    return {g.epci_id: compiler(g, familles.get(g.pk, []), criteres.get(g.pk, [])) for g in grilles}
 
 
 def coter_faits(f: faits_mod.Faits, le: date, grilles: dict[str, GrilleCompilee] | None = None) -> Resultat:

@@ -23,8 +23,9 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from demandes.services import Auteur
+from fdls.socle.formulaires import reporter_erreurs
 from fdls.socle.vues import agent_requis
+from fdls.socle.workflow import Auteur
 from fdls.territoires.models import Epci
 
 from . import acces as acces_cotation
@@ -66,22 +67,6 @@ def _grille(request, pk) -> Grille:
 
 def _auteur(request) -> Auteur:
     return Auteur.agent(request.user)
-
-
-def _appliquer(form, erreur: ValidationError, *, autres: dict | None = None) -> None:
-    """Erreurs d'un service → champs du formulaire (ou ``autres[champ]`` : paliers), sinon erreurs générales."""
-    if hasattr(erreur, "error_dict"):
-        for champ, liste in erreur.message_dict.items():
-            for message in liste:
-                if autres is not None and champ in autres:
-                    autres[champ].append(message)
-                elif champ in form.fields:
-                    form.add_error(champ, message)
-                else:
-                    form.add_error(None, message)
-    else:
-        for message in erreur.messages:
-            form.add_error(None, message)
 
 
 def _refus_non_modifiable(request, grille: Grille):
@@ -141,7 +126,7 @@ def creer(request):
         try:
             grille = grilles.creer_grille(epci, libelle=form.cleaned_data["libelle"], auteur=_auteur(request))
         except ValidationError as erreur:
-            _appliquer(form, erreur)
+            reporter_erreurs(form, erreur)
         else:
             messages.success(request, f"Grille créée en brouillon (version {grille.version}) : ajoutez ses familles.")
             return redirect("cotation:grille", grille.pk)
@@ -214,7 +199,7 @@ def programmer(request, pk):
         try:
             grille = grilles.programmer(grille, date_effet=form.cleaned_data["date_effet"], auteur=_auteur(request))
         except ValidationError as erreur:
-            _appliquer(form, erreur)
+            reporter_erreurs(form, erreur)
         else:
             if grille.etat == Grille.Etat.EN_VIGUEUR:
                 messages.success(
@@ -278,7 +263,7 @@ def modifier(request, pk):
         try:
             grilles.modifier_grille(grille, auteur=_auteur(request), **form.cleaned_data)
         except ValidationError as erreur:
-            _appliquer(form, erreur)
+            reporter_erreurs(form, erreur)
         else:
             messages.success(request, "Grille enregistrée.")
             return redirect("cotation:grille", grille.pk)
@@ -312,7 +297,7 @@ def _formulaire_famille(request, grille, famille=None):
                 famille = grilles.ajouter_famille(grille, auteur=_auteur(request), **form.cleaned_data)
                 messages.success(request, f"Famille « {famille.libelle} » ajoutée.")
         except ValidationError as erreur:
-            _appliquer(form, erreur)
+            reporter_erreurs(form, erreur)
         else:
             return redirect(f"{_url_fiche(grille)}#famille-{famille.code}")
     statut = 422 if request.method == "POST" else 200
@@ -386,7 +371,7 @@ def _formulaire_critere(request, grille, critere=None):
                     critere = grilles.ajouter_critere(grille, auteur=_auteur(request), **donnees)
                     messages.success(request, f"Critère « {critere.libelle[:80]} » ajouté.")
             except ValidationError as erreur:
-                _appliquer(form, erreur, autres=erreurs)
+                reporter_erreurs(form, erreur, autres=erreurs)
             else:
                 return redirect(f"{_url_fiche(grille)}#critere-{critere.code}")
         elif paliers_valides:

@@ -9,7 +9,7 @@ demande visible mais non modifiable répond 403. Les vues ne font que traduire
 la requête en ``Dossier`` et appeler le service ; les règles du dossier, le
 numéro unique et l'historique sont ceux des écrans.
 
-Ce module fournit aussi ses routes, incluses par ``fdls/socle/api_urls.py``
+Ce module fournit aussi ses routes, incluses par ``fdls/socle/api/urls.py``
 sous ``/api/v1/``.
 """
 
@@ -48,7 +48,8 @@ from demandes.serializers import (
 from fdls import acces
 from fdls.audit.models import Consultation
 from fdls.audit.services import journaliser_consultation, journaliser_liste
-from fdls.socle.api import EstAgentAuthentifie, VoitDonneesNominatives
+from fdls.socle.api.permissions import EstAgentAuthentifie, VoitDonneesNominatives
+from fdls.socle.workflow import Auteur
 
 MESSAGE_ECRITURE_REFUSEE = (
     "Votre rôle ne permet pas d'enregistrer ni de modifier une demande : seuls les agents de guichet "
@@ -83,7 +84,7 @@ class ConflitEcriture(exceptions.APIException):
 @contextmanager
 def regles_du_service():
     """Erreurs des services → réponses : transition refusée 409 ; les ValidationError restent des 400
-    (``fdls.socle.api_erreurs``), avec les chemins de champ des services."""
+    (``fdls.socle.api.erreurs``), avec les chemins de champ des services."""
     try:
         yield
     except services.TransitionInterdite as exc:
@@ -330,7 +331,7 @@ class DemandeViewSet(viewsets.GenericViewSet):
             raise exceptions.PermissionDenied(MESSAGE_ECRITURE_REFUSEE)
         donnees = valider(DemandeCreationSerializer(data=request.data, context=self.get_serializer_context()))
         dossier = dossier_saisi(donnees, services.Dossier(demande=Demande(canal=choix.Canal.API)))
-        auteur = services.Auteur.agent(request.user)
+        auteur = Auteur.agent(request.user)
         with regles_du_service():
             if donnees.get("brouillon"):
                 demande = services.sauver_brouillon(dossier, auteur=auteur, guichet=donnees["guichet"])
@@ -388,7 +389,7 @@ class DemandeViewSet(viewsets.GenericViewSet):
             if erreurs:
                 raise exceptions.ValidationError(erreurs)
         dossier = dossier_saisi(donnees, services.charger_dossier(demande))
-        auteur = services.Auteur.agent(request.user)
+        auteur = Auteur.agent(request.user)
         changements = []
         with regles_du_service():
             if not brouillon:
@@ -435,7 +436,7 @@ class DemandeViewSet(viewsets.GenericViewSet):
     def renouveler(self, request, pk=None):
         demande = self._demande_modifiable()
         with regles_du_service():
-            services.renouveler_demande(demande, auteur=services.Auteur.agent(request.user))
+            services.renouveler_demande(demande, auteur=Auteur.agent(request.user))
         return Response(self._dossier_relu(demande))
 
     @extend_schema(
@@ -457,7 +458,7 @@ class DemandeViewSet(viewsets.GenericViewSet):
                 demande,
                 motif=donnees["motif"],
                 commentaire=donnees["commentaire"],
-                auteur=services.Auteur.agent(request.user),
+                auteur=Auteur.agent(request.user),
             )
         return Response(self._dossier_relu(demande))
 
@@ -477,7 +478,7 @@ class DemandeViewSet(viewsets.GenericViewSet):
         demande = self._demande_modifiable()
         donnees = valider(ReactivationSerializer(data=request.data))
         with regles_du_service():
-            services.reactiver_demande(demande, motif=donnees["motif"], auteur=services.Auteur.agent(request.user))
+            services.reactiver_demande(demande, motif=donnees["motif"], auteur=Auteur.agent(request.user))
         return Response(self._dossier_relu(demande))
 
 

@@ -24,7 +24,7 @@ from demandes.models import Demande
 from demandes.serializers import ErreurSerializer
 from fdls.audit.models import Consultation
 from fdls.audit.services import journaliser_consultation
-from fdls.socle.api import EstAgentAuthentifie, VoitDonneesNominatives
+from fdls.socle.api.permissions import EstAgentAuthentifie, VoitDonneesNominatives
 
 
 class RenduPdf(BaseRenderer):

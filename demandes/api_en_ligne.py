@@ -30,7 +30,7 @@ from fdls import acces
 from fdls.audit.models import Consultation
 from fdls.audit.services import journaliser_consultation, journaliser_liste
 from fdls.organismes.models import Guichet
-from fdls.socle.api import EstAgentAuthentifie, VoitDonneesNominatives
+from fdls.socle.api.permissions import EstAgentAuthentifie, VoitDonneesNominatives
 
 MESSAGE_DEPOT_REFUSE = (
     "Le dépôt en ligne par l'API est ouvert aux guichets accompagnateurs et au gestionnaire du fichier "

@@ -20,7 +20,7 @@ from demandes.models import Demande, Label, TypeLabel
 from demandes.serializers import ErreurSaisieSerializer, ErreurSerializer, erreurs_a_plat
 from fdls.audit.models import Consultation
 from fdls.audit.services import journaliser_consultation
-from fdls.socle.api import EstAgentAuthentifie, VoitDonneesNominatives
+from fdls.socle.api.permissions import EstAgentAuthentifie, VoitDonneesNominatives
 
 
 class TypeLabelSerializer(serializers.ModelSerializer):

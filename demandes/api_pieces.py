@@ -21,13 +21,14 @@ from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
-from demandes import choix, pieces, services
+from demandes import choix, pieces
 from demandes.models import Demande, Personne, Piece
 from demandes.serializers import ErreurSaisieSerializer, ErreurSerializer
 from demandes.views_pieces import reponse_fichier
 from fdls.audit.models import Consultation
 from fdls.audit.services import journaliser_consultation
-from fdls.socle.api import EstAgentAuthentifie, VoitDonneesNominatives
+from fdls.socle.api.permissions import EstAgentAuthentifie, VoitDonneesNominatives
+from fdls.socle.workflow import Auteur
 
 MESSAGE_ECRITURE_REFUSEE = (
     "Votre rôle ne permet pas de gérer les pièces de cette demande : seuls les agents de guichet d'un "
@@ -181,7 +182,7 @@ class PieceViewSet(viewsets.GenericViewSet):
         journaliser_consultation(user=self.request.user, objet=objet, action=action, request=self.request)
 
     def _auteur(self):
-        return services.Auteur.agent(self.request.user)
+        return Auteur.agent(self.request.user)
 
     # ------------------------------------------------------------ lecture
 

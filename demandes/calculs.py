@@ -26,9 +26,8 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from dateutil.relativedelta import relativedelta
-
 from demandes import choix
+from fdls.socle.dates import mois_entre
 
 ROLES_ADULTES_TITULAIRES = {choix.Role.DEMANDEUR, choix.Role.CODEMANDEUR}
 
@@ -201,10 +200,7 @@ def anciennete_mois(depuis: date | None, le: date) -> int | None:
     """
     if depuis is None:
         return None
-    if le < depuis:
-        return 0
-    delta = relativedelta(le, depuis)
-    return delta.years * 12 + delta.months
+    return mois_entre(depuis, le)
 
 
 def est_premier_quartile(ruc: Decimal | None, seuil: Decimal | None) -> bool | None:

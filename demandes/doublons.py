@@ -42,8 +42,9 @@ from demandes.models import (
     TraitementPlanifie,
 )
 from demandes.normalisation import cle_phonetique, normaliser_nom
-from demandes.services import Auteur, _verifier_transition, ecrire_evenement
 from demandes.signaux import signaler
+from demandes.workflow import WORKFLOW_DEMANDE, ecrire_evenement
+from fdls.socle.workflow import Auteur
 
 #: Score à partir duquel une paire est présentée comme doublon probable (docs/decisions.md).
 SEUIL = 85
@@ -643,7 +644,7 @@ def fusionner_demandes(garder: Demande, absorber: Demande, *, auteur: Auteur) ->
             f"La demande {garder.numero_unique_affiche} est {garder.get_etat_display().lower()} : "
             "seules deux demandes actives se fusionnent."
         )
-    transition = _verifier_transition(absorber, "fusionner")
+    transition = WORKFLOW_DEMANDE.verifier(absorber, "fusionner")
     apercu = apercu_fusion(garder, absorber)
 
     # Demande gardée : dates et localisations.

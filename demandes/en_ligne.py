@@ -8,8 +8,10 @@ est l'enregistrement : numéro unique et référence sont attribués par
 ``services.enregistrer_demande`` au guichet qui valide, avec pour date de
 dépôt celle du dépôt en ligne.
 
-``TRANSITIONS_EN_LIGNE`` est la table de ce workflow (docs/statuts.md,
-« Demandes en ligne ») ; chaque transition écrit un événement de l'historique.
+Ses transitions (``deposer_en_ligne``, ``valider_en_ligne``,
+``rejeter_en_ligne``) sont dans la table de la demande
+(``demandes.workflow.WORKFLOW_DEMANDE``, docs/statuts.md) ; chaque transition
+écrit un événement de l'historique.
 """
 
 from __future__ import annotations
@@ -23,35 +25,18 @@ from django.utils import timezone
 
 from demandes import choix, services
 from demandes.models import Demande, Evenement, LocalisationSouhaitee
-from demandes.services import Auteur, Transition, TransitionInterdite
+from demandes.workflow import WORKFLOW_DEMANDE, ecrire_evenement
 from fdls import acces
 from fdls.organismes.models import Guichet, Organisme
+from fdls.socle.workflow import Auteur
 
 Etat = Demande.Etat
 TypeEvenement = Evenement.Type
-
-TRANSITIONS_EN_LIGNE: dict[str, Transition] = {
-    "deposer_en_ligne": Transition(
-        frozenset({Etat.BROUILLON}), Etat.A_VALIDER, TypeEvenement.DEPOT_EN_LIGNE, "déposer en ligne"
-    ),
-    "valider": Transition(frozenset({Etat.A_VALIDER}), Etat.ACTIVE, TypeEvenement.VALIDATION, "valider"),
-    "rejeter": Transition(frozenset({Etat.A_VALIDER}), Etat.REJETEE, TypeEvenement.REJET_EN_LIGNE, "rejeter"),
-}
 
 MESSAGE_GUICHET_REQUIS = (
     "Seuls les agents d'un guichet accompagnateur valident ou rejettent les demandes déposées en ligne "
     "(seed 001 annexe 2)."
 )
-
-
-def _verifier_transition(demande: Demande, action: str) -> Transition:
-    transition = TRANSITIONS_EN_LIGNE[action]
-    if demande.etat not in transition.sources:
-        raise TransitionInterdite(
-            f"Impossible de {transition.libelle} une demande à l'état « {demande.get_etat_display().lower()} ».",
-            code="transition",
-        )
-    return transition
 
 
 # ---------------------------------------------------------------- dépôt
@@ -93,7 +78,7 @@ def deposer_en_ligne(
     d = dossier.demande
     if d.pk:
         d.etat = Demande.objects.select_for_update().values_list("etat", flat=True).get(pk=d.pk)
-    transition = _verifier_transition(d, "deposer_en_ligne") if d.pk else TRANSITIONS_EN_LIGNE["deposer_en_ligne"]
+    transition = WORKFLOW_DEMANDE.verifier(d, "deposer_en_ligne")
     if guichet is None and dossier.localisations and dossier.localisations[0].commune_id:
         guichet = guichet_destinataire(dossier.localisations[0].commune)
     if guichet is None and not d.guichet_id:
@@ -114,7 +99,7 @@ def deposer_en_ligne(
     d.etat = transition.cible
     d.date_depot = le or timezone.localdate()
     d.save(update_fields=["etat", "date_depot", "canal", "updated_at"])
-    services.ecrire_evenement(
+    ecrire_evenement(
         d,
         transition.evenement,
         auteur,
@@ -212,10 +197,10 @@ def valider_demande_en_ligne(
             }
         )
     demande = Demande.objects.select_for_update().get(pk=demande.pk)
-    transition = _verifier_transition(demande, "valider")
+    transition = WORKFLOW_DEMANDE.verifier(demande, "valider_en_ligne")
     guichet = _guichet_de_validation(user, demande, guichet)
     depot = demande.date_depot
-    # enregistrer_demande n'accepte qu'un brouillon (services.TRANSITIONS) : la demande y repasse dans
+    # enregistrer_demande n'accepte qu'un brouillon (WORKFLOW_DEMANDE) : la demande y repasse dans
     # cette transaction, sous verrou ; personne ne voit cet état intermédiaire (docs/statuts.md).
     Demande.objects.filter(pk=demande.pk).update(etat=Etat.BROUILLON)
     demande.etat = Etat.BROUILLON
@@ -223,7 +208,7 @@ def valider_demande_en_ligne(
     demande = services.enregistrer_demande(
         services.charger_dossier(demande), auteur=auteur, guichet=guichet, date_depot=depot
     )
-    services.ecrire_evenement(
+    ecrire_evenement(
         demande,
         transition.evenement,
         auteur,
@@ -250,12 +235,12 @@ def rejeter_demande_en_ligne(demande: Demande, *, user, motif: str) -> Demande:
             {"motif": ["Indiquez le motif du rejet : il est conservé dans l'historique et expliqué au demandeur."]}
         )
     demande = Demande.objects.select_for_update().get(pk=demande.pk)
-    transition = _verifier_transition(demande, "rejeter")
+    transition = WORKFLOW_DEMANDE.verifier(demande, "rejeter_en_ligne")
     demande.etat = transition.cible
     demande.date_fin = timezone.localdate()
     demande.commentaire_annulation = motif[:2000]
     demande.save(update_fields=["etat", "date_fin", "commentaire_annulation", "updated_at"])
-    services.ecrire_evenement(
+    ecrire_evenement(
         demande,
         transition.evenement,
         Auteur.agent(user),

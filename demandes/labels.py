@@ -20,7 +20,6 @@ base (date et auteur du retrait) : l'historique se garde.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -28,16 +27,17 @@ from datetime import date
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
-from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
 from demandes import calculs, services
 from demandes.models import Demande, Evenement, Label, TypeLabel
 from demandes.signaux import signaler
+from demandes.workflow import ecrire_evenement
 from fdls import acces
 from fdls.organismes.models import Organisme
+from fdls.socle.cache import CacheDate
+from fdls.socle.workflow import AUTOMATE, Auteur
 
-AUTOMATE = services.AUTOMATE
 CODE_PREMIER_QUARTILE = "cp-premier-quartile"
 TAILLE_PAQUET = 20_000
 
@@ -125,15 +125,15 @@ def _verifier_acces(user, demande: Demande, type_label: TypeLabel) -> None:
 # ---------------------------------------------------------------- pose et retrait
 
 
-def _auteur(user) -> services.Auteur:
-    return services.Auteur.agent(user)
+def _auteur(user) -> Auteur:
+    return Auteur.agent(user)
 
 
-def _ecrire_pose(label: Label, auteur: services.Auteur) -> None:
+def _ecrire_pose(label: Label, auteur: Auteur) -> None:
     precisions = f"Ajout : {label.type.libelle}"
     if label.commentaire:
         precisions += f" – {label.commentaire}"
-    services.ecrire_evenement(
+    ecrire_evenement(
         label.demande,
         Evenement.Type.LABEL,
         auteur,
@@ -148,11 +148,11 @@ def _ecrire_pose(label: Label, auteur: services.Auteur) -> None:
     )
 
 
-def _ecrire_retrait(label: Label, auteur: services.Auteur) -> None:
+def _ecrire_retrait(label: Label, auteur: Auteur) -> None:
     precisions = f"Retrait : {label.type.libelle}"
     if label.motif_retrait:
         precisions += f" – {label.motif_retrait}"
-    services.ecrire_evenement(
+    ecrire_evenement(
         label.demande,
         Evenement.Type.LABEL_RETRAIT,
         auteur,
@@ -277,26 +277,17 @@ class Recalcul:
     paquets: int = 0
 
 
-_CACHE_TYPES: dict[str, tuple[float, dict]] = {}
-
-
-def _vider_cache_types(**_kwargs) -> None:
-    _CACHE_TYPES.clear()
-
-
-post_save.connect(_vider_cache_types, sender=TypeLabel, dispatch_uid="labels_types_automatiques")
-post_delete.connect(_vider_cache_types, sender=TypeLabel, dispatch_uid="labels_types_automatiques_d")
+CACHE_TYPES = CacheDate("types_de_labels", duree=60, modeles=(TypeLabel,))
 
 
 def _types_automatiques() -> dict[str, TypeLabel]:
     """Types de labels automatiques actifs (référentiel rarement modifié : 60 s de cache par processus)."""
-    maintenant = time.monotonic()
-    trouve = _CACHE_TYPES.get("types")
-    if trouve and trouve[0] > maintenant:
-        return trouve[1]
-    types = {t.code: t for t in TypeLabel.objects.filter(automatique=True, actif=True, code__in=REGLES_AUTOMATIQUES)}
-    _CACHE_TYPES["types"] = (maintenant + 60, types)
-    return types
+    return CACHE_TYPES.lire(
+        "types",
+        lambda: {
+            t.code: t for t in TypeLabel.objects.filter(automatique=True, actif=True, code__in=REGLES_AUTOMATIQUES)
+        },
+    )
 
 
 @transaction.atomic(savepoint=False)

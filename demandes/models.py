@@ -18,11 +18,13 @@ from django.db import models
 from django.db.models import F
 from django.db.models.signals import post_save
 from django.dispatch import receiver
+from django.utils import timezone
 
 from demandes import choix
 from demandes.validators import valider_date_passee
 from fdls import acces
 from fdls.organismes.models import Guichet, Organisme
+from fdls.socle.workflow import JournalTransition
 from fdls.territoires.models import Commune, Departement, Epci, Quartier
 
 MONTANT = {"max_digits": 10, "decimal_places": 2, "validators": [MinValueValidator(Decimal("0"))]}
@@ -63,7 +65,7 @@ class Demande(models.Model):
         SATISFAITE = "satisfaite", "Satisfaite"
         ANNULEE = "annulee", "Annulée"
         # Demandes déposées en ligne : validées par un guichet (contrôle d'identité) avant d'entrer
-        # au fichier (seed 001 §1) ; transitions dans demandes/en_ligne.py.
+        # au fichier (seed 001 §1) ; même table de transitions (demandes.workflow).
         A_VALIDER = "a_valider", "À valider"
         REJETEE = "rejetee", "Rejetée"
 
@@ -352,12 +354,18 @@ class LocalisationSouhaitee(models.Model):
         return f"{self.rang}. {self.commune.nom}"
 
 
-class Evenement(models.Model):
+class Evenement(JournalTransition):
     """Événement de l'historique d'une demande : daté, auteur identifié, immuable.
 
     Un trigger PostgreSQL (migration 0004) refuse UPDATE et DELETE : l'historique
-    ne se corrige pas, il se complète.
+    ne se corrige pas, il se complète. C'est aussi le journal du workflow de la
+    demande (``demandes.workflow.WORKFLOW_DEMANDE``) : une transition y écrit
+    l'événement de son type, le commentaire dans ``precisions``.
     """
+
+    champ_objet = "demande"
+    champ_commentaire = "precisions"
+    par_evenement = True
 
     class Type(models.TextChoices):
         ENREGISTREMENT = "enregistrement", "Enregistrement de la demande"
@@ -392,18 +400,12 @@ class Evenement(models.Model):
         Demande, on_delete=models.PROTECT, related_name="evenements", db_index=False
     )  # index evenement_demande_date
     type = models.CharField("événement", max_length=30, choices=Type.choices)
-    date = models.DateTimeField("date", db_index=True)
+    date = models.DateTimeField("date", db_index=True, default=timezone.now)
     precisions = models.TextField("précisions", blank=True)
     # Détail structuré : champs modifiés (ancienne/nouvelle valeur), motif, état avant/après…
     details = models.JSONField("détails", default=dict, blank=True)
-    etat_avant = models.CharField(max_length=20, blank=True)
-    etat_apres = models.CharField(max_length=20, blank=True)
-    auteur = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
-    )
-    organisme = models.ForeignKey(Organisme, on_delete=models.PROTECT, related_name="+", null=True, blank=True)
-    # « Traitement automatisé », « Le demandeur (espace personnel) »… quand il n'y a pas d'agent.
-    auteur_libelle = models.CharField("intervenant", max_length=150)
+    # Le commentaire d'une transition est dans ``precisions`` (champ historique de la table).
+    commentaire = None
 
     class Meta:
         verbose_name = "événement de l'historique"
@@ -421,6 +423,23 @@ class Evenement(models.Model):
 
     def __str__(self):
         return f"{self.date:%d/%m/%Y} {self.get_type_display()}"
+
+    @classmethod
+    def ecrire_transition(cls, objet, transition, *, auteur, avant, commentaire="", **extra):
+        """L'événement d'une transition du workflow : son type, ``precisions`` = commentaire."""
+        return cls.objects.create(
+            demande=objet,
+            type=transition.evenement,
+            precisions=commentaire[:2000],
+            etat_avant=avant,
+            etat_apres=transition.cible,
+            **cls.valeurs_auteur(auteur),
+            **extra,
+        )
+
+    @classmethod
+    def libelle_evenement(cls, code: str) -> str:
+        return str(cls.Type(code).label)
 
 
 class CleIdentite(models.Model):

@@ -39,7 +39,8 @@ from django.utils import timezone
 
 from demandes import calculs, choix
 from demandes.models import Demande, Evenement, Personne, Piece
-from demandes.services import Auteur, ecrire_evenement
+from demandes.workflow import ecrire_evenement
+from fdls.socle.workflow import Auteur
 
 TypePiece = choix.TypePiece
 

@@ -9,12 +9,10 @@ l'administration vide le cache à chaque enregistrement.
 
 from __future__ import annotations
 
-import time
 from decimal import Decimal
 
-from django.db.models.signals import post_delete, post_save
-
 from demandes.models import ParametreReglementaire, PlafondRessources, SeuilPremierQuartile
+from fdls.socle.cache import CacheDate
 
 Zone = PlafondRessources.Zone
 Financement = PlafondRessources.Financement
@@ -29,35 +27,18 @@ DEPARTEMENTS_ILE_DE_FRANCE = frozenset({"75", "77", "78", "91", "92", "93", "94"
 COMMUNES_LIMITROPHES_PARIS: frozenset[str] = frozenset()
 
 DUREE_CACHE = 300  # secondes
-_cache: dict[tuple, tuple[float, object]] = {}
+# Toute écriture d'une donnée réglementaire (administration, migration, test) vide le cache du processus.
+CACHE = CacheDate(
+    "reglementaire", duree=DUREE_CACHE, modeles=(ParametreReglementaire, PlafondRessources, SeuilPremierQuartile)
+)
 
 
 def vider_cache() -> None:
-    _cache.clear()
-
-
-def _vider_cache_apres_ecriture(**_kwargs) -> None:
-    vider_cache()
-
-
-# Toute écriture d'une donnée réglementaire (administration, migration, test) vide le cache du processus.
-for _modele in (ParametreReglementaire, PlafondRessources, SeuilPremierQuartile):
-    post_save.connect(_vider_cache_apres_ecriture, sender=_modele, dispatch_uid=f"reglementaire_{_modele.__name__}")
-    post_delete.connect(_vider_cache_apres_ecriture, sender=_modele, dispatch_uid=f"reglementaire_d_{_modele.__name__}")
-
-
-def _memoriser(cle: tuple, calcul):
-    maintenant = time.monotonic()
-    trouve = _cache.get(cle)
-    if trouve and trouve[0] > maintenant:
-        return trouve[1]
-    valeur = calcul()
-    _cache[cle] = (maintenant + DUREE_CACHE, valeur)
-    return valeur
+    CACHE.vider()
 
 
 def _plafonds_de(financement: str, annee: int, zone: str) -> dict[int, Decimal]:
-    return _memoriser(
+    return CACHE.lire(
         ("plafonds", financement, annee, zone),
         lambda: dict(
             PlafondRessources.objects.filter(financement=financement, annee=annee, zone=zone).values_list(
@@ -94,7 +75,7 @@ def seuil_premier_quartile(epci_siren: str | None, annee: int) -> Decimal | None
     """
     if not epci_siren:
         return None
-    return _memoriser(
+    return CACHE.lire(
         ("quartile", epci_siren, annee),
         lambda: (
             SeuilPremierQuartile.objects.filter(epci_id=epci_siren, annee__lte=annee)
@@ -107,7 +88,7 @@ def seuil_premier_quartile(epci_siren: str | None, annee: int) -> Decimal | None
 
 def valeur_parametre(code: str, le) -> int | None:
     """Valeur d'un paramètre réglementaire (délai, durée) en vigueur le jour ``le``, ou None."""
-    versions = _memoriser(
+    versions = CACHE.lire(
         ("parametre", code),
         lambda: list(
             ParametreReglementaire.objects.filter(code=code).order_by("-date_effet").values_list("date_effet", "valeur")

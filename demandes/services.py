@@ -5,8 +5,8 @@ qui valident le dossier, attribuent numéro unique et référence, tiennent les
 clés de doublons et les valeurs dérivées, et écrivent l'historique. Chaque
 fonction est une transaction : rien n'est à moitié écrit.
 
-La table des transitions ``TRANSITIONS`` est la seule source des états
-permis ; docs/statuts.md la reproduit.
+La table des transitions est ``demandes.workflow.WORKFLOW_DEMANDE`` (noyau
+des workflows du socle) ; docs/statuts.md la reproduit.
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ import json
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from dateutil.relativedelta import relativedelta
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import F
@@ -34,114 +33,13 @@ from demandes.normalisation import cle_phonetique, normaliser_nom
 from demandes.numerotation import attribuer_numero_unique
 from demandes.reglementaire import valeur_parametre
 from demandes.signaux import signaler
+from demandes.workflow import WORKFLOW_DEMANDE, ecrire_evenement
+from fdls.socle.dates import ajouter_mois
+from fdls.socle.workflow import AUTOMATE, Auteur, Transition, TransitionInterdite
 from fdls.territoires.services import communes_par_code
 
 Etat = Demande.Etat
 TypeEvenement = Evenement.Type
-# Événements de l'instruction que lit la cotation (décotes après refus, passage en CAL).
-EVENEMENTS_QUI_COTENT = frozenset(
-    {TypeEvenement.REFUS_PROPOSITION, TypeEvenement.REFUS_ATTRIBUTION, TypeEvenement.PASSAGE_CAL}
-)
-
-
-# ---------------------------------------------------------------- auteurs
-
-
-@dataclass(frozen=True)
-class Auteur:
-    """Qui agit : un agent (et son organisme), le demandeur, ou un traitement automatisé."""
-
-    libelle: str
-    user: object | None = None
-    organisme: object | None = None
-
-    @classmethod
-    def agent(cls, user) -> Auteur:
-        organisme = getattr(user, "organisme", None)
-        return cls(libelle=(organisme.nom if organisme else str(user))[:150], user=user, organisme=organisme)
-
-    @classmethod
-    def demandeur(cls, user) -> Auteur:
-        return cls(libelle="Le demandeur (espace personnel)", user=user)
-
-
-AUTOMATE = Auteur(libelle="Traitement automatisé")
-
-
-def ecrire_evenement(
-    demande: Demande,
-    type: str,
-    auteur: Auteur,
-    *,
-    precisions: str = "",
-    details: dict | None = None,
-    etat_avant: str = "",
-    etat_apres: str = "",
-    date=None,
-) -> Evenement:
-    """Ajoute un événement à l'historique (immuable ; trigger PostgreSQL).
-
-    Un refus ou un passage en CAL change la cotation : le signal
-    ``demande_changee`` part dans la même transaction.
-    """
-    evenement = Evenement.objects.create(
-        demande=demande,
-        type=type,
-        date=date or timezone.now(),
-        precisions=precisions[:2000],
-        details=details or {},
-        etat_avant=etat_avant,
-        etat_apres=etat_apres,
-        auteur=auteur.user if getattr(auteur.user, "pk", None) else None,
-        organisme=auteur.organisme,
-        auteur_libelle=auteur.libelle,
-    )
-    if type in EVENEMENTS_QUI_COTENT:
-        signaler(demande, Evenement.Type(type).label)
-    return evenement
-
-
-# ---------------------------------------------------------------- transitions
-
-
-@dataclass(frozen=True)
-class Transition:
-    sources: frozenset[str]
-    cible: str
-    evenement: str
-    libelle: str
-
-
-TRANSITIONS: dict[str, Transition] = {
-    "enregistrer": Transition(frozenset({Etat.BROUILLON}), Etat.ACTIVE, TypeEvenement.ENREGISTREMENT, "enregistrer"),
-    "modifier": Transition(frozenset({Etat.ACTIVE}), Etat.ACTIVE, TypeEvenement.MODIFICATION, "modifier"),
-    "renouveler": Transition(frozenset({Etat.ACTIVE}), Etat.ACTIVE, TypeEvenement.RENOUVELLEMENT, "renouveler"),
-    "annuler": Transition(frozenset({Etat.ACTIVE}), Etat.ANNULEE, TypeEvenement.ANNULATION, "annuler"),
-    "annuler_non_renouvellement": Transition(
-        frozenset({Etat.ACTIVE}), Etat.ANNULEE, TypeEvenement.ANNULATION_AUTOMATIQUE, "annuler pour non-renouvellement"
-    ),
-    "reactiver": Transition(frozenset({Etat.ANNULEE}), Etat.ACTIVE, TypeEvenement.REACTIVATION, "réactiver"),
-    "satisfaire": Transition(frozenset({Etat.ACTIVE}), Etat.SATISFAITE, TypeEvenement.SATISFACTION, "satisfaire"),
-    "fusionner": Transition(frozenset({Etat.ACTIVE}), Etat.ANNULEE, TypeEvenement.FUSION, "fusionner"),
-}
-
-
-class TransitionInterdite(ValidationError):
-    pass
-
-
-def _verifier_transition(demande: Demande, action: str) -> Transition:
-    transition = TRANSITIONS[action]
-    if demande.etat not in transition.sources:
-        raise TransitionInterdite(
-            f"Impossible de {transition.libelle} une demande à l'état « {demande.get_etat_display().lower()} ».",
-            code="transition",
-        )
-    return transition
-
-
-def transitions_possibles(demande: Demande) -> list[str]:
-    return [nom for nom, t in TRANSITIONS.items() if demande.etat in t.sources]
 
 
 def _verrouiller(demande: Demande) -> Demande:
@@ -161,7 +59,7 @@ def parametre(code: str, le: date | None = None) -> int:
 
 
 def date_expiration(depuis: date) -> date:
-    return depuis + relativedelta(months=parametre("validite_demande", depuis))
+    return ajouter_mois(depuis, parametre("validite_demande", depuis))
 
 
 # ---------------------------------------------------------------- dossier
@@ -491,13 +389,13 @@ def _preparer(dossier: Dossier, guichet) -> None:
 def sauver_brouillon(dossier: Dossier, *, auteur: Auteur, guichet=None) -> Demande:
     """Crée ou met à jour un brouillon (sans numéro ni historique) ; seule l'identité est exigée."""
     d = dossier.demande
-    if d.pk and d.etat != Etat.BROUILLON:
+    if d.pk and not WORKFLOW_DEMANDE["sauver_brouillon"].part_de(d.etat):
         raise TransitionInterdite("Cette demande est déjà enregistrée : modifiez-la.")
     _preparer(dossier, guichet)
     if not d.guichet_id:
         raise ValidationError({"guichet": ["Choisissez le guichet d'enregistrement."]})
     valider_dossier(dossier, complet=False)
-    d.etat = Etat.BROUILLON
+    d.etat = WORKFLOW_DEMANDE["sauver_brouillon"].cible
     if not d.pk and getattr(auteur.user, "pk", None):
         d.cree_par = auteur.user
     _copier_identite(dossier)
@@ -530,7 +428,7 @@ def enregistrer_demande(
     if d.pk:
         # Verrou de ligne sans relire l'objet : il porte la saisie du formulaire.
         d.etat = Demande.objects.select_for_update().values_list("etat", flat=True).get(pk=d.pk)
-    transition = _verifier_transition(d, "enregistrer") if d.pk else TRANSITIONS["enregistrer"]
+    transition = WORKFLOW_DEMANDE.verifier(d, "enregistrer")
     _preparer(dossier, guichet)
     if not d.guichet_id:
         raise ValidationError({"guichet": ["Choisissez le guichet d'enregistrement."]})
@@ -637,7 +535,7 @@ def modifier_demande(dossier: Dossier, *, auteur: Auteur) -> list[dict]:
 
     d = dossier.demande
     actuelle = _verrouiller(d)
-    transition = _verifier_transition(actuelle, "modifier")
+    transition = WORKFLOW_DEMANDE.verifier(actuelle, "modifier")
     avant = aplatir(charger_dossier(actuelle))
     # Ce que le formulaire ne porte pas reste tel qu'en base.
     for champ in (
@@ -677,7 +575,7 @@ def renouveler_demande(demande: Demande, *, auteur: Auteur, le: date | None = No
     from demandes import labels
 
     demande = _verrouiller(demande)
-    transition = _verifier_transition(demande, "renouveler")
+    transition = WORKFLOW_DEMANDE.verifier(demande, "renouveler")
     le = le or timezone.localdate()
     ancienne = demande.date_expiration
     demande.date_renouvellement = le
@@ -730,23 +628,18 @@ def satisfaire_demande(demande: Demande, *, auteur: Auteur, precisions: str = ""
 
 def _terminer(demande, action, *, auteur, motif="", commentaire="", precisions="", le=None):
     demande = _verrouiller(demande)
-    transition = _verifier_transition(demande, action)
-    avant = demande.etat
-    demande.etat = transition.cible
     demande.date_fin = le or timezone.localdate()
     demande.motif_annulation = motif
     demande.commentaire_annulation = commentaire
-    demande.save(update_fields=["etat", "date_fin", "motif_annulation", "commentaire_annulation", "updated_at"])
     if motif and not precisions:
         precisions = choix.MotifAnnulation(motif).label + (f" – {commentaire}" if commentaire else "")
-    ecrire_evenement(
+    WORKFLOW_DEMANDE.appliquer(
         demande,
-        transition.evenement,
-        auteur,
-        precisions=precisions,
+        action,
+        auteur=auteur,
+        commentaire=precisions,
+        champs=["date_fin", "motif_annulation", "commentaire_annulation"],
         details={"motif": motif} if motif else {},
-        etat_avant=avant,
-        etat_apres=demande.etat,
     )
     return demande
 
@@ -778,7 +671,7 @@ def reactivation_possible(demande: Demande, le: date | None = None) -> tuple[boo
 @transaction.atomic
 def reactiver_demande(demande: Demande, *, auteur: Auteur, motif: str, le: date | None = None) -> Demande:
     demande = _verrouiller(demande)
-    transition = _verifier_transition(demande, "reactiver")
+    transition = WORKFLOW_DEMANDE.verifier(demande, "reactiver")
     if not motif.strip():
         raise ValidationError({"motif": ["Indiquez pourquoi la demande est réactivée."]})
     possible, raison = reactivation_possible(demande, le)

@@ -26,11 +26,14 @@ from demandes.filters import DemandeFilter
 from demandes.forms import AnnulationForm, PeriodeHistoriqueForm, ReactivationForm, SaisieDossier
 from demandes.models import Demande, LocalisationSouhaitee, Personne
 from demandes.recherche import ResultatRecherche
+from demandes.workflow import transitions_possibles
 from fdls import acces
 from fdls.audit.models import Consultation
 from fdls.audit.services import journaliser_consultation
 from fdls.organismes.models import Guichet
+from fdls.socle.formulaires import reporter_erreurs
 from fdls.socle.vues import agent_requis, liste_filtree
+from fdls.socle.workflow import Auteur
 
 TITULAIRES = [choix.Role.DEMANDEUR, choix.Role.CODEMANDEUR]
 
@@ -188,7 +191,7 @@ def _traiter_saisie(request, *, demande=None):
     )
     if request.method != "POST":
         return _rendre_saisie(request, saisie, demande=demande, mode=mode)
-    auteur = services.Auteur.agent(user)
+    auteur = Auteur.agent(user)
 
     if action in ACTIONS_AJOUT:
         saisie.masquer_erreurs()
@@ -274,7 +277,7 @@ def modifier(request, pk):
 def renouveler(request, pk):
     demande = _demande_modifiable(request, pk)
     try:
-        demande = services.renouveler_demande(demande, auteur=services.Auteur.agent(request.user))
+        demande = services.renouveler_demande(demande, auteur=Auteur.agent(request.user))
     except ValidationError as erreur:
         messages.error(request, " ".join(erreur.messages))
     else:
@@ -292,10 +295,10 @@ def annuler(request, pk):
                 demande,
                 motif=form.cleaned_data["motif"],
                 commentaire=form.cleaned_data["commentaire"],
-                auteur=services.Auteur.agent(request.user),
+                auteur=Auteur.agent(request.user),
             )
         except ValidationError as erreur:
-            _erreurs_sur_formulaire(form, erreur)
+            reporter_erreurs(form, erreur)
         else:
             messages.success(request, "Demande annulée.")
             return redirect("demandes:detail", pk)
@@ -310,11 +313,9 @@ def reactiver(request, pk):
     form = ReactivationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.reactiver_demande(
-                demande, motif=form.cleaned_data["motif"], auteur=services.Auteur.agent(request.user)
-            )
+            services.reactiver_demande(demande, motif=form.cleaned_data["motif"], auteur=Auteur.agent(request.user))
         except ValidationError as erreur:
-            _erreurs_sur_formulaire(form, erreur)
+            reporter_erreurs(form, erreur)
         else:
             messages.success(request, "Demande réactivée.")
             return redirect("demandes:detail", pk)
@@ -335,16 +336,6 @@ def supprimer(request, pk):
         return redirect("demandes:detail", pk)
     messages.success(request, "Brouillon supprimé.")
     return redirect("demandes:liste")
-
-
-def _erreurs_sur_formulaire(form, erreur: ValidationError):
-    if hasattr(erreur, "error_dict"):
-        for champ, messages_ in erreur.message_dict.items():
-            for message in messages_:
-                form.add_error(champ if champ in form.fields else None, message)
-    else:
-        for message in erreur.messages:
-            form.add_error(None, message)
 
 
 def _contexte_action(demande, form, action):
@@ -383,7 +374,7 @@ def detail(request, pk):
         au = periode.cleaned_data["au"] or aujourd_hui
 
     modifiable = Demande.objects.modifiables_par(request.user).filter(pk=pk).exists()
-    possibles = services.transitions_possibles(demande)
+    possibles = transitions_possibles(demande)
     reactivable, raison_reactivation = services.reactivation_possible(demande)
     contexte = {
         # Mêmes données que la fiche de synthèse PDF (demandes/editions.py).

@@ -18,11 +18,11 @@ from django.views.decorators.http import require_POST
 
 from demandes import doublons
 from demandes.models import Demande, LocalisationSouhaitee, Personne, SuspicionDoublon
-from demandes.services import Auteur
 from fdls import acces
 from fdls.audit.models import Consultation
 from fdls.audit.services import journaliser_consultation
 from fdls.socle.vues import agent_requis, liste_filtree
+from fdls.socle.workflow import Auteur
 
 
 class SuspicionFilter(django_filters.FilterSet):

@@ -21,6 +21,7 @@ from demandes.views import nominatif_requis
 from fdls.audit.models import Consultation
 from fdls.audit.services import journaliser_consultation, journaliser_liste
 from fdls.organismes.models import Guichet
+from fdls.socle.formulaires import reporter_erreurs
 from fdls.socle.vues import PAR_PAGE
 
 
@@ -133,16 +134,6 @@ def examen(request, pk):
     return _rendre_examen(request, demande)
 
 
-def _erreurs(form, erreur: ValidationError):
-    if hasattr(erreur, "error_dict"):
-        for champ, liste in erreur.message_dict.items():
-            for message in liste:
-                form.add_error(champ if champ in form.fields else None, message)
-    else:
-        for message in erreur.messages:
-            form.add_error(None, message)
-
-
 @require_POST
 @guichet_requis
 def valider(request, pk):
@@ -162,7 +153,7 @@ def valider(request, pk):
         except PermissionDenied as refus:
             form.add_error(None, str(refus))
         except ValidationError as erreur:
-            _erreurs(form, erreur)
+            reporter_erreurs(form, erreur)
         else:
             messages.success(
                 request,
@@ -187,7 +178,7 @@ def rejeter(request, pk):
         except PermissionDenied as refus:
             form.add_error(None, str(refus))
         except ValidationError as erreur:
-            _erreurs(form, erreur)
+            reporter_erreurs(form, erreur)
         else:
             messages.success(request, f"Demande de {demande.nom.upper()} {demande.prenom} rejetée.")
             return redirect("demandes:en_ligne")

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from demandes import labels
 from demandes.models import Demande, Label, TypeLabel
 from demandes.views import nominatif_requis
+from fdls.socle.formulaires import reporter_erreurs
 
 
 class LabelForm(forms.Form):
@@ -64,16 +65,6 @@ def _demande_visible(request, pk) -> Demande:
     return get_object_or_404(Demande.objects.visibles_par(request.user), pk=pk)
 
 
-def _appliquer(form, erreur: ValidationError) -> None:
-    if hasattr(erreur, "error_dict"):
-        for champ, liste in erreur.message_dict.items():
-            for message in liste:
-                form.add_error(champ if champ in form.fields else None, message)
-    else:
-        for message in erreur.messages:
-            form.add_error(None, message)
-
-
 @nominatif_requis
 def ajouter(request, pk):
     """Formulaire « Ajouter un label » (page seule si une erreur est à corriger)."""
@@ -96,7 +87,7 @@ def ajouter(request, pk):
                 form.add_error("type", refus.message)
                 statut = 403
             except ValidationError as erreur:
-                _appliquer(form, erreur)
+                reporter_erreurs(form, erreur)
             else:
                 messages.success(request, f"Label « {label.type.libelle} » ajouté.")
                 return redirect(_fiche(demande.pk))

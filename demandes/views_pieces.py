@@ -19,11 +19,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from demandes import choix, pieces, services
+from demandes import choix, pieces
 from demandes.models import Demande, Personne, Piece
 from demandes.views import nominatif_requis
 from fdls.audit.models import Consultation
 from fdls.audit.services import journaliser_consultation
+from fdls.socle.formulaires import reporter_erreurs
+from fdls.socle.workflow import Auteur
 
 ANCRE = "#onglet-pieces"
 
@@ -74,16 +76,6 @@ class ObsolescenceForm(forms.Form):
         help_text="Par exemple : avis d'imposition d'une année ancienne, pièce d'identité expirée.",
         error_messages={"required": "Indiquez pourquoi la pièce est obsolète."},
     )
-
-
-def _appliquer(form: forms.Form, erreur: ValidationError) -> None:
-    if hasattr(erreur, "error_dict"):
-        for champ, liste in erreur.message_dict.items():
-            for message in liste:
-                form.add_error(champ if champ in form.fields else None, message)
-    else:
-        for message in erreur.messages:
-            form.add_error(None, message)
 
 
 # ---------------------------------------------------------------- contexte partagé (fiche et page Pièces)
@@ -182,10 +174,10 @@ def liste(request, pk):
                 type=form.cleaned_data["type"],
                 personne=form.cleaned_data["personne"],
                 fichier=form.cleaned_data["fichier"],
-                auteur=services.Auteur.agent(request.user),
+                auteur=Auteur.agent(request.user),
             )
         except ValidationError as erreur:
-            _appliquer(form, erreur)
+            reporter_erreurs(form, erreur)
         else:
             messages.success(request, f"Pièce ajoutée au dossier : {piece.get_type_display()}.")
             return redirect(reverse("demandes:detail", args=[pk]) + ANCRE)
@@ -224,9 +216,9 @@ def obsolete(request, pk, piece_pk):
     form = ObsolescenceForm(request.POST, prefix=f"obsolete-{piece.pk}")
     if form.is_valid():
         try:
-            pieces.rendre_obsolete(piece, motif=form.cleaned_data["motif"], auteur=services.Auteur.agent(request.user))
+            pieces.rendre_obsolete(piece, motif=form.cleaned_data["motif"], auteur=Auteur.agent(request.user))
         except ValidationError as erreur:
-            _appliquer(form, erreur)
+            reporter_erreurs(form, erreur)
         else:
             messages.success(request, f"Pièce rendue obsolète : {piece.get_type_display()}.")
             return redirect(reverse("demandes:detail", args=[pk]) + ANCRE)
@@ -239,7 +231,7 @@ def supprimer(request, pk, piece_pk):
     piece = piece_visible(request, pk, piece_pk)
     _demande_modifiable(request, pk)
     try:
-        pieces.supprimer_piece(piece, auteur=services.Auteur.agent(request.user))
+        pieces.supprimer_piece(piece, auteur=Auteur.agent(request.user))
     except ValidationError as erreur:
         messages.error(request, " ".join(erreur.messages))
     else:

@@ -124,7 +124,11 @@ DATABASES["default"].update(
 DATABASES["default"].setdefault("OPTIONS", {})
 DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", 3)
 DATABASES["default"].setdefault("TEST", {})
-DATABASES["default"]["TEST"].setdefault("NAME", env.str("FDLS_TEST_DB_NAME", default="test_fdls"))
+# Base de test nommée d'après la base configurée : deux copies du projet sur le même serveur
+# (une par DATABASE_URL) ne se partagent pas leurs bases de test.
+DATABASES["default"]["TEST"].setdefault(
+    "NAME", env.str("FDLS_TEST_DB_NAME", default=f"test_{DATABASES['default'].get('NAME') or 'fdls'}")
+)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Broker (Celery) -------------------------------------------------------
@@ -352,7 +356,7 @@ REST_FRAMEWORK = {
         "fdls.comptes.api.JetonAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["fdls.socle.api.EstAgentAuthentifie"],
+    "DEFAULT_PERMISSION_CLASSES": ["fdls.socle.api.permissions.EstAgentAuthentifie"],
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.AnonRateThrottle",
         "rest_framework.throttling.UserRateThrottle",
@@ -365,7 +369,7 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "fdls.socle.api_erreurs.gestionnaire_exceptions",
+    "EXCEPTION_HANDLER": "fdls.socle.api.erreurs.gestionnaire_exceptions",
     "DEFAULT_VERSIONING_CLASS": "rest_framework.versioning.NamespaceVersioning",
     "ALLOWED_VERSIONS": ["v1"],
     # Sans version par défaut, `manage.py spectacular` produit un schéma vide.

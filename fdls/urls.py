@@ -17,7 +17,7 @@ urlpatterns = [
     path("offre/", include("offre.urls")),
     path("cotation/", include("cotation.urls")),
     path("portail/", include("portail.urls")),
-    path("api/v1/", include(("fdls.socle.api_urls", "v1"), namespace="v1")),
+    path("api/v1/", include(("fdls.socle.api.urls", "v1"), namespace="v1")),
     path("django-admin/", admin.site.urls),
 ]
 

@@ -392,6 +392,7 @@ def creer_vacances(logement_ids: list[int], *, part: float = PART_VACANTE, grain
         return 0
     infos = dict(Logement.objects.filter(pk__in=choisis).values_list("pk", "reservataire_id"))
     bailleurs = dict(Logement.objects.filter(pk__in=choisis).values_list("pk", "bailleur_id"))
+    noms_bailleurs = dict(Organisme.objects.filter(pk__in=set(bailleurs.values())).values_list("pk", "nom"))
     aujourd_hui = timezone.localdate()
     chemins = {
         EtatDisponibilite.A_POURVOIR: [],
@@ -423,11 +424,12 @@ def creer_vacances(logement_ids: list[int], *, part: float = PART_VACANTE, grain
             evenements.append(
                 DisponibiliteEvenement(
                     disponibilite=disponibilite,
-                    created_at=maintenant - timedelta(days=10 - etape),
+                    date=maintenant - timedelta(days=10 - etape),
                     organisme_id=bailleurs[disponibilite.logement_id],
+                    auteur_libelle=noms_bailleurs[bailleurs[disponibilite.logement_id]],
                     etat_avant=avant,
                     etat_apres=apres,
-                    motif=motif,
+                    commentaire=motif,
                 )
             )
             avant = apres

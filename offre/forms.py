@@ -10,7 +10,7 @@ from fdls.organismes.forms import CommuneField
 from fdls.territoires.models import Quartier
 from offre import selectors
 from offre.importation import MAX_OCTETS
-from offre.models import MOTIF_OBLIGATOIRE, Disponibilite, EtatDisponibilite, Label, Logement, Programme
+from offre.models import WORKFLOW_DISPONIBILITE, Disponibilite, EtatDisponibilite, Label, Logement, Programme
 from offre.services import CHAMPS_LOGEMENT, CHAMPS_PROGRAMME
 
 ENTIER = {"inputmode": "numeric", "autocomplete": "off"}
@@ -151,7 +151,9 @@ class TransitionForm(forms.Form):
     def clean(self):
         donnees = super().clean()
         etat = donnees.get("etat")
-        if etat and (self.disponibilite.etat, etat) in MOTIF_OBLIGATOIRE and not (donnees.get("motif") or "").strip():
+        if not etat or (donnees.get("motif") or "").strip():
+            return donnees
+        if any(t.motif_obligatoire for t in WORKFLOW_DISPONIBILITE.possibles(self.disponibilite) if t.cible == etat):
             self.add_error("motif", "Indiquez le motif de ce changement d'état.")
         return donnees
 

@@ -22,6 +22,7 @@ from demandes.choix import CategorieLogement as Categorie  # noqa: F401 (réexpo
 from demandes.choix import Typologie  # noqa: F401 (mêmes valeurs que les typologies recherchées)
 from fdls import acces
 from fdls.organismes.models import Organisme
+from fdls.socle.workflow import CREATION, JournalTransition, Transition, Workflow
 from fdls.territoires.models import Commune, Departement, Quartier
 
 # --- Bornes de plausibilité, partagées par les écrans, l'API et l'import
@@ -387,28 +388,8 @@ class EtatDisponibilite(models.TextChoices):
 
 ETATS_OUVERTS = (EtatDisponibilite.A_POURVOIR, EtatDisponibilite.EN_COURS)
 
+
 # Table unique des transitions (docs/statuts.md) : état → {état d'arrivée : libellé de l'action}.
-TRANSITIONS_DISPONIBILITE: dict[str, dict[str, str]] = {
-    EtatDisponibilite.A_POURVOIR: {
-        EtatDisponibilite.EN_COURS: "Engager l'attribution",
-        EtatDisponibilite.RETIREE: "Retirer de l'offre",
-    },
-    EtatDisponibilite.EN_COURS: {
-        EtatDisponibilite.ATTRIBUEE: "Enregistrer l'attribution",
-        EtatDisponibilite.A_POURVOIR: "Remettre à pourvoir",
-        EtatDisponibilite.RETIREE: "Retirer de l'offre",
-    },
-    EtatDisponibilite.ATTRIBUEE: {},
-    EtatDisponibilite.RETIREE: {},
-}
-# Transitions qui exigent un motif écrit (un retour en arrière ou un retrait s'explique).
-MOTIF_OBLIGATOIRE = {
-    (EtatDisponibilite.A_POURVOIR, EtatDisponibilite.RETIREE),
-    (EtatDisponibilite.EN_COURS, EtatDisponibilite.RETIREE),
-    (EtatDisponibilite.EN_COURS, EtatDisponibilite.A_POURVOIR),
-}
-
-
 class DisponibiliteQuerySet(ParcQuerySet):
     prefixe_acces = "logement__"
 
@@ -469,29 +450,65 @@ class Disponibilite(models.Model):
         return self.etat in ETATS_OUVERTS
 
     def transitions_possibles(self) -> dict[str, str]:
-        return TRANSITIONS_DISPONIBILITE[self.etat]
+        """État d'arrivée → libellé de l'action, pour chaque action permise (``WORKFLOW_DISPONIBILITE``)."""
+        return {t.cible: t.libelle for t in WORKFLOW_DISPONIBILITE.possibles(self)}
 
 
-class DisponibiliteEvenement(models.Model):
-    """Journal des changements d'état d'une disponibilité (une ligne par transition)."""
+class DisponibiliteEvenement(JournalTransition):
+    """Journal des changements d'état d'une disponibilité (une ligne par transition de ``WORKFLOW_DISPONIBILITE``)."""
 
-    disponibilite = models.ForeignKey(Disponibilite, on_delete=models.CASCADE, related_name="evenements")
-    created_at = models.DateTimeField("date", default=timezone.now)
-    auteur = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, related_name="+", null=True, blank=True
-    )
-    organisme = models.ForeignKey(Organisme, on_delete=models.SET_NULL, related_name="+", null=True, blank=True)
-    etat_avant = models.CharField("état avant", max_length=10, choices=EtatDisponibilite.choices, blank=True)
-    etat_apres = models.CharField("état après", max_length=10, choices=EtatDisponibilite.choices)
-    motif = models.TextField("motif", blank=True)
+    champ_objet = "disponibilite"
+
+    disponibilite = models.ForeignKey(Disponibilite, on_delete=models.PROTECT, related_name="evenements")
+    etat_avant = models.CharField("état avant", max_length=20, choices=EtatDisponibilite.choices, blank=True)
+    etat_apres = models.CharField("état après", max_length=20, choices=EtatDisponibilite.choices)
 
     class Meta:
         verbose_name = "événement de disponibilité"
         verbose_name_plural = "événements de disponibilité"
-        ordering = ["created_at", "id"]
+        ordering = ["date", "id"]
 
-    def __str__(self):
-        return f"{self.etat_avant or '—'} → {self.etat_apres}"
+
+def _refus_disponibilite(workflow: Workflow, disponibilite, transition: Transition) -> str:
+    etat = workflow.libelle_etat(workflow.etat_de(disponibilite))
+    return f"Une disponibilité {etat} ne peut pas : {transition.libelle.lower()}."
+
+
+# Table des transitions d'une vacance (docs/statuts.md, « Disponibilité d'un logement »). Un retour en
+# arrière ou un retrait s'explique par écrit (motif obligatoire).
+WORKFLOW_DISPONIBILITE = Workflow(
+    nom="disponibilite",
+    etats=EtatDisponibilite,
+    journal=DisponibiliteEvenement,
+    article="une disponibilité",
+    refus=_refus_disponibilite,
+    transitions=[
+        Transition("declarer", frozenset({CREATION}), EtatDisponibilite.A_POURVOIR, "Déclarer la vacance"),
+        Transition(
+            "engager", frozenset({EtatDisponibilite.A_POURVOIR}), EtatDisponibilite.EN_COURS, "Engager l'attribution"
+        ),
+        Transition(
+            "attribuer",
+            frozenset({EtatDisponibilite.EN_COURS}),
+            EtatDisponibilite.ATTRIBUEE,
+            "Enregistrer l'attribution",
+        ),
+        Transition(
+            "remettre_a_pourvoir",
+            frozenset({EtatDisponibilite.EN_COURS}),
+            EtatDisponibilite.A_POURVOIR,
+            "Remettre à pourvoir",
+            motif_obligatoire=True,
+        ),
+        Transition(
+            "retirer",
+            frozenset({EtatDisponibilite.A_POURVOIR, EtatDisponibilite.EN_COURS}),
+            EtatDisponibilite.RETIREE,
+            "Retirer de l'offre",
+            motif_obligatoire=True,
+        ),
+    ],
+)
 
 
 class ImportLogements(models.Model):

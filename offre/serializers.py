@@ -2,12 +2,12 @@
 
 Ils ne valident que la forme ; les règles de cohérence (loyer au m²,
 maison au rez-de-chaussée, transitions…) sont vérifiées par les services,
-dont les erreurs deviennent des 400 par champ (``fdls/socle/api_erreurs.py``).
+dont les erreurs deviennent des 400 par champ (``fdls/socle/api/erreurs.py``).
 """
 
 from rest_framework import serializers
 
-from fdls.socle.api import RefuseChampsInconnus
+from fdls.socle.api.permissions import RefuseChampsInconnus
 from offre import selectors
 from offre.importation import MAX_OCTETS
 from offre.models import (
@@ -107,6 +107,10 @@ class LogementModificationSerializer(LogementEcritureSerializer):
 
 
 class DisponibiliteEvenementSerializer(serializers.ModelSerializer):
+    # Noms publiés de l'API gardés (``created_at``, ``motif``) : le journal suit le modèle commun du socle.
+    created_at = serializers.DateTimeField(source="date", read_only=True)
+    motif = serializers.CharField(source="commentaire", read_only=True)
+
     class Meta:
         model = DisponibiliteEvenement
         fields = ["created_at", "auteur", "organisme", "etat_avant", "etat_apres", "motif"]

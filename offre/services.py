@@ -9,12 +9,11 @@ L'import en masse est dans ``offre/importation.py``.
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
+from fdls.socle.workflow import CREATION, Auteur, TransitionInterdite
 from offre.models import (
     ETATS_OUVERTS,
-    MOTIF_OBLIGATOIRE,
-    TRANSITIONS_DISPONIBILITE,
+    WORKFLOW_DISPONIBILITE,
     Disponibilite,
-    DisponibiliteEvenement,
     EtatDisponibilite,
     Logement,
     Programme,
@@ -139,17 +138,6 @@ def modifier_logement(*, auteur, logement: Logement, champs: dict) -> Logement:
     return logement
 
 
-def _journaliser(disponibilite, *, auteur, avant: str, apres: str, motif: str = "") -> None:
-    DisponibiliteEvenement.objects.create(
-        disponibilite=disponibilite,
-        auteur=auteur,
-        organisme_id=auteur.organisme_id,
-        etat_avant=avant,
-        etat_apres=apres,
-        motif=motif,
-    )
-
-
 @transaction.atomic
 def declarer_disponibilite(
     *, auteur, logement: Logement, date_disponibilite, motif: str, reservataire=None, commentaire: str = ""
@@ -176,7 +164,13 @@ def declarer_disponibilite(
     disponibilite.full_clean(validate_constraints=False)
     disponibilite.save()
     Logement.objects.filter(pk=logement.pk).update(vacance=EtatDisponibilite.A_POURVOIR)
-    _journaliser(disponibilite, auteur=auteur, avant="", apres=EtatDisponibilite.A_POURVOIR, motif=commentaire)
+    WORKFLOW_DISPONIBILITE.journaliser(
+        disponibilite,
+        WORKFLOW_DISPONIBILITE["declarer"],
+        auteur=Auteur.agent(auteur),
+        avant=CREATION,
+        commentaire=commentaire,
+    )
     return disponibilite
 
 
@@ -193,21 +187,14 @@ def changer_etat_disponibilite(*, auteur, disponibilite: Disponibilite, etat: st
     )
     if disponibilite is None:
         raise PermissionDenied(REFUS_ECRITURE)
-    avant = disponibilite.etat
-    permises = TRANSITIONS_DISPONIBILITE[avant]
-    if etat not in permises:
-        libelle_avant = EtatDisponibilite(avant).label.lower()
-        if not permises:
-            message = f"Une disponibilité {libelle_avant} ne change plus d'état."
-        else:
-            vers = ", ".join(f"« {EtatDisponibilite(e).label.lower()} »" for e in permises)
-            message = f"Une disponibilité {libelle_avant} ne peut passer qu'à : {vers}."
-        raise ValidationError({"etat": message})
+    try:
+        transition = WORKFLOW_DISPONIBILITE.vers(disponibilite, etat)
+    except TransitionInterdite as refus:
+        # L'état d'arrivée est un champ du formulaire et de l'API : l'erreur s'y place (400).
+        raise ValidationError({"etat": refus.messages}) from refus
     motif = (motif or "").strip()
-    if (avant, etat) in MOTIF_OBLIGATOIRE and not motif:
+    if transition.motif_obligatoire and not motif:
         raise ValidationError({"motif": "Indiquez le motif de ce changement d'état."})
-    disponibilite.etat = etat
-    disponibilite.save(update_fields=["etat", "updated_at"])
+    WORKFLOW_DISPONIBILITE.appliquer(disponibilite, transition.nom, auteur=Auteur.agent(auteur), commentaire=motif)
     Logement.objects.filter(pk=disponibilite.logement_id).update(vacance=etat if etat in ETATS_OUVERTS else "")
-    _journaliser(disponibilite, auteur=auteur, avant=avant, apres=etat, motif=motif)
     return disponibilite

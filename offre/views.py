@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import reselect, reswap, retarget
 
 from fdls import acces
+from fdls.socle.formulaires import reporter_erreurs
 from fdls.socle.vues import PAR_PAGE, agent_requis
 from fdls.territoires.models import Commune, Epci
 from offre import importation, selectors, services
@@ -160,7 +161,7 @@ def creer_logement(request):
                 auteur=request.user, programme=form.cleaned_data["programme"], champs=form.champs()
             )
         except ValidationError as erreur:
-            _reporter(form, erreur)
+            reporter_erreurs(form, erreur)
         else:
             messages.success(request, f"Le logement {logement.reference} est créé.")
             return redirect("offre:logement", pk=logement.pk)
@@ -179,7 +180,7 @@ def modifier_logement(request, pk):
         try:
             services.modifier_logement(auteur=request.user, logement=logement, champs=form.champs())
         except ValidationError as erreur:
-            _reporter(form, erreur)
+            reporter_erreurs(form, erreur)
         else:
             messages.success(request, "Les modifications du logement sont enregistrées.")
             return redirect("offre:logement", pk=logement.pk)
@@ -187,14 +188,6 @@ def modifier_logement(request, pk):
     return render(
         request, "offre/formulaire_logement.html", _contexte(request, "logements", form=form, logement=logement)
     )
-
-
-def _reporter(form, erreur: ValidationError) -> None:
-    if hasattr(erreur, "error_dict"):
-        for champ, messages_champ in erreur.message_dict.items():
-            form.add_error(champ if champ in form.fields else None, messages_champ)
-    else:
-        form.add_error(None, erreur.messages)
 
 
 # --- Programmes ------------------------------------------------------------------
@@ -224,7 +217,7 @@ def creer_programme(request):
         try:
             programme = services.creer_programme(auteur=request.user, champs=form.champs())
         except ValidationError as erreur:
-            _reporter(form, erreur)
+            reporter_erreurs(form, erreur)
         else:
             messages.success(request, f"Le programme {programme} est créé : ajoutez-lui ses logements.")
             return redirect("offre:programme", pk=programme.pk)
@@ -240,7 +233,7 @@ def modifier_programme(request, pk):
         try:
             services.modifier_programme(auteur=request.user, programme=programme, champs=form.champs())
         except ValidationError as erreur:
-            _reporter(form, erreur)
+            reporter_erreurs(form, erreur)
         else:
             messages.success(request, "Les modifications du programme sont enregistrées ; ses logements suivent.")
             return redirect("offre:programme", pk=programme.pk)
@@ -262,7 +255,7 @@ def declarer_disponibilite(request, pk):
         try:
             services.declarer_disponibilite(auteur=request.user, logement=logement, **form.champs())
         except ValidationError as erreur:
-            _reporter(form, erreur)
+            reporter_erreurs(form, erreur)
         else:
             messages.success(request, f"La vacance du logement {logement.reference} est déclarée : il est à pourvoir.")
             return redirect("offre:logement", pk=logement.pk)
@@ -288,7 +281,7 @@ def changer_etat_disponibilite(request, pk):
                 motif=form.cleaned_data["motif"],
             )
         except ValidationError as erreur:
-            _reporter(form, erreur)
+            reporter_erreurs(form, erreur)
         else:
             etat = EtatDisponibilite(form.cleaned_data["etat"]).label.lower()
             messages.success(request, f"La vacance est maintenant « {etat} ».")

@@ -10,6 +10,7 @@ import os
 import pytest
 from django.conf import settings
 
+from fdls.socle.cache import vider_tous
 from tests.factories import AgentFactory, TOTPDeviceFactory
 
 
@@ -49,18 +50,11 @@ def agent_verifie(client):
 
 
 @pytest.fixture(autouse=True)
-def _cache_reglementaire_vide():
-    """Les plafonds et seuils sont mis en cache par processus : chaque test repart de la base."""
-    from cotation import services as cotation
-    from demandes import labels, reglementaire
-
-    reglementaire.vider_cache()
-    labels._CACHE_TYPES.clear()
-    cotation.vider_cache()
+def _caches_vides():
+    """Référentiels en cache par processus (``fdls.socle.cache``) : chaque test repart de la base."""
+    vider_tous()
     yield
-    reglementaire.vider_cache()
-    labels._CACHE_TYPES.clear()
-    cotation.vider_cache()
+    vider_tous()
 
 
 @pytest.fixture(autouse=True)

@@ -5,7 +5,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from fdls.comptes.serializers import MoiSerializer
-from fdls.socle.api import jeton_de
+from fdls.socle.api.permissions import jeton_de
 
 
 class MoiView(APIView):

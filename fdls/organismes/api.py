@@ -13,7 +13,7 @@ from rest_framework.response import Response
 
 from fdls.organismes import services
 from fdls.organismes.models import Guichet, Organisme
-from fdls.socle.api import EstAgentAuthentifie, LectureOuAdministrateur, RefuseChampsInconnus
+from fdls.socle.api.permissions import EstAgentAuthentifie, LectureOuAdministrateur, RefuseChampsInconnus
 
 # Le type, le département et le territoire d'habilitation fondent les droits
 # d'accès (CCH R441-2-6) : ils se modifient dans les écrans de gestion.

@@ -1,10 +1,12 @@
-"""Aides partagées par les vues des agents : accès réservé, listes filtrées."""
+"""Aides partagées par les vues des agents : accès réservé, listes filtrées, objet ou 404."""
 
 from functools import wraps
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import Http404
 from django.shortcuts import render
 from django_htmx.http import reselect, reswap, retarget
 
@@ -56,3 +58,17 @@ def liste_filtree(request, filtre, template: str, contexte: dict | None = None, 
     if request.htmx and not valide:
         reponse = reswap(reselect(retarget(reponse, "#zone-liste"), "#zone-liste"), "outerHTML")
     return reponse
+
+
+def objet_ou_404(queryset: QuerySet, pk=None, **filtres):
+    """L'objet ``pk`` du QuerySet (déjà restreint par la politique d'accès), ou une 404.
+
+    Un objet hors du périmètre de l'agent et un objet inexistant donnent la
+    même réponse : une 404 ne révèle pas qu'un dossier existe ailleurs.
+    """
+    if pk is not None:
+        filtres["pk"] = pk
+    try:
+        return queryset.get(**filtres)
+    except (queryset.model.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404(f"{queryset.model._meta.verbose_name.capitalize()} introuvable.") from exc

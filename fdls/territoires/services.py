@@ -1,12 +1,11 @@
 """Chargement du référentiel territorial depuis les CSV du projet."""
 
 import csv
-import time
 from pathlib import Path
 
 from django.db import transaction
-from django.db.models.signals import post_delete, post_save
 
+from fdls.socle.cache import CacheDate
 from fdls.territoires.models import Commune, Departement, Epci, Quartier
 
 DOSSIER_REFERENTIEL = Path(__file__).resolve().parent.parent / "referentiel"
@@ -71,14 +70,11 @@ def charger_referentiel(*, dossier: Path = DOSSIER_REFERENTIEL) -> dict:
 # ---------------------------------------------------------------- communes en mémoire
 
 DUREE_CACHE_COMMUNES = 300  # secondes
-_communes: dict[str, Commune] = {}
-_communes_lues_le = 0.0
+CACHE_COMMUNES = CacheDate("communes", duree=DUREE_CACHE_COMMUNES, modeles=(Commune,))
 
 
 def vider_cache_communes(**_kwargs) -> None:
-    global _communes_lues_le
-    _communes.clear()
-    _communes_lues_le = 0.0
+    CACHE_COMMUNES.vider()
 
 
 def communes_par_code(codes) -> dict[str, Commune]:
@@ -88,17 +84,8 @@ def communes_par_code(codes) -> dict[str, Commune]:
     commune par l'ORM) : l'enregistrement d'une demande n'a plus à relire ses communes souhaitées.
     Un code absent du cache est cherché en base (commune ajoutée depuis, par un autre processus).
     """
-    global _communes_lues_le
-    maintenant = time.monotonic()
-    if maintenant - _communes_lues_le > DUREE_CACHE_COMMUNES:
-        _communes.clear()
-        _communes.update(Commune.objects.in_bulk())
-        _communes_lues_le = maintenant
-    manquantes = {c for c in codes if c not in _communes}
+    communes = CACHE_COMMUNES.lire("toutes", lambda: dict(Commune.objects.in_bulk()))
+    manquantes = {c for c in codes if c not in communes}
     if manquantes:
-        _communes.update(Commune.objects.in_bulk(manquantes))
-    return {c: _communes[c] for c in codes if c in _communes}
-
-
-post_save.connect(vider_cache_communes, sender=Commune, dispatch_uid="territoires_cache_communes")
-post_delete.connect(vider_cache_communes, sender=Commune, dispatch_uid="territoires_cache_communes_d")
+        communes.update(Commune.objects.in_bulk(manquantes))
+    return {c: communes[c] for c in codes if c in communes}

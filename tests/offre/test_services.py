@@ -8,8 +8,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from offre import services
 from offre.models import (
-    MOTIF_OBLIGATOIRE,
-    TRANSITIONS_DISPONIBILITE,
     Disponibilite,
     DisponibiliteEvenement,
     EtatDisponibilite,
@@ -167,6 +165,14 @@ def test_un_bailleur_ne_peut_designer_un_autre_bailleur_comme_reservataire():
 
 
 TOUS = list(EtatDisponibilite)
+# La table de docs/statuts.md (« Disponibilité d'un logement ») : (avant, après) → motif obligatoire.
+PERMISES = {
+    ("a_pourvoir", "en_cours"): False,
+    ("a_pourvoir", "retiree"): True,
+    ("en_cours", "attribuee"): False,
+    ("en_cours", "a_pourvoir"): True,
+    ("en_cours", "retiree"): True,
+}
 
 
 @pytest.mark.parametrize("avant", TOUS)
@@ -174,7 +180,7 @@ TOUS = list(EtatDisponibilite)
 def test_la_table_de_transitions_est_appliquee_et_journalisee(avant, apres):
     agent = agent_bailleur()
     disponibilite = DisponibiliteFactory(logement__programme__bailleur=agent.organisme, etat=avant)
-    permise = apres in TRANSITIONS_DISPONIBILITE[avant]
+    permise = (avant, apres) in PERMISES
 
     if not permise:
         with pytest.raises(ValidationError):
@@ -183,7 +189,7 @@ def test_la_table_de_transitions_est_appliquee_et_journalisee(avant, apres):
         assert disponibilite.etat == avant
         assert not DisponibiliteEvenement.objects.exists()
         return
-    if (avant, apres) in MOTIF_OBLIGATOIRE:
+    if PERMISES[avant, apres]:
         with pytest.raises(ValidationError, match="motif"):
             services.changer_etat_disponibilite(auteur=agent, disponibilite=disponibilite, etat=apres)
     services.changer_etat_disponibilite(auteur=agent, disponibilite=disponibilite, etat=apres, motif="Travaux")
@@ -192,7 +198,9 @@ def test_la_table_de_transitions_est_appliquee_et_journalisee(avant, apres):
     disponibilite.logement.refresh_from_db()
     assert disponibilite.logement.vacance == (apres if apres in ("a_pourvoir", "en_cours") else "")
     evenement = DisponibiliteEvenement.objects.get()
-    assert (evenement.etat_avant, evenement.etat_apres, evenement.motif) == (avant, apres, "Travaux")
+    assert (evenement.etat_avant, evenement.etat_apres, evenement.commentaire) == (avant, apres, "Travaux")
+    assert evenement.auteur == agent
+    assert evenement.auteur_libelle == agent.organisme.nom
 
 
 def test_une_vacance_terminee_permet_d_en_declarer_une_autre():

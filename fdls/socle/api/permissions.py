@@ -1,4 +1,4 @@
-"""Fondations de l'API : permissions (erreurs : fdls/socle/api_erreurs.py, routes : fdls/socle/api_urls.py).
+"""Fondations de l'API : permissions (erreurs : fdls/socle/api/erreurs.py, routes : fdls/socle/api/urls.py).
 
 Toute vue de l'API exige par défaut ``EstAgentAuthentifie`` (réglage
 ``REST_FRAMEWORK``) ; les vues d'écriture ajoutent ``EstAdministrateur`` ou

@@ -3,17 +3,23 @@
 Toute erreur a la forme ``{"detail": "...", "code": "..."}`` ; une erreur de
 saisie ajoute ``"erreurs": {"champ": ["message", ...]}``. Les erreurs de
 validation levées par les services (``django.core.exceptions.ValidationError``)
-deviennent des 400, jamais des 500.
+deviennent des 400, jamais des 500 ; une action refusée dans l'état actuel
+de l'objet (``TransitionInterdite`` du noyau des workflows) et une écriture
+qui heurte une contrainte de la base (écritures concurrentes) deviennent des
+409. Les vues de l'API ne tiennent donc aucun ``try``/``except`` pour ces cas.
 """
 
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError
 from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler
+
+from fdls.socle.workflow import TransitionInterdite
 
 # Codes stables, en français, que les systèmes partenaires peuvent tester.
 CODES = {
@@ -27,6 +33,22 @@ CODES = {
     "parse_error": "requete_illisible",
     "throttled": "trop_de_requetes",
 }
+
+
+class TransitionRefusee(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "Cette action n'est pas possible dans l'état actuel de l'objet."
+    default_code = "transition_interdite"
+
+
+class ConflitEcriture(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = (
+        "L'écriture heurte une contrainte du dossier : une modification simultanée, ou deux personnes gardées "
+        "(avec leur identifiant) qui échangent leurs rôles de demandeur et de co-demandeur — envoyez-les alors "
+        "sans identifiant. Relisez la demande et réessayez."
+    )
+    default_code = "conflit"
 
 
 def _aplatir(detail):
@@ -50,7 +72,12 @@ def _depuis_django(exc: DjangoValidationError) -> exceptions.ValidationError:
 
 def gestionnaire_exceptions(exc, context):
     """Réponses d'erreur uniformes : ``detail`` lisible + ``code`` + ``erreurs`` par champ."""
-    if isinstance(exc, DjangoValidationError):
+    if isinstance(exc, TransitionInterdite):
+        exc = TransitionRefusee(" ".join(exc.messages))
+    elif isinstance(exc, IntegrityError):
+        # Contrainte heurtée malgré la validation (écritures concurrentes) : jamais une 500.
+        exc = ConflitEcriture()
+    elif isinstance(exc, DjangoValidationError):
         exc = _depuis_django(exc)
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound("Ressource introuvable.")
