@@ -4,7 +4,7 @@ Sur la base de ``DATABASE_URL`` complétée jusqu'à N demandes actives
 (``bench.commun.preparer_fichier``, qui installe aussi la grille de Nantes
 Métropole et les événements d'instruction de démonstration) :
 
-1. recalcul complet (``cotation.services.recalculer_fichier``) : un premier
+1. recalcul complet (``cotation.calcul.services.recalculer_fichier``) : un premier
    passage s'il manque des résultats, puis ``--repetitions`` passages mesurés
    (régime établi : chaque ligne est réécrite) ;
 2. dans le même passage, l'``UPDATE`` nu qui écrit les mêmes lignes (toutes
@@ -31,7 +31,8 @@ def _interne(etape: str, depuis: int) -> None:
     import resource
 
     from bench.commun import nom_base  # noqa: F401  (django.setup)
-    from cotation import services
+    from cotation import traitements
+    from cotation.calcul import services
 
     debut = time.perf_counter()
     if etape == "recalcul":
@@ -43,7 +44,7 @@ def _interne(etape: str, depuis: int) -> None:
         from django.utils import timezone
 
         le = timezone.localdate() + datetime.timedelta(days=depuis)
-        bilan = services.calcul_de_nuit(le=le)
+        bilan = traitements.calcul_de_nuit(le=le)
         resultat = {"demandes": bilan.demandes, "changees": bilan.changees}
     resultat["duree_s"] = round(time.perf_counter() - debut, 2)
     resultat["pic_memoire_mo"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)

@@ -39,7 +39,8 @@ from fdls.organismes.models import Organisme  # noqa: E402
 from fdls.socle import demo as demo_socle  # noqa: E402
 from fdls.territoires.models import Commune, Quartier  # noqa: E402
 from offre import demo  # noqa: E402
-from offre.importation import COLONNES, importer_logements  # noqa: E402
+from offre.importation.analyse import COLONNES  # noqa: E402
+from offre.importation.services import importer_logements  # noqa: E402
 
 TYPOS = ["chambre", "T1", "T2", "T3", "T4", "T5", "T6"]
 POIDS_TYPOS = [1, 10, 30, 32, 20, 6, 1]

@@ -19,7 +19,7 @@ from fdls import acces
 from fdls.organismes.models import Organisme
 from fdls.territoires.models import Epci
 
-from .models import Grille
+from .calcul.models import Grille
 
 
 def _siren_epci_administre(user) -> str | None:

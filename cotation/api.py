@@ -1,4 +1,4 @@
-"""API de la cotation : cotation d'une demande, grilles de cotation (lecture seule).
+"""API de la cotation : cotation d'une demande ; les routes des grilles (``grilles/api.py``) réunies ici.
 
 - ``GET /api/v1/demandes/{id}/cotation/`` : total, lignes (critère, points,
   raison en français, date de fin des points limités), grille, date du calcul,
@@ -6,51 +6,32 @@
   ``Demande.objects.visibles_par(user)`` (404 hors du périmètre, sans révéler
   qu'elle existe ; 403 pour un rôle sans accès nominatif), lecture inscrite
   au journal des consultations (action « api ») ;
-- ``GET /api/v1/cotation/grilles/`` et ``/{id}/`` : grilles adoptées
-  (programmées, en vigueur, archivées — information publique) pour tout
-  agent ; les brouillons pour ceux qui gèrent les grilles du territoire
-  (``cotation.acces``). Filtres ``epci`` (SIREN) et ``etat``. Le détail donne
-  les familles et leurs critères.
+- ``GET /api/v1/cotation/grilles/`` et ``/{id}/`` : ``cotation.grilles.api``.
 
-Ce module fournit ses routes, incluses par ``fdls/socle/api/urls.py``.
+Ce module fournit les routes de la cotation, incluses par ``fdls/api/urls.py``.
 """
 
 from __future__ import annotations
 
-import django_filters
 from django.urls import path
-from drf_spectacular.utils import (
-    OpenApiParameter,
-    OpenApiResponse,
-    extend_schema,
-    extend_schema_field,
-    extend_schema_view,
-)
-from rest_framework import routers, serializers, viewsets
-from rest_framework.generics import get_object_or_404
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from demandes.models import Demande
 from demandes.serializers import ErreurSerializer
+from fdls.acces.api import EstAgentAuthentifie, VoitDonneesNominatives
 from fdls.audit.models import Consultation
 from fdls.audit.services import journaliser_consultation
-from fdls.socle.api.permissions import EstAgentAuthentifie, VoitDonneesNominatives
+from fdls.socle.vues import objet_ou_404
 
-from . import acces as acces_cotation
-from .models import Critere, Famille, Grille, HistoriqueCotation
+from .calcul.models import HistoriqueCotation
+from .grilles import api as api_grilles
+from .grilles.serializers import GrilleResumeSerializer
 from .views import contexte_onglet
 
 # ---------------------------------------------------------------- sérialiseurs
-
-
-class GrilleResumeSerializer(serializers.ModelSerializer):
-    epci_nom = serializers.CharField(source="epci.nom", read_only=True)
-
-    class Meta:
-        model = Grille
-        fields = ["id", "epci", "epci_nom", "version", "libelle", "etat", "date_effet", "date_fin"]
-        read_only_fields = fields
 
 
 class LigneCotationSerializer(serializers.Serializer):
@@ -92,128 +73,7 @@ class CotationDemandeSerializer(serializers.Serializer):
     historique = HistoriqueCotationSerializer(many=True, help_text="Totaux successifs, du plus récent au plus ancien.")
 
 
-class PalierSerializer(serializers.Serializer):
-    min = serializers.IntegerField(help_text="Borne basse, incluse.")
-    max = serializers.IntegerField(allow_null=True, default=None, help_text="Borne haute, exclue (null : sans borne).")
-    points = serializers.IntegerField()
-    duree_mois = serializers.IntegerField(allow_null=True, default=None, help_text="Durée des points, en mois.")
-    libelle = serializers.CharField(default="", help_text="Libellé du livret.")
-
-
-class CritereSerializer(serializers.ModelSerializer):
-    famille = serializers.CharField(source="famille.code", read_only=True)
-    parametres = serializers.DictField(read_only=True, help_text="Paramètres de la règle nommée.")
-    paliers = PalierSerializer(many=True, read_only=True)
-
-    class Meta:
-        model = Critere
-        fields = [
-            "id",
-            "code",
-            "famille",
-            "libelle",
-            "regle",
-            "parametres",
-            "points",
-            "paliers",
-            "duree_mois",
-            "exclu_si",
-            "exclu_si_familles",
-            "mention_exclusion",
-            "ordre",
-        ]
-        read_only_fields = fields
-
-
-class FamilleSerializer(serializers.ModelSerializer):
-    criteres = serializers.SerializerMethodField()
-
-    class Meta:
-        model = Famille
-        fields = ["id", "code", "libelle", "ordre", "cumul", "exclue_si_familles", "criteres"]
-        read_only_fields = fields
-
-    @extend_schema_field(CritereSerializer(many=True))
-    def get_criteres(self, obj) -> list[dict]:
-        criteres = self.context.get("criteres", {}).get(obj.pk, [])
-        return CritereSerializer(criteres, many=True).data
-
-
-class GrilleSerializer(serializers.ModelSerializer):
-    epci_nom = serializers.CharField(source="epci.nom", read_only=True)
-
-    class Meta:
-        model = Grille
-        fields = [
-            "id",
-            "epci",
-            "epci_nom",
-            "version",
-            "libelle",
-            "etat",
-            "date_effet",
-            "date_fin",
-            "deliberation",
-            "total_plancher",
-            "creee_depuis",
-        ]
-        read_only_fields = fields
-
-
-class GrilleDetailSerializer(GrilleSerializer):
-    familles = serializers.SerializerMethodField()
-
-    class Meta(GrilleSerializer.Meta):
-        fields = [*GrilleSerializer.Meta.fields, "introduction", "familles"]
-        read_only_fields = fields
-
-    @extend_schema_field(FamilleSerializer(many=True))
-    def get_familles(self, obj) -> list[dict]:
-        criteres: dict[int, list] = {}
-        for c in obj.criteres.select_related("famille").order_by("ordre", "id"):
-            criteres.setdefault(c.famille_id, []).append(c)
-        return FamilleSerializer(obj.familles.all(), many=True, context={"criteres": criteres}).data
-
-
 # ---------------------------------------------------------------- vues
-
-
-class GrilleFilter(django_filters.FilterSet):
-    epci = django_filters.CharFilter(field_name="epci_id", help_text="SIREN de l'EPCI (ex. 244400404).")
-    etat = django_filters.ChoiceFilter(choices=Grille.Etat.choices, help_text="État de la grille.")
-
-    class Meta:
-        model = Grille
-        fields = ["epci", "etat"]
-
-
-@extend_schema_view(
-    list=extend_schema(
-        summary="Grilles de cotation",
-        description=(
-            "Grilles adoptées (programmées, en vigueur, archivées) de tous les territoires, et les brouillons des "
-            "territoires dont vous gérez les grilles ; 50 par page, filtres `epci` (SIREN) et `etat`."
-        ),
-    ),
-    retrieve=extend_schema(
-        summary="Une grille de cotation",
-        description="La grille, ses familles (ordre, cumul, exclusions) et leurs critères (règle, paramètres, "
-        "points ou paliers, durée, exclusions « sauf si », mention du livret).",
-        responses={200: GrilleDetailSerializer, 404: OpenApiResponse(ErreurSerializer, description="Introuvable.")},
-    ),
-)
-@extend_schema(tags=["cotation"])
-class GrilleViewSet(viewsets.ReadOnlyModelViewSet):
-    serializer_class = GrilleSerializer
-    permission_classes = [EstAgentAuthentifie]
-    filterset_class = GrilleFilter
-    queryset = Grille.objects.none()
-
-    def get_queryset(self):
-        return acces_cotation.grilles_lisibles(self.request.user).select_related("epci").order_by("epci_id", "-version")
-
-    def get_serializer_class(self):
-        return GrilleDetailSerializer if self.action == "retrieve" else GrilleSerializer
 
 
 @extend_schema(tags=["cotation"])
@@ -236,7 +96,7 @@ class CotationDemandeView(APIView):
         },
     )
     def get(self, request, demande_id):
-        demande = get_object_or_404(Demande.objects.visibles_par(request.user), pk=demande_id)
+        demande = objet_ou_404(Demande.objects.visibles_par(request.user), demande_id)
         journaliser_consultation(user=request.user, objet=demande, action=Consultation.Action.API, request=request)
         return Response(CotationDemandeSerializer(cotation_de(demande)).data)
 
@@ -269,10 +129,7 @@ def cotation_de(demande: Demande) -> dict:
     }
 
 
-routeur = routers.SimpleRouter()
-routeur.register("cotation/grilles", GrilleViewSet, basename="grille-cotation")
-
 urlpatterns = [
     path("demandes/<int:demande_id>/cotation/", CotationDemandeView.as_view(), name="demande-cotation"),
-    *routeur.urls,
+    *api_grilles.urlpatterns,
 ]

@@ -8,6 +8,7 @@ class CotationConfig(AppConfig):
     def ready(self):
         from demandes.signaux import demande_changee
 
-        from . import receveurs, services  # noqa: F401 (récepteurs : cache des grilles)
+        # ``receveurs`` charge ``calcul.services`` : son cache des grilles s'abonne aux écritures des grilles.
+        from .calcul import receveurs
 
         demande_changee.connect(receveurs.recoter, dispatch_uid="cotation.recoter")

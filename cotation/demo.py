@@ -17,7 +17,8 @@ from __future__ import annotations
 
 from django.db import connection, transaction
 
-from . import grilles, services
+from .calcul import services
+from .grilles import services as grilles
 
 INTERVENANT = "Démonstration (instruction)"
 
@@ -91,7 +92,7 @@ def construire(options, stdout) -> None:
     # Démonstration complétée (rien de neuf dans l'historique) : seules les demandes jamais cotées le sont.
     bilan = services.recalculer_fichier() if ecrits else services.coter_jamais_cotees()
     from .models import AttenteEstimee
-    from .transparence import calculer_attentes
+    from .transparence.attentes import calculer_attentes
 
     if not AttenteEstimee.objects.exists():
         calculer_attentes()

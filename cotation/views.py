@@ -1,33 +1,28 @@
-"""Écrans de la cotation : onglet « Cotation » de la fiche d'une demande, livret du demandeur.
+"""Onglet « Cotation » de la fiche d'une demande : il réunit le calcul (résultat, historique) et la grille.
 
 L'onglet est chargé par htmx depuis la fiche (``templates/demandes/detail.html``
 ne connaît que le nom d'URL : les demandes n'importent pas la cotation). Même
 règle d'accès que la fiche : ``Demande.objects.visibles_par(user)`` (404 hors
 du territoire, page 403 pour un rôle sans accès nominatif) et chaque
-affichage est inscrit au journal des consultations.
-
-Le livret d'une grille adoptée (programmée, en vigueur ou archivée) est une
-information publique (CCH R441-2-9 : le système de cotation est porté à la
-connaissance des demandeurs) : il se lit sans compte ; celui d'un brouillon
-ne se lit que par ceux qui gèrent les grilles de son territoire.
+affichage est inscrit au journal des consultations. L'API
+(``cotation/api.py``) rend les mêmes lignes (``contexte_onglet``).
 """
 
 from __future__ import annotations
 
 from datetime import date
 
-from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, render
-from django.views.decorators.cache import never_cache
+from django.shortcuts import render
 
 from demandes.models import Demande
-from demandes.views import nominatif_requis
 from fdls.audit.models import Consultation
 from fdls.audit.services import journaliser_consultation
+from fdls.socle.vues import objet_ou_404
 
-from . import acces as acces_cotation
-from . import livret, services
-from .models import Famille, Grille
+from .calcul import services
+from .calcul.models import Famille
+from .grilles import livret
+from .vues import nominatif_requis
 
 TAILLE_HISTORIQUE = 50
 
@@ -80,37 +75,9 @@ def contexte_onglet(demande: Demande) -> dict:
 @nominatif_requis
 def onglet_demande(request, pk):
     """Contenu de l'onglet « Cotation » (fragment htmx ; page entière sans JavaScript)."""
-    demande = get_object_or_404(Demande.objects.visibles_par(request.user), pk=pk)
+    demande = objet_ou_404(Demande.objects.visibles_par(request.user), pk)
     journaliser_consultation(user=request.user, objet=demande, action=Consultation.Action.CONSULTATION, request=request)
     contexte = contexte_onglet(demande)
     if request.htmx:
         return render(request, "cotation/_onglet.html", contexte)
     return render(request, "cotation/onglet_page.html", {**contexte, "section": "demande"})
-
-
-def _grille_lisible(request, pk) -> Grille:
-    grille = get_object_or_404(Grille.objects.select_related("epci"), pk=pk)
-    if not acces_cotation.peut_lire_grille(request.user, grille):
-        # Un brouillon est un document de travail : on ne révèle pas qu'il existe.
-        raise Http404
-    return grille
-
-
-@never_cache
-def livret_html(request, pk):
-    grille = _grille_lisible(request, pk)
-    contexte = {
-        **livret.contenu_livret(grille),
-        "section": "cotation",
-        "gere": acces_cotation.peut_gerer_grilles(request.user, grille.epci_id),
-    }
-    return render(request, "cotation/livret.html", contexte)
-
-
-@never_cache
-def livret_pdf(request, pk):
-    grille = _grille_lisible(request, pk)
-    reponse = HttpResponse(livret.pdf_livret(grille), content_type="application/pdf")
-    reponse["Content-Disposition"] = f'inline; filename="{livret.nom_fichier(grille)}"'
-    reponse["X-Content-Type-Options"] = "nosniff"
-    return reponse

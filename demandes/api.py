@@ -9,7 +9,7 @@ demande visible mais non modifiable répond 403. Les vues ne font que traduire
 la requête en ``Dossier`` et appeler le service ; les règles du dossier, le
 numéro unique et l'historique sont ceux des écrans.
 
-Ce module fournit aussi ses routes, incluses par ``fdls/socle/api/urls.py``
+Ce module fournit aussi ses routes, incluses par ``fdls/api/urls.py``
 sous ``/api/v1/``.
 """
 
@@ -46,9 +46,9 @@ from demandes.serializers import (
     erreurs_a_plat,
 )
 from fdls import acces
+from fdls.acces.api import EstAgentAuthentifie, VoitDonneesNominatives
 from fdls.audit.models import Consultation
 from fdls.audit.services import journaliser_consultation, journaliser_liste
-from fdls.socle.api.permissions import EstAgentAuthentifie, VoitDonneesNominatives
 from fdls.socle.workflow import Auteur
 
 MESSAGE_ECRITURE_REFUSEE = (

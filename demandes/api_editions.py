@@ -22,9 +22,9 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 from demandes import editions
 from demandes.models import Demande
 from demandes.serializers import ErreurSerializer
+from fdls.acces.api import EstAgentAuthentifie, VoitDonneesNominatives
 from fdls.audit.models import Consultation
 from fdls.audit.services import journaliser_consultation
-from fdls.socle.api.permissions import EstAgentAuthentifie, VoitDonneesNominatives
 
 
 class RenduPdf(BaseRenderer):

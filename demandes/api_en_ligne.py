@@ -27,10 +27,10 @@ from demandes.serializers import (
     erreurs_a_plat,
 )
 from fdls import acces
+from fdls.acces.api import EstAgentAuthentifie, VoitDonneesNominatives
 from fdls.audit.models import Consultation
 from fdls.audit.services import journaliser_consultation, journaliser_liste
 from fdls.organismes.models import Guichet
-from fdls.socle.api.permissions import EstAgentAuthentifie, VoitDonneesNominatives
 
 MESSAGE_DEPOT_REFUSE = (
     "Le dépôt en ligne par l'API est ouvert aux guichets accompagnateurs et au gestionnaire du fichier "

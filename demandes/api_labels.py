@@ -18,9 +18,9 @@ from rest_framework.views import APIView
 from demandes import labels
 from demandes.models import Demande, Label, TypeLabel
 from demandes.serializers import ErreurSaisieSerializer, ErreurSerializer, erreurs_a_plat
+from fdls.acces.api import EstAgentAuthentifie, VoitDonneesNominatives
 from fdls.audit.models import Consultation
 from fdls.audit.services import journaliser_consultation
-from fdls.socle.api.permissions import EstAgentAuthentifie, VoitDonneesNominatives
 
 
 class TypeLabelSerializer(serializers.ModelSerializer):

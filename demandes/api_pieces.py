@@ -25,9 +25,9 @@ from demandes import choix, pieces
 from demandes.models import Demande, Personne, Piece
 from demandes.serializers import ErreurSaisieSerializer, ErreurSerializer
 from demandes.views_pieces import reponse_fichier
+from fdls.acces.api import EstAgentAuthentifie, VoitDonneesNominatives
 from fdls.audit.models import Consultation
 from fdls.audit.services import journaliser_consultation
-from fdls.socle.api.permissions import EstAgentAuthentifie, VoitDonneesNominatives
 from fdls.socle.workflow import Auteur
 
 MESSAGE_ECRITURE_REFUSEE = (

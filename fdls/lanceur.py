@@ -15,6 +15,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+import django
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 
@@ -72,8 +74,6 @@ def main() -> int:
     os.chdir(BASE_DIR)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fdls.settings")
     print("→ Base de données et broker", "(embarqués sous var/)" if not os.environ.get("DATABASE_URL") else "")
-    import django
-
     django.setup()
     print("→ Migrations")
     _manage("migrate", "--no-input", "-v", "0")

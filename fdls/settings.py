@@ -353,10 +353,10 @@ FDLS_PIECE_TAILLE_MAX = env.int("FDLS_PIECE_TAILLE_MAX", default=10 * 1024 * 102
 # --- API -------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "fdls.comptes.api.JetonAuthentication",
+        "fdls.comptes.jetons.authentification.JetonAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["fdls.socle.api.permissions.EstAgentAuthentifie"],
+    "DEFAULT_PERMISSION_CLASSES": ["fdls.acces.api.EstAgentAuthentifie"],
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.AnonRateThrottle",
         "rest_framework.throttling.UserRateThrottle",

@@ -8,16 +8,16 @@ admin.site.site_title = "FDLS"
 admin.site.index_title = "Listes de référence"
 
 urlpatterns = [
-    path("", include("fdls.socle.urls")),
+    path("", include("fdls.accueil.urls")),
     path("", include("fdls.comptes.urls")),
-    path("compte/jetons/", include("fdls.comptes.urls_jetons")),
+    path("compte/jetons/", include("fdls.comptes.jetons.urls")),
     path("gestion/", include("fdls.organismes.urls")),
     path("gestion/journal/", include("fdls.audit.urls")),
     path("demandes/", include("demandes.urls")),
     path("offre/", include("offre.urls")),
     path("cotation/", include("cotation.urls")),
     path("portail/", include("portail.urls")),
-    path("api/v1/", include(("fdls.socle.api.urls", "v1"), namespace="v1")),
+    path("api/v1/", include(("fdls.api.urls", "v1"), namespace="v1")),
     path("django-admin/", admin.site.urls),
 ]
 

@@ -6,7 +6,7 @@ Lecture : agents dont le rôle donne accès au fichier, sur leur territoire
 « écriture », par les mêmes services que les écrans (mêmes règles, erreurs
 400 en français par champ). Les listes sont paginées par 50 avec un comptage
 plafonné (``count`` vaut au plus 2 000 ; ``count_plafonne`` le signale).
-Ce module fournit ses routes, incluses par ``fdls/socle/api/urls.py``.
+Ce module fournit ses routes, incluses par ``fdls/api/urls.py``.
 """
 
 from django.core.exceptions import PermissionDenied
@@ -19,9 +19,10 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from fdls import acces
-from fdls.socle.api.permissions import EstAgentAuthentifie
-from offre import importation, selectors, services
+from fdls.acces.api import EstAgentAuthentifie
+from offre import selectors, services
 from offre.filters import DisponibiliteFilter, LogementFilter
+from offre.importation import services as importation
 from offre.models import Disponibilite, DisponibiliteEvenement, ImportLogements, Logement, Programme, gere_offre
 from offre.serializers import (
     DeclarationSerializer,

@@ -16,7 +16,15 @@ from django.utils.functional import cached_property
 
 from fdls.organismes.models import Organisme
 from fdls.territoires.models import Commune
-from offre.models import ETATS_OUVERTS, Categorie, Disponibilite, Logement, Programme, Typologie
+from offre.models import (
+    ETATS_OUVERTS,
+    TYPES_RESERVATAIRES,
+    Categorie,
+    Disponibilite,
+    Logement,
+    Programme,
+    Typologie,
+)
 
 #: Au-delà, la liste n'affiche pas le nombre exact de résultats (compter des
 #: millions de lignes à chaque page coûterait plus que la page elle-même).
@@ -82,8 +90,6 @@ def programmes_du_bailleur(organisme_id: int) -> QuerySet:
 
 
 def reservataires() -> QuerySet:
-    from offre.models import TYPES_RESERVATAIRES
-
     return Organisme.objects.filter(type__in=TYPES_RESERVATAIRES, actif=True).order_by("nom")
 
 

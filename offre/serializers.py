@@ -7,9 +7,9 @@ dont les erreurs deviennent des 400 par champ (``fdls/socle/api/erreurs.py``).
 
 from rest_framework import serializers
 
-from fdls.socle.api.permissions import RefuseChampsInconnus
+from fdls.socle.api.serialiseurs import RefuseChampsInconnus
 from offre import selectors
-from offre.importation import MAX_OCTETS
+from offre.importation.analyse import MAX_OCTETS
 from offre.models import (
     Disponibilite,
     DisponibiliteEvenement,

@@ -3,7 +3,7 @@
 Chaque service vérifie lui-même que l'auteur est un instructeur du bailleur
 propriétaire (``gere_offre`` et ``modifiables_par``), quel que soit l'écran ou
 l'API qui l'appelle ; il est atomique et ne reçoit jamais la requête HTTP.
-L'import en masse est dans ``offre/importation.py``.
+L'import en masse est dans ``offre/importation/``.
 """
 
 from django.core.exceptions import PermissionDenied, ValidationError

@@ -1,6 +1,7 @@
-from django.urls import path
+from django.urls import include, path
 
 from offre import views
+from offre.importation import urls as urls_importation
 
 app_name = "offre"
 
@@ -16,8 +17,5 @@ urlpatterns = [
     path("vacances/", views.disponibilites, name="disponibilites"),
     path("vacances/<int:pk>/etat/", views.changer_etat_disponibilite, name="changer_etat_disponibilite"),
     path("statistiques/", views.statistiques, name="statistiques"),
-    path("import/", views.importer, name="importer"),
-    path("import/modele.csv", views.modele_import, name="modele_import"),
-    path("import/<int:pk>/", views.rapport_import, name="import"),
-    path("import/<int:pk>/lignes-valides/", views.importer_valides, name="importer_valides"),
+    path("", include(urls_importation)),
 ]

@@ -1,67 +1,27 @@
 """Écrans du parc : liste et fiche des logements, programmes, vacances,
-statistiques et import de fichier.
+statistiques (l'import de fichier : ``offre/importation/views.py``).
 
 Lecture : agents dont le rôle donne accès au fichier, sur leur territoire
 (``visibles_par``) ; écriture : instructeurs du bailleur propriétaire
 (``modifiables_par``, vérifié de nouveau par les services).
 """
 
-import csv
-import io
-from functools import wraps
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import reselect, reswap, retarget
 
 from fdls import acces
 from fdls.socle.formulaires import reporter_erreurs
-from fdls.socle.vues import PAR_PAGE, agent_requis
+from fdls.socle.vues import PAR_PAGE, agent_requis, objet_ou_404
 from fdls.territoires.models import Commune, Epci
-from offre import importation, selectors, services
+from offre import selectors, services
 from offre.filters import DisponibiliteFilter, LogementFilter
-from offre.forms import DisponibiliteForm, ImportForm, LogementForm, ProgrammeForm, TransitionForm
-from offre.models import Disponibilite, EtatDisponibilite, ImportLogements, Logement, Programme, gere_offre
-
-
-def lecture_requise(vue):
-    """Parc d'un territoire : agents dont le rôle donne accès au fichier (docs/acces.md)."""
-
-    @agent_requis
-    @wraps(vue)
-    def enveloppe(request, *args, **kwargs):
-        if not acces.voit_nominatif(request.user):
-            return render(request, "offre/acces_refuse.html", {"section": "offre"}, status=403)
-        return vue(request, *args, **kwargs)
-
-    return enveloppe
-
-
-def gestion_requise(vue):
-    """Écritures : instructeurs d'un bailleur social, sur leur propre parc."""
-
-    @agent_requis
-    @wraps(vue)
-    def enveloppe(request, *args, **kwargs):
-        if not gere_offre(request.user):
-            raise PermissionDenied("La gestion du parc est réservée aux instructeurs d'un bailleur social.")
-        return vue(request, *args, **kwargs)
-
-    return enveloppe
-
-
-def _contexte(request, onglet: str, **extra) -> dict:
-    return {
-        "section": "offre",
-        "onglet": onglet,
-        "gere_offre": gere_offre(request.user),
-        "voit_parc": acces.voit_nominatif(request.user),
-        **extra,
-    }
+from offre.forms import DisponibiliteForm, LogementForm, ProgrammeForm, TransitionForm
+from offre.models import Disponibilite, EtatDisponibilite, Logement, Programme, gere_offre
+from offre.vues import contexte_offre, gestion_requise, lecture_requise
 
 
 def _liste(request, filtre, template: str, contexte: dict, *, attacher=None):
@@ -94,18 +54,18 @@ def logements(request):
         request,
         filtre,
         "offre/logements.html",
-        _contexte(request, "logements"),
+        contexte_offre(request, "logements"),
         attacher=selectors.attacher_disponibilites,
     )
 
 
 def _logement_visible(request, pk) -> Logement:
     # 404 hors du territoire : on ne révèle pas ce qui n'est pas visible.
-    return get_object_or_404(
+    return objet_ou_404(
         Logement.objects.visibles_par(request.user).select_related(
             "programme", "commune", "quartier", "bailleur", "reservataire"
         ),
-        pk=pk,
+        pk,
     )
 
 
@@ -133,7 +93,7 @@ def logement(request, pk):
     return render(
         request,
         "offre/logement.html",
-        _contexte(
+        contexte_offre(
             request,
             "logements",
             logement=logement,
@@ -168,7 +128,7 @@ def creer_logement(request):
     if not selectors.programmes_du_bailleur(request.user.organisme_id).exists():
         messages.info(request, "Créez d'abord le programme (la résidence) qui accueillera le logement.")
         return redirect("offre:creer_programme")
-    return render(request, "offre/formulaire_logement.html", _contexte(request, "logements", form=form))
+    return render(request, "offre/formulaire_logement.html", contexte_offre(request, "logements", form=form))
 
 
 @gestion_requise
@@ -186,7 +146,7 @@ def modifier_logement(request, pk):
             return redirect("offre:logement", pk=logement.pk)
     logement.refresh_from_db()
     return render(
-        request, "offre/formulaire_logement.html", _contexte(request, "logements", form=form, logement=logement)
+        request, "offre/formulaire_logement.html", contexte_offre(request, "logements", form=form, logement=logement)
     )
 
 
@@ -196,8 +156,8 @@ def modifier_logement(request, pk):
 @never_cache
 @lecture_requise
 def programme(request, pk):
-    programme = get_object_or_404(
-        Programme.objects.visibles_par(request.user).select_related("commune", "quartier", "bailleur"), pk=pk
+    programme = objet_ou_404(
+        Programme.objects.visibles_par(request.user).select_related("commune", "quartier", "bailleur"), pk
     )
     logements = list(programme.logements.select_related("reservataire").order_by("code"))
     selectors.attacher_disponibilites(logements)
@@ -205,7 +165,7 @@ def programme(request, pk):
     return render(
         request,
         "offre/programme.html",
-        _contexte(request, "logements", programme=programme, logements=logements, modifiable=modifiable),
+        contexte_offre(request, "logements", programme=programme, logements=logements, modifiable=modifiable),
     )
 
 
@@ -221,13 +181,13 @@ def creer_programme(request):
         else:
             messages.success(request, f"Le programme {programme} est créé : ajoutez-lui ses logements.")
             return redirect("offre:programme", pk=programme.pk)
-    return render(request, "offre/formulaire_programme.html", _contexte(request, "logements", form=form))
+    return render(request, "offre/formulaire_programme.html", contexte_offre(request, "logements", form=form))
 
 
 @gestion_requise
 @require_http_methods(["GET", "POST"])
 def modifier_programme(request, pk):
-    programme = get_object_or_404(Programme.objects.modifiables_par(request.user), pk=pk)
+    programme = objet_ou_404(Programme.objects.modifiables_par(request.user), pk)
     form = ProgrammeForm(request.POST or None, instance=programme)
     if request.method == "POST" and form.is_valid():
         try:
@@ -239,7 +199,7 @@ def modifier_programme(request, pk):
             return redirect("offre:programme", pk=programme.pk)
     programme.refresh_from_db()
     return render(
-        request, "offre/formulaire_programme.html", _contexte(request, "logements", form=form, programme=programme)
+        request, "offre/formulaire_programme.html", contexte_offre(request, "logements", form=form, programme=programme)
     )
 
 
@@ -260,15 +220,17 @@ def declarer_disponibilite(request, pk):
             messages.success(request, f"La vacance du logement {logement.reference} est déclarée : il est à pourvoir.")
             return redirect("offre:logement", pk=logement.pk)
     return render(
-        request, "offre/formulaire_disponibilite.html", _contexte(request, "vacances", form=form, logement=logement)
+        request,
+        "offre/formulaire_disponibilite.html",
+        contexte_offre(request, "vacances", form=form, logement=logement),
     )
 
 
 @gestion_requise
 @require_POST
 def changer_etat_disponibilite(request, pk):
-    disponibilite = get_object_or_404(
-        Disponibilite.objects.visibles_par(request.user).select_related("logement__programme"), pk=pk
+    disponibilite = objet_ou_404(
+        Disponibilite.objects.visibles_par(request.user).select_related("logement__programme"), pk
     )
     logement = _logement_modifiable(request, disponibilite.logement_id)
     form = TransitionForm(request.POST, disponibilite=disponibilite)
@@ -290,7 +252,7 @@ def changer_etat_disponibilite(request, pk):
     return render(
         request,
         "offre/logement.html",
-        _contexte(
+        contexte_offre(
             request,
             "logements",
             logement=logement,
@@ -310,7 +272,7 @@ def disponibilites(request):
     if "etat" not in donnees:
         donnees["etat"] = EtatDisponibilite.A_POURVOIR
     filtre = DisponibiliteFilter(donnees, queryset=selectors.disponibilites_pour_liste(request.user))
-    return _liste(request, filtre, "offre/disponibilites.html", _contexte(request, "vacances"))
+    return _liste(request, filtre, "offre/disponibilites.html", contexte_offre(request, "vacances"))
 
 
 # --- Statistiques ------------------------------------------------------------------
@@ -338,7 +300,7 @@ def statistiques(request):
     return render(
         request,
         "offre/statistiques.html",
-        _contexte(
+        contexte_offre(
             request,
             "statistiques",
             epcis=epcis,
@@ -352,86 +314,3 @@ def statistiques(request):
             typologies=selectors.TYPOLOGIES,
         ),
     )
-
-
-# --- Import ----------------------------------------------------------------------------
-
-
-@never_cache
-@gestion_requise
-@require_http_methods(["GET", "POST"])
-def importer(request):
-    form = ImportForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        fichier = form.cleaned_data["fichier"]
-        import_ = importation.importer_logements(
-            auteur=request.user,
-            fichier=fichier,
-            nom_fichier=fichier.name,
-            lignes_valides_seulement=form.cleaned_data["lignes_valides_seulement"],
-        )
-        if import_.etat == ImportLogements.Etat.IMPORTE:
-            messages.success(request, _resume_import(import_))
-        else:
-            messages.error(request, "Le fichier contient des erreurs : rien n'a été importé.")
-        return redirect("offre:import", pk=import_.pk)
-    derniers = ImportLogements.objects.filter(bailleur=request.user.organisme_id).select_related("auteur")[:10]
-    return render(
-        request,
-        "offre/import.html",
-        _contexte(request, "import", form=form, colonnes=importation.COLONNES, derniers=derniers),
-    )
-
-
-def _resume_import(import_: ImportLogements) -> str:
-    return (
-        f"Import terminé : {import_.nb_crees} logement{'s' if import_.nb_crees > 1 else ''} "
-        f"créé{'s' if import_.nb_crees > 1 else ''}, {import_.nb_modifies} mis à jour."
-    )
-
-
-@never_cache
-@gestion_requise
-def rapport_import(request, pk):
-    import_ = get_object_or_404(
-        ImportLogements.objects.select_related("auteur"), pk=pk, bailleur=request.user.organisme_id
-    )
-    return render(
-        request,
-        "offre/rapport_import.html",
-        _contexte(
-            request,
-            "import",
-            import_=import_,
-            erreurs=import_.erreurs[:500],
-            erreurs_masquees=max(len(import_.erreurs) - 500, 0),
-            peut_importer_valides=import_.etat == ImportLogements.Etat.ERREURS
-            and bool(import_.fichier)
-            and import_.nb_valides > 0,
-        ),
-    )
-
-
-@gestion_requise
-@require_POST
-def importer_valides(request, pk):
-    import_ = get_object_or_404(ImportLogements, pk=pk, bailleur=request.user.organisme_id)
-    try:
-        import_ = importation.importer_lignes_valides(auteur=request.user, import_=import_)
-    except ValidationError as erreur:
-        messages.error(request, " ".join(erreur.messages))
-    else:
-        messages.success(request, _resume_import(import_) + f" {import_.nb_erreurs} ligne(s) en erreur ignorée(s).")
-    return redirect("offre:import", pk=import_.pk)
-
-
-@gestion_requise
-def modele_import(request):
-    """Fichier CSV modèle : les en-têtes documentés et une ligne d'exemple."""
-    sortie = io.StringIO()
-    ecrivain = csv.writer(sortie, delimiter=";")
-    ecrivain.writerow([c.nom for c in importation.COLONNES])
-    ecrivain.writerow([c.exemple for c in importation.COLONNES])
-    reponse = HttpResponse("\ufeff" + sortie.getvalue(), content_type="text/csv; charset=utf-8")
-    reponse["Content-Disposition"] = 'attachment; filename="modele_import_logements.csv"'
-    return reponse

@@ -8,7 +8,7 @@ from django.db import migrations
 
 
 def installer(apps, schema_editor):
-    from cotation.grilles import installer_grille_nantes
+    from cotation.grilles.services import installer_grille_nantes
 
     installer_grille_nantes(apps)
 

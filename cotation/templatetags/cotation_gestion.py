@@ -1,9 +1,11 @@
 """Étiquettes de gabarit de la cotation : lien de navigation vers la gestion des grilles, libellés d'état."""
 
+import json
+
 from django import template
 
 from cotation import acces
-from cotation.models import Grille
+from cotation.calcul.models import Grille
 
 register = template.Library()
 
@@ -25,6 +27,4 @@ def etat_grille(code: str) -> str:
 @register.filter
 def en_json(valeur) -> str:
     """Paramètres d'un critère tels qu'on les saisit (JSON, accents lisibles)."""
-    import json
-
     return json.dumps(valeur, ensure_ascii=False)

@@ -3,10 +3,11 @@
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from fdls.audit.models import Consultation
+from fdls.audit.purge_sql import purge_autorisee
 
 
 def adresse_ip(request) -> str | None:
@@ -81,9 +82,6 @@ def purger_consultations(*, maintenant=None, taille_lot: int = TAILLE_LOT_PURGE)
             )
             if not lot:
                 return total
-            with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL fdls.purge_audit = 'on'")
+            with purge_autorisee():
                 supprimees, _ = Consultation.objects.filter(pk__in=lot).delete()
-                # Dans une transaction englobante, la levée ne survit pas à la purge.
-                cursor.execute("SET LOCAL fdls.purge_audit = 'off'")
             total += supprimees

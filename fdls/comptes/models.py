@@ -16,8 +16,6 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from fdls.organismes.models import Guichet, Organisme
-
 
 class Role(models.TextChoices):
     AGENT_GUICHET = "agent_guichet", "Agent de guichet"
@@ -67,9 +65,12 @@ class Utilisateur(AbstractBaseUser, PermissionsMixin):
     first_name = models.CharField("prénom", max_length=150, blank=True)
     last_name = models.CharField("nom", max_length=150, blank=True)
     kind = models.CharField("type de compte", max_length=20, choices=Kind.choices, default=Kind.AGENT)
-    organisme = models.ForeignKey(Organisme, on_delete=models.PROTECT, related_name="agents", null=True, blank=True)
+    # Références paresseuses : les organismes gèrent les comptes de leurs agents (ils importent les comptes).
+    organisme = models.ForeignKey(
+        "organismes.Organisme", on_delete=models.PROTECT, related_name="agents", null=True, blank=True
+    )
     guichet = models.ForeignKey(
-        Guichet,
+        "organismes.Guichet",
         on_delete=models.SET_NULL,
         related_name="agents",
         null=True,

@@ -11,9 +11,10 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.response import Response
 
+from fdls.acces.api import EstAgentAuthentifie, LectureOuAdministrateur
 from fdls.organismes import services
 from fdls.organismes.models import Guichet, Organisme
-from fdls.socle.api.permissions import EstAgentAuthentifie, LectureOuAdministrateur, RefuseChampsInconnus
+from fdls.socle.api.serialiseurs import RefuseChampsInconnus
 
 # Le type, le département et le territoire d'habilitation fondent les droits
 # d'accès (CCH R441-2-6) : ils se modifient dans les écrans de gestion.

@@ -10,7 +10,7 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from fdls import acces
@@ -19,7 +19,7 @@ from fdls.organismes import selectors, services
 from fdls.organismes.filters import GuichetFilter, OrganismeFilter
 from fdls.organismes.forms import AgentForm, GuichetForm, OrganismeForm
 from fdls.organismes.models import Guichet, Organisme
-from fdls.socle.vues import agent_requis, liste_filtree
+from fdls.socle.vues import agent_requis, liste_filtree, objet_ou_404
 
 
 def administration_requise(vue):
@@ -56,7 +56,7 @@ def liste(request):
 
 @agent_requis
 def fiche(request, pk):
-    organisme = get_object_or_404(selectors.organismes_pour_liste(), pk=pk)
+    organisme = objet_ou_404(selectors.organismes_pour_liste(), pk)
     return render(
         request,
         "organismes/fiche.html",
@@ -85,7 +85,7 @@ def creer_organisme(request):
 @administration_requise
 @require_http_methods(["GET", "POST"])
 def modifier_organisme(request, pk):
-    organisme = get_object_or_404(Organisme, pk=pk)
+    organisme = objet_ou_404(Organisme.objects.all(), pk)
     form = OrganismeForm(request.POST or None, instance=organisme)
     if request.method == "POST" and form.is_valid():
         services.modifier_organisme(
@@ -138,7 +138,7 @@ def creer_guichet(request):
 @administration_requise
 @require_http_methods(["GET", "POST"])
 def modifier_guichet(request, pk):
-    guichet = get_object_or_404(Guichet.objects.select_related("organisme", "commune"), pk=pk)
+    guichet = objet_ou_404(Guichet.objects.select_related("organisme", "commune"), pk)
     form = GuichetForm(request.POST or None, instance=guichet)
     if request.method == "POST" and form.is_valid():
         services.modifier_guichet(auteur=request.user, guichet=guichet, champs=form.champs())
@@ -154,7 +154,7 @@ def modifier_guichet(request, pk):
 
 @administration_requise
 def agents(request, pk):
-    organisme = get_object_or_404(Organisme, pk=pk)
+    organisme = objet_ou_404(Organisme.objects.all(), pk)
     return render(
         request,
         "organismes/agents.html",
@@ -165,7 +165,7 @@ def agents(request, pk):
 @administration_requise
 @require_http_methods(["GET", "POST"])
 def creer_agent(request, pk):
-    organisme = get_object_or_404(Organisme, pk=pk)
+    organisme = objet_ou_404(Organisme.objects.all(), pk)
     form = AgentForm(request.POST or None, organisme=organisme)
     if request.method == "POST" and form.is_valid():
         agent = services.creer_agent(
@@ -189,7 +189,7 @@ def creer_agent(request, pk):
 
 
 def _agent(pk, agent_pk) -> Utilisateur:
-    return get_object_or_404(Utilisateur.objects.agents(), pk=agent_pk, organisme_id=pk)
+    return objet_ou_404(Utilisateur.objects.agents().filter(organisme_id=pk), agent_pk)
 
 
 @administration_requise

@@ -24,6 +24,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from fdls.celery import app
 from fdls.socle.models import TacheSortante
 
 logger = logging.getLogger(__name__)
@@ -41,12 +42,6 @@ _verrou = threading.Lock()
 
 class BrokerInjoignable(Exception):
     pass
-
-
-def _app():
-    from fdls.celery import app
-
-    return app
 
 
 @functools.cache
@@ -75,7 +70,6 @@ def planifier(nom: str, *args, **kwargs) -> TacheSortante:
 
 def _connexion_broker():
     """Connexion au broker courant (``CELERY_BROKER_URL``), établie sans nouvelle tentative."""
-    app = _app()
     options = {
         **(app.conf.broker_transport_options or {}),
         "socket_connect_timeout": DELAI_BROKER_S,
@@ -102,7 +96,7 @@ def _envoyer_une(tache_id: int, connexion) -> bool:
             return False
         tache.tentatives += 1
         try:
-            _app().send_task(
+            app.send_task(
                 tache.nom,
                 args=tache.args,
                 kwargs=tache.kwargs,

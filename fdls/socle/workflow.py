@@ -22,8 +22,6 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 
-from fdls.organismes.models import Organisme
-
 # État « avant » d'une création : l'objet n'existe pas encore.
 CREATION = ""
 
@@ -266,7 +264,10 @@ class JournalTransition(models.Model):
     auteur = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
     )
-    organisme = models.ForeignKey(Organisme, on_delete=models.PROTECT, related_name="+", null=True, blank=True)
+    # Référence paresseuse : le socle n'importe pas les organismes (il est sous toutes les applications).
+    organisme = models.ForeignKey(
+        "organismes.Organisme", on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
     auteur_libelle = models.CharField("intervenant", max_length=150)
     etat_avant = models.CharField("état avant", max_length=20, blank=True)
     etat_apres = models.CharField("état après", max_length=20, blank=True)

@@ -3,8 +3,8 @@ hors de toute grille) et la grille de Nantes Métropole installée en vigueur.""
 
 from __future__ import annotations
 
-from cotation.grille_nantes import GRILLE_NANTES_METROPOLE
-from cotation.grilles import installer_grille
+from cotation.grilles.grille_nantes import GRILLE_NANTES_METROPOLE
+from cotation.grilles.services import installer_grille
 from demandes import services
 from tests.demandes.dossiers import dossier
 from tests.demandes.monde_labels import construire_monde

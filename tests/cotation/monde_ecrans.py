@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import datetime
 
-from cotation.grille_nantes import GRILLE_NANTES_METROPOLE
-from cotation.grilles import installer_grille
+from cotation.grilles.grille_nantes import GRILLE_NANTES_METROPOLE
+from cotation.grilles.services import installer_grille
 from demandes import labels, services
 from demandes.models import TypeLabel
 from fdls.comptes.models import Role

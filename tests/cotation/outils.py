@@ -5,11 +5,11 @@ from __future__ import annotations
 import functools
 from datetime import date
 
-from cotation.faits import Faits
-from cotation.grille_nantes import EPCI_NANTES_METROPOLE, GRILLE_NANTES_METROPOLE
+from cotation.calcul.faits import Faits
+from cotation.calcul.moteur import GrilleCompilee, Resultat, compiler, coter
+from cotation.calcul.regles import ajouter_mois
+from cotation.grilles.grille_nantes import EPCI_NANTES_METROPOLE, GRILLE_NANTES_METROPOLE
 from cotation.models import Critere, Famille, Grille
-from cotation.moteur import GrilleCompilee, Resultat, compiler, coter
-from cotation.regles import ajouter_mois
 
 LE = date(2025, 6, 15)
 EPCI = EPCI_NANTES_METROPOLE

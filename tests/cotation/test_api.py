@@ -6,7 +6,7 @@ import pytest
 import yaml
 from django.core.management import call_command
 
-from cotation import grilles
+from cotation.grilles import services as grilles
 from demandes.services import AUTOMATE
 from fdls.audit.models import Consultation
 from fdls.comptes import services as comptes

@@ -9,7 +9,7 @@ from django.urls import reverse
 from pypdf import PdfReader
 from pytest_django.asserts import assertContains, assertNotContains
 
-from cotation import grilles
+from cotation.grilles import services as grilles
 from cotation.models import Grille, HistoriqueCotation
 from demandes.models import Demande
 from demandes.services import AUTOMATE

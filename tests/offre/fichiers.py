@@ -4,7 +4,7 @@ import io
 
 import openpyxl
 
-from offre.importation import COLONNES
+from offre.importation.analyse import COLONNES
 
 ENTETES = [c.nom for c in COLONNES]
 

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ValidationError
 
-from cotation.grilles import WORKFLOW_GRILLE
+from cotation.grilles.services import WORKFLOW_GRILLE
 from demandes.workflow import WORKFLOW_DEMANDE
 from fdls.socle.workflow import AUTOMATE, WORKFLOWS, TransitionInterdite
 from offre.models import WORKFLOW_DISPONIBILITE, DisponibiliteEvenement, EtatDisponibilite

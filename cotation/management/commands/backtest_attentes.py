@@ -7,11 +7,11 @@ s'est passé depuis. Lecture seule.
 
 from datetime import date
 
-from dateutil.relativedelta import relativedelta
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from cotation import transparence
+from cotation.transparence import attentes
+from fdls.socle.dates import ajouter_mois
 
 
 def _pct(x) -> str:
@@ -27,9 +27,9 @@ class Command(BaseCommand):
             "--coupure", type=date.fromisoformat, help="Date de coupure (AAAA-MM-JJ) ; remplace --mois."
         )
         parser.add_argument(
-            "--annees", type=int, default=transparence.ANNEES, help="Fenêtre d'observation avant la coupure (années)."
+            "--annees", type=int, default=attentes.ANNEES, help="Fenêtre d'observation avant la coupure (années)."
         )
-        parser.add_argument("--seuil", type=int, default=transparence.SEUIL_GROUPE, help="Demandes minimum par groupe.")
+        parser.add_argument("--seuil", type=int, default=attentes.SEUIL_GROUPE, help="Demandes minimum par groupe.")
         parser.add_argument(
             "--cohorte", action="store_true", help="Sans troncature : seulement les demandes déposées dans la fenêtre."
         )
@@ -37,8 +37,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, mois, coupure, annees, seuil, cohorte, groupes, **options):
         le = timezone.localdate()
-        coupure = coupure or le - relativedelta(months=mois)
-        b = transparence.backtest(coupure, le=le, annees=annees, seuil=seuil, troncature=not cohorte)
+        coupure = coupure or ajouter_mois(le, -mois)
+        b = attentes.backtest(coupure, le=le, annees=annees, seuil=seuil, troncature=not cohorte)
         ecrire = self.stdout.write
         methode = (
             "cohorte des demandes déposées dans la fenêtre"

@@ -1,0 +1,1 @@
+"""Jetons d'API d'un agent : authentification de l'API, écrans de gestion (liste, création, révocation)."""

@@ -1,0 +1,1 @@
+"""Import en masse du parc d'un bailleur (CSV ou XLSX) : analyse, écriture, écrans."""
