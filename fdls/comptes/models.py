@@ -3,7 +3,7 @@
 Un seul modèle d'utilisateur (Django n'en permet qu'un) avec un ``kind`` :
 les agents appartiennent à un organisme et ont des rôles ; les demandeurs
 n'ont ni organisme ni rôle, se connectent par le portail et ne voient que
-leurs propres demandes (fdls/acces.py).
+leurs propres demandes (fdls/acces/).
 """
 
 import hashlib

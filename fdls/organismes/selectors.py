@@ -2,7 +2,7 @@
 
 Les partenaires ne sont pas des données nominatives de demandeurs : tout agent
 les consulte ; seule la liste des comptes d'un organisme est réservée à
-l'administration (fdls/acces.py, ``administre``).
+l'administration (fdls/acces/, ``administre``).
 """
 
 from dataclasses import dataclass, field
