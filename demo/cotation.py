@@ -17,7 +17,9 @@ from __future__ import annotations
 
 from django.db import connection, transaction
 
-from . import grilles, services
+from cotation import grilles, services
+from cotation.models import AttenteEstimee
+from cotation.transparence import calculer_attentes
 
 INTERVENANT = "Démonstration (instruction)"
 
@@ -87,12 +89,9 @@ def construire(options, stdout) -> None:
     if grille is None:
         stdout.write("Cotation : EPCI de Nantes Métropole absent du référentiel, aucune grille installée.")
         return
-    ecrits = _historique_demo()
+    ecrits = historique_demo()
     # Démonstration complétée (rien de neuf dans l'historique) : seules les demandes jamais cotées le sont.
     bilan = services.recalculer_fichier() if ecrits else services.coter_jamais_cotees()
-    from .models import AttenteEstimee
-    from .transparence import calculer_attentes
-
     if not AttenteEstimee.objects.exists():
         calculer_attentes()
     stdout.write(
@@ -102,7 +101,8 @@ def construire(options, stdout) -> None:
     )
 
 
-def _historique_demo() -> int:
+def historique_demo() -> int:
+    """Écrit une fois les événements et labels d'instruction de démonstration ; rend le nombre de lignes écrites."""
     with connection.cursor() as cur:
         cur.execute("SELECT 1 FROM demandes_evenement WHERE auteur_libelle = %s LIMIT 1", [INTERVENANT])
         if cur.fetchone():

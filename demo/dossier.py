@@ -1,6 +1,6 @@
 """Démonstration du dossier : labels réalistes et demandes en ligne à valider (``manage.py demo``).
 
-Appelé par ``demandes.demo.construire`` après le générateur. Idempotent : les
+Appelé par ``manage.py demo`` après ``demo.demandes`` (le générateur). Idempotent : les
 contingents communaux ne sont créés qu'une fois, les labels de démonstration
 ne sont posés que si aucun label manuel n'existe, et la file en ligne n'est
 complétée que jusqu'à ``--demandes-en-ligne`` demandes à valider (défaut 10).
@@ -59,7 +59,7 @@ def ajouter_arguments(groupe_parser) -> None:
 
 
 def construire(options, stdout) -> None:
-    # Sans l'option (appel direct de demandes.demo.construire, tests du générateur), rien n'est ajouté.
+    # Sans l'option (appel direct, tests du générateur), rien n'est ajouté.
     vise = options.get("demandes_en_ligne")
     if vise is None:
         return

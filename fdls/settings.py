@@ -62,6 +62,8 @@ INSTALLED_APPS = [
     "cotation",
     "observatoire",
     "portail",
+    # Démonstration et générateur (couche du haut : rien ne l'importe)
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -124,7 +126,11 @@ DATABASES["default"].update(
 DATABASES["default"].setdefault("OPTIONS", {})
 DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", 3)
 DATABASES["default"].setdefault("TEST", {})
-DATABASES["default"]["TEST"].setdefault("NAME", env.str("FDLS_TEST_DB_NAME", default="test_fdls"))
+# Base de test nommée d'après la base configurée : deux copies du projet sur le même serveur
+# (une par DATABASE_URL) ne se partagent pas leurs bases de test.
+DATABASES["default"]["TEST"].setdefault(
+    "NAME", env.str("FDLS_TEST_DB_NAME", default=f"test_{DATABASES['default'].get('NAME') or 'fdls'}")
+)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Broker (Celery) -------------------------------------------------------
