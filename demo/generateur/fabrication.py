@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import random
 from datetime import date, timedelta
+from operator import itemgetter
 
 from django.utils import timezone
 
@@ -55,6 +56,8 @@ Etat = Demande.Etat
 TypeDoublon = DoublonSeme.Type
 S = StatutOccupation
 ORDRE_TYPOLOGIES = list(Typologie)
+# Valeurs d'une ligne de demande (par nom de colonne) rangées dans l'ordre des colonnes du modèle.
+_DANS_L_ORDRE_DES_COLONNES = itemgetter(*COLONNES_DEMANDE)
 # Statuts d'occupation d'un ménage logé (pièces, surface, loyer de son logement actuel).
 STATUTS_LOGES = frozenset({S.LOCATAIRE_HLM, S.LOCATAIRE_PRIVE, S.PROPRIETAIRE, S.LOGEMENT_FONCTION})
 STATUTS_SANS_LOGEMENT = frozenset(
@@ -442,7 +445,7 @@ class Generateur:
             "created_at": horodatage(depot, a),
             "updated_at": horodatage(dernier_evt, a),
         }
-        lot.demandes.append("\t".join([ligne[colonne] for colonne in COLONNES_DEMANDE]) + "\n")
+        lot.demandes.append("\t".join(_DANS_L_ORDRE_DES_COLONNES(ligne)) + "\n")
         # --- Ménage
         for rang, pers in enumerate(menage.personnes):
             pid = self.prochain_id("personne")

@@ -149,9 +149,9 @@ class TireurHistorique:
     def pieces(a: random.Random, vie: Vie, depot: date, duree: int, auteur: str, organisme) -> None:
         """Pièces ajoutées à l'enregistrement et à l'instruction."""
         for _ in range(1 + (a.random() < 0.5)):
-            piece = PIECES[int(a.random() * len(PIECES))]
+            code, libelle = PIECES[int(a.random() * len(PIECES))]
             jour = depot + timedelta(days=min(duree - 1, entier(a, 0, 20)))
-            vie.fait(PIECE_AJOUTEE, jour, piece.label, f'{{"piece":"{piece.value}"}}', auteur, organisme)
+            vie.fait(PIECE_AJOUTEE, jour, libelle, f'{{"piece":"{code}"}}', auteur, organisme)
 
     def localisations_ajoutees(
         self, a: random.Random, vie: Vie, localisations, depot: date, duree: int, auteur: str, organisme

@@ -125,14 +125,17 @@ MOTIFS_REFUS = [
     "Non réponse",
     "Logement ne correspondant pas aux besoins",
 ]
-# Pièces ajoutées à l'enregistrement et à l'instruction (les deux premières le plus souvent).
+# Pièces ajoutées à l'enregistrement et à l'instruction (les deux premières le plus souvent) : (code, libellé).
 PIECES = [
-    TypePiece.IDENTITE,
-    TypePiece.AVIS_IMPOSITION,
-    TypePiece.IDENTITE,
-    TypePiece.AVIS_IMPOSITION,
-    TypePiece.DIVORCE,
-    TypePiece.CONGE_VENTE,
+    (piece.value, piece.label)
+    for piece in (
+        TypePiece.IDENTITE,
+        TypePiece.AVIS_IMPOSITION,
+        TypePiece.IDENTITE,
+        TypePiece.AVIS_IMPOSITION,
+        TypePiece.DIVORCE,
+        TypePiece.CONGE_VENTE,
+    )
 ]
 
 # Décisions d'une commission d'attribution (détails des événements ``decision_cal``).

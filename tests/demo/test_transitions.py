@@ -47,7 +47,8 @@ def test_etats_et_evenements_atteignables_par_la_table_des_transitions(fichier):
         etat = None
         for type_, avant, apres in evenements:
             assert type_ in Evenement.Type.values, type_
-            assert avant in Demande.Etat.values and apres in Demande.Etat.values, (demande, type_, avant, apres)
+            assert avant in Demande.Etat.values, (demande, type_, avant)
+            assert apres in Demande.Etat.values, (demande, type_, apres)
             if etat is None:
                 assert avant in TRANSITIONS["enregistrer"].sources, (demande, type_, avant)
             else:
