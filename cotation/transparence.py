@@ -441,31 +441,106 @@ def _arrondi(x: float | None) -> float | None:
     return None if x is None else round(x, 1)
 
 
+# Lignes de survie d'un niveau de regroupement (``_SQL_SURVIE`` sans la commune ni l'EPCI qu'il ne garde pas),
+# agrégées et rangées par groupe : lues en flux, un groupe à la fois (mémoire constante dans la taille du fichier).
+_FILTRE_SURVIE = """
+depot <= %(depot_max)s AND (depot >= %(debut)s OR (%(troncature)s AND (etat = 'active' OR fin > %(debut)s)))
+"""
+_CLES_NIVEAUX = {
+    # niveau de ``_niveaux`` : (colonnes de la clé, condition)
+    "ct": ("commune, typologie", "typologie <> ''"),
+    "et": ("epci, typologie", "typologie <> '' AND epci IS NOT NULL"),
+    "c": ("commune", "true"),
+    "e": ("epci", "epci IS NOT NULL"),
+}
+_SQL_EFFECTIFS = " UNION ALL ".join(
+    f"SELECT '{niveau}', {colonnes}{', NULL' if ',' not in colonnes else ''}, count(*) FROM tmp_attente "
+    f"WHERE {condition} AND {_FILTRE_SURVIE} GROUP BY {colonnes}"
+    for niveau, (colonnes, condition) in _CLES_NIVEAUX.items()
+)
+_SQL_SURVIE_NIVEAU = """
+SELECT {colonnes}, greatest(%(debut)s - depot, 0) AS entree,
+       CASE WHEN etat <> 'active' AND fin <= %(le)s THEN fin - depot ELSE %(le)s - depot END AS jours,
+       (etat = 'satisfaite' AND fin <= %(le)s) AS evenement, count(*)
+FROM tmp_attente
+WHERE {condition} AND {filtre}
+GROUP BY {groupes}
+ORDER BY {colonnes}
+"""
+
+
+def _effectifs(cur, parametres: dict) -> dict:
+    """Nombre de demandes de chaque groupe de chaque niveau (clés de ``_niveaux``)."""
+    cur.execute(_SQL_EFFECTIFS, parametres)
+    return {(niveau, a) if b is None else (niveau, a, b): n for niveau, a, b, n in cur.fetchall()}
+
+
+def _estimer_groupes(parametres: dict, retenues: set) -> dict:
+    """Estimation de Kaplan–Meier des groupes ``retenues``, niveau par niveau : les lignes agrégées de chaque
+    niveau sont lues en flux (curseur côté serveur), rangées par groupe, et chaque groupe est estimé dès que
+    ses lignes sont lues. Les lignes de même (entrée, jours, événement) sont fusionnées (leurs nombres
+    s'ajoutent) : même estimation que sur les lignes par commune, les poids étant additifs."""
+    estimations: dict = {}
+    for niveau, (colonnes, condition) in _CLES_NIVEAUX.items():
+        if not any(cle[0] == niveau for cle in retenues):
+            continue
+        largeur = colonnes.count(",") + 1
+        positions = ", ".join(str(largeur + k) for k in (1, 2, 3))  # entrée, jours, événement
+        sql = _SQL_SURVIE_NIVEAU.format(
+            colonnes=colonnes, condition=condition, filtre=_FILTRE_SURVIE, groupes=f"{colonnes}, {positions}"
+        )
+        cle_courante, lignes = None, []
+
+        def clore(cle, lignes):
+            if cle in retenues and lignes:
+                jours, evenements, poids, entree = zip(*lignes, strict=True)
+                estimations[cle] = estimer(jours, evenements, poids, entree=entree)
+
+        with connection.connection.cursor(name=f"attentes_{niveau}") as flux:
+            flux.itersize = 20_000
+            flux.execute(sql, parametres)
+            for ligne in flux:
+                cle = (niveau, *ligne[:largeur])
+                if cle != cle_courante:
+                    clore(cle_courante, lignes)
+                    cle_courante, lignes = cle, []
+                if cle in retenues:
+                    entree, jours, evenement, n = ligne[largeur:]
+                    lignes.append((jours, evenement, n, entree))
+            clore(cle_courante, lignes)
+    return estimations
+
+
 def calculer_attentes(
     *, le: date | None = None, annees: int = ANNEES, seuil: int = SEUIL_GROUPE, troncature: bool = TRONCATURE
 ) -> int:
     """Remplit ``AttenteEstimee`` pour chaque couple (commune du 1er choix, plus petite typologie) des demandes
     actives ou récentes ; une médiane de Kaplan–Meier par groupe retenu (un groupe regroupé sert à toutes ses
-    communes). Une transaction : la table est remplacée d'un coup. Rend le nombre de lignes écrites."""
+    communes). Une transaction : la table est remplacée d'un coup. Rend le nombre de lignes écrites.
+
+    Mémoire constante dans la taille du fichier : les effectifs des groupes sont comptés en SQL, puis les
+    lignes de survie lues en flux, un groupe à la fois (à 1 M de demandes, lire toutes les lignes d'un coup
+    coûtait ≈ 560 Mo)."""
     le = le or timezone.localdate()
     quand = timezone.now()
     debut = le - relativedelta(years=annees)
+    parametres = {"le": le, "debut": debut, "depot_max": le, "troncature": troncature}
     with transaction.atomic(), connection.cursor() as cur:
         _preparer(cur, le=le, annees=annees)
-        groupes = Groupes.lire(cur, le=le, debut=debut, troncature=troncature)
+        effectifs = _effectifs(cur, parametres)
         cur.execute(
             _SQL_OBSERVE,
             {"le": le, "debut12": le - relativedelta(months=12), "debut36": le - relativedelta(months=36)},
         )
         observes = {(c, t): (n12, m12, n36, m36) for c, t, n12, m12, n36, m36 in cur.fetchall()}
         cur.execute("SELECT DISTINCT commune, epci, typologie FROM tmp_attente WHERE typologie <> ''")
-        couples = cur.fetchall()
-        estimations: dict = {}
+        couples = [
+            (commune, epci, typologie, *_niveau(effectifs, commune, epci, typologie, seuil))
+            for commune, epci, typologie in cur.fetchall()
+        ]
+        estimations = _estimer_groupes(parametres, {cle for *_, cle in couples if cle is not None})
         lignes = []
-        for commune, epci, typologie in couples:
-            niveau, cle = groupes.niveau(commune, epci, typologie, seuil)
-            if cle is not None and cle not in estimations:
-                estimations[cle] = groupes.estimer(cle)
+        for commune, _epci, typologie, niveau, cle in couples:
             e = estimations.get(cle)
             n12, m12, n36, m36 = observes.get((commune, typologie), (0, None, 0, None))
             if n12 >= SEUIL_ATTRIBUTIONS:
@@ -481,7 +556,7 @@ def calculer_attentes(
                     _arrondi(e.bas) if e else None,
                     _arrondi(e.haut) if e else None,
                     _arrondi(e.suivi) if e else None,
-                    e.effectif if e else groupes.effectifs.get(("ct", commune, typologie), 0),
+                    e.effectif if e else effectifs.get(("ct", commune, typologie), 0),
                     annees,
                     _arrondi(float(moyenne) / JOURS_PAR_MOIS) if moyenne is not None else None,
                     attributions,
@@ -493,6 +568,15 @@ def calculer_attentes(
         cur.executemany(_SQL_ECRIRE, lignes)
         cur.execute("DROP TABLE IF EXISTS tmp_attente")
     return len(lignes)
+
+
+def _niveau(effectifs: dict, commune: str, epci: str | None, typologie: str, seuil: int):
+    """(niveau, clé) du premier regroupement d'au moins ``seuil`` demandes, ou (AUCUN, None) : comme
+    ``Groupes.niveau``, sur des effectifs comptés en SQL."""
+    for niveau, cle in _niveaux(commune, epci, typologie):
+        if effectifs.get(cle, 0) >= seuil:
+            return niveau, cle
+    return AttenteEstimee.Niveau.AUCUN, None
 
 
 # ---------------------------------------------------------------- back-test
