@@ -92,9 +92,9 @@ def main() -> None:
     print(f"Base {nom_base()} prête en {duree:.0f} s (démonstration, grille, premier calcul s'il manquait).")
     from django.db import connection
 
-    from cotation import demo
+    from demo.cotation import historique_demo
 
-    demo._historique_demo()
+    historique_demo()
     with connection.cursor() as cur:
         cur.execute("SELECT count(*) FROM demandes_demande WHERE etat = 'active'")
         actives = cur.fetchone()[0]

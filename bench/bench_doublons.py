@@ -26,9 +26,10 @@ from collections import Counter
 
 from bench.commun import centiles, chronometrer, preparer_fichier  # django.setup() d'abord
 from demandes import doublons
-from demandes.generateur import fabrique
-from demandes.models import CleIdentite, DoublonSeme, Personne
+from demandes.models import CleIdentite, Personne
 from demandes.normalisation import normaliser_nom
+from demo.generateur import fabrique
+from demo.models import DoublonSeme
 
 
 def identites(personnes) -> set:

@@ -34,11 +34,11 @@ from django.db import connection, reset_queries  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
+from demo import offre as demo  # noqa: E402
+from demo import partenaires as demo_socle  # noqa: E402
 from fdls.comptes.models import Utilisateur  # noqa: E402
 from fdls.organismes.models import Organisme  # noqa: E402
-from fdls.socle import demo as demo_socle  # noqa: E402
 from fdls.territoires.models import Commune, Quartier  # noqa: E402
-from offre import demo  # noqa: E402
 from offre.importation.analyse import COLONNES  # noqa: E402
 from offre.importation.services import importer_logements  # noqa: E402
 

@@ -3,7 +3,7 @@
 Chaque banc s'exécute contre la base de ``DATABASE_URL`` (une base de banc,
 jamais une base de travail) ; ``preparer_fichier(N)`` la migre, charge le
 référentiel et les partenaires de démonstration, puis complète le fichier
-jusqu'à N demandes actives avec ``demandes.generateur`` (par COPY ; rien
+jusqu'à N demandes actives avec ``demo.generateur`` (par COPY ; rien
 n'est regénéré si le fichier est déjà assez grand).
 """
 

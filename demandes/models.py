@@ -682,52 +682,6 @@ class ParametreReglementaire(models.Model):
         return f"{self.libelle} : {self.valeur} {self.unite} (depuis le {self.date_effet:%d/%m/%Y})"
 
 
-class DoublonSeme(models.Model):
-    """Vérité terrain du générateur de démonstration : doublons introduits volontairement.
-
-    Sert à mesurer rappel et précision de la détection (bench/). Vide en production.
-    """
-
-    class Type(models.TextChoices):
-        FAUTE_FRAPPE = "faute_frappe", "Faute de frappe"
-        INVERSION = "inversion", "Nom et prénom inversés"
-        ACCENTS = "accents", "Accents manquants"
-        CODEMANDEUR_SEUL = "codemandeur_seul", "Co-demandeur déposant seul"
-
-    originale = models.ForeignKey(Demande, on_delete=models.CASCADE, related_name="+")
-    doublon = models.ForeignKey(Demande, on_delete=models.CASCADE, related_name="+")
-    type = models.CharField(max_length=20, choices=Type.choices)
-
-    class Meta:
-        verbose_name = "doublon semé (démonstration)"
-        constraints = [models.UniqueConstraint(fields=["originale", "doublon"], name="doublon_seme_unique")]
-
-    def __str__(self):
-        return f"{self.originale_id} → {self.doublon_id} ({self.type})"
-
-
-class IndexSuspendu(models.Model):
-    """Index secondaire retiré pendant un chargement en masse du générateur, à reconstruire.
-
-    Le générateur (``demandes/generateur.py``, au-delà de 100 000 demandes)
-    retire les index qui ne portent pas de contrainte, charge par COPY, puis
-    les reconstruit en une passe triée (la pratique de ``pg_restore``). Chaque
-    index retiré est noté ici avec sa définition avant d'être supprimé : si le
-    chargement est interrompu, le lancement suivant les reconstruit d'abord.
-    Vide hors d'un chargement.
-    """
-
-    nom = models.CharField(max_length=63, unique=True)
-    table = models.CharField(max_length=63)
-    definition = models.TextField()
-
-    class Meta:
-        verbose_name = "index suspendu (chargement en masse)"
-
-    def __str__(self):
-        return self.nom
-
-
 class PieceQuerySet(models.QuerySet):
     """Une pièce se voit (se modifie) si sa demande se voit (se modifie) : fdls/acces.py."""
 

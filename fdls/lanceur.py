@@ -45,21 +45,17 @@ def _attendre(url: str, delai: float = 60) -> bool:
 
 
 def _banniere(url: str) -> str:
-    from fdls.socle.demo import CLE_TOTP_DEMO, COMPTES_DEMO, MOT_DE_PASSE_DEMO
-
+    # Comptes de démonstration lus par la commande de l'application ``demo`` (que le socle n'importe pas).
+    comptes = subprocess.run(
+        [PYTHON, "manage.py", "comptes_demo"], cwd=BASE_DIR, check=True, capture_output=True, text=True
+    ).stdout.rstrip("\n")
     lignes = [
         "",
         "=" * 72,
         f"  FDLS est prêt : {url}",
         f"  API : {url}/api/v1/  —  documentation : {url}/api/v1/docs/",
-        f"  Mot de passe de tous les comptes de démonstration : {MOT_DE_PASSE_DEMO}",
-        f"  Second facteur (TOTP) : clé {CLE_TOTP_DEMO}",
-        "  → code du moment : .venv/bin/python manage.py code_totp",
-        "",
+        comptes,
     ]
-    for email, _prenom, _nom, organisme, roles, _ in COMPTES_DEMO:
-        libelles = ", ".join(role.label for role in roles)
-        lignes.append(f"  {email:<30} {libelles} – {organisme}")
     lignes += [
         f"  {'demandeur@demo.fdls.fr':<30} Demandeur (portail : {url}/portail/connexion/)",
         "",

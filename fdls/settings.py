@@ -62,6 +62,8 @@ INSTALLED_APPS = [
     "cotation",
     "observatoire",
     "portail",
+    # Démonstration et générateur (couche du haut : rien ne l'importe)
+    "demo",
 ]
 
 MIDDLEWARE = [

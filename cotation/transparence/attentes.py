@@ -144,10 +144,7 @@ class Groupes:
 
     def niveau(self, commune: str, epci: str | None, typologie: str, seuil: int = SEUIL_GROUPE):
         """(niveau, clé) du premier regroupement d'au moins ``seuil`` demandes, ou (AUCUN, None)."""
-        for niveau, cle in _niveaux(commune, epci, typologie):
-            if self.effectifs.get(cle, 0) >= seuil:
-                return niveau, cle
-        return AttenteEstimee.Niveau.AUCUN, None
+        return niveau_retenu(self.effectifs, commune, epci, typologie, seuil)
 
     def estimer(self, cle, *, garder_courbe: bool = False) -> Estimation:
         rangs = self.index[cle]
@@ -158,6 +155,14 @@ class Groupes:
             entree=[self.lignes[i][3] for i in rangs],
             garder_courbe=garder_courbe,
         )
+
+
+def niveau_retenu(effectifs: dict, commune: str, epci: str | None, typologie: str, seuil: int = SEUIL_GROUPE):
+    """(niveau, clé) du premier regroupement d'au moins ``seuil`` demandes, ou (AUCUN, None)."""
+    for niveau, cle in _niveaux(commune, epci, typologie):
+        if effectifs.get(cle, 0) >= seuil:
+            return niveau, cle
+    return AttenteEstimee.Niveau.AUCUN, None
 
 
 def _niveaux(commune, epci, typologie):
@@ -193,21 +198,30 @@ def calculer_attentes(
     le = le or timezone.localdate()
     quand = timezone.now()
     debut = ajouter_mois(le, -12 * annees)
+    periode_survie = {"le": le, "debut": debut, "depot_max": le, "troncature": troncature}
     with attentes_sql.table_des_demandes(le=le, annees=annees, ordre_typologies=ORDRE_TYPOLOGIES) as table:
-        groupes = Groupes.lire(table, le=le, debut=debut, troncature=troncature)
+        # Mémoire constante dans la taille du fichier : effectifs comptés en SQL, lignes de survie lues en flux,
+        # un groupe à la fois (à 1 M de demandes, lire toutes les lignes d'un coup coûtait ≈ 560 Mo).
+        effectifs = table.effectifs(**periode_survie)
         observes = {
             (c, t): (n12, m12, n36, m36)
             for c, t, n12, m12, n36, m36 in table.observe(
                 le=le, debut12=ajouter_mois(le, -12), debut36=ajouter_mois(le, -36)
             )
         }
-        couples = table.couples()
-        estimations: dict = {}
+        couples = [
+            (commune, typologie, *niveau_retenu(effectifs, commune, epci, typologie, seuil))
+            for commune, epci, typologie in table.couples()
+        ]
+        retenues = {cle for *_, cle in couples if cle is not None}
+        estimations = {}
+        for niveau in {cle[0] for cle in retenues}:
+            for cle, lignes_survie in table.survie_par_groupe(niveau, **periode_survie):
+                if cle in retenues:
+                    jours, evenements, poids, entree = zip(*lignes_survie, strict=True)
+                    estimations[cle] = estimer(jours, evenements, poids, entree=entree)
         lignes = []
-        for commune, epci, typologie in couples:
-            niveau, cle = groupes.niveau(commune, epci, typologie, seuil)
-            if cle is not None and cle not in estimations:
-                estimations[cle] = groupes.estimer(cle)
+        for commune, typologie, niveau, cle in couples:
             e = estimations.get(cle)
             n12, m12, n36, m36 = observes.get((commune, typologie), (0, None, 0, None))
             if n12 >= SEUIL_ATTRIBUTIONS:
@@ -223,7 +237,7 @@ def calculer_attentes(
                     _arrondi(e.bas) if e else None,
                     _arrondi(e.haut) if e else None,
                     _arrondi(e.suivi) if e else None,
-                    e.effectif if e else groupes.effectifs.get(("ct", commune, typologie), 0),
+                    e.effectif if e else effectifs.get(("ct", commune, typologie), 0),
                     annees,
                     _arrondi(float(moyenne) / JOURS_PAR_MOIS) if moyenne is not None else None,
                     attributions,

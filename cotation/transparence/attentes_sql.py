@@ -57,6 +57,34 @@ GROUP BY 1, 2
 """
 
 
+# Lignes de survie d'un niveau de regroupement (``_SQL_SURVIE`` sans la commune ni l'EPCI qu'il ne garde pas),
+# agrégées et rangées par groupe : lues en flux, un groupe à la fois (mémoire constante dans la taille du fichier).
+_FILTRE_SURVIE = """
+depot <= %(depot_max)s AND (depot >= %(debut)s OR (%(troncature)s AND (etat = 'active' OR fin > %(debut)s)))
+"""
+CLES_NIVEAUX = {
+    # niveau (premier élément des clés de ``attentes._niveaux``) : (colonnes de la clé, condition)
+    "ct": ("commune, typologie", "typologie <> ''"),
+    "et": ("epci, typologie", "typologie <> '' AND epci IS NOT NULL"),
+    "c": ("commune", "true"),
+    "e": ("epci", "epci IS NOT NULL"),
+}
+_SQL_EFFECTIFS = " UNION ALL ".join(
+    f"SELECT '{niveau}', {colonnes}{', NULL' if ',' not in colonnes else ''}, count(*) FROM tmp_attente "
+    f"WHERE {condition} AND {_FILTRE_SURVIE} GROUP BY {colonnes}"
+    for niveau, (colonnes, condition) in CLES_NIVEAUX.items()
+)
+_SQL_SURVIE_NIVEAU = """
+SELECT {colonnes}, greatest(%(debut)s - depot, 0) AS entree,
+       CASE WHEN etat <> 'active' AND fin <= %(le)s THEN fin - depot ELSE %(le)s - depot END AS jours,
+       (etat = 'satisfaite' AND fin <= %(le)s) AS evenement, count(*)
+FROM tmp_attente
+WHERE {condition} AND {filtre}
+GROUP BY {groupes}
+ORDER BY {colonnes}
+"""
+
+
 _SQL_COHORTE = """
 SELECT commune, epci, typologie, depot, etat, fin FROM tmp_attente
 WHERE depot <= %(coupure)s AND (etat = 'active' OR fin > %(coupure)s)
@@ -85,6 +113,43 @@ class TableDemandes:
         """(commune, epci, typologie, entrée, jours, événement, nombre) des demandes déposées avant ``depot_max``,
         depuis ``debut`` ou — ``troncature`` — encore en attente à ``debut``, dans leur état à ``le``."""
         return self._lire(_SQL_SURVIE, {"le": le, "debut": debut, "depot_max": depot_max, "troncature": troncature})
+
+    def effectifs(self, *, le: date, debut: date, depot_max: date, troncature: bool) -> dict:
+        """Nombre de demandes de chaque groupe de chaque niveau (clés ``("ct", commune, typologie)``,
+        ``("et", epci, typologie)``, ``("c", commune)``, ``("e", epci)``), comptées comme ``survie``."""
+        parametres = {"le": le, "debut": debut, "depot_max": depot_max, "troncature": troncature}
+        return {
+            (niveau, a) if b is None else (niveau, a, b): n
+            for niveau, a, b, n in self._lire(_SQL_EFFECTIFS, parametres)
+        }
+
+    def survie_par_groupe(
+        self, niveau: str, *, le: date, debut: date, depot_max: date, troncature: bool
+    ) -> Iterator[tuple[tuple, list[tuple]]]:
+        """(clé, [(jours, événement, nombre, entrée)…]) de chaque groupe du ``niveau``, lus en flux par un curseur
+        côté serveur, un groupe à la fois : mêmes lignes que ``survie``, agrégées sans la commune ni l'EPCI que
+        le niveau ne garde pas (les poids s'ajoutent)."""
+        colonnes, condition = CLES_NIVEAUX[niveau]
+        largeur = colonnes.count(",") + 1
+        positions = ", ".join(str(largeur + k) for k in (1, 2, 3))  # entrée, jours, événement
+        sql = _SQL_SURVIE_NIVEAU.format(
+            colonnes=colonnes, condition=condition, filtre=_FILTRE_SURVIE, groupes=f"{colonnes}, {positions}"
+        )
+        parametres = {"le": le, "debut": debut, "depot_max": depot_max, "troncature": troncature}
+        cle_courante, lignes = None, []
+        with connection.connection.cursor(name=f"attentes_{niveau}") as flux:
+            flux.itersize = 20_000
+            flux.execute(sql, parametres)
+            for ligne in flux:
+                cle = (niveau, *ligne[:largeur])
+                if cle != cle_courante:
+                    if lignes:
+                        yield cle_courante, lignes
+                    cle_courante, lignes = cle, []
+                entree, jours, evenement, n = ligne[largeur:]
+                lignes.append((jours, evenement, n, entree))
+        if lignes:
+            yield cle_courante, lignes
 
     def observe(self, *, le: date, debut12: date, debut36: date) -> list[tuple]:
         """(commune, typologie, attributions et délai moyen en jours depuis ``debut12``, puis depuis ``debut36``)."""

@@ -9,6 +9,7 @@ Deux promesses dont dépendent les agents :
   que les mêmes critères appliqués par l'ORM (export, API).
 """
 
+import io
 from datetime import date, timedelta
 
 import pytest
@@ -18,11 +19,12 @@ from django.test.utils import CaptureQueriesContext
 
 from demandes import doublons, services
 from demandes.filters import DemandeFilter
-from demandes.generateur import Parametres, generer
-from demandes.models import CleIdentite, Demande, LocalisationSouhaitee
+from demandes.models import CleIdentite, Demande, Label, LocalisationSouhaitee
 from demandes.recherche import Criteres, ResultatRecherche
+from demo.dossier import construire as construire_dossier  # labels de démonstration
+from demo.generateur import Parametres, generer
+from demo.partenaires import charger_partenaires
 from fdls.organismes.models import Guichet, Organisme
-from fdls.socle import demo as socle_demo
 from fdls.territoires.models import Commune
 from fdls.territoires.services import charger_referentiel
 from tests.demandes.dossiers import dossier
@@ -120,7 +122,7 @@ def test_la_fusion_de_doublons_tient_la_table_a_jour(guichet, agent):
 def fichier():
     """Un fichier de Loire-Atlantique généré (≈ 1 200 demandes dont 500 actives)."""
     charger_referentiel()
-    socle_demo.charger_partenaires()
+    charger_partenaires()
     generer(Parametres(actives=500, graine=11, part_doublons=0.02))
 
 
@@ -190,11 +192,6 @@ def test_la_liste_rend_les_memes_demandes_que_l_orm(agents):
 
 
 def test_filtre_par_label_et_contingent(agents):
-    import io
-
-    from demandes.demo_dossier import construire as construire_dossier  # labels de démonstration
-    from demandes.models import Label
-
     construire_dossier({"demandes_en_ligne": 0}, io.StringIO())
     label = Label.objects.filter(date_retrait__isnull=True).select_related("type").first()
     assert label is not None

@@ -13,8 +13,7 @@ import pytest
 RACINE = Path(__file__).resolve().parents[2]
 #: Applications déjà rangées (les demandes le seront à leur tour).
 APPLICATIONS = ["cotation", "offre", "fdls"]
-#: Démonstration : part dans l'application ``demo`` (hors de ces règles).
-EXCEPTIONS = {"cotation/demo.py", "offre/demo.py", "fdls/socle/demo.py"}
+EXCEPTIONS: set[str] = set()
 NOS_PAQUETS = {"fdls", "demandes", "offre", "instruction", "cotation", "observatoire", "portail", "tests"}
 
 

@@ -4,7 +4,7 @@ Chaque test recalcule le même fichier deux fois depuis le même état (la secon
 sauvegarde) : par le moteur Python (``services.recalculer_fichier_python``) puis par les grilles compilées en
 SQL (``compilation_sql.recalculer_fichier_sql``, sans repli sur Python), et compare ligne à ligne les résultats
 écrits (grille, total, lignes JSON relues en objets Python, prochaine échéance, commune, typologie) et les lignes
-d'historique des totaux ajoutées. Fichier généré (``demandes.generateur``, événements et labels de la démo) à
+d'historique des totaux ajoutées. Fichier généré (``demo.generateur``, événements et labels de la démo) à
 plusieurs dates, puis cas aux bornes de chaque règle, sur la grille de Nantes Métropole et sur une grille de
 test qui utilise toutes les règles, les exclusions, les égalités du cumul « maximum » et le plancher.
 """
@@ -20,15 +20,15 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
-from cotation import demo
 from cotation.calcul import compilation_sql, services
 from cotation.calcul.regles import ajouter_mois
 from cotation.grilles import services as grilles
 from cotation.models import HistoriqueCotation, ResultatCotation
 from demandes import services as demandes
-from demandes.generateur import Parametres, generer
 from demandes.models import Demande, Evenement, Label, TypeLabel
-from fdls.socle import demo as socle_demo
+from demo.cotation import historique_demo
+from demo.generateur import Parametres, generer
+from demo.partenaires import charger_partenaires
 from fdls.territoires.services import charger_referentiel
 from tests.cotation.monde import enregistrer, monde_cotation
 
@@ -100,10 +100,10 @@ def lignes_de(resultats: dict, demande) -> dict[str, dict]:
 @pytest.fixture
 def fichier():
     charger_referentiel()
-    socle_demo.charger_partenaires()
+    charger_partenaires()
     generer(Parametres(actives=1200, graine=11, part_doublons=0))
     grilles.installer_grille_nantes()
-    assert demo._historique_demo() > 0  # événements d'instruction et labels de la démonstration
+    assert historique_demo() > 0  # événements d'instruction et labels de la démonstration
     services.vider_cache()
     services.recalculer_fichier_python()  # état de départ : le fichier coté aujourd'hui
 

@@ -97,6 +97,13 @@ def _survie_orm(lignes, *, le, debut, depot_max, troncature) -> Counter:
     return resultat
 
 
+def _cles_orm(commune, epci, typologie) -> list[tuple]:
+    cles = [("c", commune)] + ([("e", epci)] if epci else [])
+    if typologie:
+        cles += [("ct", commune, typologie)] + ([("et", epci, typologie)] if epci else [])
+    return cles
+
+
 def _observe_orm(lignes, *, le, debut12, debut36) -> dict:
     groupes = defaultdict(list)
     for x in lignes:
@@ -131,9 +138,26 @@ def test_la_table_des_demandes_et_ses_lectures_sont_celles_de_l_orm(m, tout):
             (LE, debut, LE - timedelta(days=500), False),
         ]:
             lues = table.survie(le=le, debut=debut_, depot_max=depot_max, troncature=troncature)
-            assert {tuple(r[:6]): r[6] for r in lues} == _survie_orm(
-                lignes, le=le, debut=debut_, depot_max=depot_max, troncature=troncature
-            )
+            attendu = _survie_orm(lignes, le=le, debut=debut_, depot_max=depot_max, troncature=troncature)
+            assert {tuple(r[:6]): r[6] for r in lues} == attendu
+            # Lectures en flux du calcul de nuit : effectifs et lignes de chaque groupe de chaque niveau.
+            periode = {"le": le, "debut": debut_, "depot_max": depot_max, "troncature": troncature}
+            par_groupe, effectifs = Counter(), Counter()
+            for (commune, epci, typologie, entree, jours, evenement), n in attendu.items():
+                for cle in _cles_orm(commune, epci, typologie):
+                    par_groupe[cle, jours, evenement, entree] += n
+                    effectifs[cle] += n
+            assert table.effectifs(**periode) == dict(effectifs)
+            lus = Counter()
+            for niveau in ("ct", "et", "c", "e"):
+                vus = []
+                for cle, groupe in table.survie_par_groupe(niveau, **periode):
+                    assert cle[0] == niveau
+                    vus.append(cle)
+                    for jours, evenement, n, entree in groupe:
+                        lus[cle, jours, evenement, entree] += n
+                assert len(vus) == len(set(vus))  # un groupe n'est rendu qu'une fois
+            assert lus == par_groupe
         debut12, debut36 = LE - relativedelta(months=12), LE - relativedelta(months=36)
         observees = {
             (c, t): (n12, _arrondi(m12), n36, _arrondi(m36))

@@ -4,6 +4,8 @@ de Nantes Métropole (seed 001 annexe 2) et un compte par rôle.
 Idempotent : relancer la commande met à jour sans dupliquer.
 """
 
+import base64
+
 from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -198,6 +200,4 @@ def charger_partenaires() -> dict:
 
 
 def _cle_hex(base32: str) -> str:
-    import base64
-
     return base64.b32decode(base32).hex()

@@ -17,8 +17,10 @@ from __future__ import annotations
 
 from django.db import connection, transaction
 
-from .calcul import services
-from .grilles import services as grilles
+from cotation.calcul import services
+from cotation.grilles import services as grilles
+from cotation.models import AttenteEstimee
+from cotation.transparence.attentes import calculer_attentes
 
 INTERVENANT = "Démonstration (instruction)"
 
@@ -88,12 +90,9 @@ def construire(options, stdout) -> None:
     if grille is None:
         stdout.write("Cotation : EPCI de Nantes Métropole absent du référentiel, aucune grille installée.")
         return
-    ecrits = _historique_demo()
+    ecrits = historique_demo()
     # Démonstration complétée (rien de neuf dans l'historique) : seules les demandes jamais cotées le sont.
     bilan = services.recalculer_fichier() if ecrits else services.coter_jamais_cotees()
-    from .models import AttenteEstimee
-    from .transparence.attentes import calculer_attentes
-
     if not AttenteEstimee.objects.exists():
         calculer_attentes()
     stdout.write(
@@ -103,7 +102,8 @@ def construire(options, stdout) -> None:
     )
 
 
-def _historique_demo() -> int:
+def historique_demo() -> int:
+    """Écrit une fois les événements et labels d'instruction de démonstration ; rend le nombre de lignes écrites."""
     with connection.cursor() as cur:
         cur.execute("SELECT 1 FROM demandes_evenement WHERE auteur_libelle = %s LIMIT 1", [INTERVENANT])
         if cur.fetchone():

@@ -1,4 +1,4 @@
-"""Demandes de démonstration pour ``manage.py demo`` (générateur : demandes/generateur.py).
+"""Demandes de démonstration pour ``manage.py demo`` (générateur : ``demo.generateur``).
 
 ``manage.py demo`` seul complète le fichier jusqu'à 5 000 demandes actives
 (quelques secondes) ; ``--demandes N`` jusqu'à N demandes actives, plus les
@@ -9,14 +9,14 @@ différence, à la suite des numéros et compteurs existants. ``--demandes 0``
 n'en génère aucune.
 """
 
-from demandes import demo_dossier
-from demandes.generateur import Parametres, generer, resume
+from demandes.models import Demande
+from demo.generateur import Parametres, generer, resume
 
 DEMANDES_PAR_DEFAUT = 5000
 
 
-def ajouter_arguments(parser):
-    groupe = parser.add_argument_group("demandes")
+def ajouter_arguments(groupe):
+    """Options des demandes, dans le groupe « demandes » de la commande (``demo.dossier`` y ajoute les siennes)."""
     groupe.add_argument(
         "--demandes",
         type=int,
@@ -37,18 +37,10 @@ def ajouter_arguments(parser):
         default=Parametres.taux_annulation,
         help="Demandes annulées par an, en part du stock actif (défaut 0,30).",
     )
-    demo_dossier.ajouter_arguments(groupe)
 
 
 def construire(options, stdout):
-    _construire_demandes(options, stdout)
-    # Labels et demandes en ligne à valider (demandes/demo_dossier.py).
-    demo_dossier.construire(options, stdout)
-
-
-def _construire_demandes(options, stdout):
-    from demandes.models import Demande
-
+    """Complète le fichier jusqu'à ``--demandes`` demandes actives (labels et demandes en ligne : ``demo.dossier``)."""
     vise = options.get("demandes")
     vise = DEMANDES_PAR_DEFAUT if vise is None else vise
     actives = Demande.objects.filter(etat=Demande.Etat.ACTIVE).count()

@@ -3,8 +3,8 @@
 import argparse
 import io
 
+from demo import offre as demo
 from fdls.territoires.models import Commune, Epci, Quartier
-from offre import demo
 from offre.models import Disponibilite, DisponibiliteEvenement, Logement
 from tests.factories import CommuneFactory, OrganismeFactory
 

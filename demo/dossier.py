@@ -1,6 +1,6 @@
 """Démonstration du dossier : labels réalistes et demandes en ligne à valider (``manage.py demo``).
 
-Appelé par ``demandes.demo.construire`` après le générateur. Idempotent : les
+Appelé par ``manage.py demo`` après ``demo.demandes`` (le générateur). Idempotent : les
 contingents communaux ne sont créés qu'une fois, les labels de démonstration
 ne sont posés que si aucun label manuel n'existe, et la file en ligne n'est
 complétée que jusqu'à ``--demandes-en-ligne`` demandes à valider (défaut 10).
@@ -21,6 +21,7 @@ from demandes import en_ligne, labels
 from demandes.models import Demande, Label, LocalisationSouhaitee, Personne, Ressource, TypeLabel
 from demandes.services import Dossier, PersonneSaisie
 from fdls.organismes.models import Guichet, Organisme
+from fdls.socle.workflow import Auteur
 from fdls.territoires.models import Commune
 
 EN_LIGNE_PAR_DEFAUT = 10
@@ -59,7 +60,7 @@ def ajouter_arguments(groupe_parser) -> None:
 
 
 def construire(options, stdout) -> None:
-    # Sans l'option (appel direct de demandes.demo.construire, tests du générateur), rien n'est ajouté.
+    # Sans l'option (appel direct, tests du générateur), rien n'est ajouté.
     vise = options.get("demandes_en_ligne")
     if vise is None:
         return
@@ -156,7 +157,7 @@ def _deposer_en_ligne(vise: int) -> int:
             personnes=[PersonneSaisie(demandeur, [Ressource(type="salaire", montant=salaire)])],
             localisations=[LocalisationSouhaitee(commune=c) for c in choix_communes],
         )
-        auteur = labels.services.Auteur(libelle="Le demandeur (dépôt en ligne)")
+        auteur = Auteur(libelle="Le demandeur (dépôt en ligne)")
         en_ligne.deposer_en_ligne(
             dossier, auteur=auteur, le=aujourd_hui - datetime.timedelta(days=aleatoire.randint(0, 6))
         )

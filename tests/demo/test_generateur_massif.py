@@ -14,9 +14,10 @@ import re
 import pytest
 from django.db import connection
 
-from demandes.generateur import Parametres, generer
-from demandes.models import Demande, Evenement, IndexSuspendu
-from tests.demandes.test_generateur import (  # noqa: F401  (tests rejoués sur le fichier massif)
+from demandes.models import Demande, Evenement
+from demo.generateur import Parametres, generer
+from demo.models import IndexSuspendu
+from tests.demo.test_generateur import (  # noqa: F401  (tests rejoués sur le fichier massif)
     ACTIVES,
     partenaires,
     test_cles_identite_egales_a_celles_des_services,

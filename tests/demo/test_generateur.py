@@ -1,4 +1,4 @@
-"""Générateur de demandes de démonstration (demandes/generateur.py) sur un petit fichier."""
+"""Générateur de demandes de démonstration (``demo.generateur``) sur un petit fichier."""
 
 import datetime
 import io
@@ -9,21 +9,21 @@ import pytest
 from django.db.models import Count, Min
 
 from demandes import doublons, services
-from demandes.demo import construire
-from demandes.generateur import Parametres, ajouter_mois, generer
 from demandes.models import (
     CleIdentite,
     CompteurNumero,
     CompteurReference,
     Demande,
-    DoublonSeme,
     Evenement,
     LocalisationSouhaitee,
     Personne,
 )
 from demandes.numerotation import analyser_numero_unique
+from demo.demandes import construire
+from demo.generateur import Parametres, ajouter_mois, generer
+from demo.models import DoublonSeme
+from demo.partenaires import charger_partenaires
 from fdls.organismes.models import Guichet
-from fdls.socle import demo as socle_demo
 from fdls.territoires.services import charger_referentiel
 from tests.demandes.dossiers import dossier
 from tests.factories import AgentFactory
@@ -34,7 +34,7 @@ ACTIVES = 300
 @pytest.fixture
 def partenaires():
     charger_referentiel()
-    socle_demo.charger_partenaires()
+    charger_partenaires()
 
 
 @pytest.fixture

@@ -1,5 +1,5 @@
 """Parc de démonstration : les logements sociaux de Nantes Métropole (≈ 63 000,
-domain.md §7) répartis entre les bailleurs réels créés par ``fdls.socle.demo``,
+domain.md §7) répartis entre les bailleurs réels créés par ``demo.partenaires``,
 avec une petite part de logements vacants.
 
 Distributions (docs/offre.md) : typologies et catégories d'après les tableaux

@@ -1,0 +1,350 @@
+"""Historique d'une demande générée, conduit par la table des transitions des demandes.
+
+Chaque changement d'état passe par ``TRANSITIONS[action]`` (``demandes.workflow.WORKFLOW_DEMANDE``) :
+l'événement écrit est ``TRANSITIONS[action].evenement``, l'état qui suit
+``TRANSITIONS[action].cible``, et l'état d'où l'on part doit être l'une de ses
+``sources`` (sinon le générateur s'arrête : la table a changé sans lui). Les
+événements d'instruction (pièces, propositions, CAL, refus) ne changent pas
+l'état : ils portent l'état courant avant et après, comme les services.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+
+from demandes.choix import MotifAnnulation
+from demandes.models import Demande, Evenement
+from demandes.workflow import WORKFLOW_DEMANDE as TRANSITIONS
+from demo.generateur.contexte import Contexte
+from demo.generateur.listes import DECISIONS_CAL, MOTIFS_REFUS, PIECES
+from demo.generateur.outils import ajouter_mois, brut, entier, parmi
+from fdls.socle.workflow import AUTOMATE, Auteur
+
+Type = Evenement.Type
+
+# Actions de la table des transitions qu'emprunte le générateur.
+ENREGISTRER = "enregistrer"
+MODIFIER = "modifier"
+RENOUVELER = "renouveler"
+SATISFAIRE = "satisfaire"
+ANNULER = "annuler"
+ANNULER_NON_RENOUVELLEMENT = "annuler_non_renouvellement"
+
+# État d'une demande avant son enregistrement (une des sources de ``enregistrer``).
+ETAT_INITIAL = Demande.Etat.BROUILLON
+
+# L'enregistrement ouvre la journée, la fin de la demande la clôt ; le traitement automatisé passe la nuit.
+HEURES_FIXES = {
+    ENREGISTRER: "07:45:00",
+    SATISFAIRE: "18:00:00",
+    ANNULER: "18:00:00",
+    ANNULER_NON_RENOUVELLEMENT: "02:00:00",
+}
+
+AUTOMATE_LIBELLE = AUTOMATE.libelle
+DEMANDEUR_EN_LIGNE = Auteur.demandeur(None).libelle
+
+# Événements d'instruction (sans changement d'état), en ``str`` simples pour l'écriture.
+PIECE_AJOUTEE = brut(Type.PIECE_AJOUTEE)
+PROPOSITION = brut(Type.PROPOSITION)
+REFUS_PROPOSITION = brut(Type.REFUS_PROPOSITION)
+PASSAGE_CAL = brut(Type.PASSAGE_CAL)
+DECISION_CAL = brut(Type.DECISION_CAL)
+NON_ATTRIBUTION = brut(Type.NON_ATTRIBUTION)
+
+
+class Vie:
+    """État d'une demande au fil de son historique et ses événements (dans l'ordre de fabrication).
+
+    Un événement : (jour, heure fixe ou None, type, précisions, détails, état avant, état après,
+    intervenant, organisme). Les détails sont un dictionnaire ou un texte JSON déjà prêt.
+    """
+
+    __slots__ = ("etat", "evenements")
+
+    def __init__(self):
+        self.etat = brut(ETAT_INITIAL)
+        self.evenements: list[tuple] = []
+
+    def transition(self, action: str, jour: date, precisions: str, details, auteur: str, organisme) -> None:
+        t = TRANSITIONS[action]
+        if self.etat not in t.sources:
+            raise ValueError(f"Transition « {action} » impossible depuis l'état « {self.etat} ».")
+        cible = brut(t.cible)
+        self.evenements.append(
+            (
+                jour,
+                HEURES_FIXES.get(action),
+                brut(t.evenement),
+                precisions,
+                details,
+                self.etat,
+                cible,
+                auteur,
+                organisme,
+            )
+        )
+        self.etat = cible
+
+    def fait(self, type_: str, jour: date, precisions: str, details, auteur: str, organisme) -> None:
+        """Événement d'instruction : l'état ne change pas."""
+        self.evenements.append((jour, None, type_, precisions, details, self.etat, self.etat, auteur, organisme))
+
+
+class TireurHistorique:
+    """Tire les événements d'une demande : renouvellements, pièces, modifications, CAL, fin de la demande."""
+
+    def __init__(self, ctx: Contexte):
+        self.ctx = ctx
+
+    # ------------------------------------------------------------ dates
+
+    def renouvellements(self, a: random.Random, depot: date, jusqua: date) -> tuple[list[date], date]:
+        """Renouvellements chaque année avant l'échéance, tant que l'échéance précède ``jusqua``."""
+        v = self.ctx.validite_mois
+        expiration = ajouter_mois(depot, v)
+        dates = []
+        while expiration < jusqua:
+            r = expiration - timedelta(days=entier(a, 0, 30))
+            if r <= (dates[-1] if dates else depot):
+                r = expiration
+            dates.append(r)
+            expiration = ajouter_mois(r, v)
+        return dates, expiration
+
+    # ------------------------------------------------------------ vie active
+
+    def enregistrement(self, vie: Vie, depot: date, nu: str, reference: str, guichet, auteur: str, organisme) -> None:
+        nu_affiche = f"{nu[:3]} {nu[3:7]} {nu[7:13]} {nu[13:]}"
+        vie.transition(
+            ENREGISTRER,
+            depot,
+            f"Numéro unique {nu_affiche} – guichet {guichet[4]}"[:2000],
+            # Détails déjà en JSON (codes et chiffres, rien à échapper) : évite l'encodeur pour les événements
+            # les plus nombreux ; ``test_generateur`` relit chaque détail comme un dictionnaire.
+            f'{{"numero_unique":"{nu}","reference":"{reference}","guichet":"{guichet[1]}"}}',
+            auteur,
+            organisme,
+        )
+
+    def renouvelee(
+        self, a: random.Random, vie: Vie, depot: date, dates: list[date], en_ligne: bool, auteur: str, organisme
+    ) -> None:
+        v = self.ctx.validite_mois
+        ancienne = ajouter_mois(depot, v)
+        for r in dates:
+            nouvelle = ajouter_mois(r, v)
+            par_demandeur = en_ligne and a.random() < 0.6
+            vie.transition(
+                RENOUVELER,
+                r,
+                f"Valable jusqu'au {nouvelle:%d/%m/%Y}",
+                f'{{"ancienne_expiration":"{ancienne.isoformat()}","nouvelle_expiration":"{nouvelle.isoformat()}"}}',
+                DEMANDEUR_EN_LIGNE if par_demandeur else auteur,
+                None if par_demandeur else organisme,
+            )
+            ancienne = nouvelle
+
+    @staticmethod
+    def pieces(a: random.Random, vie: Vie, depot: date, duree: int, auteur: str, organisme) -> None:
+        """Pièces ajoutées à l'enregistrement et à l'instruction."""
+        for _ in range(1 + (a.random() < 0.5)):
+            code, libelle = PIECES[int(a.random() * len(PIECES))]
+            jour = depot + timedelta(days=min(duree - 1, entier(a, 0, 20)))
+            vie.fait(PIECE_AJOUTEE, jour, libelle, f'{{"piece":"{code}"}}', auteur, organisme)
+
+    def localisations_ajoutees(
+        self, a: random.Random, vie: Vie, localisations, depot: date, duree: int, auteur: str, organisme
+    ) -> list[date]:
+        """Date d'ancienneté de chaque choix ; un choix ajouté après le dépôt est une modification historisée."""
+        anciennetes = []
+        for rang, (commune, _q) in enumerate(localisations, 1):
+            if rang > 1 and duree > 60 and a.random() < 0.35:
+                jour = depot + timedelta(days=entier(a, 30, duree - 1))
+                anciennetes.append(jour)
+                changement = {
+                    "rubrique": "Localisation souhaitée",
+                    "champ": self.ctx.communes[commune][0],
+                    "ancien": "—",
+                    "nouveau": "Souhaitée",
+                }
+                vie.transition(
+                    MODIFIER, jour, "Localisation souhaitée", {"changements": [changement]}, auteur, organisme
+                )
+            else:
+                anciennetes.append(depot)
+        return anciennetes
+
+    def modifications(
+        self, a: random.Random, vie: Vie, situation: dict, depot: date, duree: int, auteur: str, organisme
+    ) -> None:
+        """Environ une modification tous les 18 mois."""
+        nb_modifs = int(a.expovariate(540.0 / duree)) if duree > 30 else 0
+        for _ in range(min(nb_modifs, 6)):
+            jour = depot + timedelta(days=entier(a, 1, duree - 1)) if duree > 1 else depot
+            rubrique, champ, ancien, nouveau = self._modification(a, situation)
+            vie.transition(
+                MODIFIER,
+                jour,
+                rubrique,
+                {"changements": [{"rubrique": rubrique, "champ": champ, "ancien": ancien, "nouveau": nouveau}]},
+                auteur if a.random() < 0.5 else DEMANDEUR_EN_LIGNE,
+                organisme,
+            )
+
+    @staticmethod
+    def _modification(a: random.Random, situation: dict) -> tuple[str, str, str, str]:
+        r = a.random()
+        if r < 0.35:
+            return (
+                "Coordonnées",
+                "Téléphone portable",
+                "—",
+                f"07 {entier(a, 10, 99)} {entier(a, 10, 99)} {entier(a, 10, 99)} {entier(a, 10, 99)}",
+            )
+        if r < 0.6 and situation["loyer"]:
+            ancien = situation["loyer"] * a.uniform(0.9, 0.98)
+            return (
+                "Situation actuelle",
+                "Loyer avec charges (€/mois)",
+                f"{ancien:.2f}".replace(".", ","),
+                f"{situation['loyer']:.2f}".replace(".", ","),
+            )
+        if r < 0.8:
+            return ("Demandeur", "Ressource : Salaires ou revenus d'activité", "—", f"{a.uniform(900, 1900):.2f}")
+        return ("Logement recherché", "Souhaite un parking", "Non", "Oui")
+
+    # ------------------------------------------------------------ propositions et commissions
+
+    def _bailleur(self, a: random.Random):
+        return self.ctx.bailleurs[int(a.random() * len(self.ctx.bailleurs))]
+
+    @staticmethod
+    def _bien(a: random.Random) -> str:
+        return f"44-{entier(a, 900, 999)}-{entier(a, 100, 999)}{parmi(a, 'ABCD')}-{entier(a, 100000, 999999)}"
+
+    def cal(self, a, vie: Vie, jour: date, typologies, *, decision: str, rang: int = 1, bailleur=None, bien=None):
+        """Passage en CAL puis décision de la commission ; rend (bailleur, bien, date de séance)."""
+        bailleur = bailleur or self._bailleur(a)
+        bien = bien or self._bien(a)
+        seance = jour + timedelta(days=entier(a, 3, 14))
+        commission = f"CAL {bailleur[2] or bailleur[1]}"[:60]
+        vie.fait(
+            PASSAGE_CAL,
+            jour,
+            f"Commission {commission} - séance du {seance:%d/%m/%Y} - bien {bien}",
+            {"commission": commission, "seance": seance.isoformat(), "bien": bien, "typologie": typologies[0]},
+            bailleur[1],
+            bailleur[0],
+        )
+        vie.fait(
+            DECISION_CAL,
+            seance,
+            f"Commission {commission} - séance du {seance:%d/%m/%Y} - Décision : {DECISIONS_CAL[decision]} "
+            f"- Rang : {rang} - bien {bien}",
+            {"decision": decision, "rang": rang, "seance": seance.isoformat(), "bien": bien, "motif": ""},
+            bailleur[1],
+            bailleur[0],
+        )
+        return bailleur, bien, seance
+
+    def episode_cal(self, a: random.Random, vie: Vie, depot: date, jusqua: date, typologies) -> None:
+        """Proposition suivie d'un refus, d'un rang en CAL sans bail, ou d'une non-attribution."""
+        duree = (jusqua - depot).days
+        if duree < 30:
+            return
+        jour = depot + timedelta(days=entier(a, 15, duree - 15))
+        bailleur = self._bailleur(a)
+        bien = self._bien(a)
+        vie.fait(
+            PROPOSITION,
+            jour,
+            f"Création proposition {entier(a, 100000, 999999)}",
+            {"bien": bien, "typologie": typologies[0]},
+            bailleur[1],
+            bailleur[0],
+        )
+        r = a.random()
+        if r < 0.40:
+            # Refus d'être positionné en CAL après un contact (décote « refus avant CAL »).
+            vie.fait(
+                REFUS_PROPOSITION,
+                jour + timedelta(days=entier(a, 2, 15)),
+                MOTIFS_REFUS[int(a.random() * len(MOTIFS_REFUS))],
+                {"etape": "avant_cal", "bien": bien, "motif": MOTIFS_REFUS[int(a.random() * len(MOTIFS_REFUS))]},
+                bailleur[1],
+                bailleur[0],
+            )
+        elif r < 0.75:
+            rang = entier(a, 2, 3)
+            _, _, seance = self.cal(
+                a, vie, jour + timedelta(days=5), typologies, decision="attribution_rang", rang=rang, bailleur=bailleur
+            )
+            vie.fait(
+                NON_ATTRIBUTION,
+                seance + timedelta(days=entier(a, 5, 30)),
+                f"Bail signé par le candidat classé devant - bien {bien}",
+                {"bien": bien, "rang": rang},
+                bailleur[1],
+                bailleur[0],
+            )
+        elif r < 0.90:
+            _, _, seance = self.cal(
+                a, vie, jour + timedelta(days=5), typologies, decision="attribution", bailleur=bailleur, bien=bien
+            )
+            motif = MOTIFS_REFUS[int(a.random() * len(MOTIFS_REFUS))]
+            vie.fait(
+                REFUS_PROPOSITION,
+                seance + timedelta(days=entier(a, 3, 20)),
+                motif,
+                {"etape": "apres_attribution", "bien": bien, "motif": motif},
+                bailleur[1],
+                bailleur[0],
+            )
+        else:
+            self.cal(
+                a, vie, jour + timedelta(days=5), typologies, decision="non_attribution", bailleur=bailleur, bien=bien
+            )
+
+    # ------------------------------------------------------------ fin de la demande
+
+    def satisfaction(self, a: random.Random, vie: Vie, depot: date, fin: date, typologies) -> None:
+        bailleur = self._bailleur(a)
+        bien = self._bien(a)
+        # Proposition 35 à 70 jours avant le bail, jamais avant le dépôt (délais courts : un mois).
+        proposition = max(fin - timedelta(days=entier(a, 35, 70)), depot + timedelta(days=1))
+        vie.fait(
+            PROPOSITION,
+            proposition,
+            f"Création proposition {entier(a, 100000, 999999)}",
+            {"bien": bien, "typologie": typologies[0]},
+            bailleur[1],
+            bailleur[0],
+        )
+        decision = "attribution" if a.random() < 0.85 else "attribution_condition"
+        self.cal(a, vie, proposition + timedelta(days=7), typologies, decision=decision, bailleur=bailleur, bien=bien)
+        vie.transition(
+            SATISFAIRE,
+            fin,
+            f"Bail signé – bien {bien}",
+            {"bien": bien, "bailleur": bailleur[1]},
+            bailleur[1],
+            bailleur[0],
+        )
+
+    def annulation(self, a: random.Random, vie: Vie, fin: date, motif: str, typologies, auteur: str, organisme) -> None:
+        if motif == MotifAnnulation.NON_RENOUVELLEMENT:
+            vie.transition(
+                ANNULER_NON_RENOUVELLEMENT,
+                fin,
+                MotifAnnulation.NON_RENOUVELLEMENT.label,
+                f'{{"motif":"{brut(motif)}"}}',
+                AUTOMATE_LIBELLE,
+                None,
+            )
+            return
+        if motif == MotifAnnulation.IRRECEVABILITE:
+            # La commission décide l'irrecevabilité (séance 7 à 18 jours avant), l'annulation la suit.
+            self.cal(a, vie, fin - timedelta(days=21), typologies, decision="irrecevabilite")
+        vie.transition(ANNULER, fin, MotifAnnulation(motif).label, f'{{"motif":"{brut(motif)}"}}', auteur, organisme)

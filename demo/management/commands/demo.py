@@ -1,0 +1,34 @@
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+from demo import cotation, demandes, dossier, offre, partenaires
+
+
+class Command(BaseCommand):
+    help = (
+        "Charge les données de démonstration : référentiel, partenaires de Loire-Atlantique, "
+        "guichets de Nantes Métropole et un compte par rôle, puis les demandes générées, le parc "
+        "de Nantes Métropole, labels et demandes en ligne, et la cotation."
+    )
+
+    def add_arguments(self, parser):
+        groupe = parser.add_argument_group("demandes")
+        demandes.ajouter_arguments(groupe)
+        dossier.ajouter_arguments(groupe)
+        offre.ajouter_arguments(parser)
+
+    def handle(self, *args, **options):
+        call_command("charger_referentiel", stdout=self.stdout)
+        compte = partenaires.charger_partenaires()
+        self.stdout.write(
+            self.style.SUCCESS(
+                "Partenaires : {organismes} organismes, {guichets} guichets, "
+                "{comptes} comptes de démonstration.".format(**compte)
+            )
+        )
+        # Ordre explicite : les demandes (et leur dossier) avant le parc, la cotation en dernier (elle lit
+        # l'historique des demandes et pose ses labels d'instruction).
+        demandes.construire(options, self.stdout)
+        dossier.construire(options, self.stdout)
+        offre.construire(options, self.stdout)
+        cotation.construire(options, self.stdout)
