@@ -1,4 +1,4 @@
-"""Banc de la détection des doublons à l'enregistrement (``demandes.doublons.candidats``).
+"""Banc de la détection des doublons à l'enregistrement (``demandes.doublons.services.candidats``).
 
 Sur un fichier généré (``bench.commun.preparer_fichier``), interroge la
 détection avec les personnes :
@@ -25,10 +25,10 @@ import sys
 from collections import Counter
 
 from bench.commun import centiles, chronometrer, preparer_fichier  # django.setup() d'abord
-from demandes import doublons
+from demandes.dossier.normalisation import normaliser_nom
+from demandes.doublons import services as doublons
 from demandes.generateur import fabrique
 from demandes.models import CleIdentite, DoublonSeme, Personne
-from demandes.normalisation import normaliser_nom
 
 
 def identites(personnes) -> set:

@@ -23,10 +23,11 @@ import time
 
 def ecrivain(numero: int, nombre: int, barriere, resultats, graine: int = 0) -> None:
     from bench.commun import dossier_depuis_menage  # django.setup() dans le processus
-    from demandes import services
+    from demandes.cycle import services
     from demandes.generateur import fabrique
     from fdls.comptes.models import Utilisateur
     from fdls.organismes.models import Guichet
+    from fdls.socle.workflow import Auteur
 
     # Graine tirée de l'état du fichier : un passage répété sur la même base enregistre d'autres ménages
     # (sinon chaque dossier retrouverait ses copies des passages précédents comme doublons).
@@ -48,7 +49,7 @@ def ecrivain(numero: int, nombre: int, barriere, resultats, graine: int = 0) -> 
         for dossier in dossiers:
             guichet = alea.choice(guichets)
             debut = time.perf_counter()
-            services.enregistrer_demande(dossier, auteur=services.Auteur.agent(agent), guichet=guichet)
+            services.enregistrer_demande(dossier, auteur=Auteur.agent(agent), guichet=guichet)
             durees.append((time.perf_counter() - debut) * 1000)
     finally:
         # Toujours répondre, même en erreur : le processus principal attend chaque écrivain.

@@ -31,8 +31,8 @@ from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from demandes.dossier.serializers import ErreurSerializer
 from demandes.models import Demande
-from demandes.serializers import ErreurSerializer
 from fdls.audit.models import Consultation
 from fdls.audit.services import journaliser_consultation
 from fdls.socle.api.permissions import EstAgentAuthentifie, VoitDonneesNominatives

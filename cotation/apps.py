@@ -6,7 +6,7 @@ class CotationConfig(AppConfig):
     verbose_name = "Cotation"
 
     def ready(self):
-        from demandes.signaux import demande_changee
+        from demandes.dossier.signaux import demande_changee
 
         from . import receveurs, services  # noqa: F401 (récepteurs : cache des grilles)
 

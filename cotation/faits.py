@@ -23,7 +23,7 @@ from decimal import Decimal
 from django.db import connection
 from django.utils import timezone
 
-from demandes import choix
+from demandes.dossier import choix
 from demandes.models import Evenement, Label
 
 EVENEMENTS_COTATION = (

@@ -369,7 +369,7 @@ def cles_parametres(regle: str) -> set[str]:
 
 
 def _codes_admis(cle: str) -> dict[str, str] | None:
-    from demandes import choix
+    from demandes.dossier import choix
     from demandes.models import TypeLabel
 
     if cle == "labels":

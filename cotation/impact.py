@@ -36,7 +36,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 
-from demandes import choix
+from demandes.dossier import choix
 from fdls.socle.taches import planifier
 
 from . import faits as faits_mod

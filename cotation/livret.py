@@ -102,7 +102,7 @@ def contenu_livret(grille: Grille) -> dict:
 
 def pdf_livret(grille: Grille) -> bytes:
     """Le livret en PDF A4 (balisé pour les lecteurs d'écran), sans ressource externe (moteur des éditions)."""
-    from demandes import editions
+    from demandes.editions import pdf as editions
 
     return editions.rendre_pdf("cotation/livret_pdf.html", contenu_livret(grille), feuille=FEUILLE_LIVRET)
 

@@ -44,7 +44,7 @@ from dateutil.relativedelta import relativedelta
 from django.db import connection, transaction
 from django.utils import timezone
 
-from demandes import choix
+from demandes.dossier import choix
 from demandes.models import Demande
 
 from .faits import ORDRE_TYPOLOGIES, plus_petite_typologie

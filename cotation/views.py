@@ -20,10 +20,11 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.cache import never_cache
 
+from demandes.dossier.vues import nominatif_requis
 from demandes.models import Demande
-from demandes.views import nominatif_requis
 from fdls.audit.models import Consultation
 from fdls.audit.services import journaliser_consultation
+from fdls.socle.vues import objet_ou_404
 
 from . import acces as acces_cotation
 from . import livret, services
@@ -80,7 +81,7 @@ def contexte_onglet(demande: Demande) -> dict:
 @nominatif_requis
 def onglet_demande(request, pk):
     """Contenu de l'onglet « Cotation » (fragment htmx ; page entière sans JavaScript)."""
-    demande = get_object_or_404(Demande.objects.visibles_par(request.user), pk=pk)
+    demande = objet_ou_404(Demande.objects.visibles_par(request.user), pk)
     journaliser_consultation(user=request.user, objet=demande, action=Consultation.Action.CONSULTATION, request=request)
     contexte = contexte_onglet(demande)
     if request.htmx:

@@ -11,12 +11,13 @@ au journal des consultations. Lectures seulement (``cotation.transparence``).
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
 from demandes.models import Demande
 from fdls.audit.models import Consultation
 from fdls.audit.services import journaliser_consultation
+from fdls.socle.vues import objet_ou_404
 
 from . import transparence as selecteurs
 from .models import AttenteEstimee
@@ -47,7 +48,7 @@ def contexte_transparence(demande: Demande) -> dict:
 @never_cache
 def transparence(request, pk):
     """Répartition des points des demandes analogues, rang, centile, délai moyen observé, médiane estimée."""
-    demande = get_object_or_404(Demande.objects.visibles_par(request.user), pk=pk)
+    demande = objet_ou_404(Demande.objects.visibles_par(request.user), pk)
     journaliser_consultation(user=request.user, objet=demande, action=Consultation.Action.CONSULTATION, request=request)
     contexte = contexte_transparence(demande)
     if request.htmx:

@@ -55,8 +55,8 @@ from itertools import accumulate
 from django.db import connection, transaction
 from django.utils import timezone
 
-from demandes import calculs
-from demandes.normalisation import cle_phonetique, normaliser_nom
+from demandes.dossier import calculs
+from demandes.dossier.normalisation import cle_phonetique, normaliser_nom
 
 TABLES = {
     "demande": (
@@ -331,7 +331,7 @@ class Contexte:
 
 
 def charger_contexte(p: Parametres) -> Contexte:
-    from demandes.services import parametre
+    from demandes.dossier.saisie import parametre
     from fdls.organismes.models import Guichet, Organisme
     from fdls.territoires.models import Commune, Quartier
 

@@ -201,10 +201,10 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
-# --- Relances avant échéance (demandes/relances.py) ------------------------
+# --- Relances avant échéance (demandes/relances/envoi.py) ------------------
 # Backend SMS enfichable : chemin d'une classe ``envoyer(numero, texte, reference)``.
 # Par défaut le journal (table demandes_smsjournal + logs) : aucun SMS ne part.
-FDLS_SMS_BACKEND = env.str("FDLS_SMS_BACKEND", default="demandes.relances.SmsVersJournal")
+FDLS_SMS_BACKEND = env.str("FDLS_SMS_BACKEND", default="demandes.relances.envoi.SmsVersJournal")
 # Courriers de rappel : un fichier texte par lettre, à imprimer (publipostage du jour).
 FDLS_COURRIERS_DIR = env.str("FDLS_COURRIERS_DIR", default=str(BASE_DIR / "var" / "courriers"))
 
@@ -392,16 +392,16 @@ SPECTACULAR_SETTINGS = {
         "TypeEpciEnum": "fdls.territoires.models.Epci.Type",
         "TypeOrganismeEnum": "fdls.organismes.models.Organisme.Type",
         "TypeGuichetEnum": "fdls.organismes.models.Guichet.Type",
-        "TypeRessourceEnum": "demandes.choix.TypeRessource",
-        "MotifAnnulationEnum": "demandes.choix.MotifAnnulation",
-        "TypePieceEnum": "demandes.choix.TypePiece",
-        "EtatPieceEnum": "demandes.models.Piece.Etat",
+        "TypeRessourceEnum": "demandes.dossier.choix.TypeRessource",
+        "MotifAnnulationEnum": "demandes.dossier.choix.MotifAnnulation",
+        "TypePieceEnum": "demandes.dossier.choix.TypePiece",
+        "EtatPieceEnum": "demandes.pieces.models.Piece.Etat",
         # Les champs « etat », « motif », « nature »… existent dans plusieurs applications :
         # des noms stables évitent les suffixes hachés de drf-spectacular.
-        "EtatDemandeEnum": "demandes.models.Demande.Etat",
-        "NatureDemandeEnum": "demandes.choix.NatureDemande",
-        "TypologieEnum": "demandes.choix.Typologie",
-        "CategorieEnum": "demandes.choix.CategorieLogement",
+        "EtatDemandeEnum": "demandes.dossier.models.Demande.Etat",
+        "NatureDemandeEnum": "demandes.dossier.choix.NatureDemande",
+        "TypologieEnum": "demandes.dossier.choix.Typologie",
+        "CategorieEnum": "demandes.dossier.choix.CategorieLogement",
         "EtatDisponibiliteEnum": "offre.models.EtatDisponibilite",
         "MotifDisponibiliteEnum": "offre.models.Disponibilite.Motif",
         "EtatImportEnum": "offre.models.ImportLogements.Etat",

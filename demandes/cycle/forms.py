@@ -21,50 +21,15 @@ from django.db import models
 from django.forms.utils import ErrorDict, ErrorList
 from django.utils import timezone
 
-from demandes import choix
-from demandes.filters import FORMAT_DATE, DateSaisie
-from demandes.models import Demande, LocalisationSouhaitee, Personne, Ressource
-from demandes.normalisation import normaliser_nom
-from demandes.services import Dossier, PersonneSaisie
+from demandes.dossier import choix
+from demandes.dossier.formulaires import DateChamp, MontantField
+from demandes.dossier.models import Demande, LocalisationSouhaitee, Personne, Ressource
+from demandes.dossier.normalisation import normaliser_nom
+from demandes.dossier.saisie import Dossier, PersonneSaisie
 from fdls.organismes.models import Guichet, Organisme
 from fdls.territoires.models import Commune, Quartier
 
-MESSAGE_DATE = "Date impossible ou mal écrite : saisissez-la au format jj/mm/aaaa (ex. 04/09/1970)."
-MESSAGE_MONTANT_NEGATIF = "Un montant ne peut pas être négatif."
 LIBELLE_VIDE = "Non renseigné"
-
-
-class DateChamp(forms.DateField):
-    widget = DateSaisie
-    input_formats = [FORMAT_DATE, "%d%m%Y", "%d.%m.%Y", "%d-%m-%Y", "%Y-%m-%d"]
-    default_error_messages = {"invalid": MESSAGE_DATE}
-
-
-class MontantField(forms.DecimalField):
-    """Montant en euros : « 1 450,50 », « 1450.5 » ou « 1450 € » sont acceptés."""
-
-    default_error_messages = {
-        "invalid": "Saisissez un montant en euros (ex. 1 450,50).",
-        "min_value": MESSAGE_MONTANT_NEGATIF,
-        "max_digits": "Ce montant est trop grand : vérifiez-le.",
-        "max_whole_digits": "Ce montant est trop grand : vérifiez-le.",
-        "max_decimal_places": "Deux décimales au plus (les centimes).",
-    }
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("min_value", 0)
-        kwargs.setdefault("localize", True)
-        super().__init__(**kwargs)
-
-    def widget_attrs(self, widget):
-        attrs = super().widget_attrs(widget)
-        attrs.update({"inputmode": "decimal", "autocomplete": "off", "class": "montant"})
-        return attrs
-
-    def to_python(self, value):
-        if isinstance(value, str):
-            value = re.sub(r"[\s\u00a0\u202f€]", "", value).replace(",", ".")
-        return super().to_python(value)
 
 
 def _champ_formulaire(champ: models.Field, **kwargs):
@@ -773,14 +738,3 @@ class ReactivationForm(forms.Form):
         max_length=2000,
         error_messages={"required": "Indiquez pourquoi la demande est réactivée."},
     )
-
-
-class PeriodeHistoriqueForm(forms.Form):
-    du = DateChamp(label="Période du", required=False)
-    au = DateChamp(label="au", required=False)
-
-    def clean(self):
-        donnees = super().clean()
-        if donnees.get("du") and donnees.get("au") and donnees["au"] < donnees["du"]:
-            self.add_error("au", "La fin de la période précède son début.")
-        return donnees

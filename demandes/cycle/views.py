@@ -1,135 +1,34 @@
-"""Écrans des demandes pour les agents : liste, exports, saisie, vie de la demande, fiche.
+"""Écrans du cycle de vie d'une demande : saisie (création, brouillon, modification), renouvellement,
+annulation, réactivation, suppression d'un brouillon.
 
-Tout passe par ``Demande.objects.visibles_par(user)`` (lecture) ou
-``modifiables_par(user)`` (écriture), politique d'accès de fdls/acces.py
-(CCH R441-2-6) ; chaque affichage de fiche et chaque export est inscrit au
-journal des consultations. Les écritures passent par ``demandes.services``.
+Une demande s'écrit parmi ``Demande.objects.modifiables_par(user)`` (politique
+d'accès de fdls/acces.py, CCH R441-2-6) et par les services de
+``demandes/cycle/services.py`` ; leurs erreurs reviennent sur les champs du
+formulaire.
 """
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
-
-from dateutil.relativedelta import relativedelta
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import OuterRef, Prefetch, Subquery
-from django.http import HttpResponseRedirect
-from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
-from django.utils import timezone
-from django.views.decorators.cache import never_cache
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from demandes import choix, doublons, editions, exports, services
-from demandes.filters import DemandeFilter
-from demandes.forms import AnnulationForm, PeriodeHistoriqueForm, ReactivationForm, SaisieDossier
-from demandes.models import Demande, LocalisationSouhaitee, Personne
-from demandes.recherche import ResultatRecherche
-from demandes.workflow import transitions_possibles
+from demandes.cycle import services
+from demandes.cycle.forms import AnnulationForm, ReactivationForm, SaisieDossier
+from demandes.dossier.models import Demande
+from demandes.dossier.vues import demande_modifiable, nominatif_requis
+from demandes.doublons import services as doublons
 from fdls import acces
-from fdls.audit.models import Consultation
-from fdls.audit.services import journaliser_consultation
 from fdls.organismes.models import Guichet
 from fdls.socle.formulaires import reporter_erreurs
-from fdls.socle.vues import agent_requis, liste_filtree
 from fdls.socle.workflow import Auteur
 
-TITULAIRES = [choix.Role.DEMANDEUR, choix.Role.CODEMANDEUR]
-
-
-def _acces_refuse(request):
-    """Un agent sans rôle nominatif (observateur) : 403 qui explique la règle d'accès."""
-    return render(request, "demandes/acces_refuse.html", {"section": "demande"}, status=403)
+MESSAGE_LECTURE_SEULE = "Votre organisme consulte cette demande mais ne peut pas la modifier."
 
 
 def _saisie_refusee(request):
-    return render(request, "demandes/saisie_refusee.html", {"section": "demande"}, status=403)
-
-
-def nominatif_requis(vue):
-    """Agent avec un rôle nominatif (CCH R441-2-6) ; sinon une page 403 qui explique la règle."""
-
-    @agent_requis
-    def enveloppe(request, *args, **kwargs):
-        if not acces.voit_nominatif(request.user):
-            return _acces_refuse(request)
-        return vue(request, *args, **kwargs)
-
-    enveloppe.__name__ = vue.__name__
-    enveloppe.__doc__ = vue.__doc__
-    return never_cache(enveloppe)
-
-
-# ---------------------------------------------------------------- liste et exports
-
-
-def _demandes_pour_liste(user):
-    premiere_commune = LocalisationSouhaitee.objects.filter(demande=OuterRef("pk"), rang=1).values("commune__nom")[:1]
-    titulaires = Personne.objects.filter(role__in=TITULAIRES).only(
-        "demande_id", "role", "nom", "prenom", "date_naissance", "situation_familiale"
-    )
-    return (
-        Demande.objects.visibles_par(user)
-        .select_related("guichet")
-        .annotate(premiere_commune=Subquery(premiere_commune))
-        .prefetch_related(Prefetch("personnes", queryset=titulaires, to_attr="titulaires"))
-        .order_by("-date_depot", "-id")
-    )
-
-
-def _tri_affiche(filtre) -> str:
-    if not filtre.is_valid():
-        return ""
-    criteres = filtre.criteres()
-    if criteres.par_nom:
-        return "par ordre alphabétique"
-    if criteres.par_echeance:
-        return "par date de renouvellement"
-    return "du dépôt le plus récent au plus ancien"
-
-
-@nominatif_requis
-def liste(request):
-    # La page lit la table de recherche (demandes/recherche.py) ; le queryset
-    # du filtre ne sert qu'à charger les 50 demandes de la page.
-    user = request.user
-    filtre = DemandeFilter(request.GET, queryset=_demandes_pour_liste(user), request=request)
-    return liste_filtree(
-        request,
-        filtre,
-        "demandes/liste.html",
-        {
-            "section": "demande",
-            "peut_enregistrer": acces.enregistre(request.user),
-            "plafond_export": exports.PLAFOND,
-            "criteres": request.GET.urlencode(),
-            "tri": _tri_affiche(filtre),
-        },
-        resultats=lambda: ResultatRecherche(
-            user, filtre.criteres(), lambda ids: _demandes_pour_liste(user).filter(pk__in=ids)
-        ),
-    )
-
-
-@nominatif_requis
-def exporter(request, format):
-    filtre = DemandeFilter(request.GET, queryset=_demandes_pour_liste(request.user), request=request)
-    retour = f"{reverse('demandes:liste')}?{request.GET.urlencode()}"
-    if not filtre.is_valid():
-        messages.error(request, "Corrigez les critères de recherche avant d'exporter.")
-        return HttpResponseRedirect(retour)
-    queryset = filtre.qs
-    nombre = queryset.count()
-    if nombre > exports.PLAFOND:
-        messages.error(
-            request,
-            f"{nombre:,} demandes correspondent à ces critères : l'export est limité à "
-            f"{exports.PLAFOND:,} lignes. Affinez la recherche (état, dates, guichet…).".replace(",", "\u202f"),
-        )
-        return HttpResponseRedirect(retour)
-    exports.journaliser(queryset, user=request.user, request=request)
-    return exports.reponse_csv(queryset) if format == "csv" else exports.reponse_xlsx(queryset)
+    return render(request, "demandes/cycle/saisie_refusee.html", {"section": "demande"}, status=403)
 
 
 # ---------------------------------------------------------------- saisie
@@ -162,7 +61,7 @@ def _rendre_saisie(request, saisie, *, demande=None, candidats=None, status=200,
         "candidats": candidats,
         "ecartes": {int(v) for v in request.POST.getlist("doublons_ecartes") if v.isdigit()},
     }
-    return render(request, "demandes/saisie.html", contexte, status=status)
+    return render(request, "demandes/cycle/saisie.html", contexte, status=status)
 
 
 def _candidats(request, saisie, demande=None):
@@ -254,10 +153,7 @@ def nouvelle(request):
 
 def _demande_modifiable(request, pk):
     """La demande si l'agent peut la modifier ; 404 hors territoire, 403 si lecture seule."""
-    demande = get_object_or_404(Demande.objects.visibles_par(request.user), pk=pk)
-    if not Demande.objects.modifiables_par(request.user).filter(pk=pk).exists():
-        raise PermissionDenied("Votre organisme consulte cette demande mais ne peut pas la modifier.")
-    return demande
+    return demande_modifiable(request, pk, refus=MESSAGE_LECTURE_SEULE)
 
 
 @nominatif_requis
@@ -303,7 +199,7 @@ def annuler(request, pk):
             messages.success(request, "Demande annulée.")
             return redirect("demandes:detail", pk)
     statut = 422 if request.method == "POST" else 200
-    return render(request, "demandes/action.html", _contexte_action(demande, form, "annuler"), status=statut)
+    return render(request, "demandes/cycle/action.html", _contexte_action(demande, form, "annuler"), status=statut)
 
 
 @nominatif_requis
@@ -322,7 +218,7 @@ def reactiver(request, pk):
     contexte = _contexte_action(demande, form, "reactiver")
     contexte["impossible"] = "" if possible else raison
     statut = 422 if request.method == "POST" else 200
-    return render(request, "demandes/action.html", contexte, status=statut)
+    return render(request, "demandes/cycle/action.html", contexte, status=statut)
 
 
 @require_POST
@@ -340,58 +236,3 @@ def supprimer(request, pk):
 
 def _contexte_action(demande, form, action):
     return {"section": "demande", "demande": demande, "form": form, "action": action}
-
-
-# ---------------------------------------------------------------- fiche
-
-
-def _historique(demande, du, au):
-    """Événements du dossier (et des demandes qui y ont été fusionnées) sur la période, jours inclus."""
-    debut = timezone.make_aware(datetime.combine(du, time.min))
-    fin = timezone.make_aware(datetime.combine(au + timedelta(days=1), time.min))
-    return doublons.evenements_du_dossier(demande).filter(date__gte=debut, date__lt=fin)
-
-
-@nominatif_requis
-def detail(request, pk):
-    # 404 aussi pour une demande hors du territoire : on ne révèle pas qu'elle existe.
-    demande = get_object_or_404(
-        Demande.objects.visibles_par(request.user).select_related(
-            "guichet__organisme", "guichet__commune", "organisme_saisie", "bailleur_actuel", "departement"
-        ),
-        pk=pk,
-    )
-    journaliser_consultation(user=request.user, objet=demande, action=Consultation.Action.CONSULTATION, request=request)
-
-    aujourd_hui = timezone.localdate()
-    periode = PeriodeHistoriqueForm(
-        request.GET if ("du" in request.GET or "au" in request.GET) else None,
-        initial={"du": aujourd_hui - relativedelta(months=12), "au": aujourd_hui},
-    )
-    du, au = aujourd_hui - relativedelta(months=12), aujourd_hui
-    if periode.is_bound and periode.is_valid():
-        du = periode.cleaned_data["du"] or demande.created_at.date()
-        au = periode.cleaned_data["au"] or aujourd_hui
-
-    modifiable = Demande.objects.modifiables_par(request.user).filter(pk=pk).exists()
-    possibles = transitions_possibles(demande)
-    reactivable, raison_reactivation = services.reactivation_possible(demande)
-    contexte = {
-        # Mêmes données que la fiche de synthèse PDF (demandes/editions.py).
-        **editions.donnees_fiche(demande, le=aujourd_hui),
-        "section": "demande",
-        "evenements": _historique(demande, du, au),
-        "periode": periode,
-        "periode_du": du,
-        "periode_au": au,
-        "modifiable": modifiable,
-        "peut_modifier": modifiable and demande.etat in (Demande.Etat.BROUILLON, Demande.Etat.ACTIVE),
-        "peut_renouveler": modifiable and "renouveler" in possibles,
-        "peut_annuler": modifiable and "annuler" in possibles,
-        "peut_reactiver": modifiable and reactivable,
-        "raison_reactivation": raison_reactivation if demande.etat == Demande.Etat.ANNULEE else "",
-        "peut_supprimer": modifiable and demande.etat == Demande.Etat.BROUILLON,
-        "form_annulation": AnnulationForm(),
-        "form_reactivation": ReactivationForm(),
-    }
-    return render(request, "demandes/detail.html", contexte)

@@ -4,7 +4,7 @@ Fonctions pures sur les objets du dossier (``Personne``, ``Ressource``,
 ``LocalisationSouhaitee``, enregistrés ou non) : aucune requête. Seule
 ``synthese`` lit les données réglementaires versionnées (plafonds de
 ressources, seuils du 1er quartile), et seulement par les fonctions de
-``demandes.reglementaire`` qu'elle reçoit (remplaçables dans les tests).
+``demandes.dossier.reglementaire`` qu'elle reçoit (remplaçables dans les tests).
 
 Définitions retenues (docs/decisions.md, 2026-11-23) :
 
@@ -26,7 +26,9 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from demandes import choix
+from django.utils import timezone
+
+from demandes.dossier import choix, reglementaire
 from fdls.socle.dates import mois_entre
 
 ROLES_ADULTES_TITULAIRES = {choix.Role.DEMANDEUR, choix.Role.CODEMANDEUR}
@@ -261,13 +263,9 @@ def synthese(
 
     La zone des plafonds et l'EPCI du 1er quartile sont ceux de la commune du
     premier choix. ``plafond`` et ``seuil`` : les lectures de
-    ``demandes.reglementaire`` par défaut.
+    ``demandes.dossier.reglementaire`` par défaut.
     """
-    from demandes import reglementaire
-
     if le is None:
-        from django.utils import timezone
-
         le = timezone.localdate()
     plafond = plafond or reglementaire.plafond
     seuil = seuil or reglementaire.seuil_premier_quartile

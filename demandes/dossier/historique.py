@@ -9,8 +9,8 @@ Historique (seed 000).
 from datetime import date
 from decimal import Decimal
 
-from demandes import choix
-from demandes.models import Demande, Personne
+from demandes.dossier import choix
+from demandes.dossier.models import Demande, Personne
 
 RUBRIQUES_DEMANDE = {
     "Coordonnées": [

@@ -3,9 +3,16 @@
 Une demande réunit le ménage (``Personne`` : demandeur, co-demandeur,
 colocataires, occupants, chacun avec sa situation professionnelle et ses
 ressources), la situation actuelle, le logement recherché et les
-localisations souhaitées ordonnées. Elle ne s'écrit que par les services de
-``demandes/services.py`` (numéro unique, historique, clés de doublons) ; les
+localisations souhaitées ordonnées. Elle ne s'écrit que par les services
+(``demandes/dossier/saisie.py`` pour le ménage, ``demandes/cycle/services.py``
+pour le cycle de vie : numéro unique, historique, clés de doublons) ; les
 écrans et l'API n'en sont que des façades.
+
+Ce module tient les modèles du cœur du dossier, que toutes les fonctionnalités
+lisent, les données réglementaires datées et l'état des traitements
+planifiés (la détection de nuit des doublons y note sa reprise) ; chaque
+fonctionnalité a les siens (``demandes/<fonctionnalité>/models.py``), et
+``demandes/models.py`` les réunit pour Django.
 """
 
 from decimal import Decimal
@@ -16,12 +23,11 @@ from django.contrib.postgres.indexes import OpClass
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F
-from django.db.models.signals import post_save
-from django.dispatch import receiver
 from django.utils import timezone
 
-from demandes import choix
-from demandes.validators import valider_date_passee
+from demandes.dossier import choix
+from demandes.dossier.numerotation import formater_numero_unique
+from demandes.dossier.validators import valider_date_passee
 from fdls import acces
 from fdls.organismes.models import Guichet, Organisme
 from fdls.socle.workflow import JournalTransition
@@ -65,7 +71,7 @@ class Demande(models.Model):
         SATISFAITE = "satisfaite", "Satisfaite"
         ANNULEE = "annulee", "Annulée"
         # Demandes déposées en ligne : validées par un guichet (contrôle d'identité) avant d'entrer
-        # au fichier (seed 001 §1) ; même table de transitions (demandes.workflow).
+        # au fichier (seed 001 §1) ; même table de transitions (demandes.dossier.workflow).
         A_VALIDER = "a_valider", "À valider"
         REJETEE = "rejetee", "Rejetée"
 
@@ -199,7 +205,7 @@ class Demande(models.Model):
     loyer_max = models.DecimalField("loyer maximum souhaité (€/mois)", null=True, blank=True, **MONTANT)
     complement = models.TextField("informations complémentaires", blank=True)
 
-    # --- Valeurs dérivées stockées pour les recherches et statistiques (demandes.calculs)
+    # --- Valeurs dérivées stockées pour les recherches et statistiques (demandes.dossier.calculs)
     nature = models.CharField("nature de la demande", max_length=20, choices=choix.NatureDemande.choices, blank=True)
     categorie_menage = models.PositiveSmallIntegerField("catégorie de ménage", null=True, blank=True)
     nb_personnes = models.PositiveSmallIntegerField("personnes à loger", default=1)
@@ -239,8 +245,6 @@ class Demande(models.Model):
 
     @property
     def numero_unique_affiche(self) -> str:
-        from demandes.numerotation import formater_numero_unique
-
         return formater_numero_unique(self.numero_unique) if self.numero_unique else ""
 
 
@@ -359,7 +363,7 @@ class Evenement(JournalTransition):
 
     Un trigger PostgreSQL (migration 0004) refuse UPDATE et DELETE : l'historique
     ne se corrige pas, il se complète. C'est aussi le journal du workflow de la
-    demande (``demandes.workflow.WORKFLOW_DEMANDE``) : une transition y écrit
+    demande (``demandes.dossier.workflow.WORKFLOW_DEMANDE``) : une transition y écrit
     l'événement de son type, le commentaire dans ``precisions``.
     """
 
@@ -489,7 +493,7 @@ class LigneRecherche(models.Model):
     (``fdls.acces.cles_acces``) ; la liste des demandes parcourt, pour chaque
     clé de l'agent et chaque état, l'index
     ``(cle, etat, date_depot DESC, demande DESC)`` jusqu'à la page voulue,
-    puis fusionne (``demandes/recherche.py``).
+    puis fusionne (``demandes/liste/recherche.py``).
 
     Tenue **par PostgreSQL** (triggers sur la demande et ses localisations,
     migration 0009), donc à jour dans la transaction de toute écriture ; la
@@ -530,45 +534,6 @@ class LigneRecherche(models.Model):
 
     def __str__(self):
         return f"{self.demande_id} {self.cle}"
-
-
-class SuspicionDoublon(models.Model):
-    """Paire de demandes actives qui pourraient concerner le même ménage."""
-
-    class Statut(models.TextChoices):
-        A_TRAITER = "a_traiter", "À traiter"
-        FUSIONNEE = "fusionnee", "Fusionnée"
-        DISTINCTES = "distinctes", "Demandes distinctes"
-
-    class Source(models.TextChoices):
-        SAISIE = "saisie", "À l'enregistrement"
-        NUIT = "nuit", "Détection nocturne"
-
-    demande_a = models.ForeignKey(Demande, on_delete=models.CASCADE, related_name="+")
-    demande_b = models.ForeignKey(Demande, on_delete=models.CASCADE, related_name="+")
-    score = models.PositiveSmallIntegerField("score de ressemblance (0–100)")
-    motif = models.CharField("ressemblance", max_length=200)
-    source = models.CharField(max_length=10, choices=Source.choices)
-    statut = models.CharField(max_length=12, choices=Statut.choices, default=Statut.A_TRAITER, db_index=True)
-    detectee_le = models.DateTimeField(auto_now_add=True)
-    traitee_le = models.DateTimeField(null=True, blank=True)
-    traitee_par = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, related_name="+", null=True, blank=True
-    )
-
-    class Meta:
-        verbose_name = "suspicion de doublon"
-        verbose_name_plural = "suspicions de doublon"
-        ordering = ["-score", "-detectee_le"]
-        constraints = [
-            models.UniqueConstraint(fields=["demande_a", "demande_b"], name="doublon_paire_unique"),
-            models.CheckConstraint(
-                condition=models.Q(demande_a__lt=models.F("demande_b")), name="doublon_paire_ordonnee"
-            ),
-        ]
-
-    def __str__(self):
-        return f"{self.demande_a_id} ~ {self.demande_b_id} ({self.score})"
 
 
 class CompteurNumero(models.Model):
@@ -682,255 +647,7 @@ class ParametreReglementaire(models.Model):
         return f"{self.libelle} : {self.valeur} {self.unite} (depuis le {self.date_effet:%d/%m/%Y})"
 
 
-class DoublonSeme(models.Model):
-    """Vérité terrain du générateur de démonstration : doublons introduits volontairement.
-
-    Sert à mesurer rappel et précision de la détection (bench/). Vide en production.
-    """
-
-    class Type(models.TextChoices):
-        FAUTE_FRAPPE = "faute_frappe", "Faute de frappe"
-        INVERSION = "inversion", "Nom et prénom inversés"
-        ACCENTS = "accents", "Accents manquants"
-        CODEMANDEUR_SEUL = "codemandeur_seul", "Co-demandeur déposant seul"
-
-    originale = models.ForeignKey(Demande, on_delete=models.CASCADE, related_name="+")
-    doublon = models.ForeignKey(Demande, on_delete=models.CASCADE, related_name="+")
-    type = models.CharField(max_length=20, choices=Type.choices)
-
-    class Meta:
-        verbose_name = "doublon semé (démonstration)"
-        constraints = [models.UniqueConstraint(fields=["originale", "doublon"], name="doublon_seme_unique")]
-
-    def __str__(self):
-        return f"{self.originale_id} → {self.doublon_id} ({self.type})"
-
-
-class IndexSuspendu(models.Model):
-    """Index secondaire retiré pendant un chargement en masse du générateur, à reconstruire.
-
-    Le générateur (``demandes/generateur.py``, au-delà de 100 000 demandes)
-    retire les index qui ne portent pas de contrainte, charge par COPY, puis
-    les reconstruit en une passe triée (la pratique de ``pg_restore``). Chaque
-    index retiré est noté ici avec sa définition avant d'être supprimé : si le
-    chargement est interrompu, le lancement suivant les reconstruit d'abord.
-    Vide hors d'un chargement.
-    """
-
-    nom = models.CharField(max_length=63, unique=True)
-    table = models.CharField(max_length=63)
-    definition = models.TextField()
-
-    class Meta:
-        verbose_name = "index suspendu (chargement en masse)"
-
-    def __str__(self):
-        return self.nom
-
-
-class PieceQuerySet(models.QuerySet):
-    """Une pièce se voit (se modifie) si sa demande se voit (se modifie) : fdls/acces.py."""
-
-    def visibles_par(self, user):
-        return self.filter(demande__in=Demande.objects.visibles_par(user).values("pk"))
-
-    def modifiables_par(self, user):
-        return self.filter(demande__in=Demande.objects.modifiables_par(user).values("pk"))
-
-    def valides(self):
-        return self.filter(etat=Piece.Etat.VALIDE)
-
-
-class Piece(models.Model):
-    """Pièce justificative du dossier unique (seed 001 §2), déposée par un guichet.
-
-    Le fichier est rangé hors de la racine web (réglage ``FDLS_PIECES_ROOT``)
-    sous un nom aléatoire (``chemin``), jamais sous son nom d'origine ; il
-    n'est servi que par une vue qui applique la politique d'accès et journalise
-    la lecture. Les écritures passent par ``demandes/pieces.py``.
-    """
-
-    class Etat(models.TextChoices):
-        VALIDE = "valide", "Valide"
-        OBSOLETE = "obsolete", "Obsolète"
-
-    demande = models.ForeignKey(Demande, on_delete=models.PROTECT, related_name="pieces")
-    type = models.CharField("type de pièce", max_length=40, choices=choix.TypePiece.choices)
-    personne = models.ForeignKey(
-        Personne,
-        on_delete=models.SET_NULL,
-        related_name="pieces",
-        null=True,
-        blank=True,
-        verbose_name="personne concernée",
-    )
-    # Nom de la personne au dépôt : reste lisible si elle quitte ensuite le ménage.
-    personne_libelle = models.CharField("personne concernée (au dépôt)", max_length=310, blank=True)
-    nom_origine = models.CharField("nom du fichier d'origine", max_length=255)
-    type_contenu = models.CharField("type de contenu vérifié", max_length=50)
-    taille = models.PositiveBigIntegerField("taille (octets)")
-    empreinte = models.CharField("empreinte SHA-256", max_length=64)
-    chemin = models.CharField("chemin de stockage", max_length=100, unique=True, editable=False)
-    deposee_par = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
-    )
-    organisme = models.ForeignKey(Organisme, on_delete=models.PROTECT, related_name="+", null=True, blank=True)
-    deposee_le = models.DateTimeField("déposée le", db_index=True)
-    etat = models.CharField("état", max_length=10, choices=Etat.choices, default=Etat.VALIDE)
-    obsolete_le = models.DateTimeField("rendue obsolète le", null=True, blank=True)
-    obsolete_par = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
-    )
-    motif_obsolescence = models.TextField("motif de l'obsolescence", blank=True)
-
-    objects = PieceQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = "pièce justificative"
-        verbose_name_plural = "pièces justificatives"
-        ordering = ["demande", "-deposee_le", "-id"]
-        indexes = [models.Index(fields=["demande", "etat", "type"], name="piece_demande_etat_type")]
-        constraints = [
-            models.CheckConstraint(condition=models.Q(taille__gt=0), name="piece_non_vide"),
-            models.CheckConstraint(
-                condition=models.Q(etat="valide") | models.Q(obsolete_le__isnull=False),
-                name="piece_obsolete_datee",
-                violation_error_message="Une pièce obsolète porte la date de sa mise à l'obsolescence.",
-            ),
-        ]
-
-    def __str__(self):
-        return f"{self.get_type_display()} – demande {self.demande_id}"
-
-    @property
-    def valide(self) -> bool:
-        return self.etat == self.Etat.VALIDE
-
-
-# ---------------------------------------------------------------- labels (demandes/labels.py)
-
-
-class TypeLabel(models.Model):
-    """Référentiel des priorités, éligibilités et contingents qui s'attachent à une demande.
-
-    Exemples des seeds (domain.md §3) : « CP - Dalo », « Eligibilité ALS »,
-    « Mairie de Rezé », « CIL NM - Ctg préfectoral ». Qui le pose : l'organisme
-    propriétaire s'il y en a un (un contingent communal appartient à sa ville),
-    sinon les organismes du type autorisé ; un label automatique ne se pose pas
-    à la main, il se calcule (``regle`` dit comment). Les règles sont dans
-    ``demandes.labels.peut_poser``.
-    """
-
-    class Famille(models.TextChoices):
-        PRIORITE = "priorite", "Priorité"
-        ELIGIBILITE = "eligibilite", "Éligibilité"
-        CONTINGENT = "contingent", "Contingent"
-
-    code = models.SlugField("code", max_length=60, unique=True)
-    libelle = models.CharField("libellé", max_length=120, unique=True)
-    famille = models.CharField("famille", max_length=12, choices=Famille.choices)
-    organisme_proprietaire = models.ForeignKey(
-        Organisme,
-        on_delete=models.PROTECT,
-        related_name="types_labels",
-        null=True,
-        blank=True,
-        verbose_name="organisme propriétaire",
-        help_text="Un contingent réservé : seul cet organisme pose et retire le label.",
-    )
-    type_organisme_autorise = models.CharField(
-        "type d'organisme qui le pose",
-        max_length=20,
-        choices=Organisme.Type.choices,
-        blank=True,
-        help_text="Sans organisme propriétaire : les réservataires des organismes de ce type le posent.",
-    )
-    automatique = models.BooleanField("calculé automatiquement", default=False)
-    regle = models.TextField("règle de calcul", blank=True)
-    actif = models.BooleanField("actif", default=True)
-    ordre = models.PositiveSmallIntegerField("ordre d'affichage", default=100)
-
-    class Meta:
-        verbose_name = "type de label"
-        verbose_name_plural = "types de labels"
-        ordering = ["famille", "ordre", "libelle"]
-        constraints = [
-            models.CheckConstraint(
-                condition=models.Q(automatique=True, regle__gt="") | models.Q(automatique=False),
-                name="type_label_automatique_regle",
-                violation_error_message="Un label automatique affiche sa règle de calcul.",
-            ),
-        ]
-
-    def __str__(self):
-        return self.libelle
-
-    @property
-    def est_contingent_prefectoral(self) -> bool:
-        """Labels « CP » : posés et retirés par les services de l'État (DDETS) seulement (seed 001 §2)."""
-        return self.type_organisme_autorise == Organisme.Type.ETAT
-
-
-class LabelQuerySet(models.QuerySet):
-    def actifs(self):
-        return self.filter(date_retrait__isnull=True)
-
-    def retires(self):
-        return self.filter(date_retrait__isnull=False)
-
-
-class Label(models.Model):
-    """Un label posé sur une demande : par qui (organisme, agent), quand, et son retrait éventuel.
-
-    L'historique se garde : un label retiré reste en base avec sa date et
-    l'auteur du retrait ; au plus un label actif par (demande, type).
-    """
-
-    demande = models.ForeignKey(Demande, on_delete=models.PROTECT, related_name="labels")
-    type = models.ForeignKey(TypeLabel, on_delete=models.PROTECT, related_name="labels", verbose_name="label")
-    organisme = models.ForeignKey(
-        Organisme, on_delete=models.PROTECT, related_name="+", null=True, blank=True, verbose_name="posé par"
-    )
-    date_pose = models.DateField("date de pose")
-    auteur = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True)
-    auteur_libelle = models.CharField("intervenant", max_length=150)
-    commentaire = models.CharField("commentaire", max_length=300, blank=True)
-    date_retrait = models.DateField("date de retrait", null=True, blank=True)
-    retire_par = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
-    )
-    retire_par_libelle = models.CharField("retiré par", max_length=150, blank=True)
-    motif_retrait = models.CharField("motif du retrait", max_length=300, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    objects = LabelQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = "label de la demande"
-        verbose_name_plural = "labels des demandes"
-        ordering = ["demande", "-date_pose", "-id"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["demande", "type"], condition=models.Q(date_retrait__isnull=True), name="label_actif_unique"
-            ),
-        ]
-        indexes = [
-            # Filtre de la liste et de l'API par label (demandes/labels.filtrer_par_label).
-            models.Index(
-                fields=["type", "demande"], name="label_type_actif", condition=models.Q(date_retrait__isnull=True)
-            ),
-            models.Index(fields=["demande"], name="label_demande"),
-        ]
-
-    def __str__(self):
-        return f"{self.type.libelle} ({self.date_pose:%d/%m/%Y})"
-
-    @property
-    def actif(self) -> bool:
-        return self.date_retrait is None
-
-
-# ---------------------------------------------------------------- traitements planifiés (demandes/traitements.py)
+# ---------------------------------------------------------------- traitements planifiés (relances/traitements.py)
 
 
 class TraitementPlanifie(models.Model):
@@ -969,84 +686,3 @@ class TraitementPlanifie(models.Model):
 
     def __str__(self):
         return f"{self.job} du {self.jour:%d/%m/%Y} : {self.get_statut_display().lower()}"
-
-
-class Relance(models.Model):
-    """Rappel de renouvellement envoyé au demandeur avant l'échéance (CCH R441-2-7).
-
-    Au plus une ligne par demande × échéance × canal (contrainte unique) :
-    écrite « à envoyer » d'abord, passée « en cours » juste avant l'envoi,
-    « envoyée » juste après (docs/reliability.md, docs/statuts.md).
-    """
-
-    class Canal(models.TextChoices):
-        COURRIER = "courrier", "Courrier"
-        COURRIEL = "courriel", "Courriel"
-        SMS = "sms", "SMS"
-
-    class Statut(models.TextChoices):
-        A_ENVOYER = "a_envoyer", "À envoyer"
-        EN_COURS = "en_cours", "Envoi en cours"
-        ENVOYEE = "envoyee", "Envoyée"
-        ECHEC = "echec", "Échec"
-        SANS_OBJET = "sans_objet", "Sans objet"
-
-    demande = models.ForeignKey(Demande, on_delete=models.CASCADE, related_name="relances")
-    echeance = models.DateField("échéance visée")
-    canal = models.CharField(max_length=10, choices=Canal.choices)
-    destinataire = models.CharField("adresse, numéro ou adresse postale", max_length=300, blank=True)
-    statut = models.CharField(max_length=12, choices=Statut.choices, default=Statut.A_ENVOYER)
-    tentatives = models.PositiveSmallIntegerField(default=0)
-    tentee_le = models.DateTimeField("dernière tentative", null=True, blank=True)
-    envoyee_le = models.DateTimeField("date d'envoi", null=True, blank=True)
-    erreur = models.TextField(blank=True)
-    traitement = models.ForeignKey(
-        TraitementPlanifie, on_delete=models.SET_NULL, related_name="relances", null=True, blank=True
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        verbose_name = "relance avant échéance"
-        verbose_name_plural = "relances avant échéance"
-        ordering = ["-echeance", "demande", "canal"]
-        constraints = [
-            models.UniqueConstraint(fields=["demande", "echeance", "canal"], name="relance_demande_echeance_canal")
-        ]
-        indexes = [
-            models.Index(
-                fields=["id"], name="relance_a_traiter", condition=models.Q(statut__in=["a_envoyer", "en_cours"])
-            ),
-        ]
-
-    def __str__(self):
-        return f"Relance {self.get_canal_display().lower()} de {self.demande_id} pour le {self.echeance:%d/%m/%Y}"
-
-
-class SmsJournal(models.Model):
-    """SMS « envoyés » par le backend journal (développement, démonstration, tests) : rien ne part."""
-
-    numero = models.CharField(max_length=20)
-    texte = models.TextField()
-    reference = models.CharField("clé d'idempotence", max_length=60, unique=True)
-    envoye_le = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        verbose_name = "SMS (journal)"
-        verbose_name_plural = "SMS (journal)"
-        ordering = ["-envoye_le"]
-
-    def __str__(self):
-        return f"{self.numero} : {self.texte[:40]}"
-
-
-@receiver(post_save, sender=Evenement, dispatch_uid="demandes_suites_changement_echeance")
-def _planifier_suites_echeance(sender, instance, created, raw=False, **kwargs):
-    """Renouvellement ou réactivation : les rappels de l'ancienne échéance deviennent sans objet.
-
-    Tâche de suite passée par l'outbox (même transaction que le service) : elle
-    part au commit, ou au retour du broker s'il est arrêté.
-    """
-    if created and not raw and instance.type in (Evenement.Type.RENOUVELLEMENT, Evenement.Type.REACTIVATION):
-        from fdls.socle.taches import planifier
-
-        planifier("demandes.tasks.clore_relances", instance.demande_id)

@@ -16,10 +16,15 @@ _NON_LETTRES = re.compile(r"[^A-Z ]+")
 _ESPACES = re.compile(r"\s+")
 
 
-def normaliser_nom(texte: str) -> str:
+def sans_accents(texte: str) -> str:
+    """``"Gwénaëlle Le Bihan-Guéguen"`` → ``"Gwenaelle Le Bihan-Gueguen"`` : accents et cédilles
+    retirés, casse et ponctuation gardées (la seule définition du projet)."""
     texte = unicodedata.normalize("NFKD", texte or "")
-    texte = "".join(c for c in texte if not unicodedata.combining(c))
-    texte = texte.upper().replace("Œ", "OE").replace("Æ", "AE")
+    return "".join(c for c in texte if not unicodedata.combining(c))
+
+
+def normaliser_nom(texte: str) -> str:
+    texte = sans_accents(texte).upper().replace("Œ", "OE").replace("Æ", "AE")
     texte = _NON_LETTRES.sub(" ", texte)
     return _ESPACES.sub(" ", texte).strip()
 

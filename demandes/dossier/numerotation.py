@@ -21,7 +21,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.core.exceptions import ValidationError
-from django.db import connection
+
+from demandes.dossier.numerotation_sql import tirer_sequence
 
 MESSAGE_FORMAT = "Le numéro unique compte 18 chiffres (ex. 044 0514 000081 10865)."
 
@@ -73,30 +74,16 @@ def formater_numero_unique(valeur: str) -> str:
     return f"{valeur[:3]} {valeur[3:7]} {valeur[7:13]} {valeur[13:]}"
 
 
-def _incrementer(sql: str, params: list) -> int:
-    with connection.cursor() as curseur:
-        curseur.execute(sql, params)
-        return curseur.fetchone()[0]
-
-
 def attribuer_numero_unique(*, departement: str, guichet: str, date_depot: date) -> str:
     """Tire le NU suivant ; à appeler dans la transaction qui enregistre la demande."""
     departement = departement.zfill(3)
     periode = f"{date_depot.month:02d}{date_depot.year % 100:02d}"
-    sequence = _incrementer(
-        """
-        INSERT INTO demandes_compteurnumero (departement, periode, guichet, dernier)
-        VALUES (%s, %s, %s, 1)
-        ON CONFLICT (departement, periode, guichet)
-        DO UPDATE SET dernier = demandes_compteurnumero.dernier + 1
-        RETURNING dernier
-        """,
-        [departement, periode, guichet],
-    )
+    sequence = tirer_sequence(departement=departement, periode=periode, guichet=guichet)
     if sequence > 999_999:
         raise ValidationError("La séquence mensuelle de ce guichet est épuisée (999 999 demandes).")
     return f"{departement}{periode}{sequence:06d}{guichet}"
 
 
-# La référence interne (AAAAMM + séquence du mois) est tirée par ``services._poser_reference_et_historiser``,
+# La référence interne (AAAAMM + séquence du mois) est tirée par
+# ``cycle.enregistrement_sql.poser_reference_et_historiser``,
 # dans l'instruction qui écrit l'événement d'enregistrement (verrou du compteur le plus court possible).

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from demandes.models import ParametreReglementaire, PlafondRessources, SeuilPremierQuartile
+from demandes.dossier.models import ParametreReglementaire, PlafondRessources, SeuilPremierQuartile
 from fdls.socle.cache import CacheDate
 
 Zone = PlafondRessources.Zone

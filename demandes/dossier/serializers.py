@@ -1,27 +1,32 @@
-"""Sérialiseurs de l'API des demandes : lecture du dossier, saisie, actions du cycle de vie.
+"""Sérialiseurs du dossier pour l'API des demandes : lecture, saisie, erreurs.
 
 Les sérialiseurs d'écriture ne contrôlent que la forme (types, dates, montants
 positifs, listes de valeurs du Cerfa, champs inconnus) ; les règles du dossier
-sont celles de ``services.valider_dossier``, les mêmes que pour les écrans.
+sont celles de ``dossier.saisie.valider_dossier``, les mêmes que pour les écrans.
 Les champs saisissables sont ceux que l'historique suit
-(``demandes.historique``) : rien ne s'écrit par l'API sans laisser de trace.
+(``demandes.dossier.historique``) : rien ne s'écrit par l'API sans laisser de trace.
 
 Les erreurs des deux origines sont rendues à plat, la clé étant le chemin du
 champ (``personnes[1].date_naissance``, ``localisations[0].commune``) :
 ``erreurs_a_plat`` convertit les erreurs imbriquées de DRF dans cette forme,
-celle que lèvent déjà les services.
+celle que lèvent déjà les services. ``dossier_saisi`` applique une saisie
+validée à un ``Dossier`` (création, modification, dépôt en ligne).
+
+Les sérialiseurs propres à une fonctionnalité sont dans la sienne
+(``demandes/cycle/serializers.py`` : écritures du cycle de vie et leur
+résultat ; ``demandes/fiche/serializers.py`` : filtre de l'historique).
 """
 
 import re
 from collections.abc import Mapping
 
-from drf_spectacular.utils import extend_schema_field
-from rest_framework import serializers
+from rest_framework import exceptions, serializers
 from rest_framework.settings import api_settings
 
-from demandes import choix
-from demandes.historique import CHAMPS_PERSONNE, RUBRIQUES_DEMANDE
-from demandes.models import Demande, Evenement, LocalisationSouhaitee, Personne, Ressource
+from demandes.dossier import choix
+from demandes.dossier.historique import CHAMPS_PERSONNE, RUBRIQUES_DEMANDE
+from demandes.dossier.models import Demande, Evenement, LocalisationSouhaitee, Personne, Ressource
+from demandes.dossier.saisie import Dossier, PersonneSaisie
 from fdls.organismes.models import Guichet
 from fdls.territoires.models import Commune, Quartier
 
@@ -249,58 +254,6 @@ class DemandeDetailSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ChangementSerializer(serializers.Serializer):
-    rubrique = serializers.CharField()
-    champ = serializers.CharField()
-    ancien = serializers.CharField()
-    nouveau = serializers.CharField()
-
-
-class DoublonCandidatSerializer(serializers.Serializer):
-    """Demande dont un titulaire ressemble à un titulaire du dossier (score ≥ seuil).
-
-    Comme à l'écran (``doublons.candidats_affichables``, CCH R441-2-6) : pour une
-    demande hors de votre périmètre, seuls son numéro unique et son guichet
-    sont donnés, de quoi éviter un second enregistrement et joindre ce guichet.
-    """
-
-    demande = serializers.IntegerField(help_text="Identifiant de la demande candidate (pour `doublons_ecartes`).")
-    hors_territoire = serializers.BooleanField(
-        help_text="Demande hors de votre périmètre : ni identité, ni score, et elle ne peut pas être écartée."
-    )
-    numero_unique = serializers.CharField()
-    guichet_code = serializers.CharField()
-    guichet_nom = serializers.CharField()
-    score = serializers.IntegerField(allow_null=True, help_text="Ressemblance de 0 à 100.")
-    motif = serializers.CharField(help_text="Ce qui se ressemble (date de naissance, noms…).")
-    nom = serializers.CharField(allow_null=True)
-    prenom = serializers.CharField(allow_null=True)
-    etat = serializers.ChoiceField(choices=Demande.Etat.choices, allow_null=True)
-
-
-class DemandeResultatSerializer(DemandeDetailSerializer):
-    """Le dossier après une écriture, avec ce que l'écriture a produit."""
-
-    changements = serializers.SerializerMethodField(
-        help_text="Modifications inscrites à l'historique (ancienne et nouvelle valeur lisibles)."
-    )
-    doublons_candidats = serializers.SerializerMethodField(
-        help_text="Demandes qui pourraient concerner le même ménage : à vérifier avant d'enregistrer."
-    )
-
-    class Meta(DemandeDetailSerializer.Meta):
-        fields = [*DemandeDetailSerializer.Meta.fields, "changements", "doublons_candidats"]
-        read_only_fields = fields
-
-    @extend_schema_field(ChangementSerializer(many=True))
-    def get_changements(self, demande):
-        return self.context.get("changements", [])
-
-    @extend_schema_field(DoublonCandidatSerializer(many=True))
-    def get_doublons_candidats(self, demande):
-        return self.context.get("doublons_candidats", [])
-
-
 class EvenementSerializer(serializers.ModelSerializer):
     libelle = serializers.CharField(source="get_type_display", read_only=True)
     organisme_nom = serializers.CharField(source="organisme.nom", read_only=True, allow_null=True)
@@ -435,63 +388,50 @@ class DemandeEcritureSerializer(ChampsInconnusRefuses, serializers.ModelSerializ
         return guichet
 
 
-class DemandeCreationSerializer(DemandeEcritureSerializer):
-    """Nouvelle demande : le ménage, la situation actuelle, le logement recherché, les communes souhaitées."""
-
-    class Meta(DemandeEcritureSerializer.Meta):
-        pass
+# ---------------------------------------------------------------- saisie → dossier
 
 
-class DemandeModificationSerializer(DemandeEcritureSerializer):
-    """Modification (PUT) : le ménage entier est envoyé ; les autres champs absents restent inchangés ;
-    ``localisations``, si présent, remplace la liste entière."""
-
-    guichet = serializers.RegexField(
-        r"^\d{5}$",
-        max_length=5,
-        required=False,
-        error_messages={"invalid": "Le code guichet compte exactement 5 chiffres."},
-        help_text="Brouillon seulement : change le guichet d'enregistrement. Une demande enregistrée garde le sien.",
-    )
-
-    class Meta(DemandeEcritureSerializer.Meta):
-        pass
+def valider(serialiseur) -> dict:
+    """``is_valid`` avec des erreurs à plat, par chemin de champ (comme celles des services)."""
+    if not serialiseur.is_valid():
+        raise exceptions.ValidationError(erreurs_a_plat(serialiseur.errors))
+    return serialiseur.validated_data
 
 
-class DemandeModificationPartielleSerializer(DemandeModificationSerializer):
-    """Modification partielle (PATCH) : seuls les champs envoyés changent, ``personnes`` compris.
+def dossier_saisi(donnees: dict, existant: Dossier) -> Dossier:
+    """Applique la saisie validée au dossier : les champs présents remplacent, les absents restent.
 
-    Chaque personne ou localisation envoyée reste décrite en entier : la
-    validation n'est pas « partielle » au sens de DRF, seuls les champs du
-    premier niveau deviennent facultatifs.
+    Chaque personne et chaque localisation envoyée est décrite en entier ; une
+    personne garde son identifiant si elle le porte, une localisation garde sa
+    date d'ancienneté si sa commune était déjà choisie.
     """
-
-    class Meta(DemandeModificationSerializer.Meta):
-        pass
-
-    def get_fields(self):
-        champs = super().get_fields()
-        champs["personnes"].required = False
-        return champs
-
-
-class AnnulationSerializer(ChampsInconnusRefuses, serializers.Serializer):
-    motif = serializers.ChoiceField(
-        choices=[(m.value, m.label) for m in choix.MOTIFS_ANNULATION_AGENT],
-        help_text="Motif de l'annulation ; « autre » exige un commentaire.",
-    )
-    commentaire = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
-
-
-class ReactivationSerializer(ChampsInconnusRefuses, serializers.Serializer):
-    motif = serializers.CharField(max_length=500, help_text="Pourquoi la demande est réactivée (historique).")
-
-
-class FiltreHistoriqueSerializer(serializers.Serializer):
-    du = serializers.DateField(required=False, help_text="Événements de ce jour ou après (AAAA-MM-JJ).")
-    au = serializers.DateField(required=False, help_text="Événements de ce jour ou avant (AAAA-MM-JJ).")
-
-    def validate(self, attrs):
-        if attrs.get("du") and attrs.get("au") and attrs["au"] < attrs["du"]:
-            raise serializers.ValidationError({"au": ["La date de fin précède la date de début."]})
-        return attrs
+    d = existant.demande
+    for champ in CHAMPS_SAISIE_DEMANDE:
+        if champ in donnees:
+            setattr(d, champ, donnees[champ])
+    erreurs: dict[str, list[str]] = {}
+    personnes = existant.personnes
+    if "personnes" in donnees:
+        connues = {s.personne.pk for s in existant.personnes}
+        reprises: set[int] = set()
+        personnes = []
+        for i, saisie in enumerate(donnees["personnes"]):
+            champs = dict(saisie)
+            ressources = [Ressource(**r) for r in champs.pop("ressources", [])]
+            pk = champs.pop("id", None)
+            if pk is not None and (pk not in connues or pk in reprises):
+                erreurs[f"personnes[{i}].id"] = ["Cette personne ne fait pas partie du ménage de la demande."]
+            reprises.add(pk)
+            personnes.append(PersonneSaisie(Personne(pk=pk, **champs), ressources))
+    localisations = existant.localisations
+    if "localisations" in donnees:
+        par_commune = {loc.commune_id: loc for loc in existant.localisations}
+        localisations = []
+        for saisie in donnees["localisations"]:
+            loc = par_commune.pop(saisie["commune"].pk, None) or LocalisationSouhaitee()
+            loc.commune = saisie["commune"]
+            loc.quartier = saisie.get("quartier")
+            localisations.append(loc)
+    if erreurs:
+        raise exceptions.ValidationError(erreurs)
+    return Dossier(demande=d, personnes=personnes, localisations=localisations)

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from django.utils import timezone
 
-from demandes.models import Demande, Evenement
-from demandes.signaux import signaler
+from demandes.dossier.models import Demande, Evenement
+from demandes.dossier.signaux import signaler
 from fdls.socle.workflow import CREATION, Auteur, Transition, Workflow
 
 Etat = Demande.Etat

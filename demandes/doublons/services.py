@@ -1,5 +1,8 @@
 """Détection et traitement des doublons : blocage indexé, score rapidfuzz, fusion.
 
+Le SQL (blocage, paires de nuit, report des suspicions) est dans
+``detection_sql.py`` et ``fusion_sql.py`` ; ici, le score et les règles.
+
 Blocage (``CleIdentite``, une ligne par demandeur et co-demandeur, nom et
 prénom normalisés sans accents, clés Metaphone, date de naissance) :
 
@@ -27,23 +30,19 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
-from demandes import choix
-from demandes.models import (
-    Demande,
-    Evenement,
-    LocalisationSouhaitee,
-    SuspicionDoublon,
-    TraitementPlanifie,
-)
-from demandes.normalisation import cle_phonetique, normaliser_nom
-from demandes.signaux import signaler
-from demandes.workflow import WORKFLOW_DEMANDE, ecrire_evenement
+from demandes.dossier import choix
+from demandes.dossier.models import Demande, Evenement, LocalisationSouhaitee, TraitementPlanifie
+from demandes.dossier.normalisation import cle_phonetique, normaliser_nom
+from demandes.dossier.signaux import signaler
+from demandes.dossier.workflow import WORKFLOW_DEMANDE, ecrire_evenement
+from demandes.doublons import detection_sql, fusion_sql
+from demandes.doublons.models import SuspicionDoublon
 from fdls.socle.workflow import Auteur
 
 #: Score à partir duquel une paire est présentée comme doublon probable (docs/decisions.md).
@@ -61,7 +60,7 @@ PENALITE_DATE_DIFFERENTE = 40
 #: Lignes de blocage lues au plus pour une vérification à la saisie.
 MAX_LIGNES_BLOCAGE = 2000
 #: Point de reprise de la détection nocturne : ``TraitementPlanifie.point_de_reprise`` de la ligne
-#: (job ``JOB_NUIT``, jour du passage), écrit dans la transaction de chaque lot (demandes/traitements.py).
+#: (job ``JOB_NUIT``, jour du passage), écrit dans la transaction de chaque lot (demandes/relances/traitements.py).
 JOB_NUIT = "detection_doublons"
 
 
@@ -239,26 +238,19 @@ def candidats(
     identites = identites_du_dossier(personnes)
     if not identites:
         return []
-    conditions, parametres = ["date_naissance = ANY(%s)"], [sorted({i.date_naissance for i in identites})]
+    phonetiques = []
     if seuil <= 100 - PENALITE_DATE_PROCHE:
         # Une date mal saisie ne peut atteindre le seuil que s'il est abaissé : sinon, inutile de lire ces lignes.
         for ident in identites:
             phon_nom, phon_prenom = cle_phonetique(ident.nom), cle_phonetique(ident.prenom)
             if phon_nom and phon_prenom:
-                conditions.append("(nom_phonetique = %s AND prenom_phonetique = %s)")
-                conditions.append("(nom_phonetique = %s AND prenom_phonetique = %s)")
-                parametres += [phon_nom, phon_prenom, phon_prenom, phon_nom]
-    # Pas de jointure sur la demande ici : l'état n'est vérifié que pour les
-    # quelques paires au-dessus du seuil (une lecture de ligne large par clé
-    # bloquée coûterait l'essentiel du temps à 1 million de demandes). Colonnes
-    # lues dans l'index couvrant ``cle_naissance`` (pas de lecture de ligne).
-    with connection.cursor() as curseur:
-        curseur.execute(
-            f"SELECT demande_id, role, nom, prenom, date_naissance FROM demandes_cleidentite "
-            f"WHERE ({' OR '.join(conditions)}) AND demande_id IS DISTINCT FROM %s LIMIT {MAX_LIGNES_BLOCAGE}",
-            [*parametres, exclure_demande],
-        )
-        lignes = curseur.fetchall()
+                phonetiques.append((phon_nom, phon_prenom))
+    lignes = detection_sql.lignes_de_blocage(
+        dates={i.date_naissance for i in identites},
+        phonetiques=phonetiques,
+        exclure_demande=exclure_demande,
+        limite=MAX_LIGNES_BLOCAGE,
+    )
     exclues = set() if neuve else _paires_exclues(exclure_demande)
     lignes = [ligne for ligne in lignes if ligne[0] not in exclues]
     noms = [ligne[2] for ligne in lignes]
@@ -379,84 +371,12 @@ def signaler_suspicions(
 
 # ---------------------------------------------------------------- détection nocturne
 
-# Paires candidates d'un lot : les clés des demandes actives du lot (côté a)
-# jointes à toutes les clés de demandes actives d'identifiant supérieur (côté
-# b), ce qui examine chaque paire une fois et jamais deux personnes d'un même
-# ménage. Jointure d'égalité indexée sur la date de naissance, avec au moins
-# un nom ou prénom égal, en clair ou en phonétique, dans un sens ou dans
-# l'autre (une faute ne touche qu'un des deux champs).
-_SQL_TABLE_LOT = """
-CREATE TEMPORARY TABLE IF NOT EXISTS doublons_lot (
-    demande_id bigint, role varchar(20), nom varchar(150), prenom varchar(150),
-    np varchar(40), pp varchar(40), dn date
-) ON COMMIT DELETE ROWS
-"""
-_SQL_LOT = """
-INSERT INTO doublons_lot
-SELECT c.demande_id, c.role, c.nom, c.prenom, c.nom_phonetique, c.prenom_phonetique, c.date_naissance
-  FROM demandes_cleidentite c
-  JOIN demandes_demande d ON d.id = c.demande_id
- WHERE d.etat = 'active' AND c.demande_id > %(debut)s AND c.demande_id <= %(fin)s
-"""
-
-_SQL_MEME_DATE = """
-SELECT a.demande_id, b.demande_id, a.role, a.nom, a.prenom, a.dn, b.role, b.nom, b.prenom, b.date_naissance
-  FROM doublons_lot a
-  JOIN demandes_cleidentite b ON b.date_naissance = a.dn AND b.demande_id > a.demande_id
-  JOIN demandes_demande d ON d.id = b.demande_id AND d.etat = 'active'
- WHERE b.nom = a.nom OR b.prenom = a.prenom OR b.nom = a.prenom OR b.prenom = a.nom
-    OR b.nom_phonetique = a.np OR b.prenom_phonetique = a.pp
-    OR b.nom_phonetique = a.pp OR b.prenom_phonetique = a.np
-"""
-
-# Seulement si le seuil est à la portée d'une date mal saisie (``--seuil`` bas) :
-# mêmes clés phonétiques, dans un sens ou dans l'autre, un chiffre de la date
-# différent ou jour et mois inversés (même règle que ``dates_proches``).
-_SQL_DATE_PROCHE = """
-SELECT a.demande_id, b.demande_id, a.role, a.nom, a.prenom, a.dn, b.role, b.nom, b.prenom, b.date_naissance
-  FROM doublons_lot a
-  JOIN demandes_cleidentite b
-    ON ((b.nom_phonetique = a.np AND b.prenom_phonetique = a.pp)
-        OR (b.nom_phonetique = a.pp AND b.prenom_phonetique = a.np))
-   AND b.demande_id > a.demande_id AND b.date_naissance <> a.dn
-  JOIN demandes_demande d ON d.id = b.demande_id AND d.etat = 'active'
- WHERE a.np <> '' AND a.pp <> ''
-   AND ((SELECT count(*) FROM generate_series(1, 8) i
-          WHERE substr(to_char(a.dn, 'DDMMYYYY'), i, 1) <> substr(to_char(b.date_naissance, 'DDMMYYYY'), i, 1)) = 1
-        OR to_char(a.dn, 'DDMMYYYY') = to_char(b.date_naissance, 'MMDDYYYY'))
-"""
-
-_SQL_INSERTION = """
-INSERT INTO demandes_suspiciondoublon (demande_a_id, demande_b_id, score, motif, source, statut, detectee_le)
-SELECT a, b, s, m, 'nuit', 'a_traiter', now()
-  FROM unnest(%s::bigint[], %s::bigint[], %s::smallint[], %s::text[]) AS t(a, b, s, m)
-ON CONFLICT (demande_a_id, demande_b_id) DO NOTHING
-"""
-
-
-def _fin_du_lot(apres: int, taille: int) -> int | None:
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT max(id) FROM (SELECT id FROM demandes_demande WHERE etat = 'active' AND id > %s "
-            "ORDER BY id LIMIT %s) lot",
-            [apres, taille],
-        )
-        return cursor.fetchone()[0]
-
 
 def _traiter_lot(debut: int, fin: int, seuil: int) -> tuple[int, int]:
     """Paires candidates du lot ]debut, fin], notées ; insère les suspicions. Rend (paires, créées)."""
     meilleures: dict[tuple[int, int], tuple[int, str]] = {}
-    with connection.cursor() as cursor:
-        cursor.execute(_SQL_TABLE_LOT)
-        cursor.execute("TRUNCATE doublons_lot")  # dans une transaction englobante (tests), ON COMMIT ne vide pas
-        cursor.execute(_SQL_LOT, {"debut": debut, "fin": fin})
-        cursor.execute("ANALYZE doublons_lot")
-        cursor.execute(_SQL_MEME_DATE)
-        lignes = cursor.fetchall()
-        if seuil <= 100 - PENALITE_DATE_PROCHE:
-            cursor.execute(_SQL_DATE_PROCHE)
-            lignes += cursor.fetchall()
+    # Les dates mal saisies ne sont lues que si le seuil est à leur portée (``--seuil`` bas).
+    lignes = detection_sql.paires_du_lot(debut, fin, dates_proches=seuil <= 100 - PENALITE_DATE_PROCHE)
     for da, db, ra, na, pa, dna, rb, nb, pb, dnb in lignes:
         score, motif = _noter_paire(Identite(na, pa, dna, ra), rb, nb, pb, dnb)
         if score >= seuil and score > meilleures.get((da, db), (-1, ""))[0]:
@@ -467,9 +387,7 @@ def _traiter_lot(debut: int, fin: int, seuil: int) -> tuple[int, int]:
     for (a, b), (score, motif) in meilleures.items():
         for colonne, valeur in zip(colonnes, (a, b, score, motif), strict=True):
             colonne.append(valeur)
-    with connection.cursor() as cursor:
-        cursor.execute(_SQL_INSERTION, colonnes)
-        return len(lignes), cursor.rowcount
+    return len(lignes), detection_sql.inserer_suspicions_nuit(*colonnes)
 
 
 def detecter_doublons_fichier(
@@ -497,7 +415,7 @@ def detecter_doublons_fichier(
     dernier = depuis_id
     while max_lots is None or compteurs["lots"] < max_lots:
         with transaction.atomic():
-            fin = _fin_du_lot(dernier, taille_lot)
+            fin = detection_sql.fin_du_lot(dernier, taille_lot)
             if fin is None:
                 reprise.update(point_de_reprise=0, maj_le=timezone.now())
                 break
@@ -602,21 +520,7 @@ def _iso(valeur):
 
 def _reporter_suspicions(absorbee: Demande, gardee: Demande) -> None:
     """Les autres suspicions à traiter de la demande absorbée portent désormais sur la demande gardée."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            """
-            INSERT INTO demandes_suspiciondoublon
-                   (demande_a_id, demande_b_id, score, motif, source, statut, detectee_le)
-            SELECT least(%(g)s, autre), greatest(%(g)s, autre), score, motif, source, 'a_traiter', detectee_le
-              FROM (SELECT CASE WHEN demande_a_id = %(x)s THEN demande_b_id ELSE demande_a_id END AS autre,
-                           score, motif, source, detectee_le
-                      FROM demandes_suspiciondoublon
-                     WHERE statut = 'a_traiter' AND (demande_a_id = %(x)s OR demande_b_id = %(x)s)) s
-             WHERE autre <> %(g)s
-            ON CONFLICT (demande_a_id, demande_b_id) DO NOTHING
-            """,
-            {"g": gardee.pk, "x": absorbee.pk},
-        )
+    fusion_sql.reporter_suspicions(absorbee=absorbee.pk, gardee=gardee.pk)
     SuspicionDoublon.objects.filter(
         Q(demande_a=absorbee) | Q(demande_b=absorbee), statut=SuspicionDoublon.Statut.A_TRAITER
     ).exclude(Q(demande_a=gardee) | Q(demande_b=gardee)).delete()

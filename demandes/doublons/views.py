@@ -6,63 +6,31 @@ pouvoir modifier les deux (les services le revérifient). Chaque affichage de
 la comparaison est inscrit au journal des consultations, pour les deux demandes.
 """
 
-import django_filters
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from demandes import doublons
-from demandes.models import Demande, LocalisationSouhaitee, Personne, SuspicionDoublon
+from demandes.dossier.models import Demande, LocalisationSouhaitee, Personne
+from demandes.dossier.vues import acces_refuse
+from demandes.doublons import services as doublons
+from demandes.doublons.filters import SuspicionFilter
+from demandes.doublons.models import SuspicionDoublon
 from fdls import acces
 from fdls.audit.models import Consultation
 from fdls.audit.services import journaliser_consultation
-from fdls.socle.vues import agent_requis, liste_filtree
+from fdls.socle.vues import agent_requis, liste_filtree, objet_ou_404
 from fdls.socle.workflow import Auteur
-
-
-class SuspicionFilter(django_filters.FilterSet):
-    statut = django_filters.ChoiceFilter(
-        label="Statut", choices=SuspicionDoublon.Statut.choices, empty_label="Tous les statuts"
-    )
-    source = django_filters.ChoiceFilter(
-        label="Source", choices=SuspicionDoublon.Source.choices, empty_label="Toutes les sources"
-    )
-    score_min = django_filters.NumberFilter(
-        label="Score minimum",
-        field_name="score",
-        lookup_expr="gte",
-        help_text="De 0 à 100.",
-        min_value=0,
-        max_value=100,
-        widget=forms.NumberInput(attrs={"min": 0, "max": 100, "inputmode": "numeric"}),
-    )
-
-    class Meta:
-        model = SuspicionDoublon
-        fields = ["statut", "source", "score_min"]
-
-    def __init__(self, data=None, *args, **kwargs):
-        # Sans critère, la liste montre ce qui reste à traiter.
-        data = data.copy() if data is not None else None
-        if data is not None and "statut" not in data:
-            data["statut"] = SuspicionDoublon.Statut.A_TRAITER
-        super().__init__(data, *args, **kwargs)
-
-
-def _acces_refuse(request):
-    return render(request, "demandes/acces_refuse.html", {"section": "demande"}, status=403)
 
 
 @never_cache
 @agent_requis
 def liste(request):
     if not acces.voit_nominatif(request.user):
-        return _acces_refuse(request)
+        return acces_refuse(request)
     suspicions = (
         doublons.suspicions_visibles(request.user)
         .select_related("demande_a", "demande_b")
@@ -74,7 +42,7 @@ def liste(request):
 
 def _suspicion(request, pk) -> SuspicionDoublon:
     # 404 si l'une des deux demandes est hors du territoire : on ne révèle pas la paire.
-    return get_object_or_404(doublons.suspicions_visibles(request.user).select_related("traitee_par"), pk=pk)
+    return objet_ou_404(doublons.suspicions_visibles(request.user).select_related("traitee_par"), pk)
 
 
 def _demandes_comparees(suspicion) -> list[Demande]:
@@ -104,7 +72,7 @@ def _peut_traiter(user, suspicion) -> bool:
 @agent_requis
 def comparaison(request, pk):
     if not acces.voit_nominatif(request.user):
-        return _acces_refuse(request)
+        return acces_refuse(request)
     suspicion = _suspicion(request, pk)
     demandes = _demandes_comparees(suspicion)
     for demande in demandes:
@@ -143,7 +111,7 @@ def _choix_gardee(suspicion, valeur) -> tuple[Demande, Demande]:
 def fusion(request, pk):
     """GET : étape de confirmation (ce qui sera conservé) ; POST : fusion."""
     if not acces.voit_nominatif(request.user):
-        return _acces_refuse(request)
+        return acces_refuse(request)
     suspicion = _suspicion(request, pk)
     source = request.POST if request.method == "POST" else request.GET
     garder, absorber = _choix_gardee(suspicion, source.get("garder"))
@@ -180,7 +148,7 @@ def fusion(request, pk):
 @agent_requis
 def distinctes(request, pk):
     if not acces.voit_nominatif(request.user):
-        return _acces_refuse(request)
+        return acces_refuse(request)
     suspicion = _suspicion(request, pk)
     try:
         doublons.marquer_distinctes(suspicion, auteur=Auteur.agent(request.user))

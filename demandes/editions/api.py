@@ -1,13 +1,13 @@
 """API des éditions PDF d'une demande : fiche de synthèse et attestation d'enregistrement.
 
 ``GET /api/v1/demandes/{id}/synthese.pdf`` et ``…/attestation.pdf`` : mêmes
-règles que les écrans (``demandes.views_editions``) — la demande est cherchée
+règles que les écrans (``demandes/editions/views.py``) — la demande est cherchée
 parmi ``Demande.objects.visibles_par(user)`` (404 sinon), un rôle sans accès
 nominatif reçoit 403, l'attestation d'un brouillon 409, et chaque
 téléchargement est inscrit au journal des consultations (action « Édition
 PDF »). Les erreurs restent en JSON, même quand le client n'accepte que du PDF.
 
-Routes ajoutées à celles de ``demandes.api`` (incluses sous ``/api/v1/``).
+Routes ajoutées à celles de ``demandes/api.py`` (incluses sous ``/api/v1/``).
 """
 
 from django.http import HttpResponse
@@ -15,16 +15,17 @@ from django.urls import path
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, status
-from rest_framework.generics import GenericAPIView, get_object_or_404
+from rest_framework.generics import GenericAPIView
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 
-from demandes import editions
-from demandes.models import Demande
-from demandes.serializers import ErreurSerializer
+from demandes.dossier.models import Demande
+from demandes.dossier.serializers import ErreurSerializer
+from demandes.editions import pdf as editions
 from fdls.audit.models import Consultation
 from fdls.audit.services import journaliser_consultation
 from fdls.socle.api.permissions import EstAgentAuthentifie, VoitDonneesNominatives
+from fdls.socle.vues import objet_ou_404
 
 
 class RenduPdf(BaseRenderer):
@@ -80,9 +81,7 @@ class EditionPdfView(GenericAPIView):
     edition = ""
 
     def get(self, request, id):
-        demande = get_object_or_404(
-            Demande.objects.visibles_par(request.user).select_related(*editions.SELECT_EDITION), pk=id
-        )
+        demande = objet_ou_404(Demande.objects.visibles_par(request.user).select_related(*editions.SELECT_EDITION), id)
         try:
             contenu = editions.EDITIONS[self.edition](demande, user=request.user)
         except editions.EditionImpossible as refus:

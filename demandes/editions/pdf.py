@@ -1,7 +1,7 @@
 """Éditions du dossier de la demande : fiche de synthèse et attestation d'enregistrement.
 
 ``donnees_fiche`` construit une fois le contexte de la fiche de synthèse
-(seed 000 « Synthèse de la demande ») ; l'écran (``demandes.views.detail``)
+(seed 000 « Synthèse de la demande ») ; l'écran (``demandes/fiche/views.py``)
 et le PDF l'utilisent tous deux, avec les mêmes gabarits de blocs
 (``templates/demandes/fiche/``) : ce que l'agent voit est ce qu'il imprime.
 
@@ -18,15 +18,18 @@ import mimetypes
 from datetime import date
 from pathlib import Path
 
-from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils._os import safe_join
 
-from demandes import calculs, choix, doublons, labels, services
-from demandes.models import Demande, Evenement
+from demandes.dossier import calculs, choix
+from demandes.dossier.models import Demande, Evenement
+from demandes.dossier.saisie import charger_dossier, parametre
+from demandes.doublons import services as doublons
+from demandes.labels import services as labels
+from fdls.socle.dates import ajouter_mois
 
 TITULAIRES = (choix.Role.DEMANDEUR, choix.Role.CODEMANDEUR)
 
@@ -87,7 +90,7 @@ def donnees_fiche(demande: Demande, *, le: date | None = None) -> dict:
     (priorités, éligibilités, contingents) et blocs de l'instruction.
     """
     le = le or timezone.localdate()
-    dossier = services.charger_dossier(demande)
+    dossier = charger_dossier(demande)
     personnes = [s.personne for s in dossier.personnes]
     for p in personnes:
         p.age = calculs.age(p.date_naissance, le) if p.date_naissance else None
@@ -149,11 +152,11 @@ def contexte_attestation(demande: Demande, *, user, maintenant=None) -> dict:
             "demande en ligne) pour pouvoir éditer l'attestation."
         )
     maintenant = timezone.localtime(maintenant)
-    dossier = services.charger_dossier(demande)
+    dossier = charger_dossier(demande)
     personnes = [s.personne for s in dossier.personnes]
     depart_validite = demande.date_renouvellement or demande.date_depot
-    validite = services.parametre("validite_demande", depart_validite)
-    preavis = services.parametre("preavis_renouvellement", depart_validite)
+    validite = parametre("validite_demande", depart_validite)
+    preavis = parametre("preavis_renouvellement", depart_validite)
     return {
         **_entete(user, maintenant),
         "titre_document": "Attestation d'enregistrement",
@@ -166,7 +169,7 @@ def contexte_attestation(demande: Demande, *, user, maintenant=None) -> dict:
         "validite_mois": validite,
         "preavis_mois": preavis,
         "renouveler_a_partir_du": (
-            demande.date_expiration - relativedelta(months=preavis) if demande.date_expiration else None
+            ajouter_mois(demande.date_expiration, -preavis) if demande.date_expiration else None
         ),
         "active": demande.etat == Demande.Etat.ACTIVE,
     }

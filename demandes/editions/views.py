@@ -8,11 +8,10 @@ des consultations (action « Édition PDF », l'adresse dit laquelle).
 
 from django.contrib import messages
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 
-from demandes import editions
-from demandes.models import Demande
-from demandes.views import nominatif_requis
+from demandes.dossier.vues import demande_visible, nominatif_requis
+from demandes.editions import pdf as editions
 from fdls.audit.models import Consultation
 from fdls.audit.services import journaliser_consultation
 
@@ -25,9 +24,7 @@ def reponse_pdf(contenu: bytes, nom_fichier: str) -> HttpResponse:
 
 
 def _edition(request, pk, edition: str):
-    demande = get_object_or_404(
-        Demande.objects.visibles_par(request.user).select_related(*editions.SELECT_EDITION), pk=pk
-    )
+    demande = demande_visible(request, pk, *editions.SELECT_EDITION)
     try:
         contenu = editions.EDITIONS[edition](demande, user=request.user)
     except editions.EditionImpossible as refus:

@@ -1,47 +1,45 @@
-"""API des demandes en ligne : dépôt (à valider), file des guichets, validation, rejet (``demandes.en_ligne``).
+"""API des demandes en ligne : dépôt (à valider), file des guichets, validation, rejet (``en_ligne.services``).
 
 Le dépôt par l'API tient lieu de portail du demandeur tant qu'il n'existe
 pas : un partenaire (site de saisie en ligne) transmet un dossier complet,
 créé à l'état « à valider », sans numéro unique. La file, la validation
 (contrôle d'identité coché : c'est l'enregistrement, numéro unique au guichet
 qui valide) et le rejet (motif obligatoire) sont réservés aux agents d'un
-guichet accompagnateur. Routes incluses par ``demandes/api.py``.
+guichet accompagnateur. Routes incluses par ``demandes/api.py``. Une transition
+refusée répond 409, un refus de droits 403 (``fdls.socle.api.erreurs``).
 """
 
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.urls import path
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, serializers, status
-from rest_framework.generics import get_object_or_404
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from demandes import choix, en_ligne, services
-from demandes.models import Demande
-from demandes.serializers import (
+from demandes.dossier import choix
+from demandes.dossier.models import Demande
+from demandes.dossier.saisie import Dossier
+from demandes.dossier.selectors import avec_dossier
+from demandes.dossier.serializers import (
     DemandeDetailSerializer,
     DemandeEcritureSerializer,
     ErreurSaisieSerializer,
     ErreurSerializer,
-    erreurs_a_plat,
+    dossier_saisi,
+    valider,
 )
+from demandes.en_ligne import services as en_ligne
 from fdls import acces
 from fdls.audit.models import Consultation
 from fdls.audit.services import journaliser_consultation, journaliser_liste
 from fdls.organismes.models import Guichet
 from fdls.socle.api.permissions import EstAgentAuthentifie, VoitDonneesNominatives
+from fdls.socle.vues import objet_ou_404
 
 MESSAGE_DEPOT_REFUSE = (
     "Le dépôt en ligne par l'API est ouvert aux guichets accompagnateurs et au gestionnaire du fichier "
     "(site de saisie en ligne)."
 )
-
-
-class TransitionRefusee(exceptions.APIException):
-    status_code = status.HTTP_409_CONFLICT
-    default_detail = "Cette action n'est pas possible dans l'état actuel de la demande."
-    default_code = "transition_interdite"
 
 
 class DepotEnLigneSerializer(DemandeEcritureSerializer):
@@ -114,27 +112,10 @@ class RejetSerializer(serializers.Serializer):
     )
 
 
-def _valider(serialiseur):
-    if not serialiseur.is_valid():
-        raise exceptions.ValidationError(erreurs_a_plat(serialiseur.errors))
-    return serialiseur.validated_data
-
-
 def _detail(request, demande) -> dict:
-    from demandes.api import _avec_dossier
-
-    demande = _avec_dossier(Demande.objects).get(pk=demande.pk)
+    demande = avec_dossier(Demande.objects).get(pk=demande.pk)
     journaliser_consultation(user=request.user, objet=demande, action=Consultation.Action.API, request=request)
     return DemandeDetailSerializer(demande, context={"request": request}).data
-
-
-def _appeler(service, *args, **kwargs):
-    try:
-        return service(*args, **kwargs)
-    except services.TransitionInterdite as exc:
-        raise TransitionRefusee(" ".join(exc.messages)) from exc
-    except DjangoPermissionDenied as exc:
-        raise exceptions.PermissionDenied(str(exc)) from exc
 
 
 PARAMETRE_ID = OpenApiParameter("demande_id", int, OpenApiParameter.PATH, description="Identifiant de la demande.")
@@ -183,17 +164,12 @@ class DemandesEnLigneView(APIView):
         responses={201: DemandeDetailSerializer, 400: ERREUR_400, 403: ERREUR_403},
     )
     def post(self, request):
-        from demandes.api import dossier_saisi
-
         if not (acces.enregistre(request.user) or acces.administre(request.user)):
             raise exceptions.PermissionDenied(MESSAGE_DEPOT_REFUSE)
-        donnees = _valider(DepotEnLigneSerializer(data=request.data, context={"request": request}))
-        dossier = dossier_saisi(donnees, services.Dossier(demande=Demande(canal=choix.Canal.EN_LIGNE)))
-        demande = _appeler(
-            en_ligne.deposer_en_ligne,
-            dossier,
-            auteur=en_ligne.auteur_depot_api(request.user),
-            guichet=donnees.get("guichet"),
+        donnees = valider(DepotEnLigneSerializer(data=request.data, context={"request": request}))
+        dossier = dossier_saisi(donnees, Dossier(demande=Demande(canal=choix.Canal.EN_LIGNE)))
+        demande = en_ligne.deposer_en_ligne(
+            dossier, auteur=en_ligne.auteur_depot_api(request.user), guichet=donnees.get("guichet")
         )
         return Response(_detail(request, demande), status=status.HTTP_201_CREATED)
 
@@ -204,7 +180,7 @@ class _Action(APIView):
     def _demande(self, demande_id) -> Demande:
         if not en_ligne.peut_valider(self.request.user):
             raise exceptions.PermissionDenied(en_ligne.MESSAGE_GUICHET_REQUIS)
-        return get_object_or_404(Demande.objects.visibles_par(self.request.user), pk=demande_id)
+        return objet_ou_404(Demande.objects.visibles_par(self.request.user), demande_id)
 
 
 @extend_schema(tags=["demandes en ligne"])
@@ -222,18 +198,14 @@ class ValiderView(_Action):
     )
     def post(self, request, demande_id):
         demande = self._demande(demande_id)
-        donnees = _valider(ValidationSerializer(data=request.data))
+        donnees = valider(ValidationSerializer(data=request.data))
         guichet = None
         if donnees.get("guichet"):
             guichet = Guichet.objects.select_related("commune").filter(code=donnees["guichet"]).first()
             if guichet is None:
                 raise exceptions.ValidationError({"guichet": [f"Guichet inconnu : « {donnees['guichet']} »."]})
-        demande = _appeler(
-            en_ligne.valider_demande_en_ligne,
-            demande,
-            user=request.user,
-            identite_verifiee=donnees["identite_verifiee"],
-            guichet=guichet,
+        demande = en_ligne.valider_demande_en_ligne(
+            demande, user=request.user, identite_verifiee=donnees["identite_verifiee"], guichet=guichet
         )
         return Response(_detail(request, demande))
 
@@ -251,8 +223,8 @@ class RejeterView(_Action):
     )
     def post(self, request, demande_id):
         demande = self._demande(demande_id)
-        donnees = _valider(RejetSerializer(data=request.data))
-        demande = _appeler(en_ligne.rejeter_demande_en_ligne, demande, user=request.user, motif=donnees["motif"])
+        donnees = valider(RejetSerializer(data=request.data))
+        demande = en_ligne.rejeter_demande_en_ligne(demande, user=request.user, motif=donnees["motif"])
         return Response(_detail(request, demande))
 
 

@@ -5,12 +5,12 @@ guichet accompagnateur, qui contrôle l'identité du demandeur (seed 001 §1 :
 « ces demandes sont validées par l'EHS quotidiennement avant intégration …
 afin de s'assurer de la recevabilité de la pièce d'identité »). La validation
 est l'enregistrement : numéro unique et référence sont attribués par
-``services.enregistrer_demande`` au guichet qui valide, avec pour date de
+``cycle.services.enregistrer_demande`` au guichet qui valide, avec pour date de
 dépôt celle du dépôt en ligne.
 
 Ses transitions (``deposer_en_ligne``, ``valider_en_ligne``,
 ``rejeter_en_ligne``) sont dans la table de la demande
-(``demandes.workflow.WORKFLOW_DEMANDE``, docs/statuts.md) ; chaque transition
+(``demandes.dossier.workflow.WORKFLOW_DEMANDE``, docs/statuts.md) ; chaque transition
 écrit un événement de l'historique.
 """
 
@@ -23,9 +23,13 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Subquery
 from django.utils import timezone
 
-from demandes import choix, services
-from demandes.models import Demande, Evenement, LocalisationSouhaitee
-from demandes.workflow import WORKFLOW_DEMANDE, ecrire_evenement
+from demandes.cycle import services as cycle
+from demandes.dossier import choix
+from demandes.dossier.models import Demande, Evenement, LocalisationSouhaitee
+from demandes.dossier.saisie import Dossier, charger_dossier, valider_dossier
+from demandes.dossier.workflow import WORKFLOW_DEMANDE, ecrire_evenement
+from demandes.labels import services as labels
+from demandes.pieces.models import Piece
 from fdls import acces
 from fdls.organismes.models import Guichet, Organisme
 from fdls.socle.workflow import Auteur
@@ -66,7 +70,7 @@ def auteur_depot_api(user) -> Auteur:
 
 @transaction.atomic
 def deposer_en_ligne(
-    dossier: services.Dossier, *, auteur: Auteur, guichet: Guichet | None = None, le: date | None = None
+    dossier: Dossier, *, auteur: Auteur, guichet: Guichet | None = None, le: date | None = None
 ) -> Demande:
     """Dépôt en ligne d'un dossier complet : brouillon → à valider, sans numéro unique.
 
@@ -94,8 +98,8 @@ def deposer_en_ligne(
     if guichet is not None:
         d.guichet = guichet
         d.departement_id = guichet.commune.departement_id
-    services.valider_dossier(dossier, complet=True)
-    services.sauver_brouillon(dossier, auteur=auteur, guichet=guichet)
+    valider_dossier(dossier, complet=True)
+    cycle.sauver_brouillon(dossier, auteur=auteur, guichet=guichet)
     d.etat = transition.cible
     d.date_depot = le or timezone.localdate()
     d.save(update_fields=["etat", "date_depot", "canal", "updated_at"])
@@ -125,8 +129,6 @@ def file_a_valider(user):
     Annotées de la première commune souhaitée et de la présence d'une pièce
     d'identité valide (``Piece``, type « identite »).
     """
-    from demandes.models import Piece
-
     if not peut_valider(user):
         return Demande.objects.none()
     premiere_commune = LocalisationSouhaitee.objects.filter(demande=OuterRef("pk")).order_by("rang")
@@ -184,8 +186,6 @@ def valider_demande_en_ligne(
     recalculés. ``ValidationError`` (``identite_verifiee``, champs du dossier)
     ou ``TransitionInterdite`` : rien n'est écrit.
     """
-    from demandes import labels
-
     _verifier_droits(user, demande)
     if not identite_verifiee:
         raise ValidationError(
@@ -205,9 +205,7 @@ def valider_demande_en_ligne(
     Demande.objects.filter(pk=demande.pk).update(etat=Etat.BROUILLON)
     demande.etat = Etat.BROUILLON
     auteur = Auteur.agent(user)
-    demande = services.enregistrer_demande(
-        services.charger_dossier(demande), auteur=auteur, guichet=guichet, date_depot=depot
-    )
+    demande = cycle.enregistrer_demande(charger_dossier(demande), auteur=auteur, guichet=guichet, date_depot=depot)
     ecrire_evenement(
         demande,
         transition.evenement,

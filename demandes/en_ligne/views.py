@@ -3,59 +3,26 @@
 La file montre les demandes déposées en ligne que l'agent voit (territoire de
 son organisme, fdls/acces.py) ; l'examen d'un dossier est journalisé comme
 toute consultation ; « Valider » (contrôle d'identité coché) enregistre la
-demande, « Rejeter » exige un motif. Services : ``demandes.en_ligne``.
+demande, « Rejeter » exige un motif. Services : ``en_ligne.services``.
 """
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from demandes import en_ligne, services
-from demandes.models import Demande
-from demandes.views import nominatif_requis
+from demandes.dossier.models import Demande
+from demandes.dossier.saisie import charger_dossier
+from demandes.dossier.vues import demande_visible, nominatif_requis
+from demandes.en_ligne import services as en_ligne
+from demandes.en_ligne.forms import RejetForm, ValidationForm
 from fdls.audit.models import Consultation
 from fdls.audit.services import journaliser_consultation, journaliser_liste
-from fdls.organismes.models import Guichet
 from fdls.socle.formulaires import reporter_erreurs
 from fdls.socle.vues import PAR_PAGE
-
-
-class ValidationForm(forms.Form):
-    identite_verifiee = forms.BooleanField(
-        label="Identité du demandeur vérifiée",
-        required=False,
-        help_text="La pièce d'identité jointe est lisible, en cours de validité et correspond au demandeur.",
-    )
-    guichet = forms.ModelChoiceField(
-        label="Guichet d'enregistrement",
-        queryset=Guichet.objects.none(),
-        empty_label=None,
-        help_text="Son code termine le numéro unique attribué à la validation.",
-    )
-
-    def __init__(self, *args, user, demande, **kwargs):
-        super().__init__(*args, **kwargs)
-        guichets = Guichet.objects.filter(
-            organisme_id=user.organisme_id, type=Guichet.Type.ACCOMPAGNATEUR, actif=True
-        ).order_by("nom")
-        self.fields["guichet"].queryset = guichets
-        if demande.guichet_id and guichets.filter(pk=demande.guichet_id).exists():
-            self.fields["guichet"].initial = demande.guichet_id
-
-
-class RejetForm(forms.Form):
-    motif = forms.CharField(
-        label="Motif du rejet",
-        required=False,
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Conservé dans l'historique et expliqué au demandeur (pièce d'identité illisible, doublon…).",
-    )
 
 
 def _refus(request):
@@ -93,9 +60,7 @@ class DejaTraitee(Exception):
 
 
 def _a_examiner(request, pk) -> Demande:
-    demande = get_object_or_404(
-        Demande.objects.visibles_par(request.user).select_related("guichet__commune", "departement"), pk=pk
-    )
+    demande = demande_visible(request, pk, "guichet__commune", "departement")
     if demande.etat != Demande.Etat.A_VALIDER:
         raise DejaTraitee(demande)
     return demande
@@ -111,7 +76,7 @@ def _deja_traitee(request, demande):
 
 
 def _rendre_examen(request, demande, *, form_validation=None, form_rejet=None, status=200):
-    dossier = services.charger_dossier(demande)
+    dossier = charger_dossier(demande)
     contexte = {
         "section": "demande",
         "demande": demande,

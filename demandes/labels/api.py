@@ -1,26 +1,28 @@
-"""API des labels d'une demande : liste, pose, retrait (``demandes.labels``).
+"""API des labels d'une demande : liste, pose, retrait (``labels.services``).
 
 Lecture : la demande doit être visible (404 sinon, sans révéler qu'elle
 existe) et la lecture est journalisée. Écriture : jeton de portée
 « écriture » ; hors des droits de l'organisme (réservataire de son
 contingent, DDETS pour les labels CP, jamais un label automatique) : 403 avec
 le motif en français, tentative inscrite au journal ; saisie invalide ou
-label déjà posé : 400 par champ. Routes incluses par ``demandes/api.py``.
+label déjà posé : 400 par champ (``LabelRefuse`` et ``ValidationError`` rendus par
+``fdls.socle.api.erreurs``). Routes incluses par ``demandes/api.py``.
 """
 
 from django.urls import path
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import exceptions, serializers, status
-from rest_framework.generics import get_object_or_404
+from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from demandes import labels
-from demandes.models import Demande, Label, TypeLabel
-from demandes.serializers import ErreurSaisieSerializer, ErreurSerializer, erreurs_a_plat
+from demandes.dossier.models import Demande
+from demandes.dossier.serializers import ErreurSaisieSerializer, ErreurSerializer, valider
+from demandes.labels import services as labels
+from demandes.labels.models import Label, TypeLabel
 from fdls.audit.models import Consultation
 from fdls.audit.services import journaliser_consultation
 from fdls.socle.api.permissions import EstAgentAuthentifie, VoitDonneesNominatives
+from fdls.socle.vues import objet_ou_404
 
 
 class TypeLabelSerializer(serializers.ModelSerializer):
@@ -92,16 +94,6 @@ class RetraitSerializer(serializers.Serializer):
     motif = serializers.CharField(required=False, allow_blank=True, max_length=300, default="")
 
 
-def _valider(serialiseur):
-    if not serialiseur.is_valid():
-        raise exceptions.ValidationError(erreurs_a_plat(serialiseur.errors))
-    return serialiseur.validated_data
-
-
-def _refus(exc: labels.LabelRefuse):
-    return exceptions.PermissionDenied(exc.message)
-
-
 PARAMETRE_ID = OpenApiParameter("demande_id", int, OpenApiParameter.PATH, description="Identifiant de la demande.")
 PARAMETRE_LABEL = OpenApiParameter("label_id", int, OpenApiParameter.PATH, description="Identifiant du label.")
 ERREURS = {
@@ -118,7 +110,7 @@ class _Base(APIView):
     permission_classes = [EstAgentAuthentifie, VoitDonneesNominatives]
 
     def _demande(self, pk) -> Demande:
-        return get_object_or_404(Demande.objects.visibles_par(self.request.user), pk=pk)
+        return objet_ou_404(Demande.objects.visibles_par(self.request.user), pk)
 
 
 @extend_schema(tags=["labels"])
@@ -160,17 +152,14 @@ class LabelsDemandeView(_Base):
     )
     def post(self, request, demande_id):
         demande = self._demande(demande_id)
-        donnees = _valider(PoseSerializer(data=request.data))
-        try:
-            label = labels.poser_label(
-                demande,
-                donnees["type"],
-                user=request.user,
-                date_pose=donnees.get("date_pose"),
-                commentaire=donnees.get("commentaire", ""),
-            )
-        except labels.LabelRefuse as exc:
-            raise _refus(exc) from exc
+        donnees = valider(PoseSerializer(data=request.data))
+        label = labels.poser_label(
+            demande,
+            donnees["type"],
+            user=request.user,
+            date_pose=donnees.get("date_pose"),
+            commentaire=donnees.get("commentaire", ""),
+        )
         return Response(LabelSerializer(label).data, status=status.HTTP_201_CREATED)
 
 
@@ -188,12 +177,9 @@ class RetraitLabelView(_Base):
     )
     def post(self, request, demande_id, label_id):
         demande = self._demande(demande_id)
-        label = get_object_or_404(Label.objects.select_related("type", "demande"), pk=label_id, demande=demande)
-        donnees = _valider(RetraitSerializer(data=request.data))
-        try:
-            label = labels.retirer_label(label, user=request.user, motif=donnees.get("motif", ""))
-        except labels.LabelRefuse as exc:
-            raise _refus(exc) from exc
+        label = objet_ou_404(Label.objects.select_related("type", "demande"), label_id, demande=demande)
+        donnees = valider(RetraitSerializer(data=request.data))
+        label = labels.retirer_label(label, user=request.user, motif=donnees.get("motif", ""))
         return Response(LabelSerializer(label).data)
 
 

@@ -25,21 +25,27 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from demandes import calculs, services
-from demandes.models import Demande, Evenement, Label, TypeLabel
-from demandes.signaux import signaler
-from demandes.workflow import ecrire_evenement
+from demandes.dossier import calculs
+from demandes.dossier.models import Demande, Evenement
+from demandes.dossier.saisie import Dossier, charger_dossier
+from demandes.dossier.signaux import signaler
+from demandes.dossier.workflow import ecrire_evenement
+from demandes.labels import recalcul_sql
+from demandes.labels.models import Label, TypeLabel
 from fdls import acces
+from fdls.audit.models import Consultation
+from fdls.audit.services import journaliser_consultation
 from fdls.organismes.models import Organisme
 from fdls.socle.cache import CacheDate
 from fdls.socle.workflow import AUTOMATE, Auteur
 
 CODE_PREMIER_QUARTILE = "cp-premier-quartile"
 TAILLE_PAQUET = 20_000
+MOTIF_RETRAIT_AUTOMATIQUE = "La règle de calcul n'est plus remplie."
 
 
 class LabelRefuse(PermissionDenied):
@@ -107,9 +113,6 @@ def types_posables(user) -> list[TypeLabel]:
 
 def _refuser(user, demande: Demande, message: str):
     """Journalise la tentative refusée (hors de toute transaction d'écriture) puis lève ``LabelRefuse``."""
-    from fdls.audit.models import Consultation
-    from fdls.audit.services import journaliser_consultation
-
     journaliser_consultation(user=user, objet=demande, action=Consultation.Action.REFUS)
     raise LabelRefuse(message)
 
@@ -292,7 +295,7 @@ def _types_automatiques() -> dict[str, TypeLabel]:
 
 @transaction.atomic(savepoint=False)
 def recalculer_labels_automatiques(
-    demande: Demande, *, le: date | None = None, dossier: services.Dossier | None = None, neuve: bool = False
+    demande: Demande, *, le: date | None = None, dossier: Dossier | None = None, neuve: bool = False
 ) -> Recalcul:
     """Pose ou retire les labels automatiques d'une demande active selon son dossier ; idempotent.
 
@@ -306,7 +309,7 @@ def recalculer_labels_automatiques(
     le = le or timezone.localdate()
     if dossier is None:
         demande = Demande.objects.select_for_update().get(pk=demande.pk)
-        dossier = services.charger_dossier(demande)
+        dossier = charger_dossier(demande)
     bilan = Recalcul()
     if demande.etat != Demande.Etat.ACTIVE:
         return bilan
@@ -333,101 +336,13 @@ def recalculer_labels_automatiques(
             label = actifs[code]
             label.date_retrait = max(le, label.date_pose)
             label.retire_par_libelle = AUTOMATE.libelle
-            label.motif_retrait = "La règle de calcul n'est plus remplie."
+            label.motif_retrait = MOTIF_RETRAIT_AUTOMATIQUE
             label.save(update_fields=["date_retrait", "retire_par_libelle", "motif_retrait"])
             _ecrire_retrait(label, AUTOMATE)
             bilan.retraits += 1
     if neuve:
         dossier.labels = poses  # une demande neuve n'a pas d'autre label actif
     return bilan
-
-
-# Même règle que ``calculs.synthese`` (1er quartile), en SQL ensembliste pour tout le fichier :
-# UC OCDE (1 le demandeur ; 0,5 à 14 ans ou plus ou sans date ; 0,3 avant 14 ans et par enfant à
-# naître), RUC = ressources mensuelles × 12 / UC arrondi à l'euro, seuil de l'EPCI du 1er choix
-# (dernier arrêté d'une année ≤ l'année du calcul). tests/demandes/test_labels.py vérifie l'accord.
-SQL_ATTENDUS_PREMIER_QUARTILE = """
-CREATE TEMP TABLE _labels_attendus ON COMMIT DROP AS
-WITH cible AS (
-    SELECT d.id, d.enfants_a_naitre
-      FROM demandes_demande d
-     WHERE d.etat = 'active' AND d.id >= %(debut)s AND d.id < %(fin)s
-), uc AS (
-    SELECT c.id,
-           ROUND(SUM(CASE WHEN p.role = 'demandeur' THEN 1
-                          WHEN p.date_naissance IS NULL
-                            OR date_part('year', age(%(le)s::date, p.date_naissance)) >= 14 THEN 0.5
-                          ELSE 0.3 END) + 0.3 * c.enfants_a_naitre, 2) AS uc
-      FROM cible c
-      JOIN demandes_personne p ON p.demande_id = c.id
-     GROUP BY c.id, c.enfants_a_naitre
-    HAVING bool_or(p.role = 'demandeur')
-), ressources AS (
-    SELECT p.demande_id AS id, ROUND(SUM(r.montant), 2) AS mensuelles
-      FROM cible c
-      JOIN demandes_personne p ON p.demande_id = c.id
-      JOIN demandes_ressource r ON r.personne_id = p.id
-     GROUP BY p.demande_id
-)
-SELECT u.id AS demande_id,
-       COALESCE(ROUND(COALESCE(res.mensuelles, 0) * 12 / u.uc, 0) < seuil.montant, false) AS attendu
-  FROM uc u
-  LEFT JOIN ressources res ON res.id = u.id
-  LEFT JOIN LATERAL (
-        SELECT co.epci_id
-          FROM demandes_localisationsouhaitee l
-          JOIN territoires_commune co ON co.code_insee = l.commune_id
-         WHERE l.demande_id = u.id
-         ORDER BY l.rang
-         LIMIT 1) premier ON true
-  LEFT JOIN LATERAL (
-        SELECT s.montant
-          FROM demandes_seuilpremierquartile s
-         WHERE s.epci_id = premier.epci_id AND s.annee <= %(annee)s
-         ORDER BY s.annee DESC
-         LIMIT 1) seuil ON true
-"""
-
-SQL_POSES = """
-WITH nouveaux AS (
-    INSERT INTO demandes_label (demande_id, type_id, organisme_id, date_pose, auteur_id, auteur_libelle,
-                                commentaire, date_retrait, retire_par_id, retire_par_libelle, motif_retrait,
-                                created_at)
-    SELECT a.demande_id, %(type)s, NULL, %(le)s, NULL, %(auteur)s, '', NULL, NULL, '', '', now()
-      FROM _labels_attendus a
-     WHERE a.attendu
-       AND NOT EXISTS (SELECT 1 FROM demandes_label x
-                        WHERE x.demande_id = a.demande_id AND x.type_id = %(type)s AND x.date_retrait IS NULL)
-    ON CONFLICT DO NOTHING
-    RETURNING id, demande_id, date_pose
-)
-INSERT INTO demandes_evenement (demande_id, type, date, precisions, details, etat_avant, etat_apres,
-                                auteur_id, organisme_id, auteur_libelle)
-SELECT n.demande_id, 'label', now(), %(precisions)s,
-       jsonb_build_object('action', 'pose', 'label', %(code)s::text, 'libelle', %(libelle)s::text,
-                          'label_id', n.id, 'date_pose', n.date_pose::text),
-       '', '', NULL, NULL, %(auteur)s
-  FROM nouveaux n
-"""
-
-SQL_RETRAITS = """
-WITH fermes AS (
-    UPDATE demandes_label l
-       SET date_retrait = GREATEST(%(le)s::date, l.date_pose), retire_par_libelle = %(auteur)s,
-           motif_retrait = %(motif)s
-      FROM _labels_attendus a
-     WHERE l.demande_id = a.demande_id AND NOT a.attendu
-       AND l.type_id = %(type)s AND l.date_retrait IS NULL
-    RETURNING l.id, l.demande_id, l.date_retrait
-)
-INSERT INTO demandes_evenement (demande_id, type, date, precisions, details, etat_avant, etat_apres,
-                                auteur_id, organisme_id, auteur_libelle)
-SELECT f.demande_id, 'label_retrait', now(), %(precisions)s,
-       jsonb_build_object('action', 'retrait', 'label', %(code)s::text, 'libelle', %(libelle)s::text,
-                          'label_id', f.id, 'date_retrait', f.date_retrait::text),
-       '', '', NULL, NULL, %(auteur)s
-  FROM fermes f
-"""
 
 
 def recalculer_labels_automatiques_fichier(
@@ -459,21 +374,15 @@ def recalculer_labels_automatiques_fichier(
         "auteur": AUTOMATE.libelle,
     }
     for debut in range(premier, dernier + 1, taille_paquet):
-        with transaction.atomic(), connection.cursor() as curseur:
-            # Sous une transaction englobante (tests, appel imbriqué), ON COMMIT DROP n'a pas encore joué.
-            curseur.execute("DROP TABLE IF EXISTS _labels_attendus")
-            curseur.execute(SQL_ATTENDUS_PREMIER_QUARTILE, {**parametres, "debut": debut, "fin": debut + taille_paquet})
-            curseur.execute(SQL_POSES, {**parametres, "precisions": f"Ajout : {type_label.libelle}"})
-            bilan.poses += curseur.rowcount
-            curseur.execute(
-                SQL_RETRAITS,
-                {
-                    **parametres,
-                    "motif": "La règle de calcul n'est plus remplie.",
-                    "precisions": f"Retrait : {type_label.libelle} – La règle de calcul n'est plus remplie.",
-                },
+        with transaction.atomic():
+            poses, retraits = recalcul_sql.recalculer_paquet(
+                {**parametres, "debut": debut, "fin": debut + taille_paquet},
+                precisions_pose=f"Ajout : {type_label.libelle}",
+                motif=MOTIF_RETRAIT_AUTOMATIQUE,
+                precisions_retrait=f"Retrait : {type_label.libelle} – {MOTIF_RETRAIT_AUTOMATIQUE}",
             )
-            bilan.retraits += curseur.rowcount
+        bilan.poses += poses
+        bilan.retraits += retraits
         bilan.paquets += 1
         if journal:
             journal(f"Labels automatiques : paquet {bilan.paquets}, {bilan.poses} posés, {bilan.retraits} retirés.")
@@ -534,7 +443,7 @@ def demandes_avec_label(
     famille: str | None = None,
     organisme: Organisme | int | None = None,
 ) -> list[int]:
-    """Identifiants des demandes portant un tel label actif (liste des demandes, demandes/recherche.py)."""
+    """Identifiants des demandes portant un tel label actif (liste des demandes, demandes/liste/recherche.py)."""
     conditions = _q_label(type_label=type_label, famille=famille, organisme=organisme)
     if conditions is None:
         return []

@@ -2,73 +2,33 @@
 
 Le bloc de la fiche est rendu par l'étiquette ``{% bloc_labels demande %}``
 (``demandes/templatetags/labels_fiche.py``) ; les écritures passent par
-``demandes.labels`` (droits par organisme, historique, refus journalisés).
+``labels.services`` (droits par organisme, historique, refus journalisés).
 """
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from demandes import labels
-from demandes.models import Demande, Label, TypeLabel
-from demandes.views import nominatif_requis
+from demandes.dossier.vues import demande_visible, nominatif_requis
+from demandes.labels import services as labels
+from demandes.labels.forms import LabelForm, RetraitForm
+from demandes.labels.models import Label
 from fdls.socle.formulaires import reporter_erreurs
-
-
-class LabelForm(forms.Form):
-    """Ajout d'un label : la liste ne propose que les labels que l'organisme de l'agent peut poser."""
-
-    type = forms.ModelChoiceField(
-        label="Priorité, éligibilité ou contingent",
-        queryset=TypeLabel.objects.filter(actif=True),
-        empty_label="Choisissez…",
-        error_messages={
-            "required": "Choisissez le label à ajouter.",
-            "invalid_choice": "Ce label n'existe pas : choisissez-en un dans la liste.",
-        },
-    )
-    date_pose = forms.DateField(
-        label="Date de pose",
-        required=False,
-        help_text="Par défaut aujourd'hui ; la date de la décision (DALO, commission…) si elle est antérieure.",
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        error_messages={"invalid": "Saisissez une date valide (jj/mm/aaaa)."},
-    )
-    commentaire = forms.CharField(label="Commentaire", required=False, max_length=300)
-
-    def __init__(self, *args, types=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        # Le choix proposé : les labels posables ; la validation accepte tout type actif, et le service
-        # refuse (message clair, tentative journalisée) un label hors des droits de l'organisme.
-        self.fields["type"].choices = [("", "Choisissez…")] + [
-            (t.pk, f"{t.get_famille_display()} – {t.libelle}") for t in types
-        ]
-        self.fields["date_pose"].initial = timezone.localdate()
-
-
-class RetraitForm(forms.Form):
-    motif = forms.CharField(label="Motif du retrait", required=False, max_length=300)
+from fdls.socle.vues import objet_ou_404
 
 
 def _fiche(demande_pk) -> str:
     return reverse("demandes:detail", args=[demande_pk]) + "#onglet-complements"
 
 
-def _demande_visible(request, pk) -> Demande:
-    # 404 hors territoire : on ne révèle pas qu'une demande existe.
-    return get_object_or_404(Demande.objects.visibles_par(request.user), pk=pk)
-
-
 @nominatif_requis
 def ajouter(request, pk):
     """Formulaire « Ajouter un label » (page seule si une erreur est à corriger)."""
-    demande = _demande_visible(request, pk)
+    demande = demande_visible(request, pk)
     types = labels.types_posables(request.user)
     form = LabelForm(request.POST or None, types=types)
     statut = 200
@@ -98,8 +58,8 @@ def ajouter(request, pk):
 @require_POST
 @nominatif_requis
 def retirer(request, pk, label_pk):
-    demande = _demande_visible(request, pk)
-    label = get_object_or_404(Label.objects.select_related("type", "demande"), pk=label_pk, demande=demande)
+    demande = demande_visible(request, pk)
+    label = objet_ou_404(Label.objects.select_related("type", "demande"), label_pk, demande=demande)
     form = RetraitForm(request.POST)
     form.is_valid()
     try:

@@ -13,24 +13,15 @@ from django.db.models import Q
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from demandes import choix, labels
-from demandes.models import CleIdentite, Demande, TypeLabel
-from demandes.normalisation import normaliser_nom
-from demandes.numerotation import analyser_numero_unique
-from demandes.recherche import Criteres
+from demandes.dossier import choix
+from demandes.dossier.formulaires import FORMAT_DATE, DateSaisie
+from demandes.dossier.models import CleIdentite, Demande
+from demandes.dossier.normalisation import normaliser_nom
+from demandes.dossier.numerotation import analyser_numero_unique
+from demandes.labels import services as labels
+from demandes.labels.models import TypeLabel
+from demandes.liste.criteres import Criteres
 from fdls.organismes.models import Guichet, Organisme
-
-FORMAT_DATE = "%d/%m/%Y"
-
-
-class DateSaisie(forms.DateInput):
-    """Date tapée au clavier (jj/mm/aaaa) : plus rapide qu'un calendrier au guichet,
-    et une saisie erronée reste affichée telle quelle avec son message."""
-
-    def __init__(self, attrs=None, format=FORMAT_DATE):
-        super().__init__(
-            attrs={"placeholder": "jj/mm/aaaa", "autocomplete": "off", "size": 10, **(attrs or {})}, format=format
-        )
 
 
 class RechercheDemandeForm(forms.Form):
@@ -155,7 +146,7 @@ class DemandeFilter(django_filters.FilterSet):
         ).order_by("nom")
 
     def criteres(self) -> Criteres:
-        """Critères validés pour la liste (``demandes.recherche``) ; mêmes règles que ``qs``."""
+        """Critères validés pour la liste (``liste.recherche``) ; mêmes règles que ``qs``."""
         donnees = self.form.cleaned_data
         guichet = donnees.get("guichet")
         organisme_id = getattr(getattr(self.request, "user", None), "organisme_id", None)

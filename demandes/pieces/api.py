@@ -7,7 +7,7 @@ chaque lecture est inscrite au journal des consultations (« api » pour les
 métadonnées, « téléchargement » pour le fichier). Écriture (dépôt multipart,
 obsolescence, suppression) : jeton de portée « écriture » et demande
 modifiable (``modifiables_par``), sinon 403. Les règles (contrôle du contenu,
-taille, stockage, historique) sont celles de ``demandes.pieces``, les mêmes
+taille, stockage, historique) sont celles de ``pieces.services``, les mêmes
 que dans les écrans ; une erreur de saisie répond 400 avec les messages par
 champ. Les routes sont enregistrées par ``demandes/api.py``.
 """
@@ -17,17 +17,19 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import exceptions, parsers, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
-from demandes import choix, pieces
-from demandes.models import Demande, Personne, Piece
-from demandes.serializers import ErreurSaisieSerializer, ErreurSerializer
-from demandes.views_pieces import reponse_fichier
+from demandes.dossier import choix
+from demandes.dossier.models import Demande, Personne
+from demandes.dossier.serializers import ErreurSaisieSerializer, ErreurSerializer
+from demandes.pieces import services as pieces
+from demandes.pieces.models import Piece
+from demandes.pieces.views import reponse_fichier
 from fdls.audit.models import Consultation
 from fdls.audit.services import journaliser_consultation
 from fdls.socle.api.permissions import EstAgentAuthentifie, VoitDonneesNominatives
+from fdls.socle.vues import objet_ou_404
 from fdls.socle.workflow import Auteur
 
 MESSAGE_ECRITURE_REFUSEE = (
@@ -159,7 +161,7 @@ class PieceViewSet(viewsets.GenericViewSet):
     # ------------------------------------------------------------ accès
 
     def _demande_visible(self) -> Demande:
-        return get_object_or_404(Demande.objects.visibles_par(self.request.user), pk=self.kwargs["demande_pk"])
+        return objet_ou_404(Demande.objects.visibles_par(self.request.user), self.kwargs["demande_pk"])
 
     def _demande_modifiable(self) -> Demande:
         demande = self._demande_visible()

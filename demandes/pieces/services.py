@@ -37,9 +37,10 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 
-from demandes import calculs, choix
-from demandes.models import Demande, Evenement, Personne, Piece
-from demandes.workflow import ecrire_evenement
+from demandes.dossier import calculs, choix
+from demandes.dossier.models import Demande, Evenement, Personne
+from demandes.dossier.workflow import ecrire_evenement
+from demandes.pieces.models import Piece
 from fdls.socle.workflow import Auteur
 
 TypePiece = choix.TypePiece

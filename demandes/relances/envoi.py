@@ -18,7 +18,7 @@ Envoi :
 - courrier : un fichier texte par lettre dans ``settings.FDLS_COURRIERS_DIR``
   (publipostage du jour), au nom de la relance : réécrire est sans effet.
 
-Les états des relances et la reprise sont dans ``demandes/traitements.py``.
+Les états des relances et la reprise sont dans ``demandes/relances/traitements.py``.
 """
 
 from __future__ import annotations
@@ -30,11 +30,12 @@ from functools import cache
 from pathlib import Path
 
 from django.conf import settings
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMessage, mailers
 from django.template.loader import get_template
 from django.utils.module_loading import import_string
 
-from demandes.models import Relance, SmsJournal
+from demandes.dossier.numerotation import formater_numero_unique
+from demandes.relances.models import Relance, SmsJournal
 
 logger = logging.getLogger(__name__)
 
@@ -97,8 +98,6 @@ def _gabarit(nom: str):
 
 
 def contexte(c: Coordonnees) -> dict:
-    from demandes.numerotation import formater_numero_unique
-
     return {
         "numero": formater_numero_unique(c.numero_unique) if c.numero_unique else "",
         "echeance": c.echeance,
@@ -144,8 +143,6 @@ class Envoyeur:
     """Envoie les rappels d'un paquet : une connexion courriel et un backend SMS pour tout le paquet."""
 
     def __init__(self):
-        from django.core.mail import mailers
-
         self._mailers = mailers
         self._connexion = None
         self.sms = import_string(settings.FDLS_SMS_BACKEND)()

@@ -18,7 +18,7 @@ Rappels (``envoyer_relances``) en deux phases :
 1. *préparation* : pour chaque demande active dont l'échéance tombe dans le
    préavis (``ParametreReglementaire`` ``preavis_renouvellement``) et qui n'a
    pas encore de relance pour cette échéance, écrire les lignes « à envoyer »
-   (canaux : ``demandes/relances.py``) ;
+   (canaux : ``demandes/relances/envoi.py``) ;
 2. *envoi* : par paquets, passer les lignes « en cours » (commit), puis pour
    chacune revérifier que la demande est active et que l'échéance n'a pas
    changé, envoyer, marquer « envoyée » (commit par ligne).
@@ -37,21 +37,24 @@ import os
 import smtplib
 import socket
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from dateutil.relativedelta import relativedelta
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Exists, F, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from demandes import doublons, services
-from demandes.models import Demande, Personne, Relance, TraitementPlanifie
-from demandes.relances import Coordonnees, EnvoiImpossible, Envoyeur, canaux
+from demandes.cycle import services
+from demandes.dossier.models import Demande, Personne, TraitementPlanifie
+from demandes.dossier.saisie import parametre
+from demandes.doublons import services as doublons
+from demandes.relances import verrous_sql
+from demandes.relances.envoi import Coordonnees, EnvoiImpossible, Envoyeur, canaux
+from demandes.relances.models import Relance
 from fdls.celery import ERREURS_PASSAGERES
+from fdls.socle.dates import ajouter_mois
 
 logger = logging.getLogger(__name__)
 
@@ -83,21 +86,10 @@ class EnvoiDiffere(ConnectionError):
 # ---------------------------------------------------------------- état et verrou
 
 
-@contextmanager
-def verrou_job(job: str) -> Iterator[bool]:
-    """Verrou consultatif de session pour ``job`` ; ``False`` si un autre processus le tient."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_lock(%s, hashtext(%s))", [CLASSE_VERROU, job])
-        obtenu = cursor.fetchone()[0]
-    try:
-        yield obtenu
-    finally:
-        if obtenu:
-            try:
-                with connection.cursor() as cursor:
-                    cursor.execute("SELECT pg_advisory_unlock(%s, hashtext(%s))", [CLASSE_VERROU, job])
-            except ERREURS_PASSAGERES:  # connexion perdue : le serveur a déjà libéré le verrou
-                logger.warning("Verrou du traitement %s non libéré explicitement (connexion perdue)", job)
+def verrou_job(job: str):
+    """Verrou consultatif de session pour ``job`` (gestionnaire de contexte) ; ``False`` si un autre processus le
+    tient."""
+    return verrous_sql.verrou_consultatif(CLASSE_VERROU, job)
 
 
 def verrou_tenu_ailleurs(job: str) -> bool:
@@ -181,7 +173,7 @@ def _paquets(ids: list[int], taille: int) -> Iterator[list[int]]:
 
 def parametre_facultatif(code: str, le: date, defaut: int = 0) -> int:
     try:
-        return services.parametre(code, le)
+        return parametre(code, le)
     except ValidationError:
         return defaut
 
@@ -191,7 +183,7 @@ def parametre_facultatif(code: str, le: date, defaut: int = 0) -> int:
 
 def horizon_relances(jour: date) -> date:
     """Dernière échéance à rappeler le ``jour`` : jour + préavis réglementaire (en mois)."""
-    return jour + relativedelta(months=services.parametre("preavis_renouvellement", jour))
+    return ajouter_mois(jour, parametre("preavis_renouvellement", jour))
 
 
 def demandes_a_relancer(jour: date):
@@ -286,25 +278,6 @@ def _marquer(relance_id: int, statut: str, erreur: str = "") -> None:
     Relance.objects.filter(pk=relance_id).update(**champs)
 
 
-@contextmanager
-def _commits_sans_attente() -> Iterator[None]:
-    """Les commits de la session n'attendent pas l'écriture disque du journal de PostgreSQL.
-
-    Un arrêt brutal de PostgreSQL (pas du worker) peut perdre les dernières
-    marques « envoyée » (≈ 0,6 s) : ces messages seront renvoyés (au moins une fois).
-    """
-    with connection.cursor() as cursor:
-        cursor.execute("SET synchronous_commit TO OFF")
-    try:
-        yield
-    finally:
-        try:
-            with connection.cursor() as cursor:
-                cursor.execute("RESET synchronous_commit")
-        except ERREURS_PASSAGERES:
-            pass
-
-
 def _est_passagere(exc: BaseException) -> bool:
     if isinstance(exc, smtplib.SMTPRecipientsRefused | smtplib.SMTPSenderRefused | smtplib.SMTPDataError):
         return False
@@ -331,7 +304,9 @@ def envoyer_en_attente(etat: TraitementPlanifie | None = None, *, demande_id: in
             _ajouter(etat, cle, 1)
 
     dernier = 0
-    with Envoyeur() as envoyeur, _commits_sans_attente():
+    # Un arrêt brutal de PostgreSQL (pas du worker) peut perdre les dernières marques « envoyée »
+    # (≈ 0,6 s) : ces messages seront renvoyés (au moins une fois).
+    with Envoyeur() as envoyeur, verrous_sql.commits_sans_attente():
         while True:
             with transaction.atomic():
                 a_envoyer = Relance.objects.select_for_update(skip_locked=True).filter(

@@ -13,8 +13,9 @@ from django.utils import timezone
 from cotation import faits, grilles, services
 from cotation.models import Critere, Grille, HistoriqueCotation, ResultatCotation, TransitionGrille
 from cotation.regles import ajouter_mois
-from demandes import doublons, labels
-from demandes import services as demandes
+from demandes.cycle import services as demandes
+from demandes.doublons import services as doublons
+from demandes.labels import services as labels
 from demandes.models import Demande, Evenement, Ressource
 from fdls.socle.models import TacheSortante
 from tests.cotation.monde import enregistrer, monde_cotation

@@ -23,7 +23,7 @@ from django.utils import timezone
 from cotation import compilation_sql, demo, grilles, services
 from cotation.models import HistoriqueCotation, ResultatCotation
 from cotation.regles import ajouter_mois
-from demandes import services as demandes
+from demandes.cycle import services as demandes
 from demandes.generateur import Parametres, generer
 from demandes.models import Demande, Evenement, Label, TypeLabel
 from fdls.socle import demo as socle_demo

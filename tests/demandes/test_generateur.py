@@ -8,8 +8,11 @@ from collections import Counter, defaultdict
 import pytest
 from django.db.models import Count, Min
 
-from demandes import doublons, services
+from demandes.cycle import services
 from demandes.demo import construire
+from demandes.dossier import saisie
+from demandes.dossier.numerotation import analyser_numero_unique
+from demandes.doublons import services as doublons
 from demandes.generateur import Parametres, ajouter_mois, generer
 from demandes.models import (
     CleIdentite,
@@ -21,7 +24,6 @@ from demandes.models import (
     LocalisationSouhaitee,
     Personne,
 )
-from demandes.numerotation import analyser_numero_unique
 from fdls.organismes.models import Guichet
 from fdls.socle import demo as socle_demo
 from fdls.territoires.services import charger_referentiel
@@ -116,7 +118,7 @@ def test_historique_coherent_avec_les_etats(fichier):
 def test_cles_identite_egales_a_celles_des_services(fichier):
     attendu = defaultdict(set)
     for d in Demande.objects.prefetch_related("personnes"):
-        for c in services.cles_identite(d, d.personnes.all()):
+        for c in saisie.cles_identite(d, d.personnes.all()):
             attendu[d.pk].add((c.role, c.nom, c.prenom, c.nom_phonetique, c.prenom_phonetique, c.date_naissance))
     obtenu = defaultdict(set)
     for ligne in CleIdentite.objects.values_list(

@@ -8,8 +8,8 @@ from django import forms
 from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
 
-from demandes import services
-from demandes.forms import MESSAGE_DATE, MESSAGE_MONTANT_NEGATIF
+from demandes.cycle import services
+from demandes.dossier.formulaires import MESSAGE_DATE, MESSAGE_MONTANT_NEGATIF
 from demandes.models import Demande, Evenement, SuspicionDoublon
 from tests.demandes.dossiers import dossier
 from tests.factories import AgentFactory, CommuneFactory, DemandeFactory, GuichetFactory

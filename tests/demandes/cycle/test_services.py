@@ -9,9 +9,9 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.utils import ProgrammingError
 
-from demandes import services
+from demandes.cycle import services
+from demandes.dossier.numerotation import analyser_numero_unique
 from demandes.models import Demande, Evenement
-from demandes.numerotation import analyser_numero_unique
 from tests.demandes.dossiers import dossier
 from tests.factories import AgentFactory, CommuneFactory, DepartementFactory, GuichetFactory
 

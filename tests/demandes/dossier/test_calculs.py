@@ -10,7 +10,8 @@ from decimal import Decimal
 
 import pytest
 
-from demandes import calculs, choix, reglementaire, services
+from demandes.dossier import calculs, choix, reglementaire
+from demandes.dossier import saisie as services
 from demandes.models import ParametreReglementaire, PlafondRessources, Ressource, SeuilPremierQuartile
 from fdls.territoires.models import Commune
 from tests.demandes.dossiers import dossier

@@ -8,9 +8,9 @@ from collections import defaultdict
 import pytest
 from django.db import connection
 
-from demandes import services
+from demandes.cycle import services
+from demandes.dossier.numerotation import analyser_numero_unique
 from demandes.models import CompteurNumero, CompteurReference, Demande, ParametreReglementaire
-from demandes.numerotation import analyser_numero_unique
 from tests.demandes.dossiers import dossier
 from tests.factories import AgentFactory, CommuneFactory, GuichetFactory
 

@@ -10,7 +10,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pytest_django.asserts import assertContains, assertNotContains
 
-from demandes import doublons, services
+from demandes.cycle import services
+from demandes.dossier.saisie import mettre_a_jour_cles
+from demandes.doublons import services as doublons
 from demandes.models import (
     Demande,
     Evenement,
@@ -59,7 +61,7 @@ def _demande(territoire, nom, prenom, naissance=NAISSANCE, *, codemandeur=None, 
         Personne.objects.create(
             demande=demande, role="codemandeur", nom=nom_c, prenom=prenom_c, date_naissance=naissance_c, rang=1
         )
-        services.mettre_a_jour_cles(demande, demande.personnes.all())
+        mettre_a_jour_cles(demande, demande.personnes.all())
     return demande
 
 

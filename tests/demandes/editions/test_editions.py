@@ -18,7 +18,7 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from bench.bench_editions import creer_demande_nombreuse
-from demandes import editions
+from demandes.editions import pdf as editions
 from demandes.models import Demande
 from fdls.audit.models import Consultation
 from fdls.comptes import services as comptes

@@ -7,7 +7,9 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from demandes import en_ligne, labels, services
+from demandes.cycle import services
+from demandes.en_ligne import services as en_ligne
+from demandes.labels import services as labels
 from demandes.models import Demande, Evenement, Label
 from tests.demandes.dossiers import dossier
 from tests.demandes.monde_labels import construire_monde, enregistrer

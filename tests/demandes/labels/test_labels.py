@@ -7,7 +7,9 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
-from demandes import calculs, labels, services
+from demandes.cycle import services
+from demandes.dossier import calculs
+from demandes.labels import services as labels
 from demandes.models import Demande, Evenement, Label, SeuilPremierQuartile, TypeLabel
 from fdls.audit.models import Consultation
 from tests.demandes.monde_labels import construire_monde, enregistrer

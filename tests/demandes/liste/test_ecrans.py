@@ -190,8 +190,8 @@ def test_avec_htmx_des_criteres_invalides_remplacent_toute_la_zone_pour_montrer_
 
 
 def _ajouter_codemandeur(demande, nom, prenom, naissance):
+    from demandes.dossier.saisie import mettre_a_jour_cles
     from demandes.models import Personne
-    from demandes.services import mettre_a_jour_cles
 
     Personne.objects.create(
         demande=demande, role="codemandeur", nom=nom, prenom=prenom, date_naissance=naissance, rang=1
@@ -291,7 +291,7 @@ def test_export_xlsx_et_plafond(client, agent_verifie, territoire, monkeypatch):
 
     from openpyxl import load_workbook
 
-    from demandes import exports
+    from demandes.liste import exports
 
     demandes = [DemandeFactory(communes=[territoire["reze"]]) for _ in range(3)]
     agent_verifie(territoire["agent"])

@@ -16,11 +16,13 @@ from django.db import connection
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 
-from demandes import doublons, services
-from demandes.filters import DemandeFilter
+from demandes.cycle import services
+from demandes.doublons import services as doublons
 from demandes.generateur import Parametres, generer
+from demandes.liste.criteres import Criteres
+from demandes.liste.filters import DemandeFilter
+from demandes.liste.recherche import ResultatRecherche
 from demandes.models import CleIdentite, Demande, LocalisationSouhaitee
-from demandes.recherche import Criteres, ResultatRecherche
 from fdls.organismes.models import Guichet, Organisme
 from fdls.socle import demo as socle_demo
 from fdls.territoires.models import Commune
@@ -243,7 +245,7 @@ def test_un_guichet_que_l_agent_ne_voit_pas_en_entier_est_compte_jusqu_a_500(age
     """Chaque ligne du flux d'un tel guichet est vérifiée contre les clés de l'agent : le comptage
     s'arrête à 500 (« plus de 500 »), comme pour une recherche par nom ; l'agent qui voit tout le
     département du guichet garde le plafond de 2 000."""
-    from demandes.recherche import PLAFOND_COMPTAGE, PLAFOND_COMPTAGE_GUICHET_FILTRE
+    from demandes.liste.recherche import PLAFOND_COMPTAGE, PLAFOND_COMPTAGE_GUICHET_FILTRE
     from fdls import acces
 
     commune, bailleur = agents["commune"], agents["bailleur"]

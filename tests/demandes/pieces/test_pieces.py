@@ -13,12 +13,12 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains
 
-from demandes import pieces
 from demandes.models import Evenement, Personne, Piece
-from demandes.services import Auteur
+from demandes.pieces import services as pieces
 from fdls.audit.models import Consultation
 from fdls.comptes.models import Role
 from fdls.organismes.models import Organisme
+from fdls.socle.workflow import Auteur
 from tests.factories import AgentFactory, CommuneFactory, DemandeFactory, GuichetFactory
 
 # Petits fichiers réels : les octets magiques de chaque format, puis un peu de contenu.

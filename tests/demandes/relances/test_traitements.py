@@ -12,8 +12,10 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from demandes import relances, services, traitements
+from demandes.cycle import services
 from demandes.models import Demande, Evenement, ParametreReglementaire, Relance, SmsJournal, TraitementPlanifie
+from demandes.relances import envoi as relances
+from demandes.relances import traitements
 from tests.factories import DemandeFactory
 from tests.fiabilite.serveurs import attendre, url_postgres
 
@@ -25,7 +27,7 @@ Statut = Relance.Statut
 @pytest.fixture(autouse=True)
 def _courriers(settings, tmp_path):
     settings.FDLS_COURRIERS_DIR = str(tmp_path / "courriers")
-    settings.FDLS_SMS_BACKEND = "demandes.relances.SmsVersJournal"
+    settings.FDLS_SMS_BACKEND = "demandes.relances.envoi.SmsVersJournal"
 
 
 def demande(**kwargs):
