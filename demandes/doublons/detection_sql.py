@@ -9,11 +9,11 @@
   phonétique), par jointure indexée ; ``inserer_suspicions_nuit`` écrit celles
   qui atteignent le seuil, sans jamais réécrire une paire connue.
 
-Tests d'accord (``tests/demandes/doublons/``) : ``test_doublons.py`` vérifie
-que la nuit trouve les paires que la saisie trouve (mêmes scores) et que le
-pré-filtre ne perd aucune ligne ; ``test_detection_sql.py`` compare le
-blocage SQL à une lecture ORM des mêmes clés, et les paires d'un lot au
-produit calculé en Python.
+Test d'accord : ``tests/demandes/doublons/test_detection_sql.py`` (le
+blocage SQL contre une lecture ORM des mêmes clés ; les paires de chaque lot
+contre celles calculées en Python depuis les clés relues par l'ORM ;
+l'insertion et le lot suivant contre l'ORM) ; de bout en bout :
+``test_doublons.py`` (doublons semés trouvés à la saisie et de nuit).
 """
 
 from __future__ import annotations

@@ -4,8 +4,9 @@ La même règle que ``labels.services.recalculer_labels_automatiques`` (le
 chemin Python, qui passe par ``calculs.synthese``), en SQL ensembliste : une
 table temporaire des labels attendus par demande du paquet, puis les poses et
 les retraits, chacun avec son événement de l'historique, en une instruction.
-Test d'accord : ``tests/demandes/labels/test_labels.py`` (mêmes labels posés
-et retirés par les deux chemins, mêmes événements).
+Tests d'accord (``tests/demandes/labels/test_labels.py``) :
+``test_le_recalcul_par_lots_donne_le_meme_resultat_que_la_synthese`` et
+``test_le_recalcul_par_lots_retire_un_label_devenu_faux``.
 """
 
 from django.db import connection

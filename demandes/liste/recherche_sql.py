@@ -3,10 +3,12 @@
 Les requêtes des trois variantes de ``recherche.ResultatRecherche`` (flux par
 clé et par état, ordre alphabétique des clés d'identité, identifiants) et
 leur exécution. Leurs jumeaux ORM sont les mêmes critères appliqués par
-``DemandeFilter.qs`` (export, API) ; test d'accord :
-``tests/demandes/liste/test_recherche.py`` (mêmes demandes, même ordre, par
-les deux chemins, pour chaque variante et chaque profil d'agent), et la table
-elle-même contre celle qu'on recalculerait depuis les demandes.
+``DemandeFilter.qs`` (export, API). Tests d'accord
+(``tests/demandes/liste/test_recherche.py``) :
+``test_la_liste_rend_les_memes_demandes_que_l_orm`` (mêmes demandes, même
+ordre, par les deux chemins, pour chaque variante et chaque profil d'agent),
+``test_filtre_par_label_et_contingent``, et la table elle-même contre celle
+qu'on recalculerait depuis les demandes (``test_la_table_suit_chaque_ecriture_des_services``).
 """
 
 from __future__ import annotations
