@@ -22,6 +22,7 @@ from demandes.en_ligne import services as en_ligne
 from demandes.labels import services as labels
 from demandes.models import Demande, Label, LocalisationSouhaitee, Personne, Ressource, TypeLabel
 from fdls.organismes.models import Guichet, Organisme
+from fdls.socle.workflow import Auteur
 from fdls.territoires.models import Commune
 
 EN_LIGNE_PAR_DEFAUT = 10
@@ -157,7 +158,7 @@ def _deposer_en_ligne(vise: int) -> int:
             personnes=[PersonneSaisie(demandeur, [Ressource(type="salaire", montant=salaire)])],
             localisations=[LocalisationSouhaitee(commune=c) for c in choix_communes],
         )
-        auteur = labels.services.Auteur(libelle="Le demandeur (dépôt en ligne)")
+        auteur = Auteur(libelle="Le demandeur (dépôt en ligne)")
         en_ligne.deposer_en_ligne(
             dossier, auteur=auteur, le=aujourd_hui - datetime.timedelta(days=aleatoire.randint(0, 6))
         )
