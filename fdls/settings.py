@@ -173,7 +173,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "fdls.comptes.tasks.purger_sessions",
         "schedule": crontab(hour=3, minute=30),
     },
-    # Traitements des demandes (demandes/traitements.py, état par jour en base, reprenables).
+    # Traitements des demandes (demandes/relances/traitements.py, état par jour en base, reprenables).
     "annuler-demandes-echues": {
         "task": "demandes.tasks.annuler_demandes_echues",
         "schedule": crontab(hour=1, minute=0),
@@ -344,7 +344,7 @@ MEDIA_ROOT = Path(env.str("FDLS_PRIVATE_MEDIA_ROOT", default=str(BASE_DIR / "var
 # Aucune route ne sert MEDIA_ROOT : les pièces passent par des vues qui appliquent
 # la politique d'accès. MEDIA_URL reste défini (le serveur de test l'exige).
 MEDIA_URL = "/fichiers-prives/"
-# Pièces justificatives des demandes (demandes/pieces.py) : répertoire hors de la racine web, jamais
+# Pièces justificatives des demandes (demandes/pieces/services.py) : répertoire hors de la racine web, jamais
 # servi directement (vues avec contrôle d'accès et journal), et taille maximale d'un fichier (octets).
 # Par défaut sous MEDIA_ROOT (var/prive/pieces ; en Docker Compose, dans le volume « prive »).
 FDLS_PIECES_ROOT = Path(env.str("FDLS_PIECES_ROOT", default=str(MEDIA_ROOT / "pieces")))
