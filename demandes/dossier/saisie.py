@@ -29,6 +29,7 @@ from fdls.territoires.services import communes_par_code
 
 
 def parametre(code: str, le: date | None = None) -> int:
+    """Valeur du paramètre réglementaire ``code`` en vigueur le jour ``le`` ; ``ValidationError`` s'il manque."""
     le = le or timezone.localdate()
     valeur = valeur_parametre(code, le)
     if valeur is None:
@@ -37,6 +38,7 @@ def parametre(code: str, le: date | None = None) -> int:
 
 
 def date_expiration(depuis: date) -> date:
+    """Échéance d'une demande déposée ou renouvelée le jour ``depuis`` (durée de validité en vigueur)."""
     return ajouter_mois(depuis, parametre("validite_demande", depuis))
 
 
@@ -66,6 +68,7 @@ class Dossier:
 
 
 def charger_dossier(demande: Demande) -> Dossier:
+    """Le dossier d'une demande en base : ménage (personnes dans l'ordre, ressources) et localisations."""
     personnes = list(demande.personnes.prefetch_related("ressources").order_by("rang", "id"))
     return Dossier(
         demande=demande,
@@ -228,11 +231,13 @@ def ecrire_menage(dossier: Dossier, *, date_anciennete_nouvelles: date) -> None:
 
 
 def mettre_a_jour_cles(demande: Demande, personnes) -> None:
+    """Réécrit les clés d'identité (doublons, recherche par nom) de la demande depuis ses personnes."""
     CleIdentite.objects.filter(demande=demande).delete()
     CleIdentite.objects.bulk_create(cles_identite(demande, personnes))
 
 
 def cles_identite(demande: Demande, personnes) -> list[CleIdentite]:
+    """Clés d'identité (non écrites) du demandeur et du co-demandeur nés à une date connue."""
     return [
         CleIdentite(
             demande=demande,

@@ -15,6 +15,7 @@ docs/decisions.md). Les vues (écran et API) vérifient l'accès
 from __future__ import annotations
 
 import mimetypes
+import os
 from datetime import date
 from pathlib import Path
 
@@ -22,7 +23,6 @@ from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils._os import safe_join
 
 from demandes.dossier import calculs, choix
 from demandes.dossier.models import Demande, Evenement
@@ -185,11 +185,12 @@ def fichier_statique(chemin: str) -> Path | None:
     trouve = finders.find(chemin)
     if trouve:
         return Path(trouve)
-    try:
-        candidat = Path(safe_join(str(settings.STATIC_ROOT), chemin))
-    except Exception:  # SuspiciousFileOperation : chemin qui sort de STATIC_ROOT
+    # Comme ``safe_join`` de Django (module privé) : chemin normalisé, qui doit rester sous STATIC_ROOT.
+    racine = os.path.abspath(settings.STATIC_ROOT)
+    candidat = os.path.abspath(os.path.join(racine, chemin))
+    if os.path.commonpath([racine, candidat]) != racine:
         return None
-    return candidat if candidat.is_file() else None
+    return Path(candidat) if os.path.isfile(candidat) else None
 
 
 def _recuperateur():
