@@ -25,9 +25,9 @@ import sys
 from collections import Counter
 
 from bench.commun import centiles, chronometrer, preparer_fichier  # django.setup() d'abord
-from demandes import doublons
+from demandes.dossier.normalisation import normaliser_nom
+from demandes.doublons import services as doublons
 from demandes.models import CleIdentite, Personne
-from demandes.normalisation import normaliser_nom
 from demo.generateur import fabrique
 from demo.models import DoublonSeme
 

@@ -1,4 +1,4 @@
-"""Banc des échéances du jour : job des rappels et job d'annulation automatique (``demandes.traitements``).
+"""Banc des échéances du jour : job des rappels et job d'annulation automatique (``demandes.relances.traitements``).
 
 Cible : ≤ 60 s pour ≈ 8 000 échéances par jour (la taille d'un fichier de
 3 M de demandes actives : 3 000 000 / 365 ≈ 8 200), mémoire bornée.
@@ -45,8 +45,8 @@ from django.db.models import Count
 from django.utils import timezone
 
 from bench.commun import nom_base  # django.setup() d'abord
-from demandes import traitements
 from demandes.models import Demande, Relance, SmsJournal
+from demandes.relances import traitements
 
 ECHEANCES = 8000
 
@@ -94,7 +94,7 @@ def main() -> int:
     sys.stdout.reconfigure(line_buffering=True)
 
     settings.MAILERS = {"default": {"BACKEND": "django.core.mail.backends.dummy.EmailBackend"}}
-    settings.FDLS_SMS_BACKEND = "demandes.relances.SmsVersJournal"
+    settings.FDLS_SMS_BACKEND = "demandes.relances.envoi.SmsVersJournal"
     settings.FDLS_COURRIERS_DIR = tempfile.mkdtemp(prefix="fdls-bench-courriers-")
 
     actives = Demande.objects.filter(etat="active").count()

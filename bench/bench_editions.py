@@ -40,8 +40,11 @@ def creer_demande_nombreuse(*, guichet, agent, communes, evenements: int = 40, l
     événements d'historique au total (dont 2 refus de proposition). Sert au banc et aux tests des éditions."""
     from django.utils import timezone
 
-    from demandes import services
+    from demandes.cycle import services
+    from demandes.dossier.saisie import Dossier, PersonneSaisie
+    from demandes.dossier.workflow import ecrire_evenement
     from demandes.models import Demande, LocalisationSouhaitee, Personne, Ressource
+    from fdls.socle.workflow import Auteur
 
     le = le or timezone.localdate()
     demande = Demande(
@@ -83,7 +86,7 @@ def creer_demande_nombreuse(*, guichet, agent, communes, evenements: int = 40, l
         )
 
     personnes = [
-        services.PersonneSaisie(
+        PersonneSaisie(
             personne(
                 "demandeur",
                 "MME",
@@ -110,7 +113,7 @@ def creer_demande_nombreuse(*, guichet, agent, communes, evenements: int = 40, l
                 Ressource(type="prime_activite", montant=Decimal("124.80")),
             ],
         ),
-        services.PersonneSaisie(
+        PersonneSaisie(
             personne(
                 "codemandeur",
                 "M",
@@ -137,16 +140,16 @@ def creer_demande_nombreuse(*, guichet, agent, communes, evenements: int = 40, l
         ("Jade", "F", datetime.date(2022, 1, 15)),
     ]:
         personnes.append(
-            services.PersonneSaisie(
+            PersonneSaisie(
                 personne("occupant", "", sexe, "BULLET", prenom, naissance, lien_parente="enfant", a_charge=True)
             )
         )
     personnes[2].ressources = [Ressource(type="allocations_familiales", montant=Decimal("298.00"))]
     localisations = [LocalisationSouhaitee(commune=c) for c in communes]
-    dossier = services.Dossier(demande=demande, personnes=personnes, localisations=localisations)
-    demande = services.enregistrer_demande(dossier, auteur=services.Auteur.agent(agent), guichet=guichet)
+    dossier = Dossier(demande=demande, personnes=personnes, localisations=localisations)
+    demande = services.enregistrer_demande(dossier, auteur=Auteur.agent(agent), guichet=guichet)
 
-    auteur = services.Auteur.agent(agent)
+    auteur = Auteur.agent(agent)
     debut = timezone.now() - datetime.timedelta(days=3 * evenements)
     for i in range(max(0, evenements - demande.evenements.count())):
         if i < len(EVENEMENTS_INSTRUCTION):
@@ -166,7 +169,7 @@ def creer_demande_nombreuse(*, guichet, agent, communes, evenements: int = 40, l
                     ]
                 },
             )
-        services.ecrire_evenement(
+        ecrire_evenement(
             demande,
             type_,
             auteur,
@@ -192,7 +195,7 @@ def main(argv=None) -> int:
 
     preparer_fichier(0)
 
-    from demandes import editions
+    from demandes.editions import pdf as editions
     from demandes.models import Demande
     from fdls.comptes.models import Utilisateur
     from fdls.organismes.models import Guichet

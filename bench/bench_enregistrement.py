@@ -23,7 +23,7 @@ import time
 
 def ecrivain(numero: int, nombre: int, barriere, resultats, graine: int = 0) -> None:
     from bench.commun import dossier_depuis_menage  # django.setup() dans le processus
-    from demandes import services
+    from demandes.cycle import services
     from demo.generateur import fabrique
     from fdls.comptes.models import Utilisateur
     from fdls.organismes.models import Guichet

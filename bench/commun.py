@@ -60,9 +60,9 @@ def nom_base() -> str:
 
 
 def dossier_depuis_menage(menage, communes, typologies=("T3",)):
-    """``services.Dossier`` (objets non enregistrés) à partir d'un ménage du générateur."""
+    """``dossier.saisie.Dossier`` (objets non enregistrés) à partir d'un ménage du générateur."""
+    from demandes.dossier.saisie import Dossier, PersonneSaisie
     from demandes.models import Demande, LocalisationSouhaitee, Personne, Ressource
-    from demandes.services import Dossier, PersonneSaisie
 
     demande = Demande(
         typologies=list(typologies),

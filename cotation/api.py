@@ -19,8 +19,8 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from demandes.dossier.serializers import ErreurSerializer
 from demandes.models import Demande
-from demandes.serializers import ErreurSerializer
 from fdls.acces.api import EstAgentAuthentifie, VoitDonneesNominatives
 from fdls.audit.models import Consultation
 from fdls.audit.services import journaliser_consultation

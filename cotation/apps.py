@@ -6,7 +6,7 @@ class CotationConfig(AppConfig):
     verbose_name = "Cotation"
 
     def ready(self):
-        from demandes.signaux import demande_changee
+        from demandes.dossier.signaux import demande_changee
 
         # ``receveurs`` charge ``calcul.services`` : son cache des grilles s'abonne aux écritures des grilles.
         from .calcul import receveurs

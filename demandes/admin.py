@@ -9,12 +9,12 @@ d'un délai sans livraison de code (domain.md §8).
 
 from django.contrib import admin
 
-from demandes import reglementaire
-from demandes.models import ParametreReglementaire, PlafondRessources, SeuilPremierQuartile
+from demandes.dossier import reglementaire
+from demandes.dossier.models import ParametreReglementaire, PlafondRessources, SeuilPremierQuartile
 
 
 class _VideLeCache:
-    """Les lectures de ``demandes.reglementaire`` sont en cache : une modification s'applique aussitôt ici,
+    """Les lectures de ``demandes.dossier.reglementaire`` sont en cache : une modification s'applique aussitôt ici,
     et au plus tard après ``reglementaire.DUREE_CACHE`` dans les autres processus."""
 
     def save_model(self, request, obj, form, change):

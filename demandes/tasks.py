@@ -1,9 +1,11 @@
-"""Tâches Celery des demandes (minces : elles appellent ``demandes/traitements.py``).
+"""Tâches Celery des demandes (minces : elles appellent ``demandes/relances/traitements.py`` et les labels).
 
 Politique commune (accusé tardif, nouvelles tentatives) : ``fdls.celery.TacheFiable``.
 Chaque traitement garde son état en base par jour (``TraitementPlanifie``) :
 une livraison en double ou une reprise après un worker tué ne refait rien
-de ce qui est validé.
+de ce qui est validé. Les noms des tâches sont écrits en toutes lettres
+(``demandes.tasks.*``) : les tâches en file et les lignes de l'outbox les
+citent, ils ne changent pas quand le code se déplace.
 """
 
 from datetime import date
@@ -11,7 +13,8 @@ from datetime import date
 from celery import shared_task
 from django.utils import timezone
 
-from demandes import traitements
+from demandes.labels import services as labels
+from demandes.relances import traitements
 
 
 def _jour(jour: str | None) -> date:
@@ -46,7 +49,5 @@ def clore_relances(demande_id: int) -> int:
 def recalculer_labels_automatiques(jour: str | None = None) -> str:
     """Labels calculés (1er quartile) de tout le fichier actif, en SQL ensembliste (beat, chaque nuit, avant la
     cotation qui relit les demandes dont un label a changé)."""
-    from demandes import labels
-
     bilan = labels.recalculer_labels_automatiques_fichier(le=_jour(jour))
     return f"{bilan.poses} posés, {bilan.retraits} retirés"

@@ -17,9 +17,10 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from demandes import en_ligne, labels
+from demandes.dossier.saisie import Dossier, PersonneSaisie
+from demandes.en_ligne import services as en_ligne
+from demandes.labels import services as labels
 from demandes.models import Demande, Label, LocalisationSouhaitee, Personne, Ressource, TypeLabel
-from demandes.services import Dossier, PersonneSaisie
 from fdls.organismes.models import Guichet, Organisme
 from fdls.socle.workflow import Auteur
 from fdls.territoires.models import Commune

@@ -175,7 +175,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "fdls.comptes.tasks.purger_sessions",
         "schedule": crontab(hour=3, minute=30),
     },
-    # Traitements des demandes (demandes/traitements.py, état par jour en base, reprenables).
+    # Traitements des demandes (demandes/relances/traitements.py, état par jour en base, reprenables).
     "annuler-demandes-echues": {
         "task": "demandes.tasks.annuler_demandes_echues",
         "schedule": crontab(hour=1, minute=0),
@@ -203,10 +203,10 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
-# --- Relances avant échéance (demandes/relances.py) ------------------------
+# --- Relances avant échéance (demandes/relances/envoi.py) ------------------
 # Backend SMS enfichable : chemin d'une classe ``envoyer(numero, texte, reference)``.
 # Par défaut le journal (table demandes_smsjournal + logs) : aucun SMS ne part.
-FDLS_SMS_BACKEND = env.str("FDLS_SMS_BACKEND", default="demandes.relances.SmsVersJournal")
+FDLS_SMS_BACKEND = env.str("FDLS_SMS_BACKEND", default="demandes.relances.envoi.SmsVersJournal")
 # Courriers de rappel : un fichier texte par lettre, à imprimer (publipostage du jour).
 FDLS_COURRIERS_DIR = env.str("FDLS_COURRIERS_DIR", default=str(BASE_DIR / "var" / "courriers"))
 
@@ -346,7 +346,7 @@ MEDIA_ROOT = Path(env.str("FDLS_PRIVATE_MEDIA_ROOT", default=str(BASE_DIR / "var
 # Aucune route ne sert MEDIA_ROOT : les pièces passent par des vues qui appliquent
 # la politique d'accès. MEDIA_URL reste défini (le serveur de test l'exige).
 MEDIA_URL = "/fichiers-prives/"
-# Pièces justificatives des demandes (demandes/pieces.py) : répertoire hors de la racine web, jamais
+# Pièces justificatives des demandes (demandes/pieces/services.py) : répertoire hors de la racine web, jamais
 # servi directement (vues avec contrôle d'accès et journal), et taille maximale d'un fichier (octets).
 # Par défaut sous MEDIA_ROOT (var/prive/pieces ; en Docker Compose, dans le volume « prive »).
 FDLS_PIECES_ROOT = Path(env.str("FDLS_PIECES_ROOT", default=str(MEDIA_ROOT / "pieces")))
@@ -394,16 +394,16 @@ SPECTACULAR_SETTINGS = {
         "TypeEpciEnum": "fdls.territoires.models.Epci.Type",
         "TypeOrganismeEnum": "fdls.organismes.models.Organisme.Type",
         "TypeGuichetEnum": "fdls.organismes.models.Guichet.Type",
-        "TypeRessourceEnum": "demandes.choix.TypeRessource",
-        "MotifAnnulationEnum": "demandes.choix.MotifAnnulation",
-        "TypePieceEnum": "demandes.choix.TypePiece",
-        "EtatPieceEnum": "demandes.models.Piece.Etat",
+        "TypeRessourceEnum": "demandes.dossier.choix.TypeRessource",
+        "MotifAnnulationEnum": "demandes.dossier.choix.MotifAnnulation",
+        "TypePieceEnum": "demandes.dossier.choix.TypePiece",
+        "EtatPieceEnum": "demandes.pieces.models.Piece.Etat",
         # Les champs « etat », « motif », « nature »… existent dans plusieurs applications :
         # des noms stables évitent les suffixes hachés de drf-spectacular.
-        "EtatDemandeEnum": "demandes.models.Demande.Etat",
-        "NatureDemandeEnum": "demandes.choix.NatureDemande",
-        "TypologieEnum": "demandes.choix.Typologie",
-        "CategorieEnum": "demandes.choix.CategorieLogement",
+        "EtatDemandeEnum": "demandes.dossier.models.Demande.Etat",
+        "NatureDemandeEnum": "demandes.dossier.choix.NatureDemande",
+        "TypologieEnum": "demandes.dossier.choix.Typologie",
+        "CategorieEnum": "demandes.dossier.choix.CategorieLogement",
         "EtatDisponibiliteEnum": "offre.models.EtatDisponibilite",
         "MotifDisponibiliteEnum": "offre.models.Disponibilite.Motif",
         "EtatImportEnum": "offre.models.ImportLogements.Etat",

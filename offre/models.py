@@ -18,8 +18,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from demandes.choix import CategorieLogement as Categorie  # noqa: F401 (réexporté pour offre)
-from demandes.choix import Typologie  # noqa: F401 (mêmes valeurs que les typologies recherchées)
+from demandes.dossier.choix import CategorieLogement as Categorie  # noqa: F401 (réexporté pour offre)
+from demandes.dossier.choix import Typologie  # noqa: F401 (mêmes valeurs que les typologies recherchées)
 from fdls import acces
 from fdls.organismes.models import Organisme
 from fdls.socle.workflow import CREATION, JournalTransition, Transition, Workflow

@@ -166,7 +166,7 @@ class DemandeFactory(factory.django.DjangoModelFactory):
         """Le demandeur (copie de l'identité de la demande) et ses clés de doublons."""
         if not create:
             return
-        from demandes.services import mettre_a_jour_cles
+        from demandes.dossier.saisie import mettre_a_jour_cles
 
         demandeur = Personne.objects.create(
             demande=self,

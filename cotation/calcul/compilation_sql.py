@@ -44,7 +44,7 @@ from django.db import connection, connections, transaction
 from django.utils import timezone
 from psycopg import sql
 
-from demandes import choix
+from demandes.dossier import choix
 
 from .faits import EVENEMENTS_COTATION, ORDRE_TYPOLOGIES, ROLES_TITULAIRES
 from .moteur import CritereCompile, GrilleCompilee

@@ -23,7 +23,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from demandes import choix
+from demandes.dossier import choix
 from demandes.models import Evenement, Label
 
 from . import faits_sql
@@ -86,7 +86,8 @@ def noter_evenements(faits: Faits, lignes) -> None:
 
 
 def depuis_dossier(dossier, *, labels: dict[str, str] | None = None, neuve: bool = False) -> Faits:
-    """Faits d'un dossier en mémoire (``demandes.services.Dossier``) ; ``neuve`` : ni label manuel ni événement."""
+    """Faits d'un dossier en mémoire (``demandes.dossier.saisie.Dossier``) ;
+    ``neuve`` : ni label manuel ni événement."""
     d = dossier.demande
     titulaires = [s.personne for s in dossier.personnes if s.personne.role in ROLES_TITULAIRES]
     ressources = [r.montant for s in dossier.personnes for r in s.ressources if r.montant is not None]

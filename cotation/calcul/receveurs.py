@@ -1,4 +1,4 @@
-"""Récepteur du signal ``demandes.signaux.demande_changee`` : la cotation suit la demande, dans sa transaction."""
+"""Récepteur du signal ``demandes.dossier.signaux.demande_changee`` : la cotation suit la demande (même transaction)."""
 
 from . import services
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from demandes import choix
+from demandes.dossier import choix
 from fdls.socle.dates import ajouter_mois, mois_entre
 
 from .faits import Faits

@@ -1,6 +1,6 @@
 """Calcul et stockage de la cotation : une demande (dans la transaction qui la change), tout le fichier, la nuit.
 
-- ``recalculer_demande`` : appelée par le signal ``demandes.signaux.demande_changee``
+- ``recalculer_demande`` : appelée par le signal ``demandes.dossier.signaux.demande_changee``
   dans la transaction de l'enregistrement, de la modification, du
   renouvellement, d'un label, d'un refus ou d'un passage en CAL ; une requête
   d'écriture (résultat + historique des totaux).

@@ -15,7 +15,7 @@ from rest_framework import routers, viewsets
 
 from cotation import acces as acces_cotation
 from cotation.calcul.models import Grille
-from demandes.serializers import ErreurSerializer
+from demandes.dossier.serializers import ErreurSerializer
 from fdls.acces.api import EstAgentAuthentifie
 
 from .serializers import GrilleDetailSerializer, GrilleSerializer

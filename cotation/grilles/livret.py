@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from cotation.calcul.models import Grille
 from cotation.calcul.regles import REGLES
-from demandes import editions
+from demandes.editions import pdf as editions
 
 #: Feuille d'impression du livret (static/css/cotation_livret.css).
 FEUILLE_LIVRET = "css/cotation_livret.css"

@@ -22,7 +22,7 @@ from django.utils import timezone
 from cotation.calcul.models import Critere, Famille, Grille
 from cotation.calcul.regles import REGLES
 from cotation.calcul.services import planifier_recalcul_territoire
-from demandes import choix
+from demandes.dossier import choix
 from demandes.models import TypeLabel
 from fdls.socle.workflow import AUTOMATE, CREATION, Auteur, Transition, TransitionInterdite, Workflow
 from fdls.territoires.models import Epci

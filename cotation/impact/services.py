@@ -39,7 +39,7 @@ from cotation.calcul import faits as faits_mod
 from cotation.calcul import paquets_sql
 from cotation.calcul.models import Grille
 from cotation.calcul.moteur import compiler, coter
-from demandes import choix
+from demandes.dossier import choix
 from fdls.socle.dates import mois_entre
 from fdls.socle.taches import planifier
 from fdls.territoires.models import Commune

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from cotation.calcul.faits import plus_petite_typologie
 from cotation.calcul.models import DistributionCotation, ResultatCotation
-from demandes import choix
+from demandes.dossier import choix
 from demandes.models import Demande
 from fdls.territoires.models import Commune
 

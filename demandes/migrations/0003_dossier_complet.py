@@ -9,7 +9,7 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-import demandes.validators
+import demandes.dossier.validators
 
 
 class Migration(migrations.Migration):
@@ -160,7 +160,7 @@ class Migration(migrations.Migration):
                 (
                     "date_naissance",
                     models.DateField(
-                        validators=[demandes.validators.valider_date_passee], verbose_name="date de naissance"
+                        validators=[demandes.dossier.validators.valider_date_passee], verbose_name="date de naissance"
                     ),
                 ),
                 (
@@ -243,7 +243,7 @@ class Migration(migrations.Migration):
                     models.DateField(
                         blank=True,
                         null=True,
-                        validators=[demandes.validators.valider_date_passee],
+                        validators=[demandes.dossier.validators.valider_date_passee],
                         verbose_name="en activité depuis",
                     ),
                 ),
@@ -727,7 +727,10 @@ class Migration(migrations.Migration):
             model_name="demande",
             name="occupation_depuis",
             field=models.DateField(
-                blank=True, null=True, validators=[demandes.validators.valider_date_passee], verbose_name="depuis le"
+                blank=True,
+                null=True,
+                validators=[demandes.dossier.validators.valider_date_passee],
+                verbose_name="depuis le",
             ),
         ),
         migrations.AddField(
@@ -858,7 +861,7 @@ class Migration(migrations.Migration):
             model_name="demande",
             name="date_naissance",
             field=models.DateField(
-                validators=[demandes.validators.valider_date_passee], verbose_name="date de naissance"
+                validators=[demandes.dossier.validators.valider_date_passee], verbose_name="date de naissance"
             ),
         ),
         migrations.AddIndex(

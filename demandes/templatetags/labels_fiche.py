@@ -6,16 +6,15 @@ bloc se lit et s'inclut seul (``{% load labels_fiche %}{% bloc_labels demande %}
 
 from django import template
 
-from demandes import labels
-from demandes.models import Demande
+from demandes.dossier.models import Demande
+from demandes.labels import services as labels
+from demandes.labels.forms import LabelForm, RetraitForm
 
 register = template.Library()
 
 
-@register.inclusion_tag("demandes/fiche/_labels.html", takes_context=True)
+@register.inclusion_tag("demandes/labels/_fiche.html", takes_context=True)
 def bloc_labels(context, demande):
-    from demandes.views_labels import LabelForm, RetraitForm
-
     request = context["request"]
     user = request.user
     types = labels.types_posables(user)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
-from demandes.services import parametre
+from demandes.dossier.saisie import parametre
 from demo.generateur.outils import Tirage
 from demo.generateur.parametres import Parametres
 from fdls.organismes.models import Guichet, Organisme

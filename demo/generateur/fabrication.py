@@ -13,8 +13,8 @@ from operator import itemgetter
 
 from django.utils import timezone
 
-from demandes import calculs
-from demandes.choix import (
+from demandes.dossier import calculs
+from demandes.dossier.choix import (
     Canal,
     CategorieLogement,
     CategorieRecherchee,

@@ -13,9 +13,9 @@ from __future__ import annotations
 import random
 from datetime import date, timedelta
 
-from demandes.choix import MotifAnnulation
+from demandes.dossier.choix import MotifAnnulation
+from demandes.dossier.workflow import WORKFLOW_DEMANDE as TRANSITIONS
 from demandes.models import Demande, Evenement
-from demandes.workflow import WORKFLOW_DEMANDE as TRANSITIONS
 from demo.generateur.contexte import Contexte
 from demo.generateur.listes import DECISIONS_CAL, MOTIFS_REFUS, PIECES
 from demo.generateur.outils import ajouter_mois, brut, entier, parmi

@@ -1,6 +1,6 @@
 """Listes du générateur : noms, prénoms, voies, professions, employeurs, motifs de refus, pièces."""
 
-from demandes.choix import Csp, TypePiece
+from demandes.dossier.choix import Csp, TypePiece
 
 
 def _mots(texte: str) -> list[str]:

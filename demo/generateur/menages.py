@@ -9,8 +9,8 @@ from __future__ import annotations
 import random
 from datetime import date, timedelta
 
-from demandes import calculs
-from demandes.choix import (
+from demandes.dossier import calculs
+from demandes.dossier.choix import (
     Activite,
     Civilite,
     Csp,
@@ -21,7 +21,7 @@ from demandes.choix import (
     SituationFamiliale,
     TypeRessource,
 )
-from demandes.normalisation import normaliser_nom
+from demandes.dossier.normalisation import normaliser_nom
 from demo.generateur.contexte import Contexte
 from demo.generateur.listes import EMPLOYEURS, NOMS, PRENOMS_F, PRENOMS_M, PROFESSIONS
 from demo.generateur.outils import Tirage, a_des_accents, entier, parmi, zipf

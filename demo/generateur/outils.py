@@ -8,7 +8,7 @@ import random
 from datetime import date
 from itertools import accumulate
 
-from demandes.normalisation import cle_phonetique, normaliser_nom
+from demandes.dossier.normalisation import cle_phonetique, normaliser_nom
 
 NUL = "\\N"  # valeur nulle du format texte de COPY
 

@@ -7,8 +7,8 @@ import json
 import pytest
 import time_machine
 
+from demandes.dossier.numerotation import MESSAGE_FORMAT, formater_numero_unique
 from demandes.models import Demande, Evenement, Personne, SuspicionDoublon
-from demandes.numerotation import MESSAGE_FORMAT, formater_numero_unique
 from fdls.audit.models import Consultation
 from fdls.territoires.models import Quartier
 from tests.factories import (

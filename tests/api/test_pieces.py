@@ -6,13 +6,13 @@ import hashlib
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from demandes import pieces
 from demandes.models import Evenement, Personne, Piece
-from demandes.services import Auteur
+from demandes.pieces import services as pieces
 from fdls.audit.models import Consultation
 from fdls.comptes.models import Role
 from fdls.organismes.models import Organisme
-from tests.demandes.test_pieces import EXE, PDF, PNG
+from fdls.socle.workflow import Auteur
+from tests.demandes.pieces.test_pieces import EXE, PDF, PNG
 from tests.factories import AgentFactory, CommuneFactory, DemandeFactory, GuichetFactory
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from cotation.grilles.grille_nantes import GRILLE_NANTES_METROPOLE
 from cotation.grilles.services import installer_grille
-from demandes import services
+from demandes.cycle import services
 from tests.demandes.dossiers import dossier
 from tests.demandes.monde_labels import construire_monde
 

@@ -14,7 +14,8 @@ import datetime
 
 from cotation.grilles.grille_nantes import GRILLE_NANTES_METROPOLE
 from cotation.grilles.services import installer_grille
-from demandes import labels, services
+from demandes.cycle import services
+from demandes.labels import services as labels
 from demandes.models import TypeLabel
 from fdls.comptes.models import Role
 from fdls.organismes.models import Organisme

@@ -7,9 +7,9 @@ import yaml
 from django.core.management import call_command
 
 from cotation.grilles import services as grilles
-from demandes.services import AUTOMATE
 from fdls.audit.models import Consultation
 from fdls.comptes import services as comptes
+from fdls.socle.workflow import AUTOMATE
 from tests.cotation.monde_ecrans import demande_avec_exclusion, enregistrer, monde_ecrans
 from tests.factories import DemandeurFactory
 

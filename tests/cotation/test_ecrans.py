@@ -12,8 +12,8 @@ from pytest_django.asserts import assertContains, assertNotContains
 from cotation.grilles import services as grilles
 from cotation.models import Grille, HistoriqueCotation
 from demandes.models import Demande
-from demandes.services import AUTOMATE
 from fdls.audit.models import Consultation
+from fdls.socle.workflow import AUTOMATE
 from tests.cotation.monde_ecrans import demande_avec_exclusion, enregistrer, monde_ecrans
 from tests.factories import DemandeurFactory
 

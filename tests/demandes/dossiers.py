@@ -3,8 +3,8 @@
 import datetime
 from decimal import Decimal
 
+from demandes.dossier.saisie import Dossier, PersonneSaisie
 from demandes.models import Demande, LocalisationSouhaitee, Personne, Ressource
-from demandes.services import Dossier, PersonneSaisie
 
 
 def dossier(

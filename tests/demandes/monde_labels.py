@@ -17,7 +17,8 @@ from types import SimpleNamespace
 
 from django.apps import apps
 
-from demandes import labels, services
+from demandes.cycle import services
+from demandes.labels import services as labels
 from demandes.models import ParametreReglementaire, SeuilPremierQuartile, TypeLabel
 from fdls.comptes.models import Role
 from fdls.organismes.models import Organisme

@@ -8,7 +8,9 @@ from collections import Counter, defaultdict
 import pytest
 from django.db.models import Count, Min
 
-from demandes import doublons, services
+from demandes.cycle import services
+from demandes.dossier.numerotation import analyser_numero_unique
+from demandes.doublons import services as doublons
 from demandes.models import (
     CleIdentite,
     CompteurNumero,
@@ -18,7 +20,6 @@ from demandes.models import (
     LocalisationSouhaitee,
     Personne,
 )
-from demandes.numerotation import analyser_numero_unique
 from demo.demandes import construire
 from demo.generateur import Parametres, ajouter_mois, generer
 from demo.models import DoublonSeme

@@ -14,8 +14,8 @@ from collections import defaultdict
 
 import pytest
 
+from demandes.dossier.workflow import WORKFLOW_DEMANDE as TRANSITIONS
 from demandes.models import Demande, Evenement
-from demandes.workflow import WORKFLOW_DEMANDE as TRANSITIONS
 from demo.generateur import Parametres, generer
 from demo.partenaires import charger_partenaires
 from fdls.territoires.services import charger_referentiel

@@ -21,8 +21,9 @@ import psycopg
 import pytest
 from django.db import connection, transaction
 
-from demandes import services, traitements
+from demandes.cycle import services
 from demandes.models import Demande, Evenement, Relance, SmsJournal, TraitementPlanifie
+from demandes.relances import traitements
 from fdls.celery import app
 from fdls.socle.models import TacheSortante
 from fdls.socle.taches import planifier, relayer
@@ -41,7 +42,7 @@ class SmsLent:
     """Backend SMS du test : le journal, mais 50 ms par SMS, pour laisser le temps de tuer le worker."""
 
     def envoyer(self, numero, texte, reference):
-        from demandes.relances import SmsVersJournal
+        from demandes.relances.envoi import SmsVersJournal
 
         time.sleep(0.05)
         return SmsVersJournal().envoyer(numero, texte, reference)
@@ -118,7 +119,7 @@ def test_chaque_job_lance_deux_fois_par_un_vrai_worker_meme_etat_final(broker_pr
     for i in range(1, 4):
         DemandeFactory(date_expiration=JOUR - timedelta(days=i))
 
-    env = _env(broker_prive, tmp_path, FDLS_SMS_BACKEND="demandes.relances.SmsVersJournal")
+    env = _env(broker_prive, tmp_path, FDLS_SMS_BACKEND="demandes.relances.envoi.SmsVersJournal")
     with worker_celery(env) as (_worker, journal):
         for nom in ("annuler_demandes_echues", "detecter_doublons_nuit", "envoyer_relances"):
             _lancer(f"demandes.tasks.{nom}", JOUR.isoformat())

@@ -4,7 +4,7 @@ import datetime
 
 import pytest
 
-from demandes import doublons
+from demandes.doublons import services as doublons
 from demandes.models import Demande, SuspicionDoublon
 from tests.factories import (
     MOT_DE_PASSE,

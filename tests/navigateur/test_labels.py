@@ -7,7 +7,8 @@ import os
 import pytest
 from playwright.sync_api import expect
 
-from demandes import en_ligne, services
+from demandes.cycle import services
+from demandes.en_ligne import services as en_ligne
 from demandes.models import Demande, Label
 from tests.demandes.dossiers import dossier
 from tests.demandes.monde_labels import construire_monde, enregistrer

@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from demandes.models import Piece
-from tests.demandes.test_pieces import PDF, PNG
+from tests.demandes.pieces.test_pieces import PDF, PNG
 from tests.factories import DemandeFactory
 from tests.navigateur.test_demandes import agent, connecter, parametres  # noqa: F401 (fixtures)
 

@@ -7,7 +7,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from cotation.grilles.services import WORKFLOW_GRILLE
-from demandes.workflow import WORKFLOW_DEMANDE
+from demandes.dossier.workflow import WORKFLOW_DEMANDE
 from fdls.socle.workflow import AUTOMATE, WORKFLOWS, TransitionInterdite
 from offre.models import WORKFLOW_DISPONIBILITE, DisponibiliteEvenement, EtatDisponibilite
 from tests.factories import AgentFactory

@@ -6,7 +6,7 @@ lancement manuel, à la reprise après interruption et aux mesures.
 
 from django.core.management.base import BaseCommand
 
-from demandes import doublons
+from demandes.doublons import services as doublons
 
 
 class Command(BaseCommand):

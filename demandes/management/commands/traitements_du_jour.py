@@ -11,8 +11,8 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from demandes import traitements
-from demandes.models import Demande
+from demandes.dossier.models import Demande
+from demandes.relances import traitements
 
 
 def _date(valeur: str) -> date:

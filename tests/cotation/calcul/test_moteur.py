@@ -20,7 +20,7 @@ from cotation.calcul.moteur import GrilleInvalide, compiler, coter
 from cotation.calcul.regles import ajouter_mois, mois_entre
 from cotation.grilles.services import erreurs_grille, erreurs_paliers, installer_grille
 from cotation.models import Critere, Famille, HistoriqueCotation, ResultatCotation
-from demandes import choix
+from demandes.dossier import choix
 from tests.cotation.monde import enregistrer, monde_cotation
 from tests.cotation.outils import EPCI, LABELS_ETAT, LABELS_NM, LIBELLES, coter_nantes, grille_nantes, labels
 from tests.factories import EpciFactory

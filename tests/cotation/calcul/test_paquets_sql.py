@@ -11,7 +11,7 @@ from django.utils import timezone
 from cotation.calcul import paquets_sql
 from cotation.calcul.regles import ajouter_mois
 from cotation.models import ResultatCotation
-from demandes import services as demandes
+from demandes.cycle import services as demandes
 from demandes.models import Demande, Evenement
 from tests.cotation.monde import enregistrer, monde_cotation
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from cotation.calcul import resultats_sql
 from cotation.models import DistributionCotation, HistoriqueCotation, ResultatCotation
-from demandes import services as demandes
+from demandes.cycle import services as demandes
 from tests.cotation.monde import enregistrer, monde_cotation
 
 LIGNES = [{"critere": "c", "libelle": "Critère", "famille": "f", "points": 7, "raison": "Parce que.", "jusqu_au": None}]

@@ -15,8 +15,9 @@ from cotation.calcul import faits, services
 from cotation.calcul.regles import ajouter_mois
 from cotation.grilles import services as grilles
 from cotation.models import Critere, Grille, HistoriqueCotation, ResultatCotation, TransitionGrille
-from demandes import doublons, labels
-from demandes import services as demandes
+from demandes.cycle import services as demandes
+from demandes.doublons import services as doublons
+from demandes.labels import services as labels
 from demandes.models import Demande, Evenement, Ressource
 from fdls.socle.models import TacheSortante
 from tests.cotation.monde import enregistrer, monde_cotation

@@ -24,7 +24,7 @@ from cotation.calcul import compilation_sql, services
 from cotation.calcul.regles import ajouter_mois
 from cotation.grilles import services as grilles
 from cotation.models import HistoriqueCotation, ResultatCotation
-from demandes import services as demandes
+from demandes.cycle import services as demandes
 from demandes.models import Demande, Evenement, Label, TypeLabel
 from demo.cotation import historique_demo
 from demo.generateur import Parametres, generer

@@ -13,10 +13,10 @@ from pytest_django.asserts import assertContains, assertNotContains
 from cotation import acces
 from cotation.grilles import services as grilles
 from cotation.models import Critere, Famille, Grille, TransitionGrille
-from demandes.services import AUTOMATE, Auteur
 from fdls.comptes.models import Role
 from fdls.organismes.models import Organisme
 from fdls.socle.models import TacheSortante
+from fdls.socle.workflow import AUTOMATE, Auteur
 from tests.cotation.monde_ecrans import monde_ecrans
 from tests.factories import AgentFactory, DemandeurFactory, OrganismeFactory
 
@@ -413,7 +413,7 @@ def test_ajouter_puis_supprimer_un_critere(client, agent_verifie, m, brouillon):
         "paliers-MIN_NUM_FORMS": 0,
         "paliers-MAX_NUM_FORMS": 1000,
     }
-    from demandes import choix
+    from demandes.dossier import choix
 
     motif = next(v for v in choix.Motif.values if "violence" in v)
     donnees["parametres"] = f'{{"motifs": ["{motif}"]}}'

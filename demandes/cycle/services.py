@@ -1,0 +1,317 @@
+"""Cycle de vie d'une demande : la seule porte d'écriture de son état.
+
+Écrans, API, traitements planifiés et générateur passent par ces fonctions,
+qui valident le dossier (``dossier.saisie.valider_dossier``), attribuent
+numéro unique et référence, tiennent les clés de doublons et les valeurs
+dérivées, et écrivent l'historique. Chaque fonction est une transaction :
+rien n'est à moitié écrit.
+
+La table des transitions est ``demandes.dossier.workflow.WORKFLOW_DEMANDE``
+(noyau des workflows du socle) ; docs/statuts.md la reproduit.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from demandes.cycle.enregistrement_sql import inserer_dossier_neuf, poser_reference_et_historiser
+from demandes.dossier import choix
+from demandes.dossier.historique import aplatir, differences
+from demandes.dossier.models import Demande, Evenement
+from demandes.dossier.numerotation import attribuer_numero_unique
+from demandes.dossier.saisie import (
+    Dossier,
+    charger_dossier,
+    copier_identite,
+    date_expiration,
+    ecrire_menage,
+    parametre,
+    poser_guichet,
+    valider_dossier,
+)
+from demandes.dossier.signaux import signaler
+from demandes.dossier.workflow import WORKFLOW_DEMANDE, ecrire_evenement
+from demandes.doublons import services as doublons
+from demandes.labels import services as labels
+from fdls.socle.workflow import AUTOMATE, Auteur, TransitionInterdite
+
+Etat = Demande.Etat
+TypeEvenement = Evenement.Type
+
+
+def _verrouiller(demande: Demande) -> Demande:
+    """Relit la demande sous verrou de ligne : deux guichets ne la font pas changer d'état en même temps."""
+    return Demande.objects.select_for_update().get(pk=demande.pk)
+
+
+@transaction.atomic
+def sauver_brouillon(dossier: Dossier, *, auteur: Auteur, guichet=None) -> Demande:
+    """Crée ou met à jour un brouillon (sans numéro ni historique) ; seule l'identité est exigée."""
+    d = dossier.demande
+    if d.pk and not WORKFLOW_DEMANDE["sauver_brouillon"].part_de(d.etat):
+        raise TransitionInterdite("Cette demande est déjà enregistrée : modifiez-la.")
+    poser_guichet(dossier, guichet)
+    if not d.guichet_id:
+        raise ValidationError({"guichet": ["Choisissez le guichet d'enregistrement."]})
+    valider_dossier(dossier, complet=False)
+    d.etat = WORKFLOW_DEMANDE["sauver_brouillon"].cible
+    if not d.pk and getattr(auteur.user, "pk", None):
+        d.cree_par = auteur.user
+    copier_identite(dossier)
+    d.save()
+    ecrire_menage(dossier, date_anciennete_nouvelles=timezone.localdate())
+    return d
+
+
+@transaction.atomic
+def supprimer_brouillon(demande: Demande) -> None:
+    demande = _verrouiller(demande)
+    if demande.etat != Etat.BROUILLON:
+        raise TransitionInterdite("Seul un brouillon peut être supprimé ; une demande enregistrée s'annule.")
+    demande.delete()
+
+
+@transaction.atomic
+def enregistrer_demande(
+    dossier: Dossier,
+    *,
+    auteur: Auteur,
+    guichet=None,
+    doublons_ecartes: tuple[int, ...] = (),
+    date_depot: date | None = None,
+) -> Demande:
+    """Crée la demande (ou enregistre un brouillon) : NU, référence, historique, suspicions de doublons."""
+    d = dossier.demande
+    if d.pk:
+        # Verrou de ligne sans relire l'objet : il porte la saisie du formulaire.
+        d.etat = Demande.objects.select_for_update().values_list("etat", flat=True).get(pk=d.pk)
+    transition = WORKFLOW_DEMANDE.verifier(d, "enregistrer")
+    poser_guichet(dossier, guichet)
+    if not d.guichet_id:
+        raise ValidationError({"guichet": ["Choisissez le guichet d'enregistrement."]})
+    if not d.guichet.peut_enregistrer:
+        raise ValidationError(
+            {
+                "guichet": [
+                    f"Le guichet {d.guichet.nom} est un guichet relai : il transmet les demandes à un "
+                    "guichet accompagnateur, qui les enregistre."
+                ]
+            }
+        )
+    valider_dossier(dossier, complet=True)
+    depot = date_depot or timezone.localdate()
+    d.date_depot = depot
+    d.date_expiration = date_expiration(depot)
+    if not d.cree_par_id and getattr(auteur.user, "pk", None):
+        d.cree_par = auteur.user
+    copier_identite(dossier)
+    neuve = d.pk is None
+    enregistree_le = timezone.now()
+    # Ordre choisi pour le débit à plusieurs guichets : le numéro unique (compteur
+    # du seul guichet) puis le dossier, les doublons et les labels ; la référence,
+    # dont le compteur est commun à tout le fichier, est tirée en tout dernier
+    # pour que ce verrou ne soit tenu que le temps d'une mise à jour et du
+    # commit. L'événement d'enregistrement est daté du début : il reste le
+    # premier de l'historique.
+    d.numero_unique = attribuer_numero_unique(departement=d.departement_id, guichet=d.guichet.code, date_depot=depot)
+    d.etat = transition.cible
+    if neuve:
+        inserer_dossier_neuf(dossier, date_anciennete_nouvelles=depot)
+    else:
+        d.save()
+        ecrire_menage(dossier, date_anciennete_nouvelles=depot)
+    personnes = [s.personne for s in dossier.personnes]
+    trouves = doublons.candidats(personnes, exclure_demande=d.pk, limite=50, neuve=neuve)
+    labels.recalculer_labels_automatiques(d, dossier=dossier, neuve=neuve)
+    doublons.signaler_suspicions(
+        d, source="saisie", ecartes=doublons_ecartes, auteur=auteur, trouves=trouves, neuve=neuve
+    )
+    signaler(d, "enregistrement", dossier=dossier, neuve=neuve)
+    poser_reference_et_historiser(d, transition, auteur, depot=depot, le=enregistree_le)
+    return d
+
+
+@transaction.atomic
+def modifier_demande(dossier: Dossier, *, auteur: Auteur) -> list[dict]:
+    """Enregistre les changements ; chaque champ modifié entre dans l'historique (ancienne → nouvelle valeur)."""
+    d = dossier.demande
+    actuelle = _verrouiller(d)
+    transition = WORKFLOW_DEMANDE.verifier(actuelle, "modifier")
+    avant = aplatir(charger_dossier(actuelle))
+    # Ce que le formulaire ne porte pas reste tel qu'en base.
+    for champ in (
+        "etat",
+        "numero_unique",
+        "reference",
+        "date_depot",
+        "date_expiration",
+        "guichet_id",
+        "departement_id",
+    ):
+        setattr(d, champ, getattr(actuelle, champ))
+    valider_dossier(dossier, complet=True)
+    copier_identite(dossier)
+    changements = differences(avant, aplatir(dossier))
+    if not changements:
+        return []
+    d.save()
+    ecrire_menage(dossier, date_anciennete_nouvelles=timezone.localdate())
+    ecrire_evenement(
+        d,
+        transition.evenement,
+        auteur,
+        precisions=", ".join(sorted({c["rubrique"] for c in changements})),
+        details={"changements": changements},
+        etat_avant=d.etat,
+        etat_apres=d.etat,
+    )
+    labels.recalculer_labels_automatiques(d, dossier=dossier)
+    signaler(d, "modification", dossier=dossier)
+    return changements
+
+
+@transaction.atomic
+def renouveler_demande(demande: Demande, *, auteur: Auteur, le: date | None = None) -> Demande:
+    """Renouvelle pour la durée de validité ; la date de dépôt initial (ancienneté) est conservée."""
+    demande = _verrouiller(demande)
+    transition = WORKFLOW_DEMANDE.verifier(demande, "renouveler")
+    le = le or timezone.localdate()
+    ancienne = demande.date_expiration
+    demande.date_renouvellement = le
+    demande.date_expiration = date_expiration(le)
+    demande.save(update_fields=["date_renouvellement", "date_expiration", "updated_at"])
+    ecrire_evenement(
+        demande,
+        transition.evenement,
+        auteur,
+        precisions=f"Valable jusqu'au {demande.date_expiration:%d/%m/%Y}",
+        details={
+            "ancienne_expiration": ancienne.isoformat() if ancienne else None,
+            "nouvelle_expiration": demande.date_expiration.isoformat(),
+        },
+        etat_avant=demande.etat,
+        etat_apres=demande.etat,
+    )
+    labels.recalculer_labels_automatiques(demande, le=le)
+    signaler(demande, "renouvellement")
+    return demande
+
+
+@transaction.atomic
+def annuler_demande(demande: Demande, *, motif: str, auteur: Auteur, commentaire: str = "") -> Demande:
+    """Annulation par un agent, motivée (renonciation, irrecevabilité, non-réponse…)."""
+    if motif not in choix.MOTIFS_ANNULATION_AGENT:
+        raise ValidationError({"motif": ["Choisissez le motif de l'annulation."]})
+    if motif == choix.MotifAnnulation.AUTRE and not commentaire.strip():
+        raise ValidationError({"commentaire": ["Précisez le motif de l'annulation."]})
+    return _terminer(demande, "annuler", auteur=auteur, motif=motif, commentaire=commentaire)
+
+
+@transaction.atomic
+def annuler_pour_non_renouvellement(demande: Demande, *, le: date | None = None) -> Demande | None:
+    """Annulation automatique d'une demande échue (traitement planifié) ; sans effet si renouvelée entre-temps."""
+    demande = _verrouiller(demande)
+    le = le or timezone.localdate()
+    if demande.etat != Etat.ACTIVE or not demande.date_expiration or demande.date_expiration >= le:
+        return None
+    return _terminer(
+        demande, "annuler_non_renouvellement", auteur=AUTOMATE, motif=choix.MotifAnnulation.NON_RENOUVELLEMENT, le=le
+    )
+
+
+@transaction.atomic
+def satisfaire_demande(demande: Demande, *, auteur: Auteur, precisions: str = "", le: date | None = None) -> Demande:
+    """Demande satisfaite par une attribution (bail signé) ; appelé par l'instruction."""
+    return _terminer(demande, "satisfaire", auteur=auteur, precisions=precisions, le=le)
+
+
+def _terminer(demande, action, *, auteur, motif="", commentaire="", precisions="", le=None):
+    demande = _verrouiller(demande)
+    demande.date_fin = le or timezone.localdate()
+    demande.motif_annulation = motif
+    demande.commentaire_annulation = commentaire
+    if motif and not precisions:
+        precisions = choix.MotifAnnulation(motif).label + (f" – {commentaire}" if commentaire else "")
+    WORKFLOW_DEMANDE.appliquer(
+        demande,
+        action,
+        auteur=auteur,
+        commentaire=precisions,
+        champs=["date_fin", "motif_annulation", "commentaire_annulation"],
+        details={"motif": motif} if motif else {},
+    )
+    return demande
+
+
+def reactivation_possible(demande: Demande, le: date | None = None) -> tuple[bool, str]:
+    """Une demande annulée pour non-renouvellement ou par un agent se réactive dans le délai réglementaire.
+
+    Ni une fusion (le dossier vit dans l'autre demande) ni une irrecevabilité
+    décidée en CAL ne se réactivent ; passé le délai, le demandeur dépose une
+    nouvelle demande.
+    """
+    le = le or timezone.localdate()
+    if demande.etat != Etat.ANNULEE:
+        return False, "Seule une demande annulée peut être réactivée."
+    if demande.motif_annulation in (choix.MotifAnnulation.DOUBLON, choix.MotifAnnulation.IRRECEVABILITE):
+        return (
+            False,
+            f"Une demande annulée pour « {demande.get_motif_annulation_display().lower()} » ne se réactive pas.",
+        )
+    delai = parametre("delai_reactivation", le)
+    if demande.date_fin and (le - demande.date_fin).days > delai:
+        return False, (
+            f"La demande a été annulée le {demande.date_fin:%d/%m/%Y}, il y a plus de {delai} jours : "
+            "le demandeur doit déposer une nouvelle demande."
+        )
+    return True, ""
+
+
+@transaction.atomic
+def reactiver_demande(demande: Demande, *, auteur: Auteur, motif: str, le: date | None = None) -> Demande:
+    demande = _verrouiller(demande)
+    transition = WORKFLOW_DEMANDE.verifier(demande, "reactiver")
+    if not motif.strip():
+        raise ValidationError({"motif": ["Indiquez pourquoi la demande est réactivée."]})
+    possible, raison = reactivation_possible(demande, le)
+    if not possible:
+        raise TransitionInterdite(raison)
+    le = le or timezone.localdate()
+    ancien_motif = demande.motif_annulation
+    demande.etat = transition.cible
+    demande.date_fin = None
+    demande.motif_annulation = ""
+    demande.commentaire_annulation = ""
+    champs = ["etat", "date_fin", "motif_annulation", "commentaire_annulation", "updated_at"]
+    if ancien_motif == choix.MotifAnnulation.NON_RENOUVELLEMENT:
+        # Réactiver une demande non renouvelée, c'est la renouveler : nouvelle échéance, dépôt initial conservé.
+        demande.date_renouvellement = le
+        demande.date_expiration = date_expiration(le)
+        champs += ["date_renouvellement", "date_expiration"]
+    demande.save(update_fields=champs)
+    ecrire_evenement(
+        demande,
+        transition.evenement,
+        auteur,
+        precisions=motif.strip(),
+        details={"motif_annulation": ancien_motif},
+        etat_avant=Etat.ANNULEE,
+        etat_apres=demande.etat,
+    )
+    signaler(demande, "réactivation")
+    return demande
+
+
+def demandes_echues(le: date | None = None):
+    """Demandes actives dont l'échéance est passée (pour l'annulation automatique)."""
+    le = le or timezone.localdate()
+    return Demande.objects.filter(etat=Etat.ACTIVE, date_expiration__lt=le)
+
+
+def expire_dans(demande: Demande, le: date | None = None) -> timedelta | None:
+    le = le or timezone.localdate()
+    return (demande.date_expiration - le) if demande.date_expiration else None

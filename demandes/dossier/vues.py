@@ -1,0 +1,48 @@
+"""Aides des écrans des demandes : accès nominatif, demande visible ou modifiable.
+
+Tout écran nominatif passe par ``nominatif_requis`` (CCH R441-2-6 : un agent
+sans rôle nominatif reçoit une page 403 qui explique la règle) ; une demande
+se lit parmi ``Demande.objects.visibles_par(user)`` (404 hors du territoire :
+on ne révèle pas qu'elle existe) et s'écrit parmi ``modifiables_par(user)``.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+
+from demandes.dossier.models import Demande
+from fdls import acces
+from fdls.socle.vues import agent_requis, objet_ou_404
+
+
+def acces_refuse(request):
+    """Un agent sans rôle nominatif (observateur) : 403 qui explique la règle d'accès."""
+    return render(request, "demandes/dossier/acces_refuse.html", {"section": "demande"}, status=403)
+
+
+def nominatif_requis(vue):
+    """Agent avec un rôle nominatif (CCH R441-2-6) ; sinon une page 403 qui explique la règle."""
+
+    @agent_requis
+    def enveloppe(request, *args, **kwargs):
+        if not acces.voit_nominatif(request.user):
+            return acces_refuse(request)
+        return vue(request, *args, **kwargs)
+
+    enveloppe.__name__ = vue.__name__
+    enveloppe.__doc__ = vue.__doc__
+    return never_cache(enveloppe)
+
+
+def demande_visible(request, pk, *relations: str) -> Demande:
+    """La demande si l'agent la voit (``select_related`` des ``relations``) ; 404 sinon, hors territoire compris."""
+    visibles = Demande.objects.visibles_par(request.user)
+    return objet_ou_404(visibles.select_related(*relations) if relations else visibles, pk)
+
+
+def demande_modifiable(request, pk, *, refus: str) -> Demande:
+    """La demande si l'agent peut la modifier ; 404 hors territoire, 403 (``refus``) si lecture seule."""
+    demande = demande_visible(request, pk)
+    if not Demande.objects.modifiables_par(request.user).filter(pk=pk).exists():
+        raise PermissionDenied(refus)
+    return demande

@@ -1,0 +1,266 @@
+"""Éditions du dossier de la demande : fiche de synthèse et attestation d'enregistrement.
+
+``donnees_fiche`` construit une fois le contexte de la fiche de synthèse
+(seed 000 « Synthèse de la demande ») ; l'écran (``demandes/fiche/views.py``)
+et le PDF l'utilisent tous deux, avec les mêmes gabarits de blocs
+(``templates/demandes/fiche/``) : ce que l'agent voit est ce qu'il imprime.
+
+Rendu par WeasyPrint, sans aucune ressource externe : ``RecuperateurStatique``
+ne sert que les fichiers statiques du projet (feuille ``css/editions.css``) et
+refuse toute autre adresse ; les polices sont celles du système (DejaVu Sans,
+docs/decisions.md). Les vues (écran et API) vérifient l'accès
+(``Demande.objects.visibles_par``) et journalisent le téléchargement.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+import os
+from datetime import date
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from demandes.dossier import calculs, choix
+from demandes.dossier.models import Demande, Evenement
+from demandes.dossier.saisie import charger_dossier, parametre
+from demandes.doublons import services as doublons
+from demandes.labels import services as labels
+from fdls.socle.dates import ajouter_mois
+
+TITULAIRES = (choix.Role.DEMANDEUR, choix.Role.CODEMANDEUR)
+
+#: Nombre d'événements de l'historique repris dans la fiche PDF (les plus récents).
+TAILLE_EXTRAIT_HISTORIQUE = 15
+
+#: Feuille d'impression des éditions (static/css/editions.css), jointe par ``rendre_pdf``.
+FEUILLE_EDITIONS = "css/editions.css"
+
+#: Racine fictive des URL du document : seules les adresses sous ``STATIC_URL`` y sont servies.
+BASE_DOCUMENT = "https://fdls.invalid/"
+
+#: Les blocs de l'instruction (contacts pré-CAL, CAL, propositions, visites) n'ont pas encore de
+#: source : l'application ``instruction`` les fournira. Les gabarits les montrent vides.
+INSTRUCTION_VIDE = {"contacts": [], "commissions": [], "propositions": [], "visites": []}
+
+SELECT_EDITION = ("guichet__organisme", "guichet__commune", "organisme_saisie", "bailleur_actuel", "departement")
+
+
+class EditionImpossible(Exception):
+    """L'édition demandée n'existe pas pour cette demande (message en français pour l'agent)."""
+
+
+# ---------------------------------------------------------------- contexte partagé écran / PDF
+
+
+def _tableau_ressources(personnes_saisies) -> dict | None:
+    """Revenus mensuels par type (lignes) et par personne (colonnes), avec totaux."""
+    personnes = [s for s in personnes_saisies if s.ressources]
+    if not personnes:
+        return None
+    types = [t for t in choix.TypeRessource if any(r.type == t for s in personnes for r in s.ressources)]
+    lignes = []
+    for t in types:
+        montants = [next((r.montant for r in s.ressources if r.type == t), None) for s in personnes]
+        lignes.append({"libelle": t.label, "montants": montants, "total": sum(m for m in montants if m)})
+    totaux = [sum(r.montant for r in s.ressources) for s in personnes]
+    return {"personnes": [s.personne for s in personnes], "lignes": lignes, "totaux": totaux, "total": sum(totaux)}
+
+
+def nombre_refus(demande: Demande) -> int:
+    """Refus de propositions de logement inscrits à l'historique du dossier (demandes fusionnées comprises)."""
+    return (
+        Evenement.objects.filter(
+            demande_id__in=doublons.demandes_du_dossier(demande), type=Evenement.Type.REFUS_PROPOSITION
+        )
+        .order_by()
+        .count()
+    )
+
+
+def donnees_fiche(demande: Demande, *, le: date | None = None) -> dict:
+    """Contexte de la fiche de synthèse, le même pour l'écran et le PDF.
+
+    Ménage (demandeur, co-demandeur, autres personnes avec leur âge),
+    ressources par type et par personne, valeurs dérivées (``calculs.synthese``),
+    nombre de refus, libellés du logement recherché, labels en cours
+    (priorités, éligibilités, contingents) et blocs de l'instruction.
+    """
+    le = le or timezone.localdate()
+    dossier = charger_dossier(demande)
+    personnes = [s.personne for s in dossier.personnes]
+    for p in personnes:
+        p.age = calculs.age(p.date_naissance, le) if p.date_naissance else None
+    return {
+        "demande": demande,
+        "dossier": dossier,
+        "personnes": personnes,
+        "demandeur": dossier.demandeur,
+        "codemandeur": next((p for p in personnes if p.role == choix.Role.CODEMANDEUR), None),
+        "autres": [p for p in personnes if p.role not in TITULAIRES],
+        "ressources": _tableau_ressources(dossier.personnes),
+        "localisations": dossier.localisations,
+        "motifs_libelles": [choix.Motif(m).label for m in demande.motifs if m in choix.Motif.values],
+        "typologies_libelles": [choix.Typologie(t).label for t in demande.typologies if t in choix.Typologie.values],
+        "synthese": calculs.synthese(dossier, le),
+        "nombre_refus": nombre_refus(demande),
+        "labels_actifs": labels.labels_de(demande)["actifs"] if demande.pk else [],
+        "instruction": INSTRUCTION_VIDE,
+    }
+
+
+def extrait_historique(demande: Demande, limite: int = TAILLE_EXTRAIT_HISTORIQUE) -> tuple[list, int]:
+    """Les ``limite`` événements les plus récents du dossier et le nombre total d'événements."""
+    evenements = doublons.evenements_du_dossier(demande)
+    extrait = list(evenements[:limite])
+    total = len(extrait) if len(extrait) < limite else evenements.count()
+    return extrait, total
+
+
+def _entete(user, maintenant) -> dict:
+    organisme = getattr(user, "organisme", None)
+    return {
+        "edite_le": maintenant,
+        "edite_par": user.get_full_name() if getattr(user, "pk", None) else "",
+        "organisme_editeur": organisme.nom if organisme else "",
+    }
+
+
+def contexte_synthese(demande: Demande, *, user, maintenant=None) -> dict:
+    """Contexte complet de la fiche de synthèse imprimable."""
+    maintenant = timezone.localtime(maintenant)
+    evenements, total = extrait_historique(demande)
+    return {
+        **donnees_fiche(demande, le=maintenant.date()),
+        **_entete(user, maintenant),
+        "titre_document": "Synthèse de la demande",
+        "evenements": evenements,
+        "evenements_total": total,
+    }
+
+
+def contexte_attestation(demande: Demande, *, user, maintenant=None) -> dict:
+    """Contexte de l'attestation d'enregistrement ; ``EditionImpossible`` pour un brouillon."""
+    # Brouillon, demande en ligne pas encore validée ou rejetée : pas de numéro unique, pas d'attestation.
+    if demande.etat == Demande.Etat.BROUILLON or not demande.numero_unique:
+        raise EditionImpossible(
+            "L'attestation d'enregistrement n'existe que pour une demande enregistrée : cette demande "
+            f"({demande.get_etat_display().lower()}) n'a pas de numéro unique. Enregistrez-la (ou validez la "
+            "demande en ligne) pour pouvoir éditer l'attestation."
+        )
+    maintenant = timezone.localtime(maintenant)
+    dossier = charger_dossier(demande)
+    personnes = [s.personne for s in dossier.personnes]
+    depart_validite = demande.date_renouvellement or demande.date_depot
+    validite = parametre("validite_demande", depart_validite)
+    preavis = parametre("preavis_renouvellement", depart_validite)
+    return {
+        **_entete(user, maintenant),
+        "titre_document": "Attestation d'enregistrement",
+        "demande": demande,
+        "guichet": demande.guichet,
+        "demandeur": dossier.demandeur,
+        "codemandeur": next((p for p in personnes if p.role == choix.Role.CODEMANDEUR), None),
+        "localisations": dossier.localisations,
+        "depart_validite": depart_validite,
+        "validite_mois": validite,
+        "preavis_mois": preavis,
+        "renouveler_a_partir_du": (
+            ajouter_mois(demande.date_expiration, -preavis) if demande.date_expiration else None
+        ),
+        "active": demande.etat == Demande.Etat.ACTIVE,
+    }
+
+
+# ---------------------------------------------------------------- rendu PDF
+
+
+def fichier_statique(chemin: str) -> Path | None:
+    """Fichier statique du projet (répertoires sources, puis ``STATIC_ROOT`` pour les noms hachés)."""
+    if not chemin or chemin.startswith(("/", "\\")) or ".." in Path(chemin).parts:
+        return None
+    trouve = finders.find(chemin)
+    if trouve:
+        return Path(trouve)
+    # Comme ``safe_join`` de Django (module privé) : chemin normalisé, qui doit rester sous STATIC_ROOT.
+    racine = os.path.abspath(settings.STATIC_ROOT)
+    candidat = os.path.abspath(os.path.join(racine, chemin))
+    if os.path.commonpath([racine, candidat]) != racine:
+        return None
+    return Path(candidat) if os.path.isfile(candidat) else None
+
+
+def _recuperateur():
+    """``URLFetcher`` de WeasyPrint qui ne sert que les fichiers statiques locaux et refuse tout le reste."""
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class RecuperateurStatique(URLFetcher):
+        def fetch(self, url, headers=None):
+            prefixe = BASE_DOCUMENT + settings.STATIC_URL.lstrip("/")
+            if not url.startswith(prefixe):
+                raise ValueError(f"Ressource externe refusée dans une édition PDF : {url}")
+            chemin = fichier_statique(url.removeprefix(prefixe).split("?")[0].split("#")[0])
+            if chemin is None:
+                raise ValueError(f"Fichier statique introuvable : {url}")
+            type_mime = mimetypes.guess_type(chemin.name)[0] or "application/octet-stream"
+            return URLFetcherResponse(url, chemin.read_bytes(), {"Content-Type": type_mime})
+
+    return RecuperateurStatique(allowed_protocols=("https",), allow_redirects=False)
+
+
+_FEUILLES: dict[str, dict] = {}
+
+
+def _feuille_et_polices(feuille: str = FEUILLE_EDITIONS):
+    """Feuille de style (chemin sous ``static/``) analysée une fois par processus, avec sa configuration de
+    polices (fontconfig) : l'analyse et le chargement des polices ne se refont pas à chaque édition."""
+    from weasyprint import CSS
+    from weasyprint.text.fonts import FontConfiguration
+
+    chemin = fichier_statique(feuille)
+    date_modif = chemin.stat().st_mtime if chemin else None
+    entree = _FEUILLES.get(feuille)
+    if entree is None or entree["date"] != date_modif:
+        polices = FontConfiguration()
+        css = CSS(
+            url=BASE_DOCUMENT + settings.STATIC_URL.lstrip("/") + feuille,
+            url_fetcher=_recuperateur(),
+            font_config=polices,
+        )
+        entree = _FEUILLES[feuille] = {"date": date_modif, "css": css, "polices": polices}
+    return entree["css"], entree["polices"]
+
+
+def rendre_pdf(gabarit: str, contexte: dict, *, feuille: str = FEUILLE_EDITIONS) -> bytes:
+    """HTML du gabarit → PDF (A4), ressources limitées aux fichiers statiques du projet.
+
+    ``feuille`` : la feuille de style de l'édition (``css/editions.css`` par défaut ; le livret de la
+    cotation a la sienne)."""
+    from weasyprint import HTML
+
+    css, polices = _feuille_et_polices(feuille)
+    html = render_to_string(gabarit, contexte)
+    document = HTML(string=html, base_url=BASE_DOCUMENT, url_fetcher=_recuperateur())
+    # PDF balisé (structure des titres, tableaux, listes) : lisible par les lecteurs d'écran (RGAA).
+    return document.write_pdf(stylesheets=[css], font_config=polices, pdf_tags=True)
+
+
+def pdf_synthese(demande: Demande, *, user, maintenant=None) -> bytes:
+    return rendre_pdf("demandes/editions/synthese.html", contexte_synthese(demande, user=user, maintenant=maintenant))
+
+
+def pdf_attestation(demande: Demande, *, user, maintenant=None) -> bytes:
+    return rendre_pdf(
+        "demandes/editions/attestation.html", contexte_attestation(demande, user=user, maintenant=maintenant)
+    )
+
+
+def nom_fichier(demande: Demande, edition: str) -> str:
+    """``attestation-044051400008110865.pdf`` ; un brouillon est désigné par son identifiant interne."""
+    return f"{edition}-{demande.numero_unique or f'brouillon-{demande.pk}'}.pdf"
+
+
+EDITIONS = {"synthese": pdf_synthese, "attestation": pdf_attestation}

@@ -1,0 +1,1 @@
+"""Demandes déposées en ligne : dépôt, file des guichets, validation (l'enregistrement) et rejet."""

@@ -1,0 +1,77 @@
+"""La fiche d'une demande : synthèse, ménage, situation, logement, compléments, pièces, cotation, historique.
+
+Écran qui réunit les blocs des fonctionnalités : le contexte de la fiche de
+synthèse est celui du PDF (``editions.pdf.donnees_fiche``), les labels et les
+pièces se rendent par leurs étiquettes (``demandes/templatetags/``),
+l'onglet « Cotation » se charge par htmx depuis l'application cotation, les
+actions du cycle de vie sont proposées selon la table des transitions. Chaque
+affichage est inscrit au journal des consultations.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+
+from django.shortcuts import render
+from django.utils import timezone
+
+from demandes.cycle import services
+from demandes.cycle.forms import AnnulationForm, ReactivationForm
+from demandes.dossier.models import Demande
+from demandes.dossier.vues import demande_visible, nominatif_requis
+from demandes.dossier.workflow import transitions_possibles
+from demandes.doublons import services as doublons
+from demandes.editions import pdf as editions
+from demandes.fiche.forms import PeriodeHistoriqueForm
+from fdls.audit.models import Consultation
+from fdls.audit.services import journaliser_consultation
+from fdls.socle.dates import ajouter_mois
+
+
+def _historique(demande, du, au):
+    """Événements du dossier (et des demandes qui y ont été fusionnées) sur la période, jours inclus."""
+    debut = timezone.make_aware(datetime.combine(du, time.min))
+    fin = timezone.make_aware(datetime.combine(au + timedelta(days=1), time.min))
+    return doublons.evenements_du_dossier(demande).filter(date__gte=debut, date__lt=fin)
+
+
+@nominatif_requis
+def detail(request, pk):
+    # 404 aussi pour une demande hors du territoire : on ne révèle pas qu'elle existe.
+    demande = demande_visible(
+        request, pk, "guichet__organisme", "guichet__commune", "organisme_saisie", "bailleur_actuel", "departement"
+    )
+    journaliser_consultation(user=request.user, objet=demande, action=Consultation.Action.CONSULTATION, request=request)
+
+    aujourd_hui = timezone.localdate()
+    periode = PeriodeHistoriqueForm(
+        request.GET if ("du" in request.GET or "au" in request.GET) else None,
+        initial={"du": ajouter_mois(aujourd_hui, -12), "au": aujourd_hui},
+    )
+    du, au = ajouter_mois(aujourd_hui, -12), aujourd_hui
+    if periode.is_bound and periode.is_valid():
+        du = periode.cleaned_data["du"] or demande.created_at.date()
+        au = periode.cleaned_data["au"] or aujourd_hui
+
+    modifiable = Demande.objects.modifiables_par(request.user).filter(pk=pk).exists()
+    possibles = transitions_possibles(demande)
+    reactivable, raison_reactivation = services.reactivation_possible(demande)
+    contexte = {
+        # Mêmes données que la fiche de synthèse PDF (demandes/editions/pdf.py).
+        **editions.donnees_fiche(demande, le=aujourd_hui),
+        "section": "demande",
+        "evenements": _historique(demande, du, au),
+        "periode": periode,
+        "periode_du": du,
+        "periode_au": au,
+        "modifiable": modifiable,
+        "peut_modifier": modifiable and demande.etat in (Demande.Etat.BROUILLON, Demande.Etat.ACTIVE),
+        "peut_renouveler": modifiable and "renouveler" in possibles,
+        "peut_annuler": modifiable and "annuler" in possibles,
+        "peut_reactiver": modifiable and reactivable,
+        "raison_reactivation": raison_reactivation if demande.etat == Demande.Etat.ANNULEE else "",
+        "peut_supprimer": modifiable and demande.etat == Demande.Etat.BROUILLON,
+        "form_annulation": AnnulationForm(),
+        "form_reactivation": ReactivationForm(),
+    }
+    return render(request, "demandes/fiche/detail.html", contexte)

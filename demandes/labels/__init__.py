@@ -1,0 +1,1 @@
+"""Labels (priorités, éligibilités, contingents) : droits de pose et de retrait, labels automatiques, écrans, API."""

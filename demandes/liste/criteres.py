@@ -1,0 +1,46 @@
+"""Critères validés de la liste des demandes (``DemandeFilter.criteres()``), noms déjà normalisés.
+
+Ils choisissent la variante de la recherche (``recherche_sql``) : par
+échéance, par nom, par identifiant, ou les flux de la table de recherche.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+
+
+@dataclass(frozen=True)
+class Criteres:
+    """Critères validés de la liste (``DemandeFilter.criteres()``), noms déjà normalisés."""
+
+    etat: str = ""
+    nature: str = ""
+    guichet_id: int | None = None
+    guichet_departement: str = ""
+    depot_du: date | None = None
+    depot_au: date | None = None
+    expiration_du: date | None = None
+    expiration_au: date | None = None
+    nom: str = ""
+    prenom: str = ""
+    numero_unique: str = ""
+    reference: str = ""
+    brouillons_organisme_id: int | None = None
+    label_id: int | None = None
+    contingent_id: int | None = None
+
+    @property
+    def par_echeance(self) -> bool:
+        """Liste de relances : échéance bornée, demandes actives, triées par échéance."""
+        return bool(self.expiration_du or self.expiration_au) and self.etat in ("", "active")
+
+    @property
+    def par_identifiant(self) -> bool:
+        """Numéro unique, référence, brouillons de l'organisme, label : relativement peu de demandes."""
+        return bool(
+            self.numero_unique or self.reference or self.brouillons_organisme_id or self.label_id or self.contingent_id
+        )
+
+    @property
+    def par_nom(self) -> bool:
+        """Recherche par nom : ordre alphabétique (nom, prénom), lu sur l'index des clés d'identité."""
+        return bool(self.nom or self.prenom) and not self.par_identifiant

@@ -1,0 +1,133 @@
+"""Recherche des demandes pour la liste des agents, sur la table de recherche étroite.
+
+La liste d'un agent est l'union de flux triés : pour chacune de ses clés
+d'accès (``fdls.acces.cles_acces`` : département entier, EPCI entiers,
+communes isolées, guichets propres) et chaque état, les lignes de
+``demandes_lignerecherche``, lues dans l'ordre de l'index
+``(cle, etat, date_depot DESC, demande DESC)`` et bornées à la page
+demandée ; les flux sont fusionnés, dédoublonnés (une demande a une ligne par
+commune souhaitée) et découpés. Le coût dépend de la
+page et du nombre de clés, plus de la taille du fichier.
+
+Trois variantes, choisies d'après les critères :
+
+* **par échéance** (« à renouveler du … au … ») : flux lus sur l'index partiel
+  ``(cle, date_expiration, demande) WHERE etat = 'active'`` et triés par
+  échéance croissante, l'ordre d'une liste de relances ;
+* **par nom** (début du nom, du prénom) : ordre alphabétique, lu sur l'index
+  ``cle_nom_tri`` des clés d'identité (demandeur et co-demandeur), chaque
+  demande filtrée et son accès vérifié ligne à ligne : « MAR » (6 % du
+  fichier) coûte autant que « MARTINEAU » ;
+* **par identifiant** (numéro unique, référence, brouillons de l'organisme,
+  label ou contingent) : relativement peu de demandes, lues par leur index,
+  accès vérifié ligne à ligne, triées par date de dépôt.
+
+Le comptage s'arrête à ``PLAFOND_COMPTAGE`` + 1 (« plus de 2 000 » ; 500 pour
+une recherche par nom ou un guichet que l'agent ne voit pas en entier) : au-delà,
+l'agent affine ses critères. ``DemandeFilter.qs`` (export, API) applique les
+mêmes critères par l'ORM ; un test vérifie que les deux chemins rendent les
+mêmes demandes. Les requêtes et leur exécution sont dans ``recherche_sql.py``.
+"""
+
+from __future__ import annotations
+
+from django.utils.functional import cached_property
+
+from demandes.labels.services import demandes_avec_label
+from demandes.liste import recherche_sql
+from demandes.liste.criteres import Criteres
+from fdls import acces
+
+PLAFOND_COMPTAGE = 2_000
+# Recherche par nom : au-delà de 10 pages, l'agent précise le nom (chaque ligne
+# lue est vérifiée une à une, le comptage complet coûterait la page).
+PLAFOND_COMPTAGE_NOM = 500
+# Guichet hors des clés de l'agent : même plafond, pour la même raison (chaque ligne du flux du
+# guichet est vérifiée une à une ; pour une commune, ≈ 1 ligne sur 15 du guichet lui est visible).
+PLAFOND_COMPTAGE_GUICHET_FILTRE = 500
+
+
+class ResultatRecherche:
+    """Résultat paresseux pour ``django.core.paginator.Paginator`` : ``count()``
+    plafonné, ``[a:b]`` rend les demandes de la tranche dans l'ordre de la liste.
+
+    ``preparer(ids)`` charge les demandes d'une page (avec leurs relations) ;
+    elle repasse par la politique d'accès.
+    """
+
+    ordered = True
+
+    def __init__(self, user, criteres: Criteres, preparer, *, plafond: int = PLAFOND_COMPTAGE):
+        self.user = user
+        self.criteres = criteres
+        self.preparer = preparer
+        self.cles = acces.cles_acces(user) or []
+        self.departements = [cle[1:] for cle in self.cles if cle.startswith("D")]
+        if criteres.par_nom:
+            plafond = min(plafond, PLAFOND_COMPTAGE_NOM)
+        elif recherche_sql.guichet_filtre_par_cles(criteres, self.cles):
+            plafond = min(plafond, PLAFOND_COMPTAGE_GUICHET_FILTRE)
+        self.plafond = plafond
+
+    def _requete(self, borne: int) -> tuple[str, dict]:
+        if self.criteres.par_identifiant:
+            labellisees = None
+            if self.criteres.label_id or self.criteres.contingent_id:
+                labellisees = demandes_avec_label(
+                    type_label=self.criteres.label_id, organisme=self.criteres.contingent_id
+                )
+            return recherche_sql.requete_identifiant(self.criteres, self.cles, self.departements, labellisees)
+        return recherche_sql.requete_flux(self.criteres, self.cles, borne)
+
+    def _par_nom(self, fin: int) -> list[int]:
+        """Les ``fin`` premières demandes distinctes dans l'ordre alphabétique.
+
+        Une demande sort deux fois quand demandeur et co-demandeur répondent au nom (un couple qui
+        porte le même) : 1,5 × ``fin`` lignes suffisent d'ordinaire ; sinon la lecture reprend avec
+        deux fois plus (chaque ligne lue coûte une vérification d'accès).
+        """
+        borne = fin + fin // 2 + 1
+        while True:
+            requete, parametres = recherche_sql.requete_nom(self.criteres, self.cles, self.departements, borne)
+            lignes = recherche_sql.premiere_colonne(requete, parametres)
+            distinctes = list(dict.fromkeys(lignes))
+            if len(distinctes) >= fin or len(lignes) < borne:
+                return distinctes[:fin]
+            borne *= 2
+
+    def identifiants(self, debut: int, fin: int) -> list[int]:
+        if not self.cles or fin <= debut:
+            return []
+        if self.criteres.par_nom:
+            return self._par_nom(fin)[debut:]
+        requete, parametres = self._requete(fin)
+        _colonne, ordre = recherche_sql.tri(self.criteres, "s", "demande_id")
+        return recherche_sql.tranche(requete, parametres, ordre, debut=debut, nombre=fin - debut)
+
+    @cached_property
+    def _compte_borne(self) -> int:
+        if not self.cles:
+            return 0
+        if self.criteres.par_nom:
+            return len(self._par_nom(self.plafond + 1))
+        requete, parametres = self._requete(self.plafond + 1)
+        return recherche_sql.compter(requete, parametres, jusqua=self.plafond + 1)
+
+    def count(self) -> int:
+        return min(self._compte_borne, self.plafond)
+
+    @property
+    def depasse_plafond(self) -> bool:
+        return self._compte_borne > self.plafond
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, tranche):
+        if not isinstance(tranche, slice):
+            raise TypeError("ResultatRecherche ne se lit que par tranches.")
+        ids = self.identifiants(tranche.start or 0, tranche.stop if tranche.stop is not None else self.plafond)
+        if not ids:
+            return []
+        par_id = {demande.pk: demande for demande in self.preparer(ids)}
+        return [par_id[pk] for pk in ids if pk in par_id]

@@ -1,0 +1,235 @@
+"""SQL de la liste des demandes, sur la table de recherche étroite (``demandes_lignerecherche``).
+
+Les requêtes des trois variantes de ``recherche.ResultatRecherche`` (flux par
+clé et par état, ordre alphabétique des clés d'identité, identifiants) et
+leur exécution. Leurs jumeaux ORM sont les mêmes critères appliqués par
+``DemandeFilter.qs`` (export, API). Tests d'accord
+(``tests/demandes/liste/test_recherche.py``) :
+``test_la_liste_rend_les_memes_demandes_que_l_orm`` (mêmes demandes, même
+ordre, par les deux chemins, pour chaque variante et chaque profil d'agent),
+``test_filtre_par_label_et_contingent``, et la table elle-même contre celle
+qu'on recalculerait depuis les demandes (``test_la_table_suit_chaque_ecriture_des_services``).
+"""
+
+from __future__ import annotations
+
+from django.db import connection
+
+from demandes.dossier.models import Demande
+from demandes.liste.criteres import Criteres
+
+ETATS = list(Demande.Etat.values)
+
+
+class Sql:
+    """Conditions SQL et paramètres nommés (liaison côté client : les littéraux
+    restent visibles du planificateur, qui peut choisir les index partiels)."""
+
+    def __init__(self):
+        self.conditions: list[str] = []
+        self.parametres: dict = {}
+
+    def ajouter(self, condition: str, **parametres) -> None:
+        self.conditions.append(condition)
+        self.parametres.update(parametres)
+
+    @property
+    def where(self) -> str:
+        return "".join(f" AND {c}" for c in self.conditions)
+
+
+def filtres_colonnes(criteres: Criteres, alias: str, sql: Sql, *, guichet: bool = True) -> None:
+    """Critères portant sur des colonnes présentes dans la demande et dans la table de recherche.
+
+    ``guichet=False`` : la requête ne lit que le flux du guichet demandé, où la colonne vaut déjà ce
+    guichet (la filtrer obligerait à lire chaque ligne de la table au lieu de l'index seul)."""
+    if criteres.par_echeance:
+        sql.ajouter(f"{alias}.etat = 'active'")
+    elif criteres.etat:
+        sql.ajouter(f"{alias}.etat = %(etat)s", etat=criteres.etat)
+    if criteres.nature:
+        sql.ajouter(f"{alias}.nature = %(nature)s", nature=criteres.nature)
+    if criteres.guichet_id and guichet:
+        sql.ajouter(f"{alias}.guichet_id = %(guichet)s", guichet=criteres.guichet_id)
+    if criteres.depot_du:
+        sql.ajouter(f"{alias}.date_depot >= %(depot_du)s", depot_du=criteres.depot_du)
+    if criteres.depot_au:
+        sql.ajouter(f"{alias}.date_depot <= %(depot_au)s", depot_au=criteres.depot_au)
+    if criteres.expiration_du:
+        sql.ajouter(f"{alias}.date_expiration >= %(exp_du)s", exp_du=criteres.expiration_du)
+    if criteres.expiration_au:
+        sql.ajouter(f"{alias}.date_expiration <= %(exp_au)s", exp_au=criteres.expiration_au)
+
+
+def tri(criteres: Criteres, alias: str, cle: str) -> tuple[str, str]:
+    """(colonne de tri, ORDER BY) de la variante."""
+    if criteres.par_echeance:
+        return f"{alias}.date_expiration", f"tri ASC, {cle} ASC"
+    return f"{alias}.date_depot", f"tri DESC NULLS FIRST, {cle} DESC"
+
+
+ACCES = "EXISTS (SELECT 1 FROM demandes_lignerecherche a WHERE a.demande_id = {id} AND a.cle = ANY(%(cles)s))"
+
+
+def guichet_filtre_par_cles(criteres: Criteres, cles: list[str]) -> bool:
+    """Un guichet est demandé que l'agent ne voit pas en entier : son flux est filtré par les clés de l'agent."""
+    return bool(
+        criteres.guichet_id
+        and not criteres.par_identifiant
+        and f"G{criteres.guichet_id}" not in cles
+        and f"D{criteres.guichet_departement}" not in cles
+    )
+
+
+def requete_flux(criteres: Criteres, cles: list[str], borne: int) -> tuple[str, dict]:
+    """Union des flux (un par clé et par état), chacun borné à ``borne`` lignes, dédoublonnée."""
+    sql = Sql()
+    sql.parametres["borne"] = borne
+    flux = cles
+    acces = ""
+    if criteres.guichet_id:
+        # Guichet demandé : le seul flux du guichet. L'agent en voit tout (son
+        # guichet, ou un guichet d'un département qu'il couvre) ; sinon chaque
+        # ligne du flux est filtrée par ses clés. Filtrer ses propres flux sur le
+        # guichet parcourrait, pour une clé d'un autre guichet, toutes ses lignes
+        # sans en trouver une (2,5 s mesurées à 1 M de demandes).
+        flux = [f"G{criteres.guichet_id}"]
+        if guichet_filtre_par_cles(criteres, cles):
+            acces = " AND " + ACCES.format(id="r.demande_id")
+            sql.parametres["cles"] = cles
+    sql.parametres["flux"] = flux
+    # Un flux par clé et par état (index (cle, etat, date_depot…)) : lire les
+    # satisfaites ne parcourt pas les actives, plus récentes.
+    sql.parametres["etats"] = [criteres.etat or "active"] if criteres.par_echeance or criteres.etat else ETATS
+    filtres_colonnes(criteres, "r", sql, guichet=False)  # guichet demandé : son seul flux
+    colonne, ordre = tri(criteres, "r", "r.demande_id")
+    ordre_interne = ordre.replace("tri", colonne)
+    requete = f"""
+        SELECT DISTINCT s.demande_id, s.tri
+          FROM unnest(%(flux)s::varchar[]) AS k(cle)
+         CROSS JOIN unnest(%(etats)s::varchar[]) AS e(etat)
+         CROSS JOIN LATERAL (
+               SELECT r.demande_id, {colonne} AS tri
+                 FROM demandes_lignerecherche r
+                WHERE r.cle = k.cle AND r.etat = e.etat{sql.where}{acces}
+                ORDER BY {ordre_interne}
+                LIMIT %(borne)s
+         ) AS s
+    """
+    return requete, sql.parametres
+
+
+def identite(criteres: Criteres, sql: Sql, *, semi_jointure: bool) -> None:
+    conditions = []
+    if criteres.nom:
+        conditions.append("c.nom LIKE %(nom)s")
+        sql.parametres["nom"] = f"{criteres.nom}%"
+    if criteres.prenom:
+        conditions.append("c.prenom LIKE %(prenom)s")
+        sql.parametres["prenom"] = f"{criteres.prenom}%"
+    if not conditions:
+        return
+    if semi_jointure:
+        sql.ajouter(f"d.id IN (SELECT c.demande_id FROM demandes_cleidentite c WHERE {' AND '.join(conditions)})")
+    else:
+        for condition in conditions:
+            sql.ajouter(condition)
+
+
+def requete_nom(criteres: Criteres, cles: list[str], departements: list[str], borne: int) -> tuple[str, dict]:
+    """Clés d'identité dans l'ordre alphabétique (index ``cle_nom_tri``), demande filtrée ligne à ligne.
+
+    Une demande peut sortir deux fois (demandeur et co-demandeur du même
+    nom) : ``ResultatRecherche._par_nom`` dédoublonne en gardant la première.
+    """
+    sql = Sql()
+    identite(criteres, sql, semi_jointure=False)
+    colonnes = Sql()
+    filtres_colonnes(criteres, "d", colonnes)
+    if departements or colonnes.conditions:
+        sql.ajouter(acces_demande(departements), cles=cles, departements=departements)
+        sql.conditions += colonnes.conditions
+        sql.parametres.update(colonnes.parametres)
+        source = "demandes_cleidentite c JOIN demandes_demande d ON d.id = c.demande_id"
+    else:
+        # Nom seul, agent sans département entier : l'accès se lit dans la table de recherche, sans
+        # lire la ligne (large) de chaque demande rencontrée (≈ 8 000 pour « mar » vu d'une commune).
+        sql.ajouter(ACCES.format(id="c.demande_id"), cles=cles)
+        source = "demandes_cleidentite c"
+    sql.parametres["borne"] = borne
+    requete = f"""
+        SELECT c.demande_id
+          FROM {source}
+         WHERE TRUE{sql.where}
+         ORDER BY c.nom USING ~<~, c.prenom USING ~<~, c.demande_id
+         LIMIT %(borne)s
+    """
+    return requete, sql.parametres
+
+
+def acces_demande(departements: list[str]) -> str:
+    """Accès d'une demande lue ligne à ligne : département couvert (colonne de la
+    demande, sans lecture de plus), sinon l'une de ses clés de recherche."""
+    acces_cles = ACCES.format(id="d.id")
+    if departements:
+        return f"(d.departement_id = ANY(%(departements)s) OR {acces_cles})"
+    return acces_cles
+
+
+def requete_identifiant(
+    criteres: Criteres, cles: list[str], departements: list[str], labellisees: list[int] | None = None
+) -> tuple[str, dict]:
+    """Demandes désignées par un identifiant, accès vérifié par la table de recherche.
+
+    ``labellisees`` : les demandes qui portent le label ou le contingent demandé
+    (``labels.services.demandes_avec_label``), lues par l'appelant."""
+    sql = Sql()
+    sql.ajouter(acces_demande(departements), cles=cles, departements=departements)
+    if criteres.numero_unique:
+        sql.ajouter("d.numero_unique = %(nu)s", nu=criteres.numero_unique)
+    if criteres.reference:
+        sql.ajouter("d.reference = %(reference)s", reference=criteres.reference)
+    if criteres.brouillons_organisme_id:
+        sql.ajouter(
+            "d.etat = 'brouillon' AND d.organisme_saisie_id = %(organisme)s", organisme=criteres.brouillons_organisme_id
+        )
+    if criteres.label_id or criteres.contingent_id:
+        sql.ajouter(
+            "d.id = ANY(%(labellisees)s)",
+            labellisees=labellisees or [],
+        )
+    identite(criteres, sql, semi_jointure=True)
+    filtres_colonnes(criteres, "d", sql)
+    colonne, _ordre = tri(criteres, "d", "d.id")
+    requete = f"""
+        SELECT d.id AS demande_id, {colonne} AS tri
+          FROM demandes_demande d
+         WHERE TRUE{sql.where}
+    """
+    return requete, sql.parametres
+
+
+# ---------------------------------------------------------------- exécution
+
+
+def premiere_colonne(requete: str, parametres: dict) -> list:
+    """Première colonne des lignes de ``requete``."""
+    with connection.cursor() as curseur:
+        curseur.execute(requete, parametres)
+        return [ligne[0] for ligne in curseur.fetchall()]
+
+
+def tranche(requete: str, parametres: dict, ordre: str, *, debut: int, nombre: int) -> list[int]:
+    """Identifiants ``debut`` … ``debut + nombre`` des demandes de ``requete`` (colonnes ``demande_id``, ``tri``)."""
+    return premiere_colonne(
+        f"SELECT demande_id FROM ({requete}) AS t ORDER BY {ordre} OFFSET %(debut)s LIMIT %(nombre)s",
+        {**parametres, "debut": debut, "nombre": nombre},
+    )
+
+
+def compter(requete: str, parametres: dict, *, jusqua: int) -> int:
+    """Nombre de lignes de ``requete``, compté au plus jusqu'à ``jusqu'a``."""
+    return premiere_colonne(
+        f"SELECT count(*) FROM (SELECT 1 FROM ({requete}) AS t LIMIT %(plafond)s) AS n",
+        {**parametres, "plafond": jusqua},
+    )[0]

@@ -1,0 +1,93 @@
+"""Écrans de la liste des demandes : recherche paginée et exports (CSV, XLSX).
+
+La page lit la table de recherche (``demandes/liste/recherche.py``) ; le
+QuerySet du filtre, restreint par ``Demande.objects.visibles_par(user)``
+(fdls/acces.py, CCH R441-2-6), charge les 50 demandes de la page et sert
+aux exports, chacun inscrit au journal des consultations.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.db.models import OuterRef, Prefetch, Subquery
+from django.http import HttpResponseRedirect
+from django.urls import reverse
+
+from demandes.dossier import choix
+from demandes.dossier.models import Demande, LocalisationSouhaitee, Personne
+from demandes.dossier.vues import nominatif_requis
+from demandes.liste import exports
+from demandes.liste.filters import DemandeFilter
+from demandes.liste.recherche import ResultatRecherche
+from fdls import acces
+from fdls.socle.vues import liste_filtree
+
+TITULAIRES = [choix.Role.DEMANDEUR, choix.Role.CODEMANDEUR]
+
+
+def _demandes_pour_liste(user):
+    premiere_commune = LocalisationSouhaitee.objects.filter(demande=OuterRef("pk"), rang=1).values("commune__nom")[:1]
+    titulaires = Personne.objects.filter(role__in=TITULAIRES).only(
+        "demande_id", "role", "nom", "prenom", "date_naissance", "situation_familiale"
+    )
+    return (
+        Demande.objects.visibles_par(user)
+        .select_related("guichet")
+        .annotate(premiere_commune=Subquery(premiere_commune))
+        .prefetch_related(Prefetch("personnes", queryset=titulaires, to_attr="titulaires"))
+        .order_by("-date_depot", "-id")
+    )
+
+
+def _tri_affiche(filtre) -> str:
+    if not filtre.is_valid():
+        return ""
+    criteres = filtre.criteres()
+    if criteres.par_nom:
+        return "par ordre alphabétique"
+    if criteres.par_echeance:
+        return "par date de renouvellement"
+    return "du dépôt le plus récent au plus ancien"
+
+
+@nominatif_requis
+def liste(request):
+    # La page lit la table de recherche (demandes/liste/recherche.py) ; le queryset
+    # du filtre ne sert qu'à charger les 50 demandes de la page.
+    user = request.user
+    filtre = DemandeFilter(request.GET, queryset=_demandes_pour_liste(user), request=request)
+    return liste_filtree(
+        request,
+        filtre,
+        "demandes/liste/liste.html",
+        {
+            "section": "demande",
+            "peut_enregistrer": acces.enregistre(request.user),
+            "plafond_export": exports.PLAFOND,
+            "criteres": request.GET.urlencode(),
+            "tri": _tri_affiche(filtre),
+        },
+        resultats=lambda: ResultatRecherche(
+            user, filtre.criteres(), lambda ids: _demandes_pour_liste(user).filter(pk__in=ids)
+        ),
+    )
+
+
+@nominatif_requis
+def exporter(request, format):
+    filtre = DemandeFilter(request.GET, queryset=_demandes_pour_liste(request.user), request=request)
+    retour = f"{reverse('demandes:liste')}?{request.GET.urlencode()}"
+    if not filtre.is_valid():
+        messages.error(request, "Corrigez les critères de recherche avant d'exporter.")
+        return HttpResponseRedirect(retour)
+    queryset = filtre.qs
+    nombre = queryset.count()
+    if nombre > exports.PLAFOND:
+        messages.error(
+            request,
+            f"{nombre:,} demandes correspondent à ces critères : l'export est limité à "
+            f"{exports.PLAFOND:,} lignes. Affinez la recherche (état, dates, guichet…).".replace(",", "\u202f"),
+        )
+        return HttpResponseRedirect(retour)
+    exports.journaliser(queryset, user=request.user, request=request)
+    return exports.reponse_csv(queryset) if format == "csv" else exports.reponse_xlsx(queryset)

@@ -1,0 +1,1 @@
+"""Pièces justificatives : dépôt contrôlé, stockage hors de la racine web, obsolescence, écrans, API."""

@@ -1,0 +1,1 @@
+"""Rappels avant l'échéance et traitements planifiés du jour (annulations, doublons de nuit, relances)."""

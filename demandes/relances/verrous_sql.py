@@ -1,0 +1,55 @@
+"""SQL de session des traitements planifiés : verrou consultatif, commits sans attente du disque.
+
+* ``verrou_consultatif`` : ``pg_try_advisory_lock`` de session ; une seconde
+  exécution concurrente d'un traitement s'arrête aussitôt, et si le processus
+  meurt, PostgreSQL libère le verrou avec la connexion (docs/reliability.md §8).
+* ``commits_sans_attente`` : ``synchronous_commit`` désactivé le temps d'un
+  envoi de rappels (un commit par ligne), rétabli ensuite.
+
+Sans équivalent ORM : le test (``tests/demandes/relances/test_verrous_sql.py``)
+vérifie le résultat observable — le verrou vu de ``pg_locks`` et refusé à
+une autre connexion, puis libéré ; le réglage de la session pendant puis
+après, et les lignes validées relues par l'ORM.
+"""
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from django.db import connection
+
+from fdls.celery import ERREURS_PASSAGERES
+
+logger = logging.getLogger(__name__)
+
+
+@contextmanager
+def verrou_consultatif(classe: int, cle: str) -> Iterator[bool]:
+    """Verrou consultatif de session (``classe``, ``hashtext(cle)``) ; rend ``False`` si un autre le tient."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s, hashtext(%s))", [classe, cle])
+        obtenu = cursor.fetchone()[0]
+    try:
+        yield obtenu
+    finally:
+        if obtenu:
+            try:
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT pg_advisory_unlock(%s, hashtext(%s))", [classe, cle])
+            except ERREURS_PASSAGERES:  # connexion perdue : le serveur a déjà libéré le verrou
+                logger.warning("Verrou du traitement %s non libéré explicitement (connexion perdue)", cle)
+
+
+@contextmanager
+def commits_sans_attente() -> Iterator[None]:
+    """Les commits de la session n'attendent pas l'écriture disque du journal de PostgreSQL."""
+    with connection.cursor() as cursor:
+        cursor.execute("SET synchronous_commit TO OFF")
+    try:
+        yield
+    finally:
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("RESET synchronous_commit")
+        except ERREURS_PASSAGERES:
+            pass

@@ -1,0 +1,295 @@
+"""Table de recherche étroite des demandes (migration 0009, demandes/recherche.py).
+
+Deux promesses dont dépendent les agents :
+* la table est toujours exactement celle qu'on recalculerait depuis les
+  demandes et leurs localisations, quelle que soit l'écriture (services,
+  générateur, suppression) — sinon une demande serait invisible, ou visible
+  hors du territoire ;
+* la liste lue sur cette table rend les mêmes demandes, dans le même ordre,
+  que les mêmes critères appliqués par l'ORM (export, API).
+"""
+
+from datetime import date, timedelta
+
+import pytest
+from django.db import connection
+from django.test import RequestFactory
+from django.test.utils import CaptureQueriesContext
+
+from demandes.cycle import services
+from demandes.doublons import services as doublons
+from demandes.liste.criteres import Criteres
+from demandes.liste.filters import DemandeFilter
+from demandes.liste.recherche import ResultatRecherche
+from demandes.models import CleIdentite, Demande, LocalisationSouhaitee
+from demo import partenaires as socle_demo
+from demo.generateur import Parametres, generer
+from fdls.organismes.models import Guichet, Organisme
+from fdls.territoires.models import Commune
+from fdls.territoires.services import charger_referentiel
+from tests.demandes.dossiers import dossier
+from tests.factories import AgentFactory, CommuneFactory, GuichetFactory
+
+RECALCUL = """
+    SELECT d.id, 'D' || d.departement_id, d.etat, d.nature, d.date_depot, d.date_expiration, d.guichet_id
+      FROM demandes_demande d
+    UNION
+    SELECT d.id, 'G' || d.guichet_id, d.etat, d.nature, d.date_depot, d.date_expiration, d.guichet_id
+      FROM demandes_demande d
+    UNION
+    SELECT d.id, 'C' || l.commune_id, d.etat, d.nature, d.date_depot, d.date_expiration, d.guichet_id
+      FROM demandes_demande d JOIN demandes_localisationsouhaitee l ON l.demande_id = d.id
+    UNION
+    SELECT d.id, 'E' || c.epci_id, d.etat, d.nature, d.date_depot, d.date_expiration, d.guichet_id
+      FROM demandes_demande d JOIN demandes_localisationsouhaitee l ON l.demande_id = d.id
+      JOIN territoires_commune c ON c.code_insee = l.commune_id
+     WHERE c.epci_id IS NOT NULL
+"""
+TABLE = """
+    SELECT demande_id, cle, etat, nature, date_depot, date_expiration, guichet_id FROM demandes_lignerecherche
+"""
+
+
+def _lignes(sql: str) -> set[tuple]:
+    with connection.cursor() as curseur:
+        curseur.execute(sql)
+        return set(curseur.fetchall())
+
+
+def assert_table_a_jour():
+    attendu, present = _lignes(RECALCUL), _lignes(TABLE)
+    assert present == attendu, {"manquantes": attendu - present, "en trop": present - attendu}
+
+
+@pytest.fixture
+def guichet():
+    return GuichetFactory(code="10865")
+
+
+@pytest.fixture
+def agent(guichet):
+    return AgentFactory(organisme=guichet.organisme)
+
+
+def test_la_table_suit_chaque_ecriture_des_services(guichet, agent):
+    reze, nantes, vertou = CommuneFactory(), CommuneFactory(), CommuneFactory()
+    auteur = services.Auteur.agent(agent)
+
+    brouillon = services.sauver_brouillon(dossier(communes=[reze]), auteur=auteur, guichet=guichet)
+    assert_table_a_jour()
+    assert {cle for _, cle, *_ in _lignes(TABLE)} == {
+        f"D{guichet.commune.departement_id}",
+        f"G{guichet.pk}",
+        f"C{reze.pk}",
+        f"E{reze.epci_id}",
+    }
+
+    demande = services.enregistrer_demande(dossier(communes=[nantes, reze]), auteur=auteur, guichet=guichet)
+    assert_table_a_jour()
+
+    # Nouveau choix de communes : les lignes de l'ancienne disparaissent.
+    saisie = services.charger_dossier(demande)
+    saisie.localisations = [LocalisationSouhaitee(commune=vertou)]
+    services.modifier_demande(saisie, auteur=auteur)
+    assert_table_a_jour()
+    assert not Demande.objects.filter(pk=demande.pk, lignes_recherche__cle=f"C{nantes.pk}").exists()
+
+    services.renouveler_demande(demande, auteur=auteur, le=demande.date_expiration - timedelta(days=3))
+    services.annuler_demande(Demande.objects.get(pk=demande.pk), motif="renonciation", auteur=auteur)
+    assert_table_a_jour()
+    assert set(Demande.objects.get(pk=demande.pk).lignes_recherche.values_list("etat", flat=True)) == {"annulee"}
+
+    services.supprimer_brouillon(brouillon)
+    assert_table_a_jour()
+    assert not _lignes(f"{TABLE} WHERE demande_id = {brouillon.pk}")
+
+
+def test_la_fusion_de_doublons_tient_la_table_a_jour(guichet, agent):
+    commune = CommuneFactory()
+    auteur = services.Auteur.agent(agent)
+    ancienne = services.enregistrer_demande(
+        dossier(communes=[commune]), auteur=auteur, guichet=guichet, date_depot=date.today() - timedelta(days=200)
+    )
+    recente = services.enregistrer_demande(dossier(communes=[commune]), auteur=auteur, guichet=guichet)
+    doublons.fusionner_demandes(ancienne, recente, auteur=auteur)
+    assert_table_a_jour()
+
+
+# ------------------------------------------------------------------ sur un fichier généré
+
+
+@pytest.fixture
+def fichier():
+    """Un fichier de Loire-Atlantique généré (≈ 1 200 demandes dont 500 actives)."""
+    charger_referentiel()
+    socle_demo.charger_partenaires()
+    generer(Parametres(actives=500, graine=11, part_doublons=0.02))
+
+
+@pytest.fixture
+def agents(fichier):
+    bailleur = Organisme.objects.filter(type="bailleur").order_by("nom").first()
+    reze = Organisme.objects.get(nom="Ville de Rezé")
+    plusieurs = Organisme.objects.create(nom="Intercommunalité d'essai", type="epci", departement_id="44")
+    plusieurs.perimetre.set(Commune.objects.filter(code_insee__in=["44143", "44190", "44215"]))
+    return {
+        "bailleur": AgentFactory(organisme=bailleur, bailleur=True),
+        "commune": AgentFactory(organisme=reze),
+        "epci": AgentFactory(organisme=plusieurs, reservataire=True),
+    }
+
+
+def _par_orm(user, donnees) -> list[int]:
+    requete = RequestFactory().get("/demandes/", donnees)
+    requete.user = user
+    filtre = DemandeFilter(
+        donnees, queryset=Demande.objects.visibles_par(user).order_by("-date_depot", "-id"), request=requete
+    )
+    assert filtre.is_valid(), filtre.errors
+    return list(filtre.qs.values_list("pk", flat=True)), filtre.criteres()
+
+
+def _premier_titulaire(demande_id: int, criteres: Criteres) -> tuple[str, str]:
+    """(nom, prénom) normalisés du premier titulaire de la demande qui répond au critère de nom."""
+    return min(
+        (c.nom, c.prenom)
+        for c in CleIdentite.objects.filter(demande_id=demande_id)
+        if c.nom.startswith(criteres.nom) and c.prenom.startswith(criteres.prenom)
+    )
+
+
+def _par_table(user, criteres: Criteres, fin=10_000) -> list[int]:
+    return ResultatRecherche(user, criteres, lambda ids: []).identifiants(0, fin)
+
+
+CRITERES = [
+    {},
+    {"etat": "satisfaite"},
+    {"etat": "active", "nature": "famille"},
+    {"depot_du": "01/01/2025", "depot_au": "30/06/2026"},
+    {"expiration_du": "01/12/2026", "expiration_au": "31/03/2027"},
+    {"expiration_au": "31/12/2025", "etat": "annulee"},
+    {"nom": "ma"},
+    {"nom": "ma", "etat": "annulee"},
+    {"nom": "le", "prenom": "m", "etat": "active"},
+]
+
+
+def test_la_liste_rend_les_memes_demandes_que_l_orm(agents):
+    for role, user in agents.items():
+        for donnees in CRITERES:
+            attendu, criteres = _par_orm(user, donnees)
+            assert attendu, f"{role} {donnees} : le cas doit trouver des demandes pour avoir un sens"
+            trouve = _par_table(user, criteres)
+            if criteres.par_nom:
+                # Recherche par nom : mêmes demandes, dans l'ordre alphabétique.
+                assert sorted(trouve) == sorted(attendu), f"{role} {donnees}"
+                assert len(set(trouve)) == len(trouve)
+                noms = [_premier_titulaire(pk, criteres) for pk in trouve]
+                assert noms == sorted(noms), f"{role} {donnees}"
+            else:
+                assert trouve == attendu, f"{role} {donnees}"
+
+
+def test_filtre_par_label_et_contingent(agents):
+    import io
+
+    from demandes.demo_dossier import construire as construire_dossier  # labels de démonstration
+
+    from demandes.models import Label
+
+    construire_dossier({"demandes_en_ligne": 0}, io.StringIO())
+    label = Label.objects.filter(date_retrait__isnull=True).select_related("type").first()
+    assert label is not None
+    for role, user in agents.items():
+        for donnees in ({"label": label.type_id}, {"label": label.type_id, "etat": "active"}):
+            attendu, criteres = _par_orm(user, donnees)
+            assert _par_table(user, criteres) == attendu, f"{role} {donnees}"
+        proprietaire = Label.objects.filter(type__organisme_proprietaire__isnull=False).values_list(
+            "type__organisme_proprietaire", flat=True
+        )
+        for organisme_id in set(proprietaire):
+            attendu, criteres = _par_orm(user, {"contingent": organisme_id})
+            assert _par_table(user, criteres) == attendu, f"{role} contingent {organisme_id}"
+
+
+def test_filtre_par_guichet_dans_et_hors_du_territoire(agents):
+    user = agents["commune"]
+    for guichet in Guichet.objects.filter(demandes__isnull=False).distinct()[:6]:
+        attendu, criteres = _par_orm(user, {"guichet": guichet.pk})
+        assert _par_table(user, criteres) == attendu
+
+
+def test_les_pages_se_suivent_sans_trou_ni_repetition(agents):
+    user = agents["epci"]
+    resultat = ResultatRecherche(user, Criteres(), lambda ids: [])
+    tout = resultat.identifiants(0, 400)
+    pages = [pk for debut in range(0, 400, 50) for pk in resultat.identifiants(debut, debut + 50)]
+    assert pages == tout
+    assert len(set(tout)) == len(tout)
+
+
+def test_le_comptage_s_arrete_au_plafond(agents):
+    user = agents["bailleur"]
+    visibles = Demande.objects.visibles_par(user).count()
+    assert ResultatRecherche(user, Criteres(), list, plafond=visibles + 10).count() == visibles
+    plafonne = ResultatRecherche(user, Criteres(), list, plafond=100)
+    assert plafonne.count() == 100
+    assert plafonne.depasse_plafond
+
+
+def test_le_generateur_remplit_la_table(fichier):
+    assert_table_a_jour()
+
+
+def test_un_guichet_que_l_agent_ne_voit_pas_en_entier_est_compte_jusqu_a_500(agents):
+    """Chaque ligne du flux d'un tel guichet est vérifiée contre les clés de l'agent : le comptage
+    s'arrête à 500 (« plus de 500 »), comme pour une recherche par nom ; l'agent qui voit tout le
+    département du guichet garde le plafond de 2 000."""
+    from demandes.liste.recherche import PLAFOND_COMPTAGE, PLAFOND_COMPTAGE_GUICHET_FILTRE
+    from fdls import acces
+
+    commune, bailleur = agents["commune"], agents["bailleur"]
+    cles = acces.cles_acces(commune)
+    dehors = [
+        g
+        for g in Guichet.objects.filter(demandes__isnull=False).distinct().select_related("commune")
+        if f"G{g.pk}" not in cles and f"D{g.commune.departement_id}" not in cles
+    ]
+    assert dehors, "le cas doit avoir un guichet hors des clés de l'agent"
+    _attendu, criteres = _par_orm(commune, {"guichet": dehors[0].pk})
+    assert ResultatRecherche(commune, criteres, list).plafond == PLAFOND_COMPTAGE_GUICHET_FILTRE == 500
+    assert ResultatRecherche(commune, _par_orm(commune, {})[1], list).plafond == PLAFOND_COMPTAGE
+    _attendu, criteres = _par_orm(bailleur, {"guichet": dehors[0].pk})
+    assert ResultatRecherche(bailleur, criteres, list).plafond == PLAFOND_COMPTAGE
+
+
+def test_la_recherche_par_nom_relit_plus_loin_quand_les_couples_portent_le_meme_nom(guichet, agent):
+    """Demandeur et co-demandeur du même nom donnent deux lignes par demande : la première lecture
+    (1,5 × le nombre voulu) ne suffit pas, la recherche relit plus loin et rend les demandes
+    distinctes dans l'ordre alphabétique, sans en sauter."""
+    for i, prenom in enumerate(["Alain", "Bruno", "Chloé", "Denis", "Émile", "Fanny", "Gaël", "Hugo"]):
+        services.enregistrer_demande(
+            dossier(
+                communes=[guichet.commune],
+                nom="DURAND",
+                prenom=prenom,
+                naissance=date(1970 + i, 1, 1),
+                codemandeur=("DURAND", prenom + "a", date(1971 + i, 2, 2)),  # juste après dans l'ordre
+            ),
+            auteur=services.Auteur.agent(agent),
+            guichet=guichet,
+        )
+    resultat = ResultatRecherche(agent, Criteres(nom="DURAND"), list)
+    attendu = list(
+        dict.fromkeys(
+            CleIdentite.objects.filter(nom="DURAND")
+            .order_by("nom", "prenom", "demande_id")
+            .values_list("demande_id", flat=True)
+        )
+    )
+    assert len(attendu) == 8
+    with CaptureQueriesContext(connection) as requetes:
+        assert resultat._par_nom(6) == attendu[:6]
+    assert len(requetes) == 2  # 10 lignes lues pour 5 demandes, puis 20
+    assert resultat._par_nom(8) == attendu

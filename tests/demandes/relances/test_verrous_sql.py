@@ -1,0 +1,75 @@
+"""``relances/verrous_sql.py`` : SQL de session sans jumeau ORM, vérifié par son résultat observable.
+
+Le verrou consultatif est vu de ``pg_locks``, refusé à une autre connexion
+tant qu'il est tenu, rendu ensuite ; ``commits_sans_attente`` change le
+réglage de la session le temps du bloc, et les écritures validées pendant ce
+temps sont bien en base (relues par l'ORM).
+"""
+
+import psycopg
+from django.db import connection, transaction
+
+from demandes.models import SmsJournal
+from demandes.relances import verrous_sql
+from tests.fiabilite.serveurs import attendre, url_postgres
+
+CLASSE = 7399  # hors de la classe des traitements (7310) : aucun job réel n'est gêné
+
+
+def _verrous_tenus() -> int:
+    with connection.cursor() as curseur:
+        curseur.execute(
+            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND classid = %s AND granted "
+            "AND pid = pg_backend_pid()",
+            [CLASSE],
+        )
+        return curseur.fetchone()[0]
+
+
+def _autre_obtient(cle: str) -> bool:
+    with psycopg.connect(url_postgres(connection.settings_dict), autocommit=True) as autre:
+        obtenu = autre.execute("SELECT pg_try_advisory_lock(%s, hashtext(%s))", [CLASSE, cle]).fetchone()[0]
+        if obtenu:
+            autre.execute("SELECT pg_advisory_unlock(%s, hashtext(%s))", [CLASSE, cle])
+        return obtenu
+
+
+def test_le_verrou_est_tenu_refuse_aux_autres_puis_rendu(db):
+    with verrous_sql.verrou_consultatif(CLASSE, "essai") as obtenu:
+        assert obtenu is True
+        assert _verrous_tenus() == 1
+        assert not _autre_obtient("essai")
+        assert _autre_obtient("autre-travail")  # une autre clé reste libre
+    assert _verrous_tenus() == 0
+    assert _autre_obtient("essai")
+
+
+def test_un_verrou_tenu_ailleurs_n_est_pas_obtenu(db):
+    with psycopg.connect(url_postgres(connection.settings_dict), autocommit=True) as autre:
+        autre.execute("SELECT pg_advisory_lock(%s, hashtext(%s))", [CLASSE, "essai"])
+        with verrous_sql.verrou_consultatif(CLASSE, "essai") as obtenu:
+            assert obtenu is False
+            assert _verrous_tenus() == 0
+    # Connexion fermée : le serveur rend le verrou (la session se termine en quelques millisecondes).
+    attendre(lambda: _obtenu_ici("essai"), delai=5)
+
+
+def _obtenu_ici(cle: str) -> bool:
+    with verrous_sql.verrou_consultatif(CLASSE, cle) as obtenu:
+        return obtenu
+
+
+def _reglage() -> str:
+    with connection.cursor() as curseur:
+        curseur.execute("SHOW synchronous_commit")
+        return curseur.fetchone()[0]
+
+
+def test_les_commits_sans_attente_ne_valent_que_le_temps_du_bloc(db):
+    avant = _reglage()
+    with verrous_sql.commits_sans_attente():
+        assert _reglage() == "off"
+        with transaction.atomic():
+            SmsJournal.objects.create(numero="0612345678", texte="essai", reference="essai-1")
+    assert _reglage() == avant != "off"
+    assert SmsJournal.objects.filter(reference="essai-1").exists()
