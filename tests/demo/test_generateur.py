@@ -9,6 +9,7 @@ import pytest
 from django.db.models import Count, Min
 
 from demandes.cycle import services
+from demandes.dossier import saisie
 from demandes.dossier.numerotation import analyser_numero_unique
 from demandes.doublons import services as doublons
 from demandes.models import (
@@ -82,7 +83,7 @@ def test_volumes_etats_et_menages_plausibles(fichier):
 def test_dossiers_valides_pour_les_services(fichier):
     """Un échantillon de dossiers générés passe la validation complète des services."""
     for d in Demande.objects.filter(etat="active").order_by("id")[:40]:
-        services.valider_dossier(services.charger_dossier(d), complet=True)
+        saisie.valider_dossier(saisie.charger_dossier(d), complet=True)
 
 
 def test_historique_coherent_avec_les_etats(fichier):
@@ -117,7 +118,7 @@ def test_historique_coherent_avec_les_etats(fichier):
 def test_cles_identite_egales_a_celles_des_services(fichier):
     attendu = defaultdict(set)
     for d in Demande.objects.prefetch_related("personnes"):
-        for c in services.cles_identite(d, d.personnes.all()):
+        for c in saisie.cles_identite(d, d.personnes.all()):
             attendu[d.pk].add((c.role, c.nom, c.prenom, c.nom_phonetique, c.prenom_phonetique, c.date_naissance))
     obtenu = defaultdict(set)
     for ligne in CleIdentite.objects.values_list(

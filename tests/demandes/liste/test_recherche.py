@@ -194,9 +194,8 @@ def test_la_liste_rend_les_memes_demandes_que_l_orm(agents):
 def test_filtre_par_label_et_contingent(agents):
     import io
 
-    from demandes.demo_dossier import construire as construire_dossier  # labels de démonstration
-
     from demandes.models import Label
+    from demo.dossier import construire as construire_dossier  # labels de démonstration
 
     construire_dossier({"demandes_en_ligne": 0}, io.StringIO())
     label = Label.objects.filter(date_retrait__isnull=True).select_related("type").first()
