@@ -25,7 +25,7 @@ from cotation.models import HistoriqueCotation, ResultatCotation
 from cotation.regles import ajouter_mois
 from demandes import services as demandes
 from demandes.models import Demande, Evenement, Label, TypeLabel
-from demo.cotation import historique_demo
+from demo.cotation_sql import historique_demo
 from demo.generateur import Parametres, generer
 from demo.partenaires import charger_partenaires
 from fdls.territoires.services import charger_referentiel
