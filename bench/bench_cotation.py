@@ -92,7 +92,7 @@ def main() -> None:
     print(f"Base {nom_base()} prête en {duree:.0f} s (démonstration, grille, premier calcul s'il manquait).")
     from django.db import connection
 
-    from demo.cotation import historique_demo
+    from demo.cotation_sql import historique_demo
 
     historique_demo()
     with connection.cursor() as cur:

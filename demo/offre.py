@@ -20,9 +20,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
+from demo import offre_sql
 from fdls.organismes.models import Organisme
 from fdls.territoires.models import Commune, Quartier
 from offre.models import (
@@ -354,23 +355,7 @@ def copier_logements(generateur: Generateur, plans, ids, *, direct: bool = False
         nonlocal tampon, lignes
         if not lignes:
             return
-        with connection.cursor() as cursor:
-            if direct:
-                with cursor.copy(f"COPY offre_logement ({COLONNES_COPY}) FROM STDIN") as copie:
-                    copie.write(tampon.getvalue())
-            else:
-                cursor.execute(
-                    "CREATE TEMP TABLE IF NOT EXISTS tmp_offre_logement ON COMMIT DROP AS "
-                    f"SELECT {COLONNES_COPY} FROM offre_logement WITH NO DATA"
-                )
-                cursor.execute("TRUNCATE tmp_offre_logement")
-                with cursor.copy(f"COPY tmp_offre_logement ({COLONNES_COPY}) FROM STDIN") as copie:
-                    copie.write(tampon.getvalue())
-                cursor.execute(
-                    f"INSERT INTO offre_logement ({COLONNES_COPY}) SELECT {COLONNES_COPY} FROM tmp_offre_logement "
-                    "ON CONFLICT (programme_id, code) DO NOTHING RETURNING id"
-                )
-                crees.extend(row[0] for row in cursor.fetchall())
+        crees.extend(offre_sql.copier_logements(tampon.getvalue(), COLONNES_COPY, direct=direct))
         tampon, lignes = io.StringIO(), 0
 
     for plan in plans:
@@ -434,12 +419,7 @@ def creer_vacances(logement_ids: list[int], *, part: float = PART_VACANTE, grain
             )
             avant = apres
     DisponibiliteEvenement.objects.bulk_create(evenements, batch_size=5000)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "UPDATE offre_logement l SET vacance = d.etat FROM offre_disponibilite d "
-            "WHERE d.logement_id = l.id AND d.etat IN ('a_pourvoir', 'en_cours') AND d.id = ANY(%s)",
-            [[d.pk for d in disponibilites]],
-        )
+    offre_sql.recopier_vacances([d.pk for d in disponibilites])
     return len(disponibilites)
 
 
@@ -487,8 +467,7 @@ def charger_parc(*, nombre: int = LOGEMENTS_PAR_DEFAUT, graine: int = GRAINE) ->
     plans = generateur.planifier(nombre)
     ids = creer_programmes(plans)
     crees = copier_logements(generateur, plans, ids)
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE offre_logement")
+    offre_sql.analyser_logements()
     return {
         "deja": False,
         "crees": len(crees),

@@ -3,6 +3,10 @@
 Les colonnes de chaque COPY sont celles du modèle (``_meta.concrete_fields``,
 dans leur ordre) : les lignes fabriquées suivent cet ordre, un champ ajouté au
 modèle fait échouer le COPY au lieu d'être oublié en silence.
+
+Accord avec l'ORM : tests/demo/test_generateur_massif.py et tests/demo/test_generateur.py (lignes écrites
+relues par l'ORM : clés d'identité égales à celles des services, table de recherche égale à celle des
+triggers, numéros sans trou).
 """
 
 from __future__ import annotations

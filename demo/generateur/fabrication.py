@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import random
 from datetime import date, timedelta
-from operator import itemgetter
 
 from django.utils import timezone
 
@@ -27,7 +26,6 @@ from demandes.dossier.choix import (
 from demandes.models import Demande
 from demo.generateur import historique
 from demo.generateur.contexte import Contexte
-from demo.generateur.copie_sql import COLONNES_DEMANDE
 from demo.generateur.historique import TireurHistorique, Vie
 from demo.generateur.listes import VOIES
 from demo.generateur.lots import ATTENTE_NU, ATTENTE_REF, Lot
@@ -56,8 +54,6 @@ Etat = Demande.Etat
 TypeDoublon = DoublonSeme.Type
 S = StatutOccupation
 ORDRE_TYPOLOGIES = list(Typologie)
-# Valeurs d'une ligne de demande (par nom de colonne) rangées dans l'ordre des colonnes du modèle.
-_DANS_L_ORDRE_DES_COLONNES = itemgetter(*COLONNES_DEMANDE)
 # Statuts d'occupation d'un ménage logé (pièces, surface, loyer de son logement actuel).
 STATUTS_LOGES = frozenset({S.LOCATAIRE_HLM, S.LOCATAIRE_PRIVE, S.PROPRIETAIRE, S.LOGEMENT_FONCTION})
 STATUTS_SANS_LOGEMENT = frozenset(
@@ -387,65 +383,71 @@ class Generateur:
         if self.numeros_differes:
             # Séquences à poser par le processus principal, dans l'ordre des demandes du lot (``lots.numeroter``).
             lot.numeros.append(self._numero_en_attente)
-        ligne = {
-            "id": str(demande_id),
-            "numero_unique": nu,
-            "reference": reference,
-            "etat": vie.etat,
-            "canal": canal,
-            "guichet_id": str(guichet[0]),
-            "departement_id": self.p.departement,
-            "compte_demandeur_id": NUL,
-            "organisme_saisie_id": str(organisme_guichet),
-            "cree_par_id": NUL,
-            "date_depot": depot.isoformat(),
-            "date_renouvellement": jour(renouvellements[-1] if renouvellements else None),
-            "date_expiration": expiration.isoformat(),
-            "date_fin": jour(date_fin),
-            "motif_annulation": motif_annulation,
-            "commentaire_annulation": "",
-            "renouvellement_electronique": booleen(en_ligne),
-            "fusionnee_dans_id": NUL,
-            "nom": texte(demandeur.nom.strip()),
-            "prenom": texte(demandeur.prenom.strip()),
-            "date_naissance": demandeur.date_naissance.isoformat(),
-            "adresse_numero": "" if sans_adresse else str(entier(a, 1, 180)),
-            "adresse_voie": "" if sans_adresse else VOIES[int(a.random() * len(VOIES))],
-            "adresse_complement": "",
-            "code_postal": "" if sans_adresse else cp,
-            "ville": "" if sans_adresse else texte(nom_commune),
-            "telephone": "",
-            "telephone_portable": demandeur.telephone,
-            "email": demandeur.email,
-            "enfants_a_naitre": str(menage.enfants_a_naitre),
-            "statut_occupation": situation["statut"],
-            "occupation_depuis": jour(depot - timedelta(days=entier(a, 60, 4000))),
-            "categorie_actuelle": situation["categorie_actuelle"],
-            "pieces_actuelles": nombre(situation["pieces"]),
-            "surface_actuelle": nombre(situation["surface"]),
-            "loyer_actuel": montant(situation["loyer"]),
-            "aides_logement": montant(situation["aides"]),
-            "nb_occupants_actuels": nombre(situation["occupants"]),
-            "proprietaire_autre_logement": "f",
-            "bailleur_actuel_id": nombre(bailleur[0] if bailleur else None),
-            "motifs": tableau(situation["motifs"]),
-            "motif_precision": "",
-            "typologies": tableau(typologies),
-            "categorie_recherchee": situation["categorie"],
-            "parking": booleen(a.random() < 0.3),
-            "rez_de_chaussee": booleen(situation["handicap"] and a.random() < 0.6),
-            "sans_ascenseur_accepte": booleen(not situation["handicap"] and a.random() < 0.8),
-            "adapte_handicap": booleen(situation["handicap"] and a.random() < 0.5),
-            "loyer_max": montant(loyer_max),
-            "complement": "",
-            "nature": valeurs["nature"],
-            "categorie_menage": str(valeurs["categorie_menage"]),
-            "nb_personnes": str(valeurs["nb_personnes"]),
-            "mutation": booleen(valeurs["mutation"]),
-            "created_at": horodatage(depot, a),
-            "updated_at": horodatage(dernier_evt, a),
-        }
-        lot.demandes.append("\t".join(_DANS_L_ORDRE_DES_COLONNES(ligne)) + "\n")
+        # Une valeur par colonne, dans l'ordre des champs du modèle (``copie_sql.COLONNES_DEMANDE``) : un champ
+        # ajouté ou déplacé fait échouer le COPY. Tuple plutôt que dictionnaire : 5 à 14 µs de moins par demande.
+        lot.demandes.append(
+            "\t".join(
+                (
+                    str(demande_id),  # id
+                    nu,  # numero_unique
+                    reference,  # reference
+                    vie.etat,  # etat
+                    canal,  # canal
+                    str(guichet[0]),  # guichet_id
+                    self.p.departement,  # departement_id
+                    NUL,  # compte_demandeur_id
+                    str(organisme_guichet),  # organisme_saisie_id
+                    NUL,  # cree_par_id
+                    depot.isoformat(),  # date_depot
+                    jour(renouvellements[-1] if renouvellements else None),  # date_renouvellement
+                    expiration.isoformat(),  # date_expiration
+                    jour(date_fin),  # date_fin
+                    motif_annulation,  # motif_annulation
+                    "",  # commentaire_annulation
+                    booleen(en_ligne),  # renouvellement_electronique
+                    NUL,  # fusionnee_dans_id
+                    texte(demandeur.nom.strip()),  # nom
+                    texte(demandeur.prenom.strip()),  # prenom
+                    demandeur.date_naissance.isoformat(),  # date_naissance
+                    "" if sans_adresse else str(entier(a, 1, 180)),  # adresse_numero
+                    "" if sans_adresse else VOIES[int(a.random() * len(VOIES))],  # adresse_voie
+                    "",  # adresse_complement
+                    "" if sans_adresse else cp,  # code_postal
+                    "" if sans_adresse else texte(nom_commune),  # ville
+                    "",  # telephone
+                    demandeur.telephone,  # telephone_portable
+                    demandeur.email,  # email
+                    str(menage.enfants_a_naitre),  # enfants_a_naitre
+                    situation["statut"],  # statut_occupation
+                    jour(depot - timedelta(days=entier(a, 60, 4000))),  # occupation_depuis
+                    situation["categorie_actuelle"],  # categorie_actuelle
+                    nombre(situation["pieces"]),  # pieces_actuelles
+                    nombre(situation["surface"]),  # surface_actuelle
+                    montant(situation["loyer"]),  # loyer_actuel
+                    montant(situation["aides"]),  # aides_logement
+                    nombre(situation["occupants"]),  # nb_occupants_actuels
+                    "f",  # proprietaire_autre_logement
+                    nombre(bailleur[0] if bailleur else None),  # bailleur_actuel_id
+                    tableau(situation["motifs"]),  # motifs
+                    "",  # motif_precision
+                    tableau(typologies),  # typologies
+                    situation["categorie"],  # categorie_recherchee
+                    booleen(a.random() < 0.3),  # parking
+                    booleen(situation["handicap"] and a.random() < 0.6),  # rez_de_chaussee
+                    booleen(not situation["handicap"] and a.random() < 0.8),  # sans_ascenseur_accepte
+                    booleen(situation["handicap"] and a.random() < 0.5),  # adapte_handicap
+                    montant(loyer_max),  # loyer_max
+                    "",  # complement
+                    valeurs["nature"],  # nature
+                    str(valeurs["categorie_menage"]),  # categorie_menage
+                    str(valeurs["nb_personnes"]),  # nb_personnes
+                    booleen(valeurs["mutation"]),  # mutation
+                    horodatage(depot, a),  # created_at
+                    horodatage(dernier_evt, a),  # updated_at
+                )
+            )
+            + "\n"
+        )
         # --- Ménage
         for rang, pers in enumerate(menage.personnes):
             pid = self.prochain_id("personne")

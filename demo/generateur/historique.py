@@ -54,6 +54,18 @@ DECISION_CAL = brut(Type.DECISION_CAL)
 NON_ATTRIBUTION = brut(Type.NON_ATTRIBUTION)
 
 
+# Règle de chaque action, lue une fois par processus dans la table des transitions : (événement, cible,
+# sources, heure fixe), en ``str`` simples (des millions d'événements).
+_REGLES: dict[str, tuple] = {}
+
+
+def _regle(action: str) -> tuple:
+    t = TRANSITIONS[action]
+    regle = (brut(t.evenement), brut(t.cible), frozenset(brut(s) for s in t.sources), HEURES_FIXES.get(action))
+    _REGLES[action] = regle
+    return regle
+
+
 class Vie:
     """État d'une demande au fil de son historique et ses événements (dans l'ordre de fabrication).
 
@@ -68,23 +80,10 @@ class Vie:
         self.evenements: list[tuple] = []
 
     def transition(self, action: str, jour: date, precisions: str, details, auteur: str, organisme) -> None:
-        t = TRANSITIONS[action]
-        if self.etat not in t.sources:
+        evenement, cible, sources, heure = _REGLES.get(action) or _regle(action)
+        if self.etat not in sources:
             raise ValueError(f"Transition « {action} » impossible depuis l'état « {self.etat} ».")
-        cible = brut(t.cible)
-        self.evenements.append(
-            (
-                jour,
-                HEURES_FIXES.get(action),
-                brut(t.evenement),
-                precisions,
-                details,
-                self.etat,
-                cible,
-                auteur,
-                organisme,
-            )
-        )
+        self.evenements.append((jour, heure, evenement, precisions, details, self.etat, cible, auteur, organisme))
         self.etat = cible
 
     def fait(self, type_: str, jour: date, precisions: str, details, auteur: str, organisme) -> None:

@@ -3,6 +3,9 @@
 Chaque index retiré est noté dans ``IndexSuspendu`` avec sa définition avant
 d'être supprimé ; il n'en est rayé qu'une fois reconstruit : un chargement
 interrompu laisse ses définitions, le lancement suivant les reconstruit d'abord.
+
+Accord avec l'ORM : tests/demo/test_generateur_massif.py (index reconstruits identiques à ceux des migrations,
+rien en suspens).
 """
 
 from __future__ import annotations

@@ -28,6 +28,9 @@ def test_le_parc_de_demonstration_est_charge_une_seule_fois():
     assert not Logement.objects.filter(categorie="maison").exclude(etage=0).exists()
     assert 0 < Disponibilite.objects.count() < 100
     assert DisponibiliteEvenement.objects.count() >= Disponibilite.objects.count()
+    # La vacance recopiée en SQL (demo.offre_sql) est celle des disponibilités ouvertes relues par l'ORM.
+    ouvertes = dict(Disponibilite.objects.ouvertes().values_list("logement_id", "etat"))
+    assert dict(Logement.objects.exclude(vacance="").values_list("pk", "vacance")) == ouvertes
     # Les logements générés respectent les règles des écrans et de l'import.
     for logement in Logement.objects.select_related("programme")[:200]:
         logement.full_clean(validate_constraints=False)

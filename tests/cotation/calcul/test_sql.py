@@ -26,7 +26,7 @@ from cotation.grilles import services as grilles
 from cotation.models import HistoriqueCotation, ResultatCotation
 from demandes.cycle import services as demandes
 from demandes.models import Demande, Evenement, Label, TypeLabel
-from demo.cotation import historique_demo
+from demo.cotation_sql import historique_demo
 from demo.generateur import Parametres, generer
 from demo.partenaires import charger_partenaires
 from fdls.territoires.services import charger_referentiel
