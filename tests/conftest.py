@@ -2,15 +2,24 @@
 
 Chaque worker xdist travaille sur sa propre base de test (pytest-django) et
 sa propre base Redis (numéro du worker), pour que les tests parallèles ne se
-marchent pas dessus.
+marchent pas dessus. Le monde des tests (fabriques, territoires, dossiers)
+est dans ``tests/monde/`` ; ici, les fixtures partagées.
 """
 
+import importlib
 import os
 
 import pytest
+from django.apps import apps
 from django.conf import settings
 
-from tests.factories import AgentFactory, TOTPDeviceFactory
+from cotation import services as cotation
+from demandes import labels, reglementaire
+from demandes.models import ParametreReglementaire, PlafondRessources, TypeLabel
+from fdls.comptes import services as comptes
+from fdls.comptes.models import JetonApi
+from tests.monde.factories import AgentFactory, TOTPDeviceFactory
+from tests.monde.territoires import loire_atlantique_de_demonstration, ville_de_reze
 
 
 def pytest_configure(config):
@@ -31,29 +40,9 @@ def _base_par_defaut(db):
     """Tous les tests ont accès à la base (transaction annulée à la fin)."""
 
 
-@pytest.fixture
-def agent_verifie(client):
-    """Connecte un agent qui a passé le second facteur ; renvoie une fonction."""
-    from django_otp import login as otp_login  # noqa: F401
-
-    def connecter(user=None, **kwargs):
-        user = user or AgentFactory(**kwargs)
-        device = TOTPDeviceFactory(user=user)
-        client.force_login(user)
-        session = client.session
-        session["otp_device_id"] = device.persistent_id
-        session.save()
-        return user
-
-    return connecter
-
-
 @pytest.fixture(autouse=True)
 def _cache_reglementaire_vide():
     """Les plafonds et seuils sont mis en cache par processus : chaque test repart de la base."""
-    from cotation import services as cotation
-    from demandes import labels, reglementaire
-
     reglementaire.vider_cache()
     labels._CACHE_TYPES.clear()
     cotation.vider_cache()
@@ -68,12 +57,6 @@ def _parametres_reglementaires(_base_par_defaut):
     """Les tests ``transaction=True`` vident les tables, y compris les lignes des migrations de données :
     durées réglementaires (0005), plafonds de ressources (0007) et référentiel des labels (0012, 0016)
     sont remis s'ils manquent, comme après les migrations."""
-    import importlib
-
-    from django.apps import apps
-
-    from demandes.models import ParametreReglementaire, PlafondRessources, TypeLabel
-
     for modele, module, fonction in (
         (ParametreReglementaire, "0005_parametres_reglementaires", "creer"),
         (PlafondRessources, "0007_plafonds_quartiles", "charger"),
@@ -83,3 +66,58 @@ def _parametres_reglementaires(_base_par_defaut):
             getattr(importlib.import_module(f"demandes.migrations.{module}"), fonction)(apps, None)
             if modele is TypeLabel:
                 importlib.import_module("demandes.migrations.0016_labels_cotation").creer(apps, None)
+
+
+# ---------------------------------------------------------------- comptes
+
+
+@pytest.fixture
+def agent_verifie(client):
+    """Connecte un agent qui a passé le second facteur ; renvoie une fonction."""
+
+    def connecter(user=None, **kwargs):
+        user = user or AgentFactory(**kwargs)
+        device = TOTPDeviceFactory(user=user)
+        client.force_login(user)
+        session = client.session
+        session["otp_device_id"] = device.persistent_id
+        session.save()
+        return user
+
+    return connecter
+
+
+@pytest.fixture
+def jeton():
+    """``jeton(agent=None, ecriture=False, expire_le=None, **traits)`` → (agent, en-têtes HTTP, JetonApi) ;
+    sans agent, un agent de ``AgentFactory(**traits)``. Le jeton est créé par le service des comptes."""
+
+    def creer(agent=None, *, ecriture=False, expire_le=None, **traits):
+        agent = agent or AgentFactory(**traits)
+        portee = JetonApi.Portee.ECRITURE if ecriture else JetonApi.Portee.LECTURE
+        objet, cle = comptes.creer_jeton(agent=agent, nom="ERP de test", portee=portee, expire_le=expire_le)
+        return agent, {"Authorization": f"Token {cle}"}, objet
+
+    return creer
+
+
+# ---------------------------------------------------------------- territoires et fichiers
+
+
+@pytest.fixture
+def territoire_reze():
+    """``ville_de_reze()`` : Rezé, la Ville de Rezé, son guichet « 10865 » et un agent ; Nantes hors territoire."""
+    return ville_de_reze()
+
+
+@pytest.fixture
+def partenaires():
+    """Le référentiel des communes et les partenaires de la démonstration (pour le générateur)."""
+    loire_atlantique_de_demonstration()
+
+
+@pytest.fixture
+def stockage(settings, tmp_path):
+    """Un répertoire des pièces justificatives propre au test (``pytest.mark.usefixtures("stockage")``)."""
+    settings.FDLS_PIECES_ROOT = tmp_path / "pieces"
+    return settings.FDLS_PIECES_ROOT

@@ -4,27 +4,30 @@ français sur les champs, rien de perdu ni d'écrit), programmation, annulation,
 from __future__ import annotations
 
 import datetime
+import json
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains
 
 from cotation import acces, grilles
 from cotation.models import Critere, Famille, Grille, TransitionGrille
+from demandes import choix
 from demandes.services import AUTOMATE, Auteur
 from fdls.comptes.models import Role
 from fdls.organismes.models import Organisme
 from fdls.socle.models import TacheSortante
-from tests.cotation.monde_ecrans import monde_ecrans
-from tests.factories import AgentFactory, DemandeurFactory, OrganismeFactory
+from tests.monde.factories import AgentFactory, DemandeurFactory, OrganismeFactory
+from tests.monde.territoires import territoire_nantes
 
 AUJOURDHUI = datetime.date.today
 
 
 @pytest.fixture
 def m():
-    return monde_ecrans()
+    return territoire_nantes(grille=True, administrateurs=True)
 
 
 @pytest.fixture
@@ -38,7 +41,6 @@ def _critere(grille, code) -> Critere:
 
 def _donnees_critere(c: Critere, **changes) -> dict:
     """Le formulaire de modification d'un critère tel que l'écran l'envoie (paliers : 2 lignes vides en plus)."""
-    import json
 
     donnees = {
         "famille": c.famille_id,
@@ -84,7 +86,6 @@ def test_qui_gere_les_grilles_de_quel_territoire(m):
         assert not acces.peut_gerer_grilles(agent), agent
         assert not acces.peut_gerer_grilles(agent, nm), agent
     assert not acces.peut_gerer_grilles(DemandeurFactory())
-    from django.contrib.auth.models import AnonymousUser
 
     assert not acces.peut_gerer_grilles(AnonymousUser())
     # Un administrateur d'un organisme d'un autre type (bailleur) ne gère pas de grille ; ni un EPCI sans SIREN.
@@ -412,7 +413,6 @@ def test_ajouter_puis_supprimer_un_critere(client, agent_verifie, m, brouillon):
         "paliers-MIN_NUM_FORMS": 0,
         "paliers-MAX_NUM_FORMS": 1000,
     }
-    from demandes import choix
 
     motif = next(v for v in choix.Motif.values if "violence" in v)
     donnees["parametres"] = f'{{"motifs": ["{motif}"]}}'

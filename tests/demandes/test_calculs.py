@@ -13,18 +13,11 @@ import pytest
 from demandes import calculs, choix, reglementaire, services
 from demandes.models import ParametreReglementaire, PlafondRessources, Ressource, SeuilPremierQuartile
 from fdls.territoires.models import Commune
-from tests.demandes.dossiers import dossier
-from tests.factories import EpciFactory
+from tests.monde.dossiers import dossier
+from tests.monde.factories import EpciFactory
 
 LE = date(2026, 1, 15)
 D = Decimal
-
-
-@pytest.fixture(autouse=True)
-def _cache_vide():
-    reglementaire.vider_cache()
-    yield
-    reglementaire.vider_cache()
 
 
 @dataclass

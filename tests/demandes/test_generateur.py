@@ -23,18 +23,10 @@ from demandes.models import (
 )
 from demandes.numerotation import analyser_numero_unique
 from fdls.organismes.models import Guichet
-from fdls.socle import demo as socle_demo
-from fdls.territoires.services import charger_referentiel
-from tests.demandes.dossiers import dossier
-from tests.factories import AgentFactory
+from tests.monde.dossiers import dossier
+from tests.monde.factories import AgentFactory
 
 ACTIVES = 300
-
-
-@pytest.fixture
-def partenaires():
-    charger_referentiel()
-    socle_demo.charger_partenaires()
 
 
 @pytest.fixture

@@ -11,8 +11,8 @@ from django.db import connection
 from demandes import services
 from demandes.models import CompteurNumero, CompteurReference, Demande, ParametreReglementaire
 from demandes.numerotation import analyser_numero_unique
-from tests.demandes.dossiers import dossier
-from tests.factories import AgentFactory, CommuneFactory, GuichetFactory
+from tests.monde.dossiers import dossier
+from tests.monde.factories import AgentFactory, CommuneFactory, GuichetFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
