@@ -2,7 +2,8 @@
 
 Chaque worker xdist travaille sur sa propre base de test (pytest-django) et
 sa propre base Redis (numéro du worker), pour que les tests parallèles ne se
-marchent pas dessus. Le monde des tests (fabriques, territoires, dossiers)
+marchent pas dessus. Une variable indéfinie dans un gabarit du projet fait
+échouer le test (``tests/gabarits_stricts.py``). Le monde des tests (fabriques, territoires, dossiers)
 est dans ``tests/monde/`` ; ici, les fixtures partagées.
 """
 
@@ -18,6 +19,7 @@ from demandes import labels, reglementaire
 from demandes.models import ParametreReglementaire, PlafondRessources, TypeLabel
 from fdls.comptes import services as comptes
 from fdls.comptes.models import JetonApi
+from tests import gabarits_stricts
 from tests.monde.factories import AgentFactory, TOTPDeviceFactory
 from tests.monde.territoires import loire_atlantique_de_demonstration, ville_de_reze
 
@@ -33,11 +35,23 @@ def pytest_configure(config):
         "django.contrib.auth.hashers.MD5PasswordHasher",
         "django.contrib.auth.hashers.Argon2PasswordHasher",
     ]
+    gabarits_stricts.activer()
 
 
 @pytest.fixture(autouse=True)
 def _base_par_defaut(db):
     """Tous les tests ont accès à la base (transaction annulée à la fin)."""
+
+
+@pytest.fixture(autouse=True)
+def _aucune_variable_indefinie():
+    """Échoue si un gabarit du projet a lu une variable indéfinie hors du fil principal (serveur des tests du
+    navigateur), où ``tests.gabarits_stricts`` ne peut que la noter ; dans le fil principal, le rendu échoue."""
+    erreurs = gabarits_stricts.VARIABLE_INDEFINIE.erreurs
+    erreurs.clear()
+    yield
+    if erreurs:
+        pytest.fail("\n".join(dict.fromkeys(erreurs)), pytrace=False)
 
 
 @pytest.fixture(autouse=True)
