@@ -6,6 +6,8 @@ lignes ajoutées doivent exercer tout ce que la page affiche d'une ligne
 (co-demandeur, communes, relations), sinon la garde ne voit rien.
 """
 
+import re
+from collections import Counter
 from collections.abc import Callable
 
 from django.db import connection
@@ -21,9 +23,19 @@ def _lire(lire: Callable):
     return reponse, [requete["sql"] for requete in capture.captured_queries]
 
 
+def _forme(sql: str) -> str:
+    """La requête sans ses valeurs (chaînes, nombres, listes ``IN``, points de reprise, curseurs) : sa forme."""
+    sql = re.sub(r"'(?:[^']|'')*'", "?", sql)
+    sql = re.sub(r"\b\d+\b", "?", sql)
+    sql = re.sub(r"IN \([?, ]+\)", "IN (…)", sql)
+    sql = re.sub(r'SAVEPOINT "[^"]*"', "SAVEPOINT ?", sql)
+    return re.sub(r'"_django_curs_[^"]*"', "curseur", sql)
+
+
 def _ecart(une: list[str], plusieurs: list[str]) -> str:
-    en_plus = [sql for sql in plusieurs if sql not in une] or plusieurs[len(une) :]
-    return f"{len(une)} requêtes pour 1 ligne, {len(plusieurs)} pour {LIGNES} ; en plus :\n" + "\n".join(en_plus[:6])
+    en_plus = Counter(map(_forme, plusieurs)) - Counter(map(_forme, une))
+    lignes = [f"{n} × {forme[:400]}" for forme, n in en_plus.most_common()]
+    return f"{len(une)} requêtes pour 1 ligne, {len(plusieurs)} pour {LIGNES} ; en plus :\n" + "\n".join(lignes)
 
 
 def requetes_constantes(lire: Callable, ajouter: Callable, lignes: Callable) -> int:

@@ -3,6 +3,7 @@
 import datetime
 
 import time_machine
+from django.utils import timezone
 
 from demandes import choix, en_ligne
 from demandes.models import CleIdentite, Demande, Evenement
@@ -79,11 +80,11 @@ def test_annulee_et_satisfaite_passent_par_les_services_de_transition():
     assert (annulee.etat, annulee.motif_annulation, annulee.date_fin) == (
         Demande.Etat.ANNULEE,
         choix.MotifAnnulation.RENONCIATION,
-        datetime.date.today(),
+        timezone.localdate(),
     )
     assert _types(annulee) == [Evenement.Type.ENREGISTREMENT, Evenement.Type.ANNULATION]
 
-    fin = datetime.date.today() - datetime.timedelta(days=10)
+    fin = timezone.localdate() - datetime.timedelta(days=10)
     satisfaite = DemandeFactory(satisfaite=True, date_fin=fin)
     assert (satisfaite.etat, satisfaite.date_fin) == (Demande.Etat.SATISFAITE, fin)
     assert _types(satisfaite) == [Evenement.Type.ENREGISTREMENT, Evenement.Type.SATISFACTION]

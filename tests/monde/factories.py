@@ -30,6 +30,7 @@ import factory
 from dateutil.relativedelta import relativedelta
 from django.core.exceptions import ValidationError
 from django.db.models import F
+from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from demandes import choix, en_ligne, services
@@ -286,7 +287,7 @@ class DemandeFactory(factory.django.DjangoModelFactory):
     prenom = "Claude"
     date_naissance = factory.Faker("date_of_birth", minimum_age=18, maximum_age=90)
 
-    date_depot = factory.LazyFunction(datetime.date.today)
+    date_depot = factory.LazyFunction(timezone.localdate)  # la date du jour des services (Europe/Paris)
     numero_unique = factory.LazyAttribute(
         lambda d: attribuer_numero_unique(departement=d.departement.pk, guichet=d.guichet.code, date_depot=d.date_depot)
     )
