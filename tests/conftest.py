@@ -2,16 +2,25 @@
 
 Chaque worker xdist travaille sur sa propre base de test (pytest-django) et
 sa propre base Redis (numéro du worker), pour que les tests parallèles ne se
-marchent pas dessus.
+marchent pas dessus. Une variable indéfinie dans un gabarit du projet fait
+échouer le test (``tests/gabarits_stricts.py``). Le monde des tests (fabriques, territoires, dossiers)
+est dans ``tests/monde/`` ; ici, les fixtures partagées.
 """
 
+import importlib
 import os
 
 import pytest
+from django.apps import apps
 from django.conf import settings
 
+from demandes.models import ParametreReglementaire, PlafondRessources, TypeLabel
+from fdls.comptes import services as comptes
+from fdls.comptes.models import JetonApi
 from fdls.socle.cache import vider_tous
-from tests.factories import AgentFactory, TOTPDeviceFactory
+from tests import gabarits_stricts
+from tests.monde.factories import AgentFactory, TOTPDeviceFactory
+from tests.monde.territoires import loire_atlantique_de_demonstration, ville_de_reze
 
 
 def pytest_configure(config):
@@ -25,6 +34,7 @@ def pytest_configure(config):
         "django.contrib.auth.hashers.MD5PasswordHasher",
         "django.contrib.auth.hashers.Argon2PasswordHasher",
     ]
+    gabarits_stricts.activer()
 
 
 @pytest.fixture(autouse=True)
@@ -32,21 +42,15 @@ def _base_par_defaut(db):
     """Tous les tests ont accès à la base (transaction annulée à la fin)."""
 
 
-@pytest.fixture
-def agent_verifie(client):
-    """Connecte un agent qui a passé le second facteur ; renvoie une fonction."""
-    from django_otp import login as otp_login  # noqa: F401
-
-    def connecter(user=None, **kwargs):
-        user = user or AgentFactory(**kwargs)
-        device = TOTPDeviceFactory(user=user)
-        client.force_login(user)
-        session = client.session
-        session["otp_device_id"] = device.persistent_id
-        session.save()
-        return user
-
-    return connecter
+@pytest.fixture(autouse=True)
+def _aucune_variable_indefinie():
+    """Échoue si un gabarit du projet a lu une variable indéfinie hors du fil principal (serveur des tests du
+    navigateur), où ``tests.gabarits_stricts`` ne peut que la noter ; dans le fil principal, le rendu échoue."""
+    erreurs = gabarits_stricts.VARIABLE_INDEFINIE.erreurs
+    erreurs.clear()
+    yield
+    if erreurs:
+        pytest.fail("\n".join(dict.fromkeys(erreurs)), pytrace=False)
 
 
 @pytest.fixture(autouse=True)
@@ -62,12 +66,6 @@ def _parametres_reglementaires(_base_par_defaut):
     """Les tests ``transaction=True`` vident les tables, y compris les lignes des migrations de données :
     durées réglementaires (0005), plafonds de ressources (0007) et référentiel des labels (0012, 0016)
     sont remis s'ils manquent, comme après les migrations."""
-    import importlib
-
-    from django.apps import apps
-
-    from demandes.models import ParametreReglementaire, PlafondRessources, TypeLabel
-
     for modele, module, fonction in (
         (ParametreReglementaire, "0005_parametres_reglementaires", "creer"),
         (PlafondRessources, "0007_plafonds_quartiles", "charger"),
@@ -77,3 +75,58 @@ def _parametres_reglementaires(_base_par_defaut):
             getattr(importlib.import_module(f"demandes.migrations.{module}"), fonction)(apps, None)
             if modele is TypeLabel:
                 importlib.import_module("demandes.migrations.0016_labels_cotation").creer(apps, None)
+
+
+# ---------------------------------------------------------------- comptes
+
+
+@pytest.fixture
+def agent_verifie(client):
+    """Connecte un agent qui a passé le second facteur ; renvoie une fonction."""
+
+    def connecter(user=None, **kwargs):
+        user = user or AgentFactory(**kwargs)
+        device = TOTPDeviceFactory(user=user)
+        client.force_login(user)
+        session = client.session
+        session["otp_device_id"] = device.persistent_id
+        session.save()
+        return user
+
+    return connecter
+
+
+@pytest.fixture
+def jeton():
+    """``jeton(agent=None, ecriture=False, expire_le=None, **traits)`` → (agent, en-têtes HTTP, JetonApi) ;
+    sans agent, un agent de ``AgentFactory(**traits)``. Le jeton est créé par le service des comptes."""
+
+    def creer(agent=None, *, ecriture=False, expire_le=None, **traits):
+        agent = agent or AgentFactory(**traits)
+        portee = JetonApi.Portee.ECRITURE if ecriture else JetonApi.Portee.LECTURE
+        objet, cle = comptes.creer_jeton(agent=agent, nom="ERP de test", portee=portee, expire_le=expire_le)
+        return agent, {"Authorization": f"Token {cle}"}, objet
+
+    return creer
+
+
+# ---------------------------------------------------------------- territoires et fichiers
+
+
+@pytest.fixture
+def territoire_reze():
+    """``ville_de_reze()`` : Rezé, la Ville de Rezé, son guichet « 10865 » et un agent ; Nantes hors territoire."""
+    return ville_de_reze()
+
+
+@pytest.fixture
+def partenaires():
+    """Le référentiel des communes et les partenaires de la démonstration (pour le générateur)."""
+    loire_atlantique_de_demonstration()
+
+
+@pytest.fixture
+def stockage(settings, tmp_path):
+    """Un répertoire des pièces justificatives propre au test (``pytest.mark.usefixtures("stockage")``)."""
+    settings.FDLS_PIECES_ROOT = tmp_path / "pieces"
+    return settings.FDLS_PIECES_ROOT

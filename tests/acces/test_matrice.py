@@ -8,7 +8,14 @@ from demandes.models import Demande
 from fdls import acces
 from fdls.comptes.models import Role
 from fdls.organismes.models import Guichet, Organisme
-from tests.factories import AgentFactory, CommuneFactory, DemandeFactory, DemandeurFactory, GuichetFactory
+from tests.monde.factories import (
+    AgentFactory,
+    CommuneFactory,
+    DemandeFactory,
+    DemandeurFactory,
+    DepartementFactory,
+    GuichetFactory,
+)
 
 
 @pytest.fixture
@@ -132,7 +139,6 @@ def test_superutilisateur_administre_sans_voir_les_demandes_hors_perimetre(monde
 def test_un_organisme_qui_couvre_tout_le_departement_voit_tout_son_fichier():
     """Bailleur, État, Action Logement : le fichier départemental entier, y
     compris une demande dont les choix sont hors du département."""
-    from tests.factories import DepartementFactory
 
     dep = DepartementFactory(code="99", nom="Test", region="99")
     autre = DepartementFactory(code="98", nom="Autre", region="99")

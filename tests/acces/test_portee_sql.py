@@ -4,7 +4,7 @@ EPCI entiers parmi elles, guichets hors des départements entiers) recalculée d
 from fdls.acces import portee_sql
 from fdls.organismes.models import Organisme
 from fdls.territoires.models import Commune
-from tests.factories import CommuneFactory, DepartementFactory, EpciFactory, GuichetFactory, OrganismeFactory
+from tests.monde.factories import CommuneFactory, DepartementFactory, EpciFactory, GuichetFactory, OrganismeFactory
 
 
 def _portee_orm(organisme: Organisme) -> tuple:

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from fdls.comptes import services
 from fdls.comptes.models import JetonApi
-from tests.factories import AgentFactory, CommuneFactory, DemandeurFactory, OrganismeFactory
+from tests.monde.factories import AgentFactory, CommuneFactory, DemandeurFactory, OrganismeFactory
 
 MOI = "/api/v1/moi/"
 GUICHETS = "/api/v1/guichets/"

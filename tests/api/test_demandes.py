@@ -5,7 +5,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from fdls.audit.models import Consultation
-from tests.factories import CommuneFactory, DemandeFactory, GuichetFactory, OrganismeFactory
+from tests.monde.factories import CommuneFactory, DemandeFactory, GuichetFactory, OrganismeFactory
+from tests.monde.territoires import ville_de_reze
 
 LISTE = "/api/v1/demandes/"
 
@@ -13,15 +14,13 @@ LISTE = "/api/v1/demandes/"
 @pytest.fixture
 def territoire():
     """Un organisme habilité sur Rezé seulement ; Nantes (même département) est hors de son territoire."""
-    reze = CommuneFactory(code_insee="44143", nom="Rezé")
-    nantes = CommuneFactory(code_insee="44109", nom="Nantes")
-    organisme = OrganismeFactory(nom="Ville de Rezé", type="commune", perimetre=[reze])
-    guichet_tiers = GuichetFactory(commune=nantes)
+    t = ville_de_reze()
+    guichet_tiers = GuichetFactory(commune=t.nantes)
     return {
-        "organisme": organisme,
-        "dedans": DemandeFactory(nom="Martin", communes=[reze], guichet=guichet_tiers),
-        "dehors": DemandeFactory(nom="Bernard", communes=[nantes], guichet=guichet_tiers),
-        "nantes": nantes,
+        "organisme": t.organisme,
+        "dedans": DemandeFactory(nom="Martin", communes=[t.reze], guichet=guichet_tiers),
+        "dehors": DemandeFactory(nom="Bernard", communes=[t.nantes], guichet=guichet_tiers),
+        "nantes": t.nantes,
     }
 
 
@@ -89,7 +88,7 @@ def test_session_verifiee_journalisee_aussi(client, agent_verifie, territoire):
 def test_filtres_nom_numero_etat(client, jeton, territoire):
     _, entetes, _ = jeton(organisme=territoire["organisme"])
     reze = territoire["dedans"].localisations.get().commune
-    martinez = DemandeFactory(nom="MARTINEZ", communes=[reze], etat="satisfaite")
+    martinez = DemandeFactory(nom="MARTINEZ", communes=[reze], satisfaite=True)
     DemandeFactory(nom="Durand", communes=[reze])
 
     def ids(**filtres):

@@ -11,7 +11,7 @@ from demandes.dossier.numerotation import MESSAGE_FORMAT, formater_numero_unique
 from demandes.models import Demande, Evenement, Personne, SuspicionDoublon
 from fdls.audit.models import Consultation
 from fdls.territoires.models import Quartier
-from tests.factories import (
+from tests.monde.factories import (
     AgentFactory,
     CommuneFactory,
     DemandeFactory,

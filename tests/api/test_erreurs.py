@@ -4,7 +4,7 @@ import pytest
 from rest_framework import throttling
 
 from fdls.organismes.models import Guichet
-from tests.factories import CommuneFactory, GuichetFactory, OrganismeFactory
+from tests.monde.factories import CommuneFactory, GuichetFactory, OrganismeFactory
 
 
 @pytest.fixture

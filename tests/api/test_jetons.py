@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from fdls.comptes import services
 from fdls.comptes.models import JetonApi
-from tests.factories import AgentFactory, DemandeurFactory
+from tests.monde.factories import AgentFactory, DemandeurFactory
 
 LISTE = "/compte/jetons/"
 

@@ -5,12 +5,13 @@ import pytest
 
 from demandes.models import Demande, Label
 from fdls.audit.models import Consultation
-from tests.demandes.monde_labels import construire_monde, enregistrer
+from tests.monde.dossiers import enregistrer
+from tests.monde.territoires import territoire_nantes
 
 
 @pytest.fixture
 def m():
-    return construire_monde()
+    return territoire_nantes()
 
 
 def entetes(jeton, agent, ecriture=True):

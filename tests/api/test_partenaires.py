@@ -3,7 +3,7 @@
 import pytest
 
 from fdls.organismes.models import Guichet, Organisme
-from tests.factories import CommuneFactory, GuichetFactory, OrganismeFactory
+from tests.monde.factories import CommuneFactory, GuichetFactory, OrganismeFactory
 
 
 @pytest.fixture

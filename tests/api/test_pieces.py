@@ -12,24 +12,19 @@ from fdls.audit.models import Consultation
 from fdls.comptes.models import Role
 from fdls.organismes.models import Organisme
 from fdls.socle.workflow import Auteur
-from tests.demandes.pieces.test_pieces import EXE, PDF, PNG
-from tests.factories import AgentFactory, CommuneFactory, DemandeFactory, GuichetFactory
+from tests.monde.factories import AgentFactory, DemandeFactory
+from tests.monde.fichiers import EXE, PDF, PNG
+from tests.monde.territoires import ville_de_reze
 
-
-@pytest.fixture(autouse=True)
-def stockage(settings, tmp_path):
-    settings.FDLS_PIECES_ROOT = tmp_path / "pieces"
-    return settings.FDLS_PIECES_ROOT
+pytestmark = pytest.mark.usefixtures("stockage")
 
 
 @pytest.fixture
 def monde(jeton):
-    reze, nantes = CommuneFactory(nom="Rezé"), CommuneFactory(nom="Nantes")
-    organisme_kw = {"organisme__type": Organisme.Type.ADIL, "organisme__perimetre": [reze]}
-    agent, entetes, _ = jeton(ecriture=True, **organisme_kw)
-    GuichetFactory(organisme=agent.organisme, commune=reze)
-    demande = DemandeFactory(nom="Martin", prenom="Claire", communes=[reze])
-    return {"reze": reze, "nantes": nantes, "agent": agent, "entetes": entetes, "demande": demande}
+    t = ville_de_reze(nom_organisme="Espace Habitat Social", type_organisme=Organisme.Type.ADIL)
+    agent, entetes, _ = jeton(t.agent, ecriture=True)
+    demande = DemandeFactory(nom="Martin", prenom="Claire", communes=[t.reze])
+    return {"reze": t.reze, "nantes": t.nantes, "agent": agent, "entetes": entetes, "demande": demande}
 
 
 def url(demande, *suite):

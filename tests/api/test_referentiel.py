@@ -1,7 +1,7 @@
 """Lectures sans donnée nominative : l'agent (moi/), le référentiel territorial, les partenaires."""
 
 from fdls.territoires.models import Quartier
-from tests.factories import (
+from tests.monde.factories import (
     CommuneFactory,
     DepartementFactory,
     EpciFactory,

@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from fdls.audit.models import Consultation
 from fdls.audit.services import journaliser_consultation
-from tests.factories import AgentFactory, DemandeFactory
+from tests.monde.factories import AgentFactory, DemandeFactory
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from pytest_django.asserts import assertContains
 from fdls.audit.models import Consultation
 from fdls.audit.services import journaliser_consultation
 from fdls.organismes.models import Organisme
-from tests.factories import AgentFactory, DemandeFactory, OrganismeFactory
+from tests.monde.factories import AgentFactory, DemandeFactory, OrganismeFactory
 
 PARIS = ZoneInfo("Europe/Paris")
 

@@ -7,7 +7,7 @@ from django.db import DatabaseError, transaction
 from fdls.audit.models import Consultation
 from fdls.audit.purge_sql import purge_autorisee
 from fdls.audit.services import journaliser_consultation
-from tests.factories import AgentFactory
+from tests.monde.factories import AgentFactory
 
 
 def test_la_suppression_n_est_permise_que_dans_le_bloc():

@@ -14,7 +14,8 @@ from django.utils import timezone
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from tests.factories import MOT_DE_PASSE, AgentFactory, DemandeurFactory, TOTPDeviceFactory, code_totp
+from fdls import settings as reglages
+from tests.monde.factories import MOT_DE_PASSE, AgentFactory, DemandeurFactory, TOTPDeviceFactory, code_totp
 
 
 def _connexion(client, email, mot_de_passe=MOT_DE_PASSE, suite=None):
@@ -156,7 +157,6 @@ def test_la_deconnexion_se_fait_en_post(client, agent_verifie):
 
 def test_les_mots_de_passe_sont_haches_avec_argon2():
     # La suite utilise un hachage rapide ; la configuration réelle est Argon2.
-    from fdls import settings as reglages
 
     assert reglages.PASSWORD_HASHERS[0].endswith("Argon2PasswordHasher")
     empreinte = make_password("Mot-de-passe-solide-2026", hasher="argon2")

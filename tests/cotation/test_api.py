@@ -10,13 +10,14 @@ from cotation.grilles import services as grilles
 from fdls.audit.models import Consultation
 from fdls.comptes import services as comptes
 from fdls.socle.workflow import AUTOMATE
-from tests.cotation.monde_ecrans import demande_avec_exclusion, enregistrer, monde_ecrans
-from tests.factories import DemandeurFactory
+from tests.monde.dossiers import demande_avec_exclusion, enregistrer
+from tests.monde.factories import DemandeurFactory
+from tests.monde.territoires import territoire_nantes
 
 
 @pytest.fixture
 def m():
-    return monde_ecrans()
+    return territoire_nantes(grille=True, administrateurs=True)
 
 
 def _entetes(agent) -> dict:

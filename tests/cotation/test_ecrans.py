@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import io
 
 import pytest
@@ -14,15 +15,16 @@ from cotation.models import Grille, HistoriqueCotation
 from demandes.models import Demande
 from fdls.audit.models import Consultation
 from fdls.socle.workflow import AUTOMATE
-from tests.cotation.monde_ecrans import demande_avec_exclusion, enregistrer, monde_ecrans
-from tests.factories import DemandeurFactory
+from tests.monde.dossiers import demande_avec_exclusion, enregistrer
+from tests.monde.factories import DemandeurFactory
+from tests.monde.territoires import territoire_nantes
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
 @pytest.fixture
 def m():
-    return monde_ecrans()
+    return territoire_nantes(grille=True, administrateurs=True)
 
 
 def _onglet(client, demande, **entetes):
@@ -246,8 +248,6 @@ def test_le_livret_d_un_brouillon_n_est_lu_que_par_ceux_qui_gerent_la_grille(cli
 
 
 def test_le_livret_d_une_grille_programmee_puis_archivee(client, m):
-    import datetime
-
     v2 = grilles.nouvelle_version(m.grille, auteur=AUTOMATE)
     demain = datetime.date.today() + datetime.timedelta(days=1)
     grilles.programmer(v2, date_effet=demain, auteur=AUTOMATE)

@@ -24,19 +24,11 @@ from demandes.models import (
 from demo.demandes import construire
 from demo.generateur import Parametres, ajouter_mois, generer
 from demo.models import DoublonSeme
-from demo.partenaires import charger_partenaires
 from fdls.organismes.models import Guichet
-from fdls.territoires.services import charger_referentiel
-from tests.demandes.dossiers import dossier
-from tests.factories import AgentFactory
+from tests.monde.dossiers import dossier
+from tests.monde.factories import AgentFactory
 
 ACTIVES = 300
-
-
-@pytest.fixture
-def partenaires():
-    charger_referentiel()
-    charger_partenaires()
 
 
 @pytest.fixture

@@ -19,7 +19,6 @@ from demo.generateur import Parametres, generer
 from demo.models import IndexSuspendu
 from tests.demo.test_generateur import (  # noqa: F401  (tests rejoués sur le fichier massif)
     ACTIVES,
-    partenaires,
     test_cles_identite_egales_a_celles_des_services,
     test_doublons_semes_retrouves_par_la_detection,
     test_historique_coherent_avec_les_etats,
@@ -59,7 +58,7 @@ def index_avant():
 
 
 @pytest.fixture
-def fichier(partenaires, index_avant):  # noqa: F811
+def fichier(partenaires, index_avant):
     return generer(Parametres(actives=ACTIVES, graine=7, part_doublons=0.05, taille_lot=100, massif=True, processus=2))
 
 

@@ -6,7 +6,7 @@ import io
 from demo import offre as demo
 from fdls.territoires.models import Commune, Epci, Quartier
 from offre.models import Disponibilite, DisponibiliteEvenement, Logement
-from tests.factories import CommuneFactory, OrganismeFactory
+from tests.monde.factories import CommuneFactory, OrganismeFactory
 
 
 def test_le_parc_de_demonstration_est_charge_une_seule_fois():

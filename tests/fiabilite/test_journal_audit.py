@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from fdls.audit.models import Consultation
 from fdls.audit.services import journaliser_consultation, purger_consultations
-from tests.factories import AgentFactory
+from tests.monde.factories import AgentFactory
 
 
 @pytest.fixture

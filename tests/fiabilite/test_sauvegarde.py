@@ -18,8 +18,8 @@ from psycopg import sql
 
 from fdls.audit.services import journaliser_consultation
 from fdls.socle.models import TacheSortante
-from tests.factories import AgentFactory, GuichetFactory
 from tests.fiabilite.serveurs import RACINE, url_postgres
+from tests.monde.factories import AgentFactory, GuichetFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -24,12 +24,13 @@ from django.db import connection, transaction
 from demandes.cycle import services
 from demandes.models import Demande, Evenement, Relance, SmsJournal, TraitementPlanifie
 from demandes.relances import traitements
+from demandes.relances.envoi import SmsVersJournal
 from fdls.celery import app
 from fdls.socle.models import TacheSortante
 from fdls.socle.taches import planifier, relayer
-from tests.demandes.dossiers import dossier
-from tests.factories import AgentFactory, DemandeFactory, GuichetFactory
 from tests.fiabilite.serveurs import attendre, client_redis, lire, url_postgres, worker_celery
+from tests.monde.dossiers import dossier
+from tests.monde.factories import AgentFactory, DemandeFactory, GuichetFactory
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.exercice]
 
@@ -42,8 +43,6 @@ class SmsLent:
     """Backend SMS du test : le journal, mais 50 ms par SMS, pour laisser le temps de tuer le worker."""
 
     def envoyer(self, numero, texte, reference):
-        from demandes.relances.envoi import SmsVersJournal
-
         time.sleep(0.05)
         return SmsVersJournal().envoyer(numero, texte, reference)
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.factories import MOT_DE_PASSE, AgentFactory, TOTPDeviceFactory, code_totp
+from tests.monde.factories import MOT_DE_PASSE, AgentFactory, TOTPDeviceFactory, code_totp
 
 pytestmark = [pytest.mark.navigateur, pytest.mark.django_db(transaction=True)]
 

@@ -4,45 +4,29 @@ voit ses erreurs en français (paliers qui se chevauchent, paramètres JSON inva
 puis met la version en vigueur ; le livret de la grille s'affiche."""
 
 import datetime
-import os
 
 import pytest
 from playwright.sync_api import expect
 
 from cotation.models import Grille
-from tests.cotation.monde_ecrans import demande_avec_exclusion, monde_ecrans
-from tests.factories import MOT_DE_PASSE, TOTPDeviceFactory, code_totp
+from tests.monde.dossiers import demande_avec_exclusion
+from tests.monde.factories import TOTPDeviceFactory
+from tests.monde.territoires import territoire_nantes
 
 pytestmark = [pytest.mark.navigateur, pytest.mark.django_db(transaction=True)]
-CAPTURES = os.environ.get("FDLS_CAPTURES")  # dossier où enregistrer les captures, pour les regarder
 
 
 @pytest.fixture
 def m():
-    monde = monde_ecrans()
+    monde = territoire_nantes(grille=True, administrateurs=True)
     for agent in (monde.agent_ehs, monde.admin_epci):
         TOTPDeviceFactory(user=agent)
     return monde
 
 
-def connecter(page, agent):
-    page.goto("/connexion/")
-    page.get_by_label("Adresse électronique").fill(agent.email)
-    page.get_by_label("Mot de passe").fill(MOT_DE_PASSE)
-    page.get_by_role("button", name="Se connecter").click()
-    page.get_by_label("Code à 6 chiffres").fill(code_totp())
-    page.get_by_role("button", name="Valider").click()
-    page.wait_for_url("**/")
-
-
-def capture(page, nom):
-    if CAPTURES:
-        page.screenshot(path=os.path.join(CAPTURES, f"{nom}.png"), full_page=True)
-
-
-def test_l_agent_voit_les_lignes_de_la_cotation(page, m):
+def test_l_agent_voit_les_lignes_de_la_cotation(page, connecter, capture, m):
     demande = demande_avec_exclusion(m)
-    connecter(page, m.agent_ehs)
+    connecter(m.agent_ehs)
     page.goto(f"/demandes/{demande.pk}/")
     # Pas de lien « Cotation » vers la gestion des grilles dans le menu d'un agent de guichet.
     expect(
@@ -62,7 +46,7 @@ def test_l_agent_voit_les_lignes_de_la_cotation(page, m):
     expect(panneau.locator(".cotation-total-valeur")).to_have_text("20")
     expect(panneau).to_contain_text("Grille de cotation de Nantes Métropole – version 1")
     expect(panneau.get_by_role("heading", name="Totaux successifs")).to_be_visible()
-    capture(page, "cotation_onglet")
+    capture("cotation_onglet")
     # Le clavier passe d'un onglet à l'autre et revient à la cotation sans la recharger.
     page.get_by_role("tab", name="Cotation").press("ArrowRight")
     expect(page.get_by_role("tab", name="Historique")).to_have_attribute("aria-selected", "true")
@@ -70,8 +54,8 @@ def test_l_agent_voit_les_lignes_de_la_cotation(page, m):
     expect(page.get_by_role("tabpanel").locator(".cotation-total-valeur")).to_have_text("20")
 
 
-def test_le_gestionnaire_cree_modifie_et_met_en_vigueur_une_version(page, m):
-    connecter(page, m.admin_epci)
+def test_le_gestionnaire_cree_modifie_et_met_en_vigueur_une_version(page, connecter, capture, m):
+    connecter(m.admin_epci)
     page.get_by_role("navigation", name="Navigation principale").get_by_role("link", name="Cotation").click()
     expect(page.get_by_role("heading", name="Grilles de cotation", level=1)).to_be_visible()
     page.get_by_role("link", name="Version 1 – Nantes Métropole").click()
@@ -97,7 +81,7 @@ def test_le_gestionnaire_cree_modifie_et_met_en_vigueur_une_version(page, m):
     resume = page.locator("#resume-erreurs")
     expect(resume).to_contain_text("le critère n'est pas enregistré")
     expect(page.get_by_text("JSON invalide (ligne 1, colonne 11)", exact=False).first).to_be_visible()
-    capture(page, "cotation_critere_erreurs")
+    capture("cotation_critere_erreurs")
     expect(page.get_by_label("Palier 2 – À partir de")).to_have_value("12")
     expect(page.get_by_label("Palier 2 – Libellé du livret")).to_have_value("Entre 12 et 36 mois")
     expect(page.get_by_label("Libellé pour le demandeur")).to_have_value("Depuis quand vous attendez")
@@ -112,7 +96,7 @@ def test_le_gestionnaire_cree_modifie_et_met_en_vigueur_une_version(page, m):
     page.get_by_label("Palier 2 – À partir de").fill("18")
     page.get_by_role("button", name="Enregistrer le critère").click()
     expect(page.locator("#critere-anciennete")).to_contain_text("Entre 12 et 36 mois")
-    capture(page, "cotation_grille_brouillon")
+    capture("cotation_grille_brouillon")
 
     # Mise en vigueur aujourd'hui : la version 1 est archivée.
     page.get_by_label("Date d'entrée en vigueur").fill(datetime.date.today().isoformat())
@@ -129,4 +113,4 @@ def test_le_gestionnaire_cree_modifie_et_met_en_vigueur_une_version(page, m):
     expect(page.get_by_role("heading", name="Ma demande de logement social — la cotation")).to_be_visible()
     expect(page.locator(".livret")).to_contain_text("Depuis quand vous attendez")
     expect(page.locator(".livret")).to_contain_text("+7")
-    capture(page, "cotation_livret")
+    capture("cotation_livret")

@@ -7,47 +7,11 @@ import pytest
 from playwright.sync_api import expect
 
 from demandes.models import Demande
-from tests.factories import (
-    MOT_DE_PASSE,
-    AgentFactory,
-    CommuneFactory,
+from tests.monde.factories import (
     DemandeFactory,
-    GuichetFactory,
-    TOTPDeviceFactory,
-    code_totp,
 )
 
 pytestmark = [pytest.mark.navigateur, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def parametres():
-    """Les tests « transaction=True » vident les tables : on remet les paramètres réglementaires des migrations."""
-    from importlib import import_module
-
-    from django.apps import apps
-
-    import_module("demandes.migrations.0005_parametres_reglementaires").creer(apps, None)
-
-
-@pytest.fixture
-def agent(parametres):
-    reze = CommuneFactory(nom="Rezé", code_insee="44143")
-    agent = AgentFactory(organisme__perimetre=[reze], organisme__nom="Ville de Rezé")
-    GuichetFactory(organisme=agent.organisme, commune=reze, code="10865", nom="Guichet de Rezé")
-    TOTPDeviceFactory(user=agent)
-    agent.reze = reze
-    return agent
-
-
-def connecter(page, agent):
-    page.goto("/connexion/")
-    page.get_by_label("Adresse électronique").fill(agent.email)
-    page.get_by_label("Mot de passe").fill(MOT_DE_PASSE)
-    page.get_by_role("button", name="Se connecter").click()
-    page.get_by_label("Code à 6 chiffres").fill(code_totp())
-    page.get_by_role("button", name="Valider").click()
-    page.wait_for_url("**/")
 
 
 def onglet(page, nom):
@@ -55,11 +19,11 @@ def onglet(page, nom):
     return page.get_by_role("tabpanel")
 
 
-def test_rechercher_enregistrer_avec_une_erreur_puis_vivre_la_demande(page, agent):
+def test_rechercher_enregistrer_avec_une_erreur_puis_vivre_la_demande(page, connecter, agent):
     existante = DemandeFactory(
         nom="Lefèvre", prenom="Élodie", date_naissance=datetime.date(1970, 9, 4), communes=[agent.reze]
     )
-    connecter(page, agent)
+    connecter(agent)
 
     # Recherche par nom, tapé sans accent ni majuscule.
     page.get_by_role("link", name="Demande", exact=True).click()

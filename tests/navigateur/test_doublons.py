@@ -6,34 +6,15 @@ import pytest
 
 from demandes.doublons import services as doublons
 from demandes.models import Demande, SuspicionDoublon
-from tests.factories import (
-    MOT_DE_PASSE,
-    AgentFactory,
-    CommuneFactory,
+from tests.monde.factories import (
     DemandeFactory,
-    GuichetFactory,
-    TOTPDeviceFactory,
-    code_totp,
 )
 
 pytestmark = [pytest.mark.navigateur, pytest.mark.django_db(transaction=True)]
 
 
-def _connecter(page, agent):
-    page.goto("/connexion/")
-    page.get_by_label("Adresse électronique").fill(agent.email)
-    page.get_by_label("Mot de passe").fill(MOT_DE_PASSE)
-    page.get_by_role("button", name="Se connecter").click()
-    page.get_by_label("Code à 6 chiffres").fill(code_totp())
-    page.get_by_role("button", name="Valider").click()
-    page.wait_for_url("**/")
-
-
-def test_fusion_d_un_doublon_suspecte(page):
-    reze = CommuneFactory(nom="Rezé")
-    agent = AgentFactory(organisme__perimetre=[reze], organisme__nom="Ville de Rezé")
-    TOTPDeviceFactory(user=agent)
-    guichet = GuichetFactory(organisme=agent.organisme, commune=reze)
+def test_fusion_d_un_doublon_suspecte(page, connecter, agent):
+    reze, guichet = agent.reze, agent.guichet
     naissance = datetime.date(1985, 4, 12)
     ancienne = DemandeFactory(
         nom="Lefebvre", prenom="Hélène", date_naissance=naissance, guichet=guichet, communes=[reze],
@@ -45,7 +26,7 @@ def test_fusion_d_un_doublon_suspecte(page):
     )  # fmt: skip
     assert doublons.detecter_doublons_fichier()["suspicions_creees"] == 1
 
-    _connecter(page, agent)
+    connecter(agent)
     page.goto("/demandes/doublons/")
     assert page.get_by_role("heading", level=1).inner_text() == "Doublons suspectés"
     tableau = page.get_by_role("table", name="Suspicions de doublon")

@@ -8,36 +8,14 @@ import pytest
 from pypdf import PdfReader
 
 from fdls.audit.models import Consultation
-from tests.factories import (
-    MOT_DE_PASSE,
-    AgentFactory,
-    CommuneFactory,
+from tests.monde.factories import (
     DemandeFactory,
-    GuichetFactory,
-    TOTPDeviceFactory,
-    code_totp,
 )
 
 pytestmark = [pytest.mark.navigateur, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture
-def agent():
-    """Les tests « transaction=True » vident les tables : on remet les paramètres réglementaires des migrations."""
-    from importlib import import_module
-
-    from django.apps import apps
-
-    import_module("demandes.migrations.0005_parametres_reglementaires").creer(apps, None)
-    reze = CommuneFactory(nom="Rezé", code_insee="44143")
-    agent = AgentFactory(organisme__perimetre=[reze], organisme__nom="Ville de Rezé")
-    agent.guichet = GuichetFactory(organisme=agent.organisme, commune=reze, code="10865", nom="Guichet de Rezé")
-    TOTPDeviceFactory(user=agent)
-    agent.reze = reze
-    return agent
-
-
-def test_l_agent_telecharge_l_attestation_depuis_la_fiche(page, agent):
+def test_l_agent_telecharge_l_attestation_depuis_la_fiche(page, connecter, agent):
     demande = DemandeFactory(
         nom="Noury",
         prenom="Martine",
@@ -45,13 +23,7 @@ def test_l_agent_telecharge_l_attestation_depuis_la_fiche(page, agent):
         guichet=agent.guichet,
         communes=[agent.reze],
     )
-    page.goto("/connexion/")
-    page.get_by_label("Adresse électronique").fill(agent.email)
-    page.get_by_label("Mot de passe").fill(MOT_DE_PASSE)
-    page.get_by_role("button", name="Se connecter").click()
-    page.get_by_label("Code à 6 chiffres").fill(code_totp())
-    page.get_by_role("button", name="Valider").click()
-    page.wait_for_url("**/")
+    connecter(agent)
 
     page.goto(f"/demandes/{demande.pk}/")
     with page.expect_download() as telechargement:

@@ -2,7 +2,6 @@
 de guichet valide une demande en ligne de la file, en rejette une autre (sans motif : message ; puis avec)."""
 
 import datetime
-import os
 
 import pytest
 from playwright.sync_api import expect
@@ -10,40 +9,24 @@ from playwright.sync_api import expect
 from demandes.cycle import services
 from demandes.en_ligne import services as en_ligne
 from demandes.models import Demande, Label
-from tests.demandes.dossiers import dossier
-from tests.demandes.monde_labels import construire_monde, enregistrer
-from tests.factories import MOT_DE_PASSE, TOTPDeviceFactory, code_totp
+from tests.monde.dossiers import dossier, enregistrer
+from tests.monde.factories import TOTPDeviceFactory
+from tests.monde.territoires import territoire_nantes
 
 pytestmark = [pytest.mark.navigateur, pytest.mark.django_db(transaction=True)]
-CAPTURES = os.environ.get("FDLS_CAPTURES")  # dossier où enregistrer les captures, pour les regarder
 
 
 @pytest.fixture
 def m():
-    monde = construire_monde()
+    monde = territoire_nantes()
     for agent in (monde.agent_ddets, monde.agent_ehs):
         TOTPDeviceFactory(user=agent)
     return monde
 
 
-def connecter(page, agent):
-    page.goto("/connexion/")
-    page.get_by_label("Adresse électronique").fill(agent.email)
-    page.get_by_label("Mot de passe").fill(MOT_DE_PASSE)
-    page.get_by_role("button", name="Se connecter").click()
-    page.get_by_label("Code à 6 chiffres").fill(code_totp())
-    page.get_by_role("button", name="Valider").click()
-    page.wait_for_url("**/")
-
-
-def capture(page, nom):
-    if CAPTURES:
-        page.screenshot(path=os.path.join(CAPTURES, f"{nom}.png"), full_page=True)
-
-
-def test_la_ddets_pose_un_label_cp(page, m):
+def test_la_ddets_pose_un_label_cp(page, connecter, capture, m):
     demande = enregistrer(m, nom="Lambert", prenom="Nadia")
-    connecter(page, m.agent_ddets)
+    connecter(m.agent_ddets)
     page.goto(f"/demandes/{demande.pk}/")
     page.get_by_role("tab", name="Compléments").click()
     panneau = page.get_by_role("tabpanel")
@@ -58,26 +41,26 @@ def test_la_ddets_pose_un_label_cp(page, m):
     panneau = page.get_by_role("tabpanel")
     expect(panneau.get_by_role("table").first).to_contain_text("CP - Dalo")
     expect(panneau.get_by_role("table").first).to_contain_text("DDETS de Loire-Atlantique")
-    capture(page, "labels_fiche_ddets")
+    capture("labels_fiche_ddets")
     assert Label.objects.get(demande=demande).type == m.cp_dalo
 
 
-def test_le_guichet_valide_une_demande_en_ligne_et_en_rejette_une_autre(page, m):
+def test_le_guichet_valide_une_demande_en_ligne_et_en_rejette_une_autre(page, connecter, capture, m):
     depot = datetime.date.today() - datetime.timedelta(days=3)
     auteur = services.Auteur(libelle="Le demandeur (dépôt en ligne)")
     a_valider = en_ligne.deposer_en_ligne(
         dossier(communes=[m.reze], nom="Benali", prenom="Sami"), auteur=auteur, le=depot
     )
     a_rejeter = en_ligne.deposer_en_ligne(dossier(communes=[m.nantes], nom="Costa", prenom="Rita"), auteur=auteur)
-    connecter(page, m.agent_ehs)
+    connecter(m.agent_ehs)
     page.goto("/demandes/en-ligne/")
     expect(page.get_by_role("heading", name="Demandes en ligne à valider")).to_be_visible()
     expect(page.get_by_role("table")).to_contain_text("BENALI Sami")
-    capture(page, "en_ligne_file")
+    capture("en_ligne_file")
 
     page.get_by_role("link", name="BENALI Sami").click()
     page.get_by_label("Identité du demandeur vérifiée").check()
-    capture(page, "en_ligne_examen")
+    capture("en_ligne_examen")
     page.get_by_role("button", name="Valider la demande").click()
     expect(page.get_by_text("validée et enregistrée : numéro unique")).to_be_visible()
     a_valider.refresh_from_db()
@@ -87,7 +70,7 @@ def test_le_guichet_valide_une_demande_en_ligne_et_en_rejette_une_autre(page, m)
     page.get_by_role("link", name="COSTA Rita").click()
     page.get_by_role("button", name="Rejeter la demande").click()
     expect(page.get_by_role("alert")).to_contain_text("Indiquez le motif du rejet")
-    capture(page, "en_ligne_rejet_sans_motif")
+    capture("en_ligne_rejet_sans_motif")
     page.get_by_label("Motif du rejet").fill("Pièce d'identité illisible : nouveau dépôt demandé.")
     page.get_by_role("button", name="Rejeter la demande").click()
     expect(page.get_by_text("Demande de COSTA Rita rejetée.")).to_be_visible()

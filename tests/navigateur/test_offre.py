@@ -4,31 +4,26 @@ logement, déclarer une vacance, importer un fichier refusé puis ses lignes val
 import pytest
 
 from offre.models import Disponibilite, Logement
-from tests.factories import MOT_DE_PASSE, CommuneFactory, TOTPDeviceFactory, code_totp
-from tests.offre.factories import LogementFactory, ProgrammeFactory, agent_bailleur
-from tests.offre.fichiers import csv_de, ligne
+from tests.monde.factories import (
+    CommuneFactory,
+    LogementFactory,
+    ProgrammeFactory,
+    TOTPDeviceFactory,
+    agent_bailleur,
+)
+from tests.monde.fichiers import csv_de, ligne
 
 pytestmark = [pytest.mark.navigateur, pytest.mark.django_db(transaction=True)]
 
 
-def _se_connecter(page, agent):
-    page.goto("/connexion/")
-    page.get_by_label("Adresse électronique").fill(agent.email)
-    page.get_by_label("Mot de passe").fill(MOT_DE_PASSE)
-    page.get_by_role("button", name="Se connecter").click()
-    page.get_by_label("Code à 6 chiffres").fill(code_totp())
-    page.get_by_role("button", name="Valider").click()
-    page.wait_for_url("**/")
-
-
-def test_un_bailleur_gere_son_parc(page, tmp_path):
+def test_un_bailleur_gere_son_parc(page, connecter, tmp_path):
     nantes = CommuneFactory(code_insee="44500", nom="Nantes")
     agent = agent_bailleur(perimetre=[nantes], first_name="Bruno", last_name="Bailleur")
     TOTPDeviceFactory(user=agent)
     kallima = ProgrammeFactory(bailleur=agent.organisme, commune=nantes, code="0629", nom="KALLIMA 2")
     LogementFactory(programme=kallima, code="0013", typologie="T3")
     LogementFactory(programme=kallima, code="0006", typologie="T2")
-    _se_connecter(page, agent)
+    connecter(agent)
 
     # Filtrer la liste (htmx : seuls les résultats sont remplacés, l'adresse suit).
     page.goto("/offre/")

@@ -1,7 +1,6 @@
 """Onglet « Pièces » dans Chromium : un agent de guichet téléverse une pièce, la voit listée, la télécharge ;
 un mauvais fichier donne le message d'erreur sur le champ ; obsolescence et suppression avec confirmation."""
 
-import os
 import re
 from pathlib import Path
 
@@ -9,30 +8,15 @@ import pytest
 from playwright.sync_api import expect
 
 from demandes.models import Piece
-from tests.demandes.pieces.test_pieces import PDF, PNG
-from tests.factories import DemandeFactory
-from tests.navigateur.test_demandes import agent, connecter, parametres  # noqa: F401 (fixtures)
+from tests.monde.factories import DemandeFactory
+from tests.monde.fichiers import PDF, PNG
 
-pytestmark = [pytest.mark.navigateur, pytest.mark.django_db(transaction=True)]
-
-CAPTURES = os.environ.get("FDLS_CAPTURES")
+pytestmark = [pytest.mark.navigateur, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("stockage")]
 
 
-@pytest.fixture(autouse=True)
-def stockage(settings, tmp_path):
-    settings.FDLS_PIECES_ROOT = tmp_path / "pieces"
-    return settings.FDLS_PIECES_ROOT
-
-
-def capturer(page, nom):
-    if CAPTURES:
-        Path(CAPTURES).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=f"{CAPTURES}/{nom}.png", full_page=True)
-
-
-def test_televerser_voir_telecharger_puis_retirer_une_piece(page, agent, stockage):  # noqa: F811
+def test_televerser_voir_telecharger_puis_retirer_une_piece(page, connecter, capture, agent, stockage):
     demande = DemandeFactory(nom="Lefèvre", prenom="Élodie", communes=[agent.reze])
-    connecter(page, agent)
+    connecter(agent)
     page.goto(f"/demandes/{demande.pk}/")
 
     page.get_by_role("tab", name=re.compile("^Pièces")).click()
@@ -40,7 +24,7 @@ def test_televerser_voir_telecharger_puis_retirer_une_piece(page, agent, stockag
     expect(panneau.get_by_role("heading", name="Pièces à demander")).to_be_visible()
     expect(panneau).to_contain_text("Pièce d'identité – Élodie LEFÈVRE")
     expect(panneau).to_contain_text("Aucune pièce n'a encore été déposée.")
-    capturer(page, "1-onglet-pieces-vide")
+    capture("1-onglet-pieces-vide")
 
     # Un PNG renommé en .pdf : refusé, message sur le champ, le type choisi est conservé.
     panneau.get_by_label("Type de pièce").select_option("identite")
@@ -52,7 +36,7 @@ def test_televerser_voir_telecharger_puis_retirer_une_piece(page, agent, stockag
     expect(alerte).to_contain_text("porte l'extension .pdf mais son contenu est celui d'une image PNG")
     expect(page.locator("#id_fichier_error")).to_contain_text("son contenu est celui d'une image PNG")
     expect(page.get_by_label("Type de pièce")).to_have_value("identite")
-    capturer(page, "2-depot-refuse")
+    capture("2-depot-refuse")
     assert not Piece.objects.exists()
 
     # Le bon fichier : la pièce est listée dans l'onglet, qui ne la réclame plus.
@@ -67,7 +51,7 @@ def test_televerser_voir_telecharger_puis_retirer_une_piece(page, agent, stockag
     expect(tableau).to_contain_text("LEFÈVRE Élodie (Demandeur)")
     expect(tableau).to_contain_text("Valide")
     expect(panneau.locator(".liste-pieces-manquantes")).not_to_contain_text("Pièce d'identité")
-    capturer(page, "3-piece-listee")
+    capture("3-piece-listee")
 
     with page.expect_download() as attente:
         tableau.get_by_role("link", name="Télécharger la pièce « Pièce d'identité »").click()
@@ -84,7 +68,7 @@ def test_televerser_voir_telecharger_puis_retirer_une_piece(page, agent, stockag
     expect(tableau).to_contain_text("Obsolète")
     expect(tableau).to_contain_text("Carte d'identité expirée")
     expect(page.get_by_role("tabpanel").locator(".liste-pieces-manquantes")).to_contain_text("Pièce d'identité")
-    capturer(page, "4-piece-obsolete")
+    capture("4-piece-obsolete")
 
     page.once("dialog", lambda dialogue: dialogue.accept())
     page.get_by_text("Supprimer la pièce « Pièce d'identité »…").click()

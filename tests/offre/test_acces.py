@@ -7,8 +7,17 @@ from django.urls import reverse
 from fdls.comptes.models import Role
 from fdls.organismes.models import Organisme
 from offre.models import Disponibilite, Logement, Programme
-from tests.factories import AgentFactory, CommuneFactory, DemandeurFactory, DepartementFactory, OrganismeFactory
-from tests.offre.factories import BailleurFactory, DisponibiliteFactory, LogementFactory, ProgrammeFactory
+from tests.monde.factories import (
+    AgentFactory,
+    BailleurFactory,
+    CommuneFactory,
+    DemandeurFactory,
+    DepartementFactory,
+    DisponibiliteFactory,
+    LogementFactory,
+    OrganismeFactory,
+    ProgrammeFactory,
+)
 
 
 @pytest.fixture

@@ -4,8 +4,14 @@
 import pytest
 
 from offre.models import Disponibilite, Logement
-from tests.factories import CommuneFactory, OrganismeFactory
-from tests.offre.factories import DisponibiliteFactory, LogementFactory, ProgrammeFactory, agent_bailleur
+from tests.monde.factories import (
+    CommuneFactory,
+    DisponibiliteFactory,
+    LogementFactory,
+    OrganismeFactory,
+    ProgrammeFactory,
+    agent_bailleur,
+)
 
 
 @pytest.fixture

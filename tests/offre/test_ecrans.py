@@ -10,10 +10,12 @@ from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains
 
 from offre.models import Disponibilite, Logement
-from tests.factories import CommuneFactory, OrganismeFactory
-from tests.offre.factories import (
+from tests.monde.factories import (
+    AgentFactory,
+    CommuneFactory,
     DisponibiliteFactory,
     LogementFactory,
+    OrganismeFactory,
     ProgrammeFactory,
     QuartierFactory,
     agent_bailleur,
@@ -241,8 +243,6 @@ def test_les_statistiques_du_parc(client, agent_verifie, parc):
 
 
 def test_un_observateur_voit_les_statistiques_mais_pas_la_liste(client, agent_verifie, parc):
-    from tests.factories import AgentFactory
-
     agent_verifie(AgentFactory(observateur=True))
     assert client.get(reverse("offre:logements")).status_code == 403
     reponse = client.get(reverse("offre:statistiques"))

@@ -1,8 +1,8 @@
 """Lectures partagées : stock par commune × typologie × catégorie, pagination plafonnée."""
 
 from offre import selectors
-from tests.factories import CommuneFactory
-from tests.offre.factories import BailleurFactory, LogementFactory, ProgrammeFactory
+from offre.models import Logement
+from tests.monde.factories import BailleurFactory, CommuneFactory, LogementFactory, ProgrammeFactory
 
 
 def test_stock_par_commune_typologie_categorie():
@@ -35,7 +35,6 @@ def test_stock_par_commune_typologie_categorie():
 def test_la_pagination_plafonne_le_comptage(monkeypatch):
     monkeypatch.setattr(selectors.PaginateurPlafonne, "plafond", 5)
     LogementFactory.create_batch(7)
-    from offre.models import Logement
 
     paginateur = selectors.PaginateurPlafonne(Logement.objects.order_by("pk"), 2)
     assert (paginateur.count, paginateur.depasse_plafond, paginateur.num_pages) == (5, True, 3)

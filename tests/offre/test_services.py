@@ -13,9 +13,10 @@ from offre.models import (
     EtatDisponibilite,
     Logement,
 )
-from tests.factories import AgentFactory, CommuneFactory
-from tests.offre.factories import (
+from tests.monde.factories import (
+    AgentFactory,
     BailleurFactory,
+    CommuneFactory,
     DisponibiliteFactory,
     LogementFactory,
     ProgrammeFactory,

@@ -6,7 +6,7 @@ from pytest_django.asserts import assertContains
 
 from fdls.comptes import services as services_comptes
 from fdls.comptes.models import Role, Utilisateur
-from tests.factories import AgentFactory, CommuneFactory, GuichetFactory, OrganismeFactory
+from tests.monde.factories import AgentFactory, CommuneFactory, GuichetFactory, OrganismeFactory
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from pytest_django.asserts import assertContains
 from fdls.comptes import services as services_comptes
 from fdls.comptes.models import JetonApi, Role, Utilisateur
 from fdls.organismes.models import Organisme
-from tests.factories import MOT_DE_PASSE, AgentFactory, GuichetFactory, OrganismeFactory
+from tests.monde.factories import MOT_DE_PASSE, AgentFactory, GuichetFactory, OrganismeFactory
 
 
 @pytest.fixture

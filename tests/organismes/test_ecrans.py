@@ -5,7 +5,7 @@ from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains
 
 from fdls.organismes.models import Guichet, Organisme
-from tests.factories import (
+from tests.monde.factories import (
     AgentFactory,
     CommuneFactory,
     DemandeurFactory,

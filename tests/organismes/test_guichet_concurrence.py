@@ -11,8 +11,8 @@ from django.db import connection
 
 from fdls.organismes import services
 from fdls.organismes.models import Guichet
-from tests.factories import AgentFactory, CommuneFactory, OrganismeFactory
 from tests.fiabilite.serveurs import url_postgres
+from tests.monde.factories import AgentFactory, CommuneFactory, OrganismeFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -5,7 +5,7 @@ import re
 from django.urls import reverse
 
 from fdls.audit.models import Consultation
-from tests.factories import MOT_DE_PASSE, AgentFactory, DemandeFactory, DemandeurFactory, TOTPDeviceFactory
+from tests.monde.factories import MOT_DE_PASSE, AgentFactory, DemandeFactory, DemandeurFactory, TOTPDeviceFactory
 
 
 def _connexion(client, email, mot_de_passe=MOT_DE_PASSE):

@@ -6,8 +6,7 @@ import pytest
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from demandes.models import Demande
-from tests.factories import (
+from tests.monde.factories import (
     AgentFactory,
     CommuneFactory,
     DemandeFactory,
@@ -31,8 +30,8 @@ def test_l_accueil_compte_les_demandes_du_territoire_de_l_agent(client, agent_ve
     bailleur = OrganismeFactory(perimetre=[nantes, reze])
     guichet = GuichetFactory(organisme=bailleur, commune=nantes)
     DemandeFactory.create_batch(2, communes=[nantes])
-    DemandeFactory(communes=[reze], etat=Demande.Etat.ANNULEE)
-    DemandeFactory(guichet=guichet, communes=[reze], etat=Demande.Etat.BROUILLON, numero_unique=None)
+    DemandeFactory(communes=[reze], annulee=True)
+    DemandeFactory(guichet=guichet, communes=[reze], brouillon=True)
     agent_verifie(AgentFactory(organisme=bailleur))
 
     reponse = client.get(reverse("socle:accueil"))

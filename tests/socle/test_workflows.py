@@ -10,8 +10,7 @@ from cotation.grilles.services import WORKFLOW_GRILLE
 from demandes.dossier.workflow import WORKFLOW_DEMANDE
 from fdls.socle.workflow import AUTOMATE, WORKFLOWS, TransitionInterdite
 from offre.models import WORKFLOW_DISPONIBILITE, DisponibiliteEvenement, EtatDisponibilite
-from tests.factories import AgentFactory
-from tests.offre.factories import BailleurFactory, DisponibiliteFactory
+from tests.monde.factories import AgentFactory, BailleurFactory, DisponibiliteFactory
 
 RACINE = Path(__file__).resolve().parents[2]
 

@@ -21,9 +21,10 @@ from cotation.calcul.regles import ajouter_mois, mois_entre
 from cotation.grilles.services import erreurs_grille, erreurs_paliers, installer_grille
 from cotation.models import Critere, Famille, HistoriqueCotation, ResultatCotation
 from demandes.dossier import choix
-from tests.cotation.monde import enregistrer, monde_cotation
-from tests.cotation.outils import EPCI, LABELS_ETAT, LABELS_NM, LIBELLES, coter_nantes, grille_nantes, labels
-from tests.factories import EpciFactory
+from tests.monde.cotation import EPCI, LABELS_ETAT, LABELS_NM, LIBELLES, coter_nantes, grille_nantes, labels
+from tests.monde.dossiers import enregistrer
+from tests.monde.factories import EpciFactory
+from tests.monde.territoires import territoire_nantes
 
 REGLAGES = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
@@ -225,7 +226,7 @@ def test_arithmetique_des_mois(d, n):
 
 
 def test_recoter_deux_fois_n_ecrit_qu_une_ligne_d_historique():
-    m = monde_cotation()
+    m = territoire_nantes(grille=True)
     demande = enregistrer(m, statut_occupation="heberge_famille")
     assert HistoriqueCotation.objects.filter(demande=demande).count() == 1
     premier = services.recalculer_demande(demande, motif="test")
@@ -276,7 +277,7 @@ def installer(criteres, familles=FAMILLES):
 
 
 def test_la_grille_de_nantes_est_valide():
-    m = monde_cotation()
+    m = territoire_nantes(grille=True)
     assert erreurs_grille(m.grille) == []
     assert compiler(m.grille).criteres == grille_nantes().criteres
 

@@ -13,14 +13,15 @@ from cotation.calcul.regles import ajouter_mois
 from cotation.models import ResultatCotation
 from demandes.cycle import services as demandes
 from demandes.models import Demande, Evenement
-from tests.cotation.monde import enregistrer, monde_cotation
+from tests.monde.dossiers import enregistrer
+from tests.monde.territoires import territoire_nantes
 
 ACTIVE = Demande.Etat.ACTIVE
 
 
 @pytest.fixture
 def m():
-    m = monde_cotation()
+    m = territoire_nantes(grille=True)
     aujourdhui = timezone.localdate()
     m.demandes = [
         enregistrer(m, date_depot=ajouter_mois(aujourdhui, -3)),

@@ -9,7 +9,7 @@ import pytest
 
 from cotation.calcul.moteur import coter
 from cotation.calcul.regles import ajouter_mois, mois_entre, palier_de
-from tests.cotation.outils import LE, coter_nantes, faits, labels, ligne, mois_avant, points
+from tests.monde.cotation import LE, coter_nantes, faits, labels, ligne, mois_avant, points
 
 D = Decimal
 ANCIEN = date(2015, 1, 5)  # dépôt de plus de 36 mois : 15 points d'ancienneté, sans échéance

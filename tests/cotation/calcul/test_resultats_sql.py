@@ -13,14 +13,15 @@ from django.utils import timezone
 from cotation.calcul import resultats_sql
 from cotation.models import DistributionCotation, HistoriqueCotation, ResultatCotation
 from demandes.cycle import services as demandes
-from tests.cotation.monde import enregistrer, monde_cotation
+from tests.monde.dossiers import enregistrer
+from tests.monde.territoires import territoire_nantes
 
 LIGNES = [{"critere": "c", "libelle": "Critère", "famille": "f", "points": 7, "raison": "Parce que.", "jusqu_au": None}]
 
 
 @pytest.fixture
 def m():
-    return monde_cotation()
+    return territoire_nantes(grille=True)
 
 
 def _lu(demande) -> tuple:

@@ -20,8 +20,8 @@ from demandes.doublons import services as doublons
 from demandes.labels import services as labels
 from demandes.models import Demande, Evenement, Ressource
 from fdls.socle.models import TacheSortante
-from tests.cotation.monde import enregistrer, monde_cotation
-from tests.demandes.dossiers import dossier
+from tests.monde.dossiers import dossier, enregistrer
+from tests.monde.territoires import territoire_nantes
 
 Etat = Grille.Etat
 AUTOMATE = demandes.AUTOMATE
@@ -29,7 +29,7 @@ AUTOMATE = demandes.AUTOMATE
 
 @pytest.fixture
 def m():
-    return monde_cotation()
+    return territoire_nantes(grille=True)
 
 
 def resultat(demande) -> ResultatCotation:

@@ -20,17 +20,16 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
-from cotation.calcul import compilation_sql, services
-from cotation.calcul.regles import ajouter_mois
+from cotation.calcul import compilation_sql, faits, services
 from cotation.grilles import services as grilles
 from cotation.models import HistoriqueCotation, ResultatCotation
 from demandes.cycle import services as demandes
 from demandes.models import Demande, Evenement, Label, TypeLabel
 from demo.cotation_sql import historique_demo
 from demo.generateur import Parametres, generer
-from demo.partenaires import charger_partenaires
-from fdls.territoires.services import charger_referentiel
-from tests.cotation.monde import enregistrer, monde_cotation
+from fdls.socle.dates import ajouter_mois
+from tests.monde.dossiers import enregistrer
+from tests.monde.territoires import territoire_nantes
 
 COLONNES = ("demande_id", "grille_id", "total", "lignes", "prochaine_echeance", "commune_id", "typologie")
 AUTOMATE = demandes.AUTOMATE
@@ -98,9 +97,7 @@ def lignes_de(resultats: dict, demande) -> dict[str, dict]:
 
 
 @pytest.fixture
-def fichier():
-    charger_referentiel()
-    charger_partenaires()
+def fichier(partenaires):
     generer(Parametres(actives=1200, graine=11, part_doublons=0))
     grilles.installer_grille_nantes()
     assert historique_demo() > 0  # événements d'instruction et labels de la démonstration
@@ -136,7 +133,7 @@ def test_deux_tranches_ou_une_donnent_le_meme_fichier(fichier):
 
 @pytest.fixture
 def m():
-    return monde_cotation()
+    return territoire_nantes(grille=True)
 
 
 def poser(demande, *codes: str, le: date = date(2024, 1, 1)) -> None:
@@ -519,7 +516,7 @@ def test_les_parametres_saisis_entrent_comme_litteraux(essai):
 
 @pytest.mark.django_db(transaction=True)
 def test_deux_connexions_ecrivent_ce_que_le_moteur_python_calcule():
-    m = monde_cotation()
+    m = territoire_nantes(grille=True)
     depot = date(2023, 5, 31)
     for i in range(12):
         d = enregistrer(
@@ -537,7 +534,6 @@ def test_deux_connexions_ecrivent_ce_que_le_moteur_python_calcule():
         le, grilles=services.grilles_en_vigueur(), taille_tranche=1, connexions=2
     )
     apres, hist_apres = _etat()
-    from cotation.calcul import faits
 
     ids = sorted(Demande.objects.filter(etat="active").values_list("pk", flat=True))
     attendus = {}
@@ -566,7 +562,7 @@ def test_deux_connexions_ecrivent_ce_que_le_moteur_python_calcule():
 
 @pytest.mark.django_db(transaction=True)
 def test_une_erreur_dans_un_fil_arrete_le_recalcul_et_remonte(monkeypatch):
-    m = monde_cotation()
+    m = territoire_nantes(grille=True)
     demandes_ = [enregistrer(m, date_depot=date(2024, 1, 31)) for _ in range(6)]
     services.vider_cache()
     originale = compilation_sql.instruction

@@ -4,8 +4,10 @@ français sur les champs, rien de perdu ni d'écrit), programmation, annulation,
 from __future__ import annotations
 
 import datetime
+import json
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from pytest_django.asserts import assertContains, assertNotContains
@@ -13,19 +15,20 @@ from pytest_django.asserts import assertContains, assertNotContains
 from cotation import acces
 from cotation.grilles import services as grilles
 from cotation.models import Critere, Famille, Grille, TransitionGrille
+from demandes.dossier import choix
 from fdls.comptes.models import Role
 from fdls.organismes.models import Organisme
 from fdls.socle.models import TacheSortante
 from fdls.socle.workflow import AUTOMATE, Auteur
-from tests.cotation.monde_ecrans import monde_ecrans
-from tests.factories import AgentFactory, DemandeurFactory, OrganismeFactory
+from tests.monde.factories import AgentFactory, DemandeurFactory, OrganismeFactory
+from tests.monde.territoires import territoire_nantes
 
 AUJOURDHUI = datetime.date.today
 
 
 @pytest.fixture
 def m():
-    return monde_ecrans()
+    return territoire_nantes(grille=True, administrateurs=True)
 
 
 @pytest.fixture
@@ -39,7 +42,6 @@ def _critere(grille, code) -> Critere:
 
 def _donnees_critere(c: Critere, **changes) -> dict:
     """Le formulaire de modification d'un critère tel que l'écran l'envoie (paliers : 2 lignes vides en plus)."""
-    import json
 
     donnees = {
         "famille": c.famille_id,
@@ -85,7 +87,6 @@ def test_qui_gere_les_grilles_de_quel_territoire(m):
         assert not acces.peut_gerer_grilles(agent), agent
         assert not acces.peut_gerer_grilles(agent, nm), agent
     assert not acces.peut_gerer_grilles(DemandeurFactory())
-    from django.contrib.auth.models import AnonymousUser
 
     assert not acces.peut_gerer_grilles(AnonymousUser())
     # Un administrateur d'un organisme d'un autre type (bailleur) ne gère pas de grille ; ni un EPCI sans SIREN.
@@ -413,7 +414,6 @@ def test_ajouter_puis_supprimer_un_critere(client, agent_verifie, m, brouillon):
         "paliers-MIN_NUM_FORMS": 0,
         "paliers-MAX_NUM_FORMS": 1000,
     }
-    from demandes.dossier import choix
 
     motif = next(v for v in choix.Motif.values if "violence" in v)
     donnees["parametres"] = f'{{"motifs": ["{motif}"]}}'

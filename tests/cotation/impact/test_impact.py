@@ -7,21 +7,24 @@ import io
 from datetime import date, timedelta
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
+from openpyxl import load_workbook
 
 from cotation import tasks
 from cotation.grilles import services as grilles
+from cotation.grilles.grille_nantes import GRILLE_NANTES_METROPOLE
 from cotation.impact import services as impact
 from cotation.models import EtudeImpact, HistoriqueCotation, ResultatCotation
 from demandes.models import Label, TypeLabel
 from fdls.socle.models import TacheSortante
-from tests.cotation.monde_ecrans import monde_ecrans
-from tests.factories import DemandeFactory
+from tests.monde.factories import DemandeFactory
+from tests.monde.territoires import territoire_nantes
 
 
 @pytest.fixture
 def monde():
-    m = monde_ecrans()
+    m = territoire_nantes(grille=True, administrateurs=True)
     aujourd_hui = date.today()
     # Nantes Métropole : 3 demandes « éloigné du travail » (5 points), 5 autres ; Ancenis : hors du territoire.
     m.eloignees = [
@@ -43,9 +46,7 @@ def monde():
         for j in (10, 200, 400, 700, 1200)
     ]
     DemandeFactory(guichet=m.guichet_ehs, communes=[m.ancenis, m.nantes], motifs=["eloigne_travail"])
-    DemandeFactory(
-        guichet=m.guichet_ehs, communes=[m.nantes], motifs=["eloigne_travail"], etat="satisfaite", date_fin=aujourd_hui
-    )
+    DemandeFactory(guichet=m.guichet_ehs, communes=[m.nantes], motifs=["eloigne_travail"], satisfaite=True)
     Label.objects.create(
         demande=m.autres[0], type=TypeLabel.objects.get(code="cp-dalo"), date_pose=aujourd_hui, auteur_libelle="test"
     )
@@ -112,8 +113,6 @@ def test_grille_inchangee_correlation_1(monde):
 
 
 def test_tache_idempotente_et_classeur(monde):
-    from openpyxl import load_workbook
-
     m = monde
     _modifier(m.brouillon, "eloigne-travail", 12)
     etude = impact.lancer(m.brouillon, user=m.admin_epci)
@@ -143,10 +142,6 @@ def test_tache_idempotente_et_classeur(monde):
 
 
 def test_grilles_de_territoires_differents_refusees(monde):
-    from django.core.exceptions import ValidationError
-
-    from cotation.grilles.grille_nantes import GRILLE_NANTES_METROPOLE
-
     compa = grilles.installer_grille(GRILLE_NANTES_METROPOLE, monde.ancenis.epci_id)
     with pytest.raises(ValidationError):
         impact.lancer(monde.brouillon, reference=compa)

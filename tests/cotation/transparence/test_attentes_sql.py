@@ -16,8 +16,8 @@ from cotation.models import AttenteEstimee
 from cotation.transparence import attentes_sql
 from demandes.models import Demande
 from fdls.organismes.models import Guichet
-from tests.cotation.monde_ecrans import monde_ecrans
-from tests.factories import CommuneFactory, DemandeFactory, EpciFactory
+from tests.monde.factories import CommuneFactory, DemandeFactory, EpciFactory
+from tests.monde.territoires import territoire_nantes
 
 LE = date(2026, 6, 15)
 ANNEES = 3
@@ -36,7 +36,7 @@ def _demande(commune, *, depot, etat=Demande.Etat.ACTIVE, fin=None, typologies=(
 
 @pytest.fixture
 def m():
-    m = monde_ecrans()
+    m = territoire_nantes(grille=True, administrateurs=True)
     m.loin = CommuneFactory(code_insee="44500", nom="Lointaine", departement=m.dep, epci=EpciFactory())
     jours = timedelta(days=1)
     _demande(m.nantes, depot=LE - 400 * jours)

@@ -13,9 +13,10 @@ from cotation.calcul import services
 from cotation.models import AttenteEstimee, ResultatCotation
 from cotation.transparence import attentes as transparence
 from cotation.transparence import selectors
-from demandes.models import Demande
-from tests.cotation.monde_ecrans import monde_ecrans
-from tests.factories import CommuneFactory, DemandeFactory, DemandeurFactory, EpciFactory
+from fdls.audit.models import Consultation
+from fdls.organismes.models import Guichet
+from tests.monde.factories import CommuneFactory, DemandeFactory, DemandeurFactory, EpciFactory
+from tests.monde.territoires import territoire_nantes
 
 LE = date(2026, 6, 15)
 MOIS = transparence.JOURS_PAR_MOIS
@@ -23,8 +24,6 @@ MOIS = transparence.JOURS_PAR_MOIS
 
 def _demande(commune, **champs):
     """Une demande (guichet de la fabrique commun : pas de nouveau code de guichet à chaque demande)."""
-    from fdls.organismes.models import Guichet
-
     return DemandeFactory(guichet=Guichet.objects.get(code="10001"), communes=[commune], **champs)
 
 
@@ -67,7 +66,7 @@ def test_barres_tranches_et_demande():
 
 @pytest.fixture
 def territoire():
-    m = monde_ecrans()
+    m = territoire_nantes(grille=True, administrateurs=True)
     m.bouguenais = CommuneFactory(code_insee="44020", nom="Bouguenais", departement=m.dep, epci=m.nantes.epci)
     m.loin = CommuneFactory(code_insee="44500", nom="Lointaine", departement=m.dep, epci=EpciFactory())
     return m
@@ -94,7 +93,7 @@ def test_position_lit_la_repartition_des_demandes_analogues(territoire):
         _coter(d, total, grille=m.grille, commune=m.reze)
     autre = _demande(m.nantes)  # autre commune : pas analogue
     _coter(autre, 99, grille=m.grille, commune=m.nantes)
-    close = _demande(m.reze, etat=Demande.Etat.SATISFAITE, date_fin=date.today())
+    close = _demande(m.reze, satisfaite=True)
     _coter(close, 99, grille=m.grille, commune=m.reze)  # close : hors de la répartition des actives
     services.rafraichir_distributions()
 
@@ -147,7 +146,7 @@ def test_mediane_residuelle():
 def _satisfaite(commune, *, attente_jours, fin, typologies=("T2",)):
     return _demande(
         commune,
-        etat=Demande.Etat.SATISFAITE,
+        satisfaite=True,
         date_depot=fin - timedelta(days=attente_jours),
         date_fin=fin,
         typologies=list(typologies),
@@ -186,7 +185,7 @@ def _groupe_connu(commune, le):
     for k in range(1, 41):
         fin = depot + timedelta(days=round(k * MOIS))
         if fin <= le:
-            _demande(commune, typologies=["T2"], date_depot=depot, etat="satisfaite", date_fin=fin)
+            _demande(commune, typologies=["T2"], date_depot=depot, satisfaite=True, date_fin=fin)
         else:
             _demande(commune, typologies=["T2"], date_depot=depot)
 
@@ -254,8 +253,6 @@ def demande_cotee(territoire):
 
 
 def test_ecran_agent_du_territoire_et_journal(client, agent_verifie, territoire, demande_cotee):
-    from fdls.audit.models import Consultation
-
     agent_verifie(territoire.agent_reze)
     url = reverse("cotation:transparence", args=[demande_cotee.pk])
     reponse = client.get(url, headers={"HX-Request": "true"})

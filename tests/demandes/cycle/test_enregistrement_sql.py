@@ -19,8 +19,8 @@ from demandes.dossier.models import (
     Ressource,
 )
 from fdls.socle.workflow import Auteur
-from tests.demandes.dossiers import dossier
-from tests.factories import AgentFactory, CommuneFactory, GuichetFactory
+from tests.monde.dossiers import dossier
+from tests.monde.factories import AgentFactory, CommuneFactory, GuichetFactory
 
 IGNORES_DEMANDE = {"id", "numero_unique", "reference", "created_at", "updated_at"}
 

@@ -11,25 +11,22 @@ from pytest_django.asserts import assertContains, assertNotContains, assertRedir
 from demandes.cycle import services
 from demandes.dossier.formulaires import MESSAGE_DATE, MESSAGE_MONTANT_NEGATIF
 from demandes.models import Demande, Evenement, SuspicionDoublon
-from tests.demandes.dossiers import dossier
-from tests.factories import AgentFactory, CommuneFactory, DemandeFactory, GuichetFactory
+from tests.monde.dossiers import dossier
+from tests.monde.factories import AgentFactory, CommuneFactory, DemandeFactory, GuichetFactory
+from tests.monde.territoires import ville_de_reze
 
 
 @pytest.fixture
 def territoire():
     """Un agent d'un organisme doté d'un guichet accompagnateur à Rezé ; Nantes dans son territoire."""
-    reze = CommuneFactory(nom="Rezé", code_insee="44143")
-    nantes = CommuneFactory(nom="Nantes", code_insee="44109")
-    agent = AgentFactory(organisme__perimetre=[reze, nantes], organisme__nom="Ville de Rezé")
-    guichet = GuichetFactory(organisme=agent.organisme, commune=reze, code="10865", nom="Guichet de Rezé")
-    return {"agent": agent, "guichet": guichet, "reze": reze, "nantes": nantes}
+    return ville_de_reze(habilitee_sur_nantes=True)
 
 
 def formulaire(territoire, action="creer", **champs):
     """Les champs postés par le formulaire de saisie, remplis comme au guichet."""
     donnees = {
         "action": action,
-        "guichet": str(territoire["guichet"].pk),
+        "guichet": str(territoire.guichet.pk),
         "demandeur-civilite": "MME",
         "demandeur-nom": "Lefèvre",
         "demandeur-prenom": "Élodie",
@@ -93,7 +90,7 @@ def donnees_affichees(saisie, action):
 
 @pytest.fixture
 def agent(agent_verifie, territoire):
-    return agent_verifie(territoire["agent"])
+    return agent_verifie(territoire.agent)
 
 
 # ---------------------------------------------------------------- enregistrement
@@ -130,7 +127,7 @@ def test_enregistrer_une_demande_complete_donne_son_numero_unique(client, agent,
 def test_le_formulaire_vide_propose_le_seul_guichet_de_l_organisme(client, agent, territoire):
     reponse = client.get(reverse("demandes:nouvelle"))
 
-    assertContains(reponse, f'<option value="{territoire["guichet"].pk}" selected>Guichet de Rezé (10865)</option>')
+    assertContains(reponse, f'<option value="{territoire.guichet.pk}" selected>Guichet de Rezé (10865)</option>')
     for onglet in ["Demandeur", "Co-demandeur", "Occupants", "Revenus", "Localisations souhaitées", "Compléments"]:
         assertContains(reponse, f">{onglet}</a>")
     assertContains(reponse, '<option value="Nantes (44109)">')
@@ -234,7 +231,7 @@ def test_supprimer_un_brouillon(client, agent, territoire):
 
 def test_verifier_les_doublons_garde_la_saisie_et_ecarte_les_menages_differents(client, agent, territoire):
     existante = DemandeFactory(
-        nom="LEFEVRE", prenom="Elodie", date_naissance=datetime.date(1970, 9, 4), communes=[territoire["reze"]]
+        nom="LEFEVRE", prenom="Elodie", date_naissance=datetime.date(1970, 9, 4), communes=[territoire.reze]
     )
     url = reverse("demandes:nouvelle")
 
@@ -268,11 +265,11 @@ def test_verifier_les_doublons_garde_la_saisie_et_ecarte_les_menages_differents(
 
 @pytest.fixture
 def active(territoire):
-    agent_saisie = AgentFactory(organisme=territoire["agent"].organisme)
+    agent_saisie = AgentFactory(organisme=territoire.agent.organisme)
     return services.enregistrer_demande(
-        dossier(communes=[territoire["reze"]], loyer_actuel=Decimal("500")),
+        dossier(communes=[territoire.reze], loyer_actuel=Decimal("500")),
         auteur=services.Auteur.agent(agent_saisie),
-        guichet=territoire["guichet"],
+        guichet=territoire.guichet,
     )
 
 
@@ -389,7 +386,7 @@ def test_un_agent_d_un_autre_territoire_ne_trouve_pas_la_demande(client, agent_v
 
 
 def test_un_observateur_recoit_un_403(client, agent_verifie, territoire):
-    agent_verifie(observateur=True, organisme=territoire["agent"].organisme)
+    agent_verifie(observateur=True, organisme=territoire.agent.organisme)
 
     reponse = client.get(reverse("demandes:nouvelle"))
 
@@ -397,7 +394,7 @@ def test_un_observateur_recoit_un_403(client, agent_verifie, territoire):
 
 
 def test_un_agent_d_un_guichet_relai_n_enregistre_pas(client, agent_verifie, territoire):
-    relai = GuichetFactory(relai=True, commune=territoire["reze"])
+    relai = GuichetFactory(relai=True, commune=territoire.reze)
     agent_verifie(AgentFactory(organisme=relai.organisme))
 
     reponse = client.get(reverse("demandes:nouvelle"))
@@ -409,7 +406,7 @@ def test_un_agent_d_un_guichet_relai_n_enregistre_pas(client, agent_verifie, ter
 
 
 def test_un_instructeur_consulte_la_fiche_sans_pouvoir_la_modifier(client, agent_verifie, territoire, active):
-    agent_verifie(AgentFactory(bailleur=True, organisme__perimetre=[territoire["reze"]]))
+    agent_verifie(AgentFactory(bailleur=True, organisme__perimetre=[territoire.reze]))
 
     fiche = client.get(reverse("demandes:detail", args=[active.pk]))
 

@@ -11,19 +11,19 @@ from django.db.utils import ProgrammingError
 
 from demandes.cycle import services
 from demandes.dossier.numerotation import analyser_numero_unique
-from demandes.models import Demande, Evenement
-from tests.demandes.dossiers import dossier
-from tests.factories import AgentFactory, CommuneFactory, DepartementFactory, GuichetFactory
+from demandes.models import CleIdentite, Demande, Evenement, LocalisationSouhaitee, Personne, Ressource
+from tests.monde.dossiers import dossier
+from tests.monde.factories import CommuneFactory, DepartementFactory, GuichetFactory
 
 
 @pytest.fixture
-def guichet():
-    return GuichetFactory(code="10865")
+def guichet(territoire_reze):
+    return territoire_reze.guichet
 
 
 @pytest.fixture
-def agent(guichet):
-    return AgentFactory(organisme=guichet.organisme)
+def agent(territoire_reze):
+    return territoire_reze.agent
 
 
 @time_machine.travel(datetime.datetime(2026, 5, 14, 10, 0), tick=False)
@@ -171,7 +171,6 @@ def test_historique_immuable_en_base(guichet, agent):
 def test_l_enregistrement_ecrit_tout_le_menage_et_pose_les_identifiants_sur_le_dossier(guichet, agent):
     """L'enregistrement écrit la demande et son ménage en une instruction : chaque ligne saisie est en
     base, à son rang, et chaque objet du dossier porte l'identifiant de sa ligne."""
-    from demandes.models import CleIdentite, LocalisationSouhaitee, Personne, Ressource
 
     autre = CommuneFactory(departement=guichet.commune.departement)
     saisi = dossier(

@@ -14,18 +14,11 @@ from demandes.dossier import calculs, choix, reglementaire
 from demandes.dossier import saisie as services
 from demandes.models import ParametreReglementaire, PlafondRessources, Ressource, SeuilPremierQuartile
 from fdls.territoires.models import Commune
-from tests.demandes.dossiers import dossier
-from tests.factories import EpciFactory
+from tests.monde.dossiers import dossier
+from tests.monde.factories import EpciFactory
 
 LE = date(2026, 1, 15)
 D = Decimal
-
-
-@pytest.fixture(autouse=True)
-def _cache_vide():
-    reglementaire.vider_cache()
-    yield
-    reglementaire.vider_cache()
 
 
 @dataclass

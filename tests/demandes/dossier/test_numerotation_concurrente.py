@@ -11,8 +11,8 @@ from django.db import connection
 from demandes.cycle import services
 from demandes.dossier.numerotation import analyser_numero_unique
 from demandes.models import CompteurNumero, CompteurReference, Demande, ParametreReglementaire
-from tests.demandes.dossiers import dossier
-from tests.factories import AgentFactory, CommuneFactory, GuichetFactory
+from tests.monde.dossiers import dossier
+from tests.monde.factories import AgentFactory, CommuneFactory, GuichetFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -20,7 +20,7 @@ from demandes.dossier.saisie import mettre_a_jour_cles
 from demandes.doublons import services as doublons
 from demandes.doublons.services import detection_sql
 from demandes.models import CleIdentite, Demande, Personne, SuspicionDoublon
-from tests.factories import DemandeFactory
+from tests.monde.factories import DemandeFactory
 
 D = datetime.date
 Cle = namedtuple("Cle", "demande_id role nom prenom np pp dn")

@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.management import call_command
 from django.template.loader import render_to_string
 from django.urls import reverse
 from hypothesis import given, settings
@@ -11,58 +12,36 @@ from hypothesis import strategies as st
 from pytest_django.asserts import assertContains, assertNotContains
 
 from demandes.cycle import services
-from demandes.dossier.saisie import mettre_a_jour_cles
 from demandes.doublons import services as doublons
 from demandes.models import (
     Demande,
     Evenement,
     LocalisationSouhaitee,
-    ParametreReglementaire,
     Personne,
     SuspicionDoublon,
 )
 from fdls.audit.models import Consultation
-from tests.demandes.dossiers import dossier
-from tests.factories import AgentFactory, CommuneFactory, DemandeFactory, GuichetFactory
-
-NAISSANCE = datetime.date(1985, 4, 12)
+from tests.monde.dossiers import NAISSANCE, dossier
+from tests.monde.factories import AgentFactory, DemandeFactory, GuichetFactory
 
 
-@pytest.fixture
-def validite():
-    """Paramètre posé par la migration 0005, effacé si un test navigateur (transactionnel) a vidé la base avant."""
-    ParametreReglementaire.objects.get_or_create(
-        code="validite_demande",
-        date_effet=datetime.date(2017, 5, 5),
-        defaults={"valeur": 12, "unite": "mois", "libelle": "Durée de validité d'une demande"},
-    )
-
-
-@pytest.fixture
-def territoire():
-    """Un guichet accompagnateur de Rezé (territoire : Rezé) ; Nantes est hors de son territoire."""
-    reze, nantes = CommuneFactory(nom="Rezé"), CommuneFactory(nom="Nantes")
-    agent = AgentFactory(organisme__perimetre=[reze], organisme__nom="Ville de Rezé")
-    guichet = GuichetFactory(organisme=agent.organisme, commune=reze)
-    return {"agent": agent, "guichet": guichet, "reze": reze, "nantes": nantes}
-
-
-def _demande(territoire, nom, prenom, naissance=NAISSANCE, *, codemandeur=None, commune=None, **champs):
-    demande = DemandeFactory(
+def _demande(territoire_reze, nom, prenom, naissance=NAISSANCE, *, codemandeur=None, commune=None, **champs):
+    if codemandeur:
+        nom_c, prenom_c, naissance_c = codemandeur
+        champs.update(
+            avec_co_demandeur=True,
+            co_demandeur__nom=nom_c,
+            co_demandeur__prenom=prenom_c,
+            co_demandeur__date_naissance=naissance_c,
+        )
+    return DemandeFactory(
         nom=nom,
         prenom=prenom,
         date_naissance=naissance,
-        guichet=champs.pop("guichet", territoire["guichet"]),
-        communes=[commune or territoire["reze"]],
+        guichet=champs.pop("guichet", territoire_reze.guichet),
+        communes=[commune or territoire_reze.reze],
         **champs,
     )
-    if codemandeur:
-        nom_c, prenom_c, naissance_c = codemandeur
-        Personne.objects.create(
-            demande=demande, role="codemandeur", nom=nom_c, prenom=prenom_c, date_naissance=naissance_c, rang=1
-        )
-        mettre_a_jour_cles(demande, demande.personnes.all())
-    return demande
 
 
 def _personnes(nom, prenom, naissance=NAISSANCE):
@@ -90,9 +69,9 @@ def _paires() -> set[tuple[int, int]]:
         ("LEFEBVRE", "Helene", "nom et prénom identiques"),  # accents manquants
     ],
 )
-def test_chaque_doublon_seme_est_trouve_a_la_saisie(territoire, nom, prenom, motif):
-    originale = _demande(territoire, "Lefebvre", "Hélène")
-    _demande(territoire, "Lefebvre", "Hélène", datetime.date(1990, 1, 1))  # homonyme né un autre jour
+def test_chaque_doublon_seme_est_trouve_a_la_saisie(territoire_reze, nom, prenom, motif):
+    originale = _demande(territoire_reze, "Lefebvre", "Hélène")
+    _demande(territoire_reze, "Lefebvre", "Hélène", datetime.date(1990, 1, 1))  # homonyme né un autre jour
 
     trouves = doublons.candidats(_personnes(nom, prenom))
 
@@ -101,9 +80,9 @@ def test_chaque_doublon_seme_est_trouve_a_la_saisie(territoire, nom, prenom, mot
     assert motif in trouves[0].motif
 
 
-def test_le_co_demandeur_qui_depose_seul_est_trouve(territoire):
+def test_le_co_demandeur_qui_depose_seul_est_trouve(territoire_reze):
     couple = _demande(
-        territoire, "Durand", "Paul", datetime.date(1980, 2, 3), codemandeur=("Nguyen", "Linh", NAISSANCE)
+        territoire_reze, "Durand", "Paul", datetime.date(1980, 2, 3), codemandeur=("Nguyen", "Linh", NAISSANCE)
     )
 
     trouves = doublons.candidats(_personnes("NGUYEN", "Linh"))
@@ -115,37 +94,37 @@ def test_le_co_demandeur_qui_depose_seul_est_trouve(territoire):
 @pytest.mark.parametrize(
     "naissance", [datetime.date(1985, 12, 4), datetime.date(1985, 4, 13), datetime.date(1965, 4, 12)]
 )
-def test_une_date_mal_saisie_n_est_montree_que_sous_un_seuil_abaisse(territoire, naissance):
-    originale = _demande(territoire, "Martin", "Claire", datetime.date(1985, 4, 12))
-    _demande(territoire, "Martin", "Claire", datetime.date(1985, 7, 30))  # homonyme
+def test_une_date_mal_saisie_n_est_montree_que_sous_un_seuil_abaisse(territoire_reze, naissance):
+    originale = _demande(territoire_reze, "Martin", "Claire", datetime.date(1985, 4, 12))
+    _demande(territoire_reze, "Martin", "Claire", datetime.date(1985, 7, 30))  # homonyme
 
     assert doublons.candidats(_personnes("Martin", "Claire", naissance)) == []
     (trouve,) = doublons.candidats(_personnes("Martin", "Claire", naissance), seuil=80)
     assert trouve.demande_id == originale.pk
     assert trouve.score == 80
     assert "dates de naissance proches" in trouve.motif
-    _demande(territoire, "Martin", "Claire", naissance)
+    _demande(territoire_reze, "Martin", "Claire", naissance)
     assert doublons.detecter_doublons_fichier()["suspicions_creees"] == 0
     assert doublons.detecter_doublons_fichier(seuil=80)["suspicions_creees"] == 1
 
 
-def test_des_inconnus_nes_le_meme_jour_ne_sont_pas_signales(territoire):
+def test_des_inconnus_nes_le_meme_jour_ne_sont_pas_signales(territoire_reze):
     for nom, prenom in [("Martin", "Louis"), ("Bernard", "Claire"), ("Martinez", "Paul"), ("Petit", "Lucas")]:
-        _demande(territoire, nom, prenom)
-    _demande(territoire, "Martin", "Claire", datetime.date(1950, 7, 1))  # homonyme, autre date
+        _demande(territoire_reze, nom, prenom)
+    _demande(territoire_reze, "Martin", "Claire", datetime.date(1950, 7, 1))  # homonyme, autre date
 
     assert doublons.candidats(_personnes("MARTIN", "Claire")) == []
     assert doublons.detecter_doublons_fichier()["suspicions_creees"] == 0
 
 
-def test_les_membres_d_un_meme_menage_ne_sont_jamais_compares(territoire, validite):
+def test_les_membres_d_un_meme_menage_ne_sont_jamais_compares(territoire_reze):
     # Deux adultes du même ménage, nés le même jour, aux noms presque identiques.
     d = services.enregistrer_demande(
         dossier(
-            communes=[territoire["reze"]], nom="MARTIN", prenom="Claire", codemandeur=("MARTIN", "Claira", NAISSANCE)
+            communes=[territoire_reze.reze], nom="MARTIN", prenom="Claire", codemandeur=("MARTIN", "Claira", NAISSANCE)
         ),
-        auteur=services.Auteur.agent(territoire["agent"]),
-        guichet=territoire["guichet"],
+        auteur=services.Auteur.agent(territoire_reze.agent),
+        guichet=territoire_reze.guichet,
     )
     assert d.cles.count() == 2
     assert not SuspicionDoublon.objects.exists()
@@ -153,22 +132,24 @@ def test_les_membres_d_un_meme_menage_ne_sont_jamais_compares(territoire, validi
     assert doublons.candidats(d.personnes.all(), exclure_demande=d.pk) == []
 
 
-def test_seules_les_demandes_actives_sont_candidates(territoire):
-    _demande(territoire, "Martin", "Claire", etat=Demande.Etat.ANNULEE)
-    _demande(territoire, "Martin", "Claire", etat=Demande.Etat.SATISFAITE)
+def test_seules_les_demandes_actives_sont_candidates(territoire_reze):
+    _demande(territoire_reze, "Martin", "Claire", annulee=True)
+    _demande(territoire_reze, "Martin", "Claire", satisfaite=True)
     assert doublons.candidats(_personnes("Martin", "Claire")) == []
 
 
-def test_l_enregistrement_signale_et_ecarte_les_doublons(territoire, validite):
-    agent = territoire["agent"]
-    proche = _demande(territoire, "Martin", "Claire")
-    ecartee = _demande(territoire, "Martin", "Claire", codemandeur=("Martin", "Paul", datetime.date(1980, 1, 1)))
-    hors_territoire = _demande(territoire, "Martin", "Claire", guichet=GuichetFactory(), commune=territoire["nantes"])
+def test_l_enregistrement_signale_et_ecarte_les_doublons(territoire_reze):
+    agent = territoire_reze.agent
+    proche = _demande(territoire_reze, "Martin", "Claire")
+    ecartee = _demande(territoire_reze, "Martin", "Claire", codemandeur=("Martin", "Paul", datetime.date(1980, 1, 1)))
+    hors_territoire = _demande(
+        territoire_reze, "Martin", "Claire", guichet=GuichetFactory(), commune=territoire_reze.nantes
+    )
 
     nouvelle = services.enregistrer_demande(
-        dossier(communes=[territoire["reze"]], nom="MARTIN", prenom="Claire"),
+        dossier(communes=[territoire_reze.reze], nom="MARTIN", prenom="Claire"),
         auteur=services.Auteur.agent(agent),
-        guichet=territoire["guichet"],
+        guichet=territoire_reze.guichet,
         # Une demande invisible ne peut pas être écartée par cet agent.
         doublons_ecartes=(ecartee.pk, hors_territoire.pk),
     )
@@ -189,13 +170,17 @@ def test_l_enregistrement_signale_et_ecarte_les_doublons(territoire, validite):
     assert SuspicionDoublon.objects.get(demande_a=ecartee, demande_b=nouvelle).statut == "distinctes"
 
 
-def test_candidats_affichables_masque_les_demandes_hors_territoire(territoire):
-    visible = _demande(territoire, "Martin", "Claire")
+def test_candidats_affichables_masque_les_demandes_hors_territoire(territoire_reze):
+    visible = _demande(territoire_reze, "Martin", "Claire")
     cachee = _demande(
-        territoire, "Martin", "Claire", guichet=GuichetFactory(nom="Guichet de Nantes"), commune=territoire["nantes"]
+        territoire_reze,
+        "Martin",
+        "Claire",
+        guichet=GuichetFactory(nom="Guichet de Nantes"),
+        commune=territoire_reze.nantes,
     )
 
-    resultat = doublons.candidats_affichables(_personnes("MARTIN", "Claire"), territoire["agent"])
+    resultat = doublons.candidats_affichables(_personnes("MARTIN", "Claire"), territoire_reze.agent)
 
     par_demande = {r["demande"].pk: r for r in resultat}
     assert par_demande[visible.pk]["hors_territoire"] is False
@@ -214,9 +199,9 @@ def test_candidats_affichables_masque_les_demandes_hors_territoire(territoire):
 
 
 @pytest.fixture
-def fichier(territoire):
+def fichier(territoire_reze):
     """Un petit fichier : trois doublons semés et du bruit."""
-    t = territoire
+    t = territoire_reze
     originales = [
         _demande(t, "Lefebvre", "Hélène"),
         _demande(t, "Dupont", "Marc", datetime.date(1970, 3, 9)),
@@ -229,7 +214,7 @@ def fichier(territoire):
         _demande(t, "Marc", "Dupont", datetime.date(1970, 3, 9)),
         _demande(t, "Nguyen", "Linh"),
     ]
-    _demande(t, "Perrin", "Marc", etat=Demande.Etat.BROUILLON, numero_unique=None)
+    _demande(t, "Perrin", "Marc", brouillon=True)
     return {tuple(sorted((o.pk, s.pk))) for o, s in zip(originales, semes, strict=True)}
 
 
@@ -260,10 +245,10 @@ def test_la_detection_nocturne_reprend_apres_le_dernier_lot_valide(fichier):
     assert doublons.point_de_reprise() == 0  # passage complet : plus de reprise en attente
 
 
-def test_la_detection_nocturne_ne_reecrit_pas_une_paire_traitee(fichier, territoire):
+def test_la_detection_nocturne_ne_reecrit_pas_une_paire_traitee(fichier, territoire_reze):
     doublons.detecter_doublons_fichier()
     suspicion = SuspicionDoublon.objects.order_by("pk").first()
-    doublons.marquer_distinctes(suspicion, auteur=services.Auteur.agent(territoire["agent"]))
+    doublons.marquer_distinctes(suspicion, auteur=services.Auteur.agent(territoire_reze.agent))
 
     assert doublons.detecter_doublons_fichier()["suspicions_creees"] == 0
     suspicion.refresh_from_db()
@@ -271,8 +256,6 @@ def test_la_detection_nocturne_ne_reecrit_pas_une_paire_traitee(fichier, territo
 
 
 def test_la_commande_lance_la_detection(fichier, capsys):
-    from django.core.management import call_command
-
     call_command("detecter_doublons", "--taille-lot", "4")
 
     assert _paires() == fichier
@@ -282,17 +265,17 @@ def test_la_commande_lance_la_detection(fichier, capsys):
 # ---------------------------------------------------------------- fusion et ménages distincts
 
 
-def _paire_suspecte(territoire, **champs_b):
-    a = _demande(territoire, "Lefebvre", "Hélène", date_depot=datetime.date(2024, 3, 1), **champs_b.pop("a", {}))
-    b = _demande(territoire, "Lefebre", "Helene", date_depot=datetime.date(2025, 6, 15), **champs_b)
+def _paire_suspecte(territoire_reze, **champs_b):
+    a = _demande(territoire_reze, "Lefebvre", "Hélène", date_depot=datetime.date(2024, 3, 1), **champs_b.pop("a", {}))
+    b = _demande(territoire_reze, "Lefebre", "Helene", date_depot=datetime.date(2025, 6, 15), **champs_b)
     doublons.signaler_suspicions(b, source="saisie")
     return a, b, SuspicionDoublon.objects.get()
 
 
-def test_la_fusion_garde_la_date_la_plus_ancienne_et_les_deux_historiques(territoire):
-    agent = territoire["agent"]
-    nantes = territoire["nantes"]
-    a, b, suspicion = _paire_suspecte(territoire)
+def test_la_fusion_garde_la_date_la_plus_ancienne_et_les_deux_historiques(territoire_reze):
+    agent = territoire_reze.agent
+    nantes = territoire_reze.nantes
+    a, b, suspicion = _paire_suspecte(territoire_reze)
     # b : Rezé (ancienneté 2025) et Nantes (2022 !) ; a : Rezé (ancienneté 2024)
     LocalisationSouhaitee.objects.filter(demande=b).update(date_anciennete=datetime.date(2023, 1, 10))
     LocalisationSouhaitee.objects.create(demande=b, rang=2, commune=nantes, date_anciennete=datetime.date(2022, 9, 1))
@@ -306,7 +289,7 @@ def test_la_fusion_garde_la_date_la_plus_ancienne_et_les_deux_historiques(territ
     assert b.etat == Demande.Etat.ACTIVE
     assert b.date_depot == datetime.date(2024, 3, 1)
     assert [(loc.commune, loc.date_anciennete) for loc in b.localisations.order_by("rang")] == [
-        (territoire["reze"], datetime.date(2023, 1, 10)),
+        (territoire_reze.reze, datetime.date(2023, 1, 10)),
         (nantes, datetime.date(2022, 9, 1)),
     ]
     assert (a.etat, a.motif_annulation, a.fusionnee_dans) == (Demande.Etat.ANNULEE, "doublon", b)
@@ -326,28 +309,28 @@ def test_la_fusion_garde_la_date_la_plus_ancienne_et_les_deux_historiques(territ
     assert doublons.detecter_doublons_fichier()["suspicions_creees"] == 0
 
 
-def test_la_fusion_en_chaine_garde_tous_les_historiques(territoire):
-    auteur = services.Auteur.agent(territoire["agent"])
-    a, b, c = (_demande(territoire, "Martin", "Claire") for _ in range(3))
+def test_la_fusion_en_chaine_garde_tous_les_historiques(territoire_reze):
+    auteur = services.Auteur.agent(territoire_reze.agent)
+    a, b, c = (_demande(territoire_reze, "Martin", "Claire") for _ in range(3))
     doublons.fusionner_demandes(b, a, auteur=auteur)
     doublons.fusionner_demandes(c, b, auteur=auteur)
     assert {e.demande_id for e in doublons.evenements_du_dossier(c)} == {a.pk, b.pk, c.pk}
 
 
-def test_la_fusion_reporte_les_autres_suspicions_sur_la_demande_gardee(territoire):
-    a, b, c = (_demande(territoire, "Martin", "Claire") for _ in range(3))
+def test_la_fusion_reporte_les_autres_suspicions_sur_la_demande_gardee(territoire_reze):
+    a, b, c = (_demande(territoire_reze, "Martin", "Claire") for _ in range(3))
     doublons.detecter_doublons_fichier()
     assert len(_paires()) == 3
-    doublons.fusionner_demandes(b, a, auteur=services.Auteur.agent(territoire["agent"]))
+    doublons.fusionner_demandes(b, a, auteur=services.Auteur.agent(territoire_reze.agent))
     vers_c = SuspicionDoublon.objects.filter(demande_b=c).values_list("demande_a_id", "statut")
     assert dict(vers_c) == {b.pk: "a_traiter"}
     assert not SuspicionDoublon.objects.filter(demande_a=a, demande_b=c).exists()
 
 
-def test_la_fusion_exige_deux_demandes_actives(territoire):
-    auteur = services.Auteur.agent(territoire["agent"])
-    a = _demande(territoire, "Martin", "Claire")
-    b = _demande(territoire, "Martin", "Claire", etat=Demande.Etat.SATISFAITE)
+def test_la_fusion_exige_deux_demandes_actives(territoire_reze):
+    auteur = services.Auteur.agent(territoire_reze.agent)
+    a = _demande(territoire_reze, "Martin", "Claire")
+    b = _demande(territoire_reze, "Martin", "Claire", satisfaite=True)
     with pytest.raises(ValidationError, match="satisfaite"):
         doublons.fusionner_demandes(a, b, auteur=auteur)
     with pytest.raises(ValidationError, match="seules deux demandes actives"):
@@ -356,9 +339,9 @@ def test_la_fusion_exige_deux_demandes_actives(territoire):
         doublons.fusionner_demandes(a, a, auteur=auteur)
 
 
-def test_marquer_distinctes(territoire):
-    agent = territoire["agent"]
-    a, b, suspicion = _paire_suspecte(territoire)
+def test_marquer_distinctes(territoire_reze):
+    agent = territoire_reze.agent
+    a, b, suspicion = _paire_suspecte(territoire_reze)
 
     doublons.marquer_distinctes(suspicion, auteur=services.Auteur.agent(agent))
 
@@ -372,11 +355,11 @@ def test_marquer_distinctes(territoire):
         doublons.marquer_distinctes(suspicion, auteur=services.Auteur.agent(agent))
 
 
-def test_un_agent_d_un_autre_territoire_ne_peut_ni_fusionner_ni_ecarter(territoire):
-    a, b, suspicion = _paire_suspecte(territoire)
-    ailleurs = AgentFactory(organisme__perimetre=[territoire["nantes"]])
-    GuichetFactory(organisme=ailleurs.organisme, commune=territoire["nantes"])
-    lecteur = AgentFactory(bailleur=True, organisme__perimetre=[territoire["reze"]])  # voit, ne modifie pas
+def test_un_agent_d_un_autre_territoire_ne_peut_ni_fusionner_ni_ecarter(territoire_reze):
+    a, b, suspicion = _paire_suspecte(territoire_reze)
+    ailleurs = AgentFactory(organisme__perimetre=[territoire_reze.nantes])
+    GuichetFactory(organisme=ailleurs.organisme, commune=territoire_reze.nantes)
+    lecteur = AgentFactory(bailleur=True, organisme__perimetre=[territoire_reze.reze])  # voit, ne modifie pas
 
     for agent in (ailleurs, lecteur):
         with pytest.raises(ValidationError, match="modifier les deux demandes"):
@@ -390,13 +373,13 @@ def test_un_agent_d_un_autre_territoire_ne_peut_ni_fusionner_ni_ecarter(territoi
 # ---------------------------------------------------------------- écrans
 
 
-def test_la_liste_ne_montre_que_les_paires_entierement_visibles(client, agent_verifie, territoire):
-    a, b, suspicion = _paire_suspecte(territoire)
-    moitie_visible = _demande(territoire, "Bernard", "Louis")
-    cachee = _demande(territoire, "Bernard", "Louis", guichet=GuichetFactory(), commune=territoire["nantes"])
+def test_la_liste_ne_montre_que_les_paires_entierement_visibles(client, agent_verifie, territoire_reze):
+    a, b, suspicion = _paire_suspecte(territoire_reze)
+    moitie_visible = _demande(territoire_reze, "Bernard", "Louis")
+    cachee = _demande(territoire_reze, "Bernard", "Louis", guichet=GuichetFactory(), commune=territoire_reze.nantes)
     doublons.signaler_suspicions(cachee, source="nuit")
     assert SuspicionDoublon.objects.count() == 2
-    agent_verifie(territoire["agent"])
+    agent_verifie(territoire_reze.agent)
 
     reponse = client.get(reverse("demandes:doublons:liste"))
 
@@ -407,17 +390,17 @@ def test_la_liste_ne_montre_que_les_paires_entierement_visibles(client, agent_ve
     assert moitie_visible
 
 
-def test_les_filtres_de_la_liste_des_suspicions(client, agent_verifie, territoire):
-    a, b, suspicion = _paire_suspecte(territoire)
+def test_les_filtres_de_la_liste_des_suspicions(client, agent_verifie, territoire_reze):
+    a, b, suspicion = _paire_suspecte(territoire_reze)
     autre = SuspicionDoublon.objects.create(
-        demande_a=_demande(territoire, "Petit", "Lucas"),
-        demande_b=_demande(territoire, "Petit", "Luca"),
+        demande_a=_demande(territoire_reze, "Petit", "Lucas"),
+        demande_b=_demande(territoire_reze, "Petit", "Luca"),
         score=86,
         motif="test",
         source="nuit",
         statut="distinctes",
     )
-    agent_verifie(territoire["agent"])
+    agent_verifie(territoire_reze.agent)
     url = reverse("demandes:doublons:liste")
 
     def lignes(**criteres):
@@ -431,24 +414,24 @@ def test_les_filtres_de_la_liste_des_suspicions(client, agent_verifie, territoir
     assertContains(reponse, "Corrigez les critères")
 
 
-def test_la_liste_tient_en_peu_de_requetes(client, agent_verifie, territoire, django_assert_max_num_queries):
+def test_la_liste_tient_en_peu_de_requetes(client, agent_verifie, territoire_reze, django_assert_max_num_queries):
     for i in range(12):
         SuspicionDoublon.objects.create(
-            demande_a=_demande(territoire, f"Nom{i}", "Claire"),
-            demande_b=_demande(territoire, f"Nom{i}", "Claira"),
+            demande_a=_demande(territoire_reze, f"Nom{i}", "Claire"),
+            demande_b=_demande(territoire_reze, f"Nom{i}", "Claira"),
             score=90,
             motif="test",
             source="nuit",
         )
-    agent_verifie(territoire["agent"])
+    agent_verifie(territoire_reze.agent)
     with django_assert_max_num_queries(20):
         reponse = client.get(reverse("demandes:doublons:liste"))
     assert len(reponse.context["page"].object_list) == 12
 
 
-def test_la_comparaison_est_journalisee_pour_les_deux_demandes(client, agent_verifie, territoire):
-    a, b, suspicion = _paire_suspecte(territoire, codemandeur=("Lefebre", "Marc", datetime.date(1983, 5, 5)))
-    agent = agent_verifie(territoire["agent"])
+def test_la_comparaison_est_journalisee_pour_les_deux_demandes(client, agent_verifie, territoire_reze):
+    a, b, suspicion = _paire_suspecte(territoire_reze, codemandeur=("Lefebre", "Marc", datetime.date(1983, 5, 5)))
+    agent = agent_verifie(territoire_reze.agent)
 
     reponse = client.get(reverse("demandes:doublons:comparaison", args=[suspicion.pk]))
 
@@ -461,9 +444,9 @@ def test_la_comparaison_est_journalisee_pour_les_deux_demandes(client, agent_ver
     assert sorted(journal.values_list("objet_id", flat=True)) == sorted([str(a.pk), str(b.pk)])
 
 
-def test_fusion_par_l_ecran_avec_confirmation(client, agent_verifie, territoire):
-    a, b, suspicion = _paire_suspecte(territoire)
-    agent_verifie(territoire["agent"])
+def test_fusion_par_l_ecran_avec_confirmation(client, agent_verifie, territoire_reze):
+    a, b, suspicion = _paire_suspecte(territoire_reze)
+    agent_verifie(territoire_reze.agent)
     url = reverse("demandes:doublons:fusion", args=[suspicion.pk])
 
     confirmation = client.get(url, {"garder": b.pk})
@@ -480,9 +463,9 @@ def test_fusion_par_l_ecran_avec_confirmation(client, agent_verifie, territoire)
     assert client.get(url, {"garder": 999999}).status_code == 404
 
 
-def test_deux_menages_distincts_par_l_ecran(client, agent_verifie, territoire):
-    a, b, suspicion = _paire_suspecte(territoire)
-    agent_verifie(territoire["agent"])
+def test_deux_menages_distincts_par_l_ecran(client, agent_verifie, territoire_reze):
+    a, b, suspicion = _paire_suspecte(territoire_reze)
+    agent_verifie(territoire_reze.agent)
 
     assert client.get(reverse("demandes:doublons:distinctes", args=[suspicion.pk])).status_code == 405
     reponse = client.post(reverse("demandes:doublons:distinctes", args=[suspicion.pk]), follow=True)
@@ -492,9 +475,9 @@ def test_deux_menages_distincts_par_l_ecran(client, agent_verifie, territoire):
     assert suspicion.statut == SuspicionDoublon.Statut.DISTINCTES
 
 
-def test_un_agent_d_un_autre_territoire_ne_voit_pas_la_paire(client, agent_verifie, territoire):
-    a, b, suspicion = _paire_suspecte(territoire)
-    ailleurs = AgentFactory(organisme__perimetre=[territoire["nantes"]])
+def test_un_agent_d_un_autre_territoire_ne_voit_pas_la_paire(client, agent_verifie, territoire_reze):
+    a, b, suspicion = _paire_suspecte(territoire_reze)
+    ailleurs = AgentFactory(organisme__perimetre=[territoire_reze.nantes])
     agent_verifie(ailleurs)
 
     assert list(client.get(reverse("demandes:doublons:liste")).context["page"].object_list) == []
@@ -506,9 +489,9 @@ def test_un_agent_d_un_autre_territoire_ne_voit_pas_la_paire(client, agent_verif
     assert not Consultation.objects.filter(utilisateur=ailleurs, action=Consultation.Action.CONSULTATION).exists()
 
 
-def test_un_lecteur_voit_la_paire_sans_pouvoir_la_traiter(client, agent_verifie, territoire):
-    a, b, suspicion = _paire_suspecte(territoire)
-    agent_verifie(AgentFactory(bailleur=True, organisme__perimetre=[territoire["reze"]]))
+def test_un_lecteur_voit_la_paire_sans_pouvoir_la_traiter(client, agent_verifie, territoire_reze):
+    a, b, suspicion = _paire_suspecte(territoire_reze)
+    agent_verifie(AgentFactory(bailleur=True, organisme__perimetre=[territoire_reze.reze]))
 
     reponse = client.get(reverse("demandes:doublons:comparaison", args=[suspicion.pk]))
 

@@ -5,7 +5,7 @@ import datetime
 
 from demandes.doublons.services import fusion_sql
 from demandes.models import SuspicionDoublon
-from tests.factories import DemandeFactory
+from tests.monde.factories import DemandeFactory
 
 
 def _paire(x, y):

@@ -19,11 +19,9 @@ from pypdf import PdfReader
 
 from bench.bench_editions import creer_demande_nombreuse
 from demandes.editions import pdf as editions
-from demandes.models import Demande
 from fdls.audit.models import Consultation
-from fdls.comptes import services as comptes
-from fdls.comptes.models import JetonApi
-from tests.factories import AgentFactory, CommuneFactory, DemandeFactory, GuichetFactory, OrganismeFactory
+from tests.monde.factories import AgentFactory, CommuneFactory, DemandeFactory
+from tests.monde.territoires import ville_de_reze
 
 MAINTENANT = datetime.datetime(2026, 3, 10, 10, 0, tzinfo=ZoneInfo("Europe/Paris"))
 
@@ -54,21 +52,11 @@ def texte_html(reponse) -> str:
 @pytest.fixture
 def territoire():
     """Un guichet de Rezé, ses agents, et une demande de ménage nombreux (6 personnes, 4 communes, 40 événements)."""
-    reze = CommuneFactory(nom="Rezé", code_insee="44143", codes_postaux=["44400"])
-    communes = [reze] + [CommuneFactory(nom=nom) for nom in ("Nantes", "Bouguenais", "Vertou")]
-    organisme = OrganismeFactory(nom="Ville de Rezé", type="commune", perimetre=[reze])
-    guichet = GuichetFactory(
-        organisme=organisme,
-        commune=reze,
-        code="10865",
-        nom="Guichet de Rezé",
-        adresse="Hôtel de ville, place Jean-Baptiste Daviais",
-        code_postal="44400",
-    )
-    agent = AgentFactory(organisme=organisme, first_name="Léa", last_name="Guichet")
+    t = ville_de_reze(first_name="Léa", last_name="Guichet")
+    communes = [t.reze, t.nantes] + [CommuneFactory(nom=nom) for nom in ("Bouguenais", "Vertou")]
     with time_machine.travel(MAINTENANT, tick=False):
-        demande = creer_demande_nombreuse(guichet=guichet, agent=agent, communes=communes, evenements=40)
-    return {"agent": agent, "demande": demande, "communes": communes, "guichet": guichet}
+        demande = creer_demande_nombreuse(guichet=t.guichet, agent=t.agent, communes=communes, evenements=40)
+    return {"agent": t.agent, "demande": demande, "communes": communes, "guichet": t.guichet}
 
 
 @pytest.fixture
@@ -212,13 +200,7 @@ def test_le_telechargement_est_journalise_comme_une_consultation(client, territo
 
 def test_les_boutons_d_edition_sur_la_fiche(client, territoire, connecte):
     demande = territoire["demande"]
-    brouillon = DemandeFactory(
-        guichet=territoire["guichet"],
-        etat=Demande.Etat.BROUILLON,
-        numero_unique=None,
-        date_depot=None,
-        communes=[territoire["communes"][0]],
-    )
+    brouillon = DemandeFactory(brouillon=True, guichet=territoire["guichet"], communes=[territoire["communes"][0]])
 
     active = client.get(reverse("demandes:detail", args=[demande.pk])).content.decode()
     assert f'href="/demandes/{demande.pk}/synthese.pdf" download>Fiche PDF</a>' in active
@@ -265,14 +247,14 @@ def test_l_attestation_dit_au_demandeur_ce_qu_il_doit_faire(client, territoire, 
 
 
 def test_l_attestation_d_une_demande_annulee_dit_qu_elle_n_est_plus_valable(client, territoire, connecte):
-    annulee = DemandeFactory(
-        guichet=territoire["guichet"],
-        communes=[territoire["communes"][0]],
-        etat=Demande.Etat.ANNULEE,
-        date_depot=datetime.date(2024, 1, 15),
-        date_expiration=datetime.date(2025, 1, 15),
-        date_fin=datetime.date(2025, 2, 1),
-    )
+    with time_machine.travel(datetime.date(2025, 2, 1), tick=False):  # annulée ce jour-là, par le service
+        annulee = DemandeFactory(
+            annulee=True,
+            guichet=territoire["guichet"],
+            communes=[territoire["communes"][0]],
+            date_depot=datetime.date(2024, 1, 15),
+        )
+    assert annulee.date_expiration == datetime.date(2025, 1, 15)
 
     texte = texte_pdf(_telecharger(client, "attestation_pdf", annulee).content)[0]
 
@@ -281,13 +263,7 @@ def test_l_attestation_d_une_demande_annulee_dit_qu_elle_n_est_plus_valable(clie
 
 
 def test_pas_d_attestation_pour_un_brouillon(client, territoire, connecte):
-    brouillon = DemandeFactory(
-        guichet=territoire["guichet"],
-        etat=Demande.Etat.BROUILLON,
-        numero_unique=None,
-        date_depot=None,
-        communes=[territoire["communes"][0]],
-    )
+    brouillon = DemandeFactory(brouillon=True, guichet=territoire["guichet"], communes=[territoire["communes"][0]])
 
     reponse = client.get(reverse("demandes:attestation_pdf", args=[brouillon.pk]), follow=True)
 
@@ -333,17 +309,12 @@ def test_anonyme_renvoye_a_la_connexion(client, territoire):
 # ---------------------------------------------------------------- API
 
 
-def _jeton(agent) -> dict:
-    _, cle = comptes.creer_jeton(agent=agent, nom="ERP de test", portee=JetonApi.Portee.LECTURE)
-    return {"Authorization": f"Token {cle}"}
-
-
 @pytest.mark.parametrize(("edition", "titre"), [("synthese", "Synthèse de la demande"), ("attestation", "Attestation")])
-def test_api_pdf_journalise(client, territoire, edition, titre):
+def test_api_pdf_journalise(client, jeton, territoire, edition, titre):
     agent, demande = territoire["agent"], territoire["demande"]
     url = f"/api/v1/demandes/{demande.pk}/{edition}.pdf"
 
-    reponse = client.get(url, headers={**_jeton(agent), "Accept": "application/pdf"})
+    reponse = client.get(url, headers={**jeton(agent)[1], "Accept": "application/pdf"})
 
     assert reponse.status_code == 200
     assert reponse["Content-Type"] == "application/pdf"
@@ -352,18 +323,12 @@ def test_api_pdf_journalise(client, territoire, edition, titre):
     assert (ligne.action, ligne.objet_id, ligne.chemin) == ("pdf", str(demande.pk), url)
 
 
-def test_api_droits_et_brouillon(client, territoire):
+def test_api_droits_et_brouillon(client, jeton, territoire):
     demande = territoire["demande"]
-    brouillon = DemandeFactory(
-        guichet=territoire["guichet"],
-        etat=Demande.Etat.BROUILLON,
-        numero_unique=None,
-        date_depot=None,
-        communes=[territoire["communes"][0]],
-    )
-    autre = _jeton(AgentFactory(organisme__perimetre=[CommuneFactory()], organisme__type="commune"))
-    observateur = _jeton(AgentFactory(observateur=True, organisme=territoire["agent"].organisme))
-    agent = _jeton(territoire["agent"])
+    brouillon = DemandeFactory(brouillon=True, guichet=territoire["guichet"], communes=[territoire["communes"][0]])
+    autre = jeton(AgentFactory(organisme__perimetre=[CommuneFactory()], organisme__type="commune"))[1]
+    observateur = jeton(AgentFactory(observateur=True, organisme=territoire["agent"].organisme))[1]
+    agent = jeton(territoire["agent"])[1]
 
     hors_territoire = client.get(f"/api/v1/demandes/{demande.pk}/synthese.pdf", headers={**autre, "Accept": "*/*"})
     assert hors_territoire.status_code == 404

@@ -11,13 +11,13 @@ from demandes.cycle import services
 from demandes.en_ligne import services as en_ligne
 from demandes.labels import services as labels
 from demandes.models import Demande, Evenement, Label
-from tests.demandes.dossiers import dossier
-from tests.demandes.monde_labels import construire_monde, enregistrer
+from tests.monde.dossiers import dossier, enregistrer
+from tests.monde.territoires import territoire_nantes
 
 
 @pytest.fixture
 def m():
-    return construire_monde()
+    return territoire_nantes()
 
 
 DEPOT = datetime.date.today() - datetime.timedelta(days=40)

@@ -12,12 +12,13 @@ from demandes.dossier import calculs
 from demandes.labels import services as labels
 from demandes.models import Demande, Evenement, Label, SeuilPremierQuartile, TypeLabel
 from fdls.audit.models import Consultation
-from tests.demandes.monde_labels import construire_monde, enregistrer
+from tests.monde.dossiers import enregistrer
+from tests.monde.territoires import territoire_nantes
 
 
 @pytest.fixture
 def m():
-    return construire_monde()
+    return territoire_nantes()
 
 
 def evenements(demande, type_):

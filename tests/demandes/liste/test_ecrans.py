@@ -1,35 +1,30 @@
 """Liste et fiche des demandes : politique d'accès (CCH R441-2-6) et journal des consultations."""
 
+import csv
+import io
 from datetime import date
 
 import pytest
 from django.urls import reverse
+from openpyxl import load_workbook
 from pytest_django.asserts import assertContains, assertNotContains
 
+from demandes.liste import exports
 from demandes.models import Demande
 from fdls.audit.models import Consultation
-from tests.factories import AgentFactory, CommuneFactory, DemandeFactory, DemandeurFactory, GuichetFactory
-
-
-@pytest.fixture
-def territoire():
-    """Un agent de Rezé : Rezé est son territoire, Nantes ne l'est pas."""
-    reze, nantes = CommuneFactory(nom="Rezé"), CommuneFactory(nom="Nantes")
-    agent = AgentFactory(organisme__perimetre=[reze], organisme__nom="Ville de Rezé")
-    guichet_agent = GuichetFactory(organisme=agent.organisme, commune=reze)
-    return {"agent": agent, "reze": reze, "nantes": nantes, "guichet_agent": guichet_agent}
+from tests.monde.factories import DemandeFactory, DemandeurFactory
 
 
 def _demandes(reponse) -> list[Demande]:
     return list(reponse.context["page"].object_list)
 
 
-def test_la_liste_ne_montre_que_les_demandes_visibles(client, agent_verifie, territoire):
-    a_reze = DemandeFactory(nom="Martin", communes=[territoire["reze"]])
-    a_nantes = DemandeFactory(nom="Bernard", communes=[territoire["nantes"]])
-    deux_choix = DemandeFactory(nom="Durand", communes=[territoire["nantes"], territoire["reze"]])
-    enregistree_ici = DemandeFactory(nom="Petit", guichet=territoire["guichet_agent"], communes=[territoire["nantes"]])
-    agent_verifie(territoire["agent"])
+def test_la_liste_ne_montre_que_les_demandes_visibles(client, agent_verifie, territoire_reze):
+    a_reze = DemandeFactory(nom="Martin", communes=[territoire_reze.reze])
+    a_nantes = DemandeFactory(nom="Bernard", communes=[territoire_reze.nantes])
+    deux_choix = DemandeFactory(nom="Durand", communes=[territoire_reze.nantes, territoire_reze.reze])
+    enregistree_ici = DemandeFactory(nom="Petit", guichet=territoire_reze.guichet, communes=[territoire_reze.nantes])
+    agent_verifie(territoire_reze.agent)
 
     reponse = client.get(reverse("demandes:liste"))
 
@@ -38,16 +33,16 @@ def test_la_liste_ne_montre_que_les_demandes_visibles(client, agent_verifie, ter
     assertNotContains(reponse, "BERNARD")
 
 
-def test_les_colonnes_de_la_liste_des_demandes(client, agent_verifie, territoire):
+def test_les_colonnes_de_la_liste_des_demandes(client, agent_verifie, territoire_reze):
     DemandeFactory(
         nom="Sanchez",
         prenom="Carine",
         date_naissance=date(1974, 8, 23),
         numero_unique="044041100185610001",
         date_depot=date(2011, 4, 18),
-        communes=[territoire["reze"], territoire["nantes"]],
+        communes=[territoire_reze.reze, territoire_reze.nantes],
     )
-    agent_verifie(territoire["agent"])
+    agent_verifie(territoire_reze.agent)
 
     reponse = client.get(reverse("demandes:liste"))
 
@@ -59,24 +54,24 @@ def test_les_colonnes_de_la_liste_des_demandes(client, agent_verifie, territoire
     assertContains(reponse, '<th scope="col">Demandeur<br>Co-demandeur</th>', html=True)
 
 
-def test_les_filtres_de_la_liste_des_demandes(client, agent_verifie, territoire):
-    reze = territoire["reze"]
+def test_les_filtres_de_la_liste_des_demandes(client, agent_verifie, territoire_reze):
+    reze = territoire_reze.reze
     martin = DemandeFactory(nom="MARTIN", communes=[reze], numero_unique="044011200000110001")
-    martinez = DemandeFactory(nom="Martinez", communes=[reze], etat=Demande.Etat.ANNULEE)
+    martinez = DemandeFactory(nom="Martinez", communes=[reze], annulee=True)
     DemandeFactory(nom="Lamartine", communes=[reze])
-    au_guichet = DemandeFactory(nom="Guichet", guichet=territoire["guichet_agent"], communes=[reze])
-    agent_verifie(territoire["agent"])
+    au_guichet = DemandeFactory(nom="Guichet", guichet=territoire_reze.guichet, communes=[reze])
+    agent_verifie(territoire_reze.agent)
     url = reverse("demandes:liste")
 
     assert set(_demandes(client.get(url, {"nom": "mart"}))) == {martin, martinez}
     assert _demandes(client.get(url, {"numero_unique": "0440 1120 0000 1100 01"})) == [martin]
     assert _demandes(client.get(url, {"etat": "annulee"})) == [martinez]
-    assert _demandes(client.get(url, {"guichet": territoire["guichet_agent"].pk})) == [au_guichet]
+    assert _demandes(client.get(url, {"guichet": territoire_reze.guichet.pk})) == [au_guichet]
 
 
-def test_un_numero_unique_mal_forme_est_explique(client, agent_verifie, territoire):
-    DemandeFactory(communes=[territoire["reze"]])
-    agent_verifie(territoire["agent"])
+def test_un_numero_unique_mal_forme_est_explique(client, agent_verifie, territoire_reze):
+    DemandeFactory(communes=[territoire_reze.reze])
+    agent_verifie(territoire_reze.agent)
 
     reponse = client.get(reverse("demandes:liste"), {"numero_unique": "04405ABC", "nom": "Dupont"})
 
@@ -86,9 +81,9 @@ def test_un_numero_unique_mal_forme_est_explique(client, agent_verifie, territoi
     assert _demandes(reponse) == []
 
 
-def test_un_observateur_recoit_un_refus_qui_explique_la_regle(client, agent_verifie, territoire):
-    demande = DemandeFactory(communes=[territoire["reze"]])
-    agent_verifie(observateur=True, organisme=territoire["agent"].organisme)
+def test_un_observateur_recoit_un_refus_qui_explique_la_regle(client, agent_verifie, territoire_reze):
+    demande = DemandeFactory(communes=[territoire_reze.reze])
+    agent_verifie(observateur=True, organisme=territoire_reze.agent.organisme)
 
     liste = client.get(reverse("demandes:liste"))
     fiche = client.get(reverse("demandes:detail", args=[demande.pk]))
@@ -99,18 +94,18 @@ def test_un_observateur_recoit_un_refus_qui_explique_la_regle(client, agent_veri
     assert not Consultation.objects.exists()
 
 
-def test_un_demandeur_n_utilise_pas_les_ecrans_des_agents(client, territoire):
+def test_un_demandeur_n_utilise_pas_les_ecrans_des_agents(client, territoire_reze):
     demandeur = DemandeurFactory()
-    demande = DemandeFactory(communes=[territoire["reze"]], compte_demandeur=demandeur)
+    demande = DemandeFactory(communes=[territoire_reze.reze], compte_demandeur=demandeur)
     client.force_login(demandeur)
 
     assert client.get(reverse("demandes:liste")).status_code == 403
     assert client.get(reverse("demandes:detail", args=[demande.pk])).status_code == 403
 
 
-def test_la_fiche_d_une_demande_hors_territoire_est_introuvable(client, agent_verifie, territoire):
-    ailleurs = DemandeFactory(communes=[territoire["nantes"]])
-    agent_verifie(territoire["agent"])
+def test_la_fiche_d_une_demande_hors_territoire_est_introuvable(client, agent_verifie, territoire_reze):
+    ailleurs = DemandeFactory(communes=[territoire_reze.nantes])
+    agent_verifie(territoire_reze.agent)
 
     reponse = client.get(reverse("demandes:detail", args=[ailleurs.pk]))
 
@@ -119,14 +114,14 @@ def test_la_fiche_d_une_demande_hors_territoire_est_introuvable(client, agent_ve
     assert not Consultation.objects.exists()
 
 
-def test_la_fiche_affiche_la_demande_et_ecrit_une_ligne_au_journal(client, agent_verifie, territoire):
+def test_la_fiche_affiche_la_demande_et_ecrit_une_ligne_au_journal(client, agent_verifie, territoire_reze):
     demande = DemandeFactory(
         nom="Sanchez",
         prenom="Carine",
         numero_unique="044041100185610001",
-        communes=[territoire["nantes"], territoire["reze"]],
+        communes=[territoire_reze.nantes, territoire_reze.reze],
     )
-    agent = agent_verifie(territoire["agent"])
+    agent = agent_verifie(territoire_reze.agent)
 
     reponse = client.get(reverse("demandes:detail", args=[demande.pk]), REMOTE_ADDR="203.0.113.7")
 
@@ -146,9 +141,9 @@ def test_la_fiche_affiche_la_demande_et_ecrit_une_ligne_au_journal(client, agent
     assert ligne.chemin == reverse("demandes:detail", args=[demande.pk])
 
 
-def test_chaque_affichage_de_la_fiche_est_journalise(client, agent_verifie, territoire):
-    demande = DemandeFactory(communes=[territoire["reze"]])
-    agent_verifie(territoire["agent"])
+def test_chaque_affichage_de_la_fiche_est_journalise(client, agent_verifie, territoire_reze):
+    demande = DemandeFactory(communes=[territoire_reze.reze])
+    agent_verifie(territoire_reze.agent)
 
     client.get(reverse("demandes:detail", args=[demande.pk]))
     client.get(reverse("demandes:detail", args=[demande.pk]))
@@ -156,10 +151,12 @@ def test_chaque_affichage_de_la_fiche_est_journalise(client, agent_verifie, terr
     assert Consultation.objects.filter(objet_id=str(demande.pk)).count() == 2
 
 
-def test_la_liste_des_demandes_reste_sous_20_requetes(client, agent_verifie, territoire, django_assert_max_num_queries):
+def test_la_liste_des_demandes_reste_sous_20_requetes(
+    client, agent_verifie, territoire_reze, django_assert_max_num_queries
+):
     for _ in range(60):
-        DemandeFactory(communes=[territoire["reze"], territoire["nantes"]])
-    agent_verifie(territoire["agent"])
+        DemandeFactory(communes=[territoire_reze.reze, territoire_reze.nantes])
+    agent_verifie(territoire_reze.agent)
 
     with django_assert_max_num_queries(20):
         reponse = client.get(reverse("demandes:liste"))
@@ -170,10 +167,10 @@ def test_la_liste_des_demandes_reste_sous_20_requetes(client, agent_verifie, ter
 
 
 def test_avec_htmx_des_criteres_invalides_remplacent_toute_la_zone_pour_montrer_les_erreurs(
-    client, agent_verifie, territoire
+    client, agent_verifie, territoire_reze
 ):
-    DemandeFactory(nom="Martin", communes=[territoire["reze"]])
-    agent_verifie(territoire["agent"])
+    DemandeFactory(nom="Martin", communes=[territoire_reze.reze])
+    agent_verifie(territoire_reze.agent)
     url = reverse("demandes:liste")
 
     valide = client.get(url, {"nom": "mar"}, headers={"HX-Request": "true"})
@@ -189,24 +186,21 @@ def test_avec_htmx_des_criteres_invalides_remplacent_toute_la_zone_pour_montrer_
 # ---------------------------------------------------------------- recherche, exports
 
 
-def _ajouter_codemandeur(demande, nom, prenom, naissance):
-    from demandes.dossier.saisie import mettre_a_jour_cles
-    from demandes.models import Personne
-
-    Personne.objects.create(
-        demande=demande, role="codemandeur", nom=nom, prenom=prenom, date_naissance=naissance, rang=1
-    )
-    mettre_a_jour_cles(demande, list(demande.personnes.all()))
-
-
 def test_le_nom_se_cherche_sans_accents_ni_majuscules_chez_le_demandeur_et_le_co_demandeur(
-    client, agent_verifie, territoire
+    client, agent_verifie, territoire_reze
 ):
-    lefevre = DemandeFactory(nom="Lefèvre", prenom="Élodie", communes=[territoire["reze"]])
-    couple = DemandeFactory(nom="Durand", prenom="Paul", communes=[territoire["reze"]])
-    _ajouter_codemandeur(couple, "Le Févre", "Anne", date(1980, 1, 2))
-    DemandeFactory(nom="Lefort", communes=[territoire["reze"]])
-    agent_verifie(territoire["agent"])
+    lefevre = DemandeFactory(nom="Lefèvre", prenom="Élodie", communes=[territoire_reze.reze])
+    couple = DemandeFactory(
+        nom="Durand",
+        prenom="Paul",
+        communes=[territoire_reze.reze],
+        avec_co_demandeur=True,
+        co_demandeur__nom="Le Févre",
+        co_demandeur__prenom="Anne",
+        co_demandeur__date_naissance=date(1980, 1, 2),
+    )
+    DemandeFactory(nom="Lefort", communes=[territoire_reze.reze])
+    agent_verifie(territoire_reze.agent)
     url = reverse("demandes:liste")
 
     assert set(_demandes(client.get(url, {"nom": "lefe"}))) == {lefevre}
@@ -216,8 +210,8 @@ def test_le_nom_se_cherche_sans_accents_ni_majuscules_chez_le_demandeur_et_le_co
     assertContains(reponse, "LE FÉVRE Anne (02/01/1980)")
 
 
-def test_les_autres_criteres_de_la_liste(client, agent_verifie, territoire):
-    reze = territoire["reze"]
+def test_les_autres_criteres_de_la_liste(client, agent_verifie, territoire_reze):
+    reze = territoire_reze.reze
     ancienne = DemandeFactory(
         communes=[reze], reference="2014050081", date_depot=date(2014, 5, 2), date_expiration=date(2026, 5, 2)
     )
@@ -226,13 +220,11 @@ def test_les_autres_criteres_de_la_liste(client, agent_verifie, territoire):
     recente.save()
     brouillon_a_moi = DemandeFactory(
         communes=[reze],
-        etat=Demande.Etat.BROUILLON,
-        numero_unique=None,
-        date_depot=None,
-        organisme_saisie=territoire["agent"].organisme,
+        brouillon=True,
+        organisme_saisie=territoire_reze.agent.organisme,
     )
-    DemandeFactory(communes=[reze], etat=Demande.Etat.BROUILLON, numero_unique=None, date_depot=None)
-    agent_verifie(territoire["agent"])
+    DemandeFactory(communes=[reze], brouillon=True)
+    agent_verifie(territoire_reze.agent)
     url = reverse("demandes:liste")
 
     assert _demandes(client.get(url, {"reference": "2014 050081"})) == [ancienne]
@@ -249,13 +241,12 @@ def test_les_autres_criteres_de_la_liste(client, agent_verifie, territoire):
     "criteres", [{}, {"nom": "nom"}, {"etat": "active", "depot_du": "01/01/2000"}, {"brouillons_organisme": "on"}]
 )
 def test_la_liste_filtree_reste_sous_20_requetes(
-    client, agent_verifie, territoire, django_assert_max_num_queries, criteres
+    client, agent_verifie, territoire_reze, django_assert_max_num_queries, criteres
 ):
     for i in range(60):
-        demande = DemandeFactory(communes=[territoire["reze"], territoire["nantes"]])
-        if i % 3 == 0:
-            _ajouter_codemandeur(demande, f"Conjoint{i}", "Alex", date(1990, 1, 1))
-    agent_verifie(territoire["agent"])
+        couple = {"avec_co_demandeur": True, "co_demandeur__nom": f"Conjoint{i}"} if i % 3 == 0 else {}
+        DemandeFactory(communes=[territoire_reze.reze, territoire_reze.nantes], **couple)
+    agent_verifie(territoire_reze.agent)
 
     with django_assert_max_num_queries(20):
         reponse = client.get(reverse("demandes:liste"), criteres)
@@ -263,13 +254,10 @@ def test_la_liste_filtree_reste_sous_20_requetes(
     assert reponse.status_code == 200
 
 
-def test_export_csv_de_la_liste_filtree_journalise_chaque_demande(client, agent_verifie, territoire):
-    import csv
-    import io
-
-    martin = DemandeFactory(nom="Martin", prenom="Zoé", communes=[territoire["reze"]], reference="2026010001")
-    DemandeFactory(nom="Bernard", communes=[territoire["reze"]])
-    agent = agent_verifie(territoire["agent"])
+def test_export_csv_de_la_liste_filtree_journalise_chaque_demande(client, agent_verifie, territoire_reze):
+    martin = DemandeFactory(nom="Martin", prenom="Zoé", communes=[territoire_reze.reze], reference="2026010001")
+    DemandeFactory(nom="Bernard", communes=[territoire_reze.reze])
+    agent = agent_verifie(territoire_reze.agent)
 
     reponse = client.get(reverse("demandes:export", args=["csv"]), {"nom": "mart"})
 
@@ -286,15 +274,9 @@ def test_export_csv_de_la_liste_filtree_journalise_chaque_demande(client, agent_
     assert (ligne.action, ligne.objet_id, ligne.utilisateur) == (Consultation.Action.EXPORT, str(martin.pk), agent)
 
 
-def test_export_xlsx_et_plafond(client, agent_verifie, territoire, monkeypatch):
-    import io
-
-    from openpyxl import load_workbook
-
-    from demandes.liste import exports
-
-    demandes = [DemandeFactory(communes=[territoire["reze"]]) for _ in range(3)]
-    agent_verifie(territoire["agent"])
+def test_export_xlsx_et_plafond(client, agent_verifie, territoire_reze, monkeypatch):
+    demandes = [DemandeFactory(communes=[territoire_reze.reze]) for _ in range(3)]
+    agent_verifie(territoire_reze.agent)
     url = reverse("demandes:export", args=["xlsx"])
 
     reponse = client.get(url)
@@ -312,9 +294,9 @@ def test_export_xlsx_et_plafond(client, agent_verifie, territoire, monkeypatch):
     assert Consultation.objects.filter(action=Consultation.Action.EXPORT).count() == 3
 
 
-def test_un_observateur_n_exporte_pas(client, agent_verifie, territoire):
-    DemandeFactory(communes=[territoire["reze"]])
-    agent_verifie(observateur=True, organisme=territoire["agent"].organisme)
+def test_un_observateur_n_exporte_pas(client, agent_verifie, territoire_reze):
+    DemandeFactory(communes=[territoire_reze.reze])
+    agent_verifie(observateur=True, organisme=territoire_reze.agent.organisme)
 
     assert client.get(reverse("demandes:export", args=["csv"])).status_code == 403
     assert not Consultation.objects.exists()

@@ -9,6 +9,7 @@ Deux promesses dont dépendent les agents :
   que les mêmes critères appliqués par l'ORM (export, API).
 """
 
+import io
 from datetime import date, timedelta
 
 import pytest
@@ -20,15 +21,15 @@ from demandes.cycle import services
 from demandes.doublons import services as doublons
 from demandes.liste.criteres import Criteres
 from demandes.liste.filters import DemandeFilter
-from demandes.liste.recherche import ResultatRecherche
-from demandes.models import CleIdentite, Demande, LocalisationSouhaitee
-from demo import partenaires as socle_demo
+from demandes.liste.recherche import PLAFOND_COMPTAGE, PLAFOND_COMPTAGE_GUICHET_FILTRE, ResultatRecherche
+from demandes.models import CleIdentite, Demande, Label, LocalisationSouhaitee
+from demo.dossier import construire as construire_dossier
 from demo.generateur import Parametres, generer
+from fdls import acces
 from fdls.organismes.models import Guichet, Organisme
 from fdls.territoires.models import Commune
-from fdls.territoires.services import charger_referentiel
-from tests.demandes.dossiers import dossier
-from tests.factories import AgentFactory, CommuneFactory, GuichetFactory
+from tests.monde.dossiers import dossier
+from tests.monde.factories import AgentFactory, CommuneFactory
 
 RECALCUL = """
     SELECT d.id, 'D' || d.departement_id, d.etat, d.nature, d.date_depot, d.date_expiration, d.guichet_id
@@ -61,19 +62,10 @@ def assert_table_a_jour():
     assert present == attendu, {"manquantes": attendu - present, "en trop": present - attendu}
 
 
-@pytest.fixture
-def guichet():
-    return GuichetFactory(code="10865")
-
-
-@pytest.fixture
-def agent(guichet):
-    return AgentFactory(organisme=guichet.organisme)
-
-
-def test_la_table_suit_chaque_ecriture_des_services(guichet, agent):
+def test_la_table_suit_chaque_ecriture_des_services(territoire_reze):
+    guichet = territoire_reze.guichet
     reze, nantes, vertou = CommuneFactory(), CommuneFactory(), CommuneFactory()
-    auteur = services.Auteur.agent(agent)
+    auteur = services.Auteur.agent(territoire_reze.agent)
 
     brouillon = services.sauver_brouillon(dossier(communes=[reze]), auteur=auteur, guichet=guichet)
     assert_table_a_jour()
@@ -104,9 +96,10 @@ def test_la_table_suit_chaque_ecriture_des_services(guichet, agent):
     assert not _lignes(f"{TABLE} WHERE demande_id = {brouillon.pk}")
 
 
-def test_la_fusion_de_doublons_tient_la_table_a_jour(guichet, agent):
+def test_la_fusion_de_doublons_tient_la_table_a_jour(territoire_reze):
+    guichet = territoire_reze.guichet
     commune = CommuneFactory()
-    auteur = services.Auteur.agent(agent)
+    auteur = services.Auteur.agent(territoire_reze.agent)
     ancienne = services.enregistrer_demande(
         dossier(communes=[commune]), auteur=auteur, guichet=guichet, date_depot=date.today() - timedelta(days=200)
     )
@@ -119,10 +112,8 @@ def test_la_fusion_de_doublons_tient_la_table_a_jour(guichet, agent):
 
 
 @pytest.fixture
-def fichier():
+def fichier(partenaires):
     """Un fichier de Loire-Atlantique généré (≈ 1 200 demandes dont 500 actives)."""
-    charger_referentiel()
-    socle_demo.charger_partenaires()
     generer(Parametres(actives=500, graine=11, part_doublons=0.02))
 
 
@@ -192,11 +183,6 @@ def test_la_liste_rend_les_memes_demandes_que_l_orm(agents):
 
 
 def test_filtre_par_label_et_contingent(agents):
-    import io
-
-    from demandes.models import Label
-    from demo.dossier import construire as construire_dossier  # labels de démonstration
-
     construire_dossier({"demandes_en_ligne": 0}, io.StringIO())
     label = Label.objects.filter(date_retrait__isnull=True).select_related("type").first()
     assert label is not None
@@ -245,8 +231,6 @@ def test_un_guichet_que_l_agent_ne_voit_pas_en_entier_est_compte_jusqu_a_500(age
     """Chaque ligne du flux d'un tel guichet est vérifiée contre les clés de l'agent : le comptage
     s'arrête à 500 (« plus de 500 »), comme pour une recherche par nom ; l'agent qui voit tout le
     département du guichet garde le plafond de 2 000."""
-    from demandes.liste.recherche import PLAFOND_COMPTAGE, PLAFOND_COMPTAGE_GUICHET_FILTRE
-    from fdls import acces
 
     commune, bailleur = agents["commune"], agents["bailleur"]
     cles = acces.cles_acces(commune)
@@ -263,10 +247,11 @@ def test_un_guichet_que_l_agent_ne_voit_pas_en_entier_est_compte_jusqu_a_500(age
     assert ResultatRecherche(bailleur, criteres, list).plafond == PLAFOND_COMPTAGE
 
 
-def test_la_recherche_par_nom_relit_plus_loin_quand_les_couples_portent_le_meme_nom(guichet, agent):
+def test_la_recherche_par_nom_relit_plus_loin_quand_les_couples_portent_le_meme_nom(territoire_reze):
     """Demandeur et co-demandeur du même nom donnent deux lignes par demande : la première lecture
     (1,5 × le nombre voulu) ne suffit pas, la recherche relit plus loin et rend les demandes
     distinctes dans l'ordre alphabétique, sans en sauter."""
+    guichet, agent = territoire_reze.guichet, territoire_reze.agent
     for i, prenom in enumerate(["Alain", "Bruno", "Chloé", "Denis", "Émile", "Fanny", "Gaël", "Hugo"]):
         services.enregistrer_demande(
             dossier(

@@ -19,24 +19,16 @@ from fdls.audit.models import Consultation
 from fdls.comptes.models import Role
 from fdls.organismes.models import Organisme
 from fdls.socle.workflow import Auteur
-from tests.factories import AgentFactory, CommuneFactory, DemandeFactory, GuichetFactory
+from tests.monde.dossiers import NAISSANCE
+from tests.monde.factories import AgentFactory, DemandeFactory, GuichetFactory
+from tests.monde.fichiers import EXE, JPEG, PDF, PNG
+from tests.monde.territoires import ville_de_reze
 
-# Petits fichiers réels : les octets magiques de chaque format, puis un peu de contenu.
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + bytes(40)
-JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + bytes(40) + b"\xff\xd9"
-EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00" + bytes(60) + b"This program cannot be run in DOS mode."
+pytestmark = pytest.mark.usefixtures("stockage")
 
 
 def fichier(nom: str, contenu: bytes) -> SimpleUploadedFile:
     return SimpleUploadedFile(nom, contenu)
-
-
-@pytest.fixture(autouse=True)
-def stockage(settings, tmp_path):
-    """Un répertoire de stockage temporaire par test."""
-    settings.FDLS_PIECES_ROOT = tmp_path / "pieces"
-    return settings.FDLS_PIECES_ROOT
 
 
 def fichiers_stockes(racine: Path) -> list[Path]:
@@ -46,14 +38,10 @@ def fichiers_stockes(racine: Path) -> list[Path]:
 @pytest.fixture
 def monde():
     """Rezé (territoire de l'ADIL, guichet accompagnateur) et Nantes (ailleurs)."""
-    reze, nantes = CommuneFactory(nom="Rezé"), CommuneFactory(nom="Nantes")
-    adil = AgentFactory(
-        organisme__type=Organisme.Type.ADIL, organisme__nom="Espace Habitat Social", organisme__perimetre=[reze]
-    )
-    GuichetFactory(organisme=adil.organisme, commune=reze)
-    demande = DemandeFactory(nom="Martin", prenom="Claire", date_naissance=datetime.date(1985, 4, 12), communes=[reze])
-    ailleurs = DemandeFactory(nom="Bernard", communes=[nantes])
-    return {"reze": reze, "nantes": nantes, "agent": adil, "demande": demande, "ailleurs": ailleurs}
+    t = ville_de_reze(nom_organisme="Espace Habitat Social", type_organisme=Organisme.Type.ADIL)
+    demande = DemandeFactory(nom="Martin", prenom="Claire", date_naissance=NAISSANCE, communes=[t.reze])
+    ailleurs = DemandeFactory(nom="Bernard", communes=[t.nantes])
+    return {"reze": t.reze, "nantes": t.nantes, "agent": t.agent, "demande": demande, "ailleurs": ailleurs}
 
 
 def deposer(monde, nom="identite.pdf", contenu=PDF, type="identite", **kwargs):

@@ -13,11 +13,20 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 
 from demandes.cycle import services
-from demandes.models import Demande, Evenement, ParametreReglementaire, Relance, SmsJournal, TraitementPlanifie
+from demandes.models import (
+    Demande,
+    Evenement,
+    ParametreReglementaire,
+    Relance,
+    SmsJournal,
+    SuspicionDoublon,
+    TraitementPlanifie,
+)
 from demandes.relances import envoi as relances
 from demandes.relances import traitements
-from tests.factories import DemandeFactory
+from fdls.socle.models import TacheSortante
 from tests.fiabilite.serveurs import attendre, url_postgres
+from tests.monde.factories import DemandeFactory
 
 JOUR = date(2026, 3, 2)
 ECHEANCE = date(2026, 4, 2)  # JOUR + 1 mois (préavis réglementaire)
@@ -201,7 +210,6 @@ def test_la_tache_de_suite_d_un_renouvellement_clot_les_rappels_en_attente():
     assert traitements.clore_relances(d.pk) == 2
     assert set(Relance.objects.values_list("statut", flat=True)) == {"sans_objet"}
     # La tâche est dans l'outbox, dans la transaction du renouvellement.
-    from fdls.socle.models import TacheSortante
 
     assert TacheSortante.objects.filter(nom="demandes.tasks.clore_relances", args=[d.pk]).exists()
 
@@ -321,13 +329,14 @@ def test_la_commande_refuse_clairement(capsys):
 def test_annulation_automatique_des_echues_par_traitement_automatise():
     echue = demande(date_expiration=JOUR - timedelta(days=1))
     du_jour = demande(date_expiration=JOUR)  # valable jusqu'au jour inclus
-    annulee_avant = demande(date_expiration=JOUR - timedelta(days=5), etat=Demande.Etat.SATISFAITE)
+    annulee_avant = demande(date_expiration=JOUR - timedelta(days=5), satisfaite=True)
 
     resultat = traitements.annuler_demandes_echues(JOUR)
 
     echue.refresh_from_db()
     assert (echue.etat, echue.motif_annulation, echue.date_fin) == ("annulee", "non_renouvellement", JOUR)
-    evenement = echue.evenements.get()
+    enregistrement, evenement = echue.evenements.order_by("date", "id")
+    assert enregistrement.type == Evenement.Type.ENREGISTREMENT
     assert evenement.type == Evenement.Type.ANNULATION_AUTOMATIQUE
     assert evenement.auteur_libelle == "Traitement automatisé"
     assert evenement.get_type_display() == "Annulation automatique de la demande suite au non renouvellement"
@@ -390,7 +399,6 @@ def test_doublons_de_nuit_point_de_reprise_en_base():
     assert resultat.compteurs["suspicions_creees"] == 1
     etat = TraitementPlanifie.objects.get(job="detection_doublons", jour=JOUR)
     assert (etat.statut, etat.point_de_reprise) == ("termine", 0)
-    from demandes.models import SuspicionDoublon
 
     assert SuspicionDoublon.objects.get().demande_a_id == min(a.pk, b.pk)
     assert traitements.detecter_doublons_nuit(JOUR).statut == "deja_termine"

@@ -9,8 +9,7 @@ from django.utils import timezone
 
 from offre.importation import ecriture_sql
 from offre.models import Logement
-from tests.factories import CommuneFactory
-from tests.offre.factories import LogementFactory, ProgrammeFactory, QuartierFactory
+from tests.monde.factories import CommuneFactory, LogementFactory, ProgrammeFactory, QuartierFactory
 
 DESCRIPTION = {
     "typologie": "T2",

@@ -1,8 +1,10 @@
 """Import du parc d'un bailleur : bons et mauvais fichiers, tout ou rien,
 lignes valides seulement sur demande, ré-import idempotent, écran et API."""
 
+import io
 from decimal import Decimal
 
+import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -10,9 +12,8 @@ from django.urls import reverse
 from offre.importation.analyse import analyser
 from offre.importation.services import importer_lignes_valides, importer_logements
 from offre.models import ImportLogements, Logement, Programme
-from tests.factories import CommuneFactory, OrganismeFactory
-from tests.offre.factories import LogementFactory, QuartierFactory, agent_bailleur
-from tests.offre.fichiers import csv_de, ligne, xlsx_de
+from tests.monde.factories import CommuneFactory, LogementFactory, OrganismeFactory, QuartierFactory, agent_bailleur
+from tests.monde.fichiers import ENTETES, csv_de, ligne, xlsx_de
 
 
 @pytest.fixture
@@ -67,12 +68,6 @@ def test_le_meme_fichier_en_xlsx(nantes):
 
 
 def test_un_xlsx_aux_cellules_typees_comme_les_saisit_un_tableur(nantes):
-    import io
-
-    import openpyxl
-
-    from tests.offre.fichiers import ENTETES
-
     classeur = openpyxl.Workbook()
     feuille = classeur.active
     feuille.append(ENTETES)

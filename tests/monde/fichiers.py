@@ -1,10 +1,17 @@
-"""Fichiers d'import de test (CSV et XLSX) construits à partir de lignes."""
+"""Fichiers de test : pièces justificatives (octets réels de chaque format) et fichiers d'import du parc
+(CSV et XLSX construits à partir de lignes)."""
 
 import io
 
 import openpyxl
 
 from offre.importation.analyse import COLONNES
+
+# Petits fichiers réels : les octets magiques de chaque format, puis un peu de contenu.
+PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + bytes(40)
+JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + bytes(40) + b"\xff\xd9"
+EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00" + bytes(60) + b"This program cannot be run in DOS mode."
 
 ENTETES = [c.nom for c in COLONNES]
 

@@ -1,4 +1,5 @@
-"""Outils des tests de la cotation : la grille de Nantes Métropole compilée sans base, des faits de test."""
+"""Cotation sans base : la grille de Nantes Métropole compilée depuis sa définition, des faits de test,
+et de quoi lire un résultat (le territoire en base est ``tests.monde.territoires.territoire_nantes``)."""
 
 from __future__ import annotations
 
