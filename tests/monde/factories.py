@@ -34,7 +34,7 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from demandes.cycle import services
-from demandes.dossier import choix
+from demandes.dossier import choix, saisie
 from demandes.dossier.numerotation import attribuer_numero_unique
 from demandes.en_ligne import services as en_ligne
 from demandes.models import CompteurReference, Demande, Evenement, LocalisationSouhaitee, Personne
@@ -270,7 +270,7 @@ def _ajouter_co_demandeur(demande, create, extracted, **identite):
         lien_parente="conjoint",
         **valeurs,
     )
-    services.mettre_a_jour_cles(demande, list(demande.personnes.all()))
+    saisie.mettre_a_jour_cles(demande, list(demande.personnes.all()))
 
 
 class DemandeFactory(factory.django.DjangoModelFactory):
@@ -333,7 +333,7 @@ class DemandeFactory(factory.django.DjangoModelFactory):
             date_naissance=self.date_naissance,
             nationalite="francaise",
         )
-        services.mettre_a_jour_cles(self, [demandeur])
+        saisie.mettre_a_jour_cles(self, [demandeur])
 
     @factory.post_generation
     def historique(self, create, extracted, **kwargs):
