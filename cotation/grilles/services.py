@@ -132,6 +132,25 @@ def erreurs_paliers(paliers) -> list[str]:
 # ---------------------------------------------------------------- écriture
 
 
+def valeurs_critere(ligne, rang: int) -> tuple[str, dict]:
+    """(code de la famille, champs du ``Critere``) d'une ligne ``criteres`` d'une grille décrite en données."""
+    famille, code, libelle, regle, parametres, points, *reste = ligne
+    options = reste[0] if reste else {}
+    return famille, {
+        "code": code,
+        "libelle": libelle,
+        "regle": regle,
+        "parametres": parametres,
+        "points": points,
+        "paliers": options.get("paliers", []),
+        "duree_mois": options.get("duree_mois"),
+        "exclu_si": options.get("exclu_si", []),
+        "exclu_si_familles": options.get("exclu_si_familles", []),
+        "mention_exclusion": options.get("mention_exclusion", ""),
+        "ordre": rang * 10,
+    }
+
+
 @transaction.atomic
 def installer_grille(definition: dict, epci, *, version: int = 1, en_vigueur: bool = True, apps=None) -> Grille:
     """Écrit une grille décrite en données (``grille_nantes.GRILLE_NANTES_METROPOLE``) ; idempotent par version.
@@ -165,23 +184,8 @@ def installer_grille(definition: dict, epci, *, version: int = 1, en_vigueur: bo
             exclue_si_familles=f.get("exclue_si_familles", []),
         )
     for i, ligne in enumerate(definition["criteres"], 1):
-        famille, code, libelle, regle, parametres, points, *reste = ligne
-        options = reste[0] if reste else {}
-        modeles["Critere"].objects.create(
-            grille=grille,
-            famille=familles[famille],
-            code=code,
-            libelle=libelle,
-            regle=regle,
-            parametres=parametres,
-            points=points,
-            paliers=options.get("paliers", []),
-            duree_mois=options.get("duree_mois"),
-            exclu_si=options.get("exclu_si", []),
-            exclu_si_familles=options.get("exclu_si_familles", []),
-            mention_exclusion=options.get("mention_exclusion", ""),
-            ordre=i * 10,
-        )
+        famille, valeurs = valeurs_critere(ligne, i)
+        modeles["Critere"].objects.create(grille=grille, famille=familles[famille], **valeurs)
     modeles["TransitionGrille"].objects.create(
         grille=grille,
         etat_avant="",

@@ -10,6 +10,7 @@ from cotation.calcul.faits import Faits
 from cotation.calcul.moteur import GrilleCompilee, Resultat, compiler, coter
 from cotation.calcul.regles import ajouter_mois
 from cotation.grilles.grille_nantes import EPCI_NANTES_METROPOLE, GRILLE_NANTES_METROPOLE
+from cotation.grilles.services import valeurs_critere
 from cotation.models import Critere, Famille, Grille
 
 LE = date(2025, 6, 15)
@@ -55,26 +56,8 @@ def compiler_definition(definition: dict, *, plancher: int | None = None, epci: 
         )
     criteres = []
     for i, ligne in enumerate(definition["criteres"], 1):
-        famille, code, libelle, regle, parametres, points, *reste = ligne
-        options = reste[0] if reste else {}
-        criteres.append(
-            Critere(
-                pk=i,
-                grille=grille,
-                famille=familles[famille],
-                code=code,
-                libelle=libelle,
-                regle=regle,
-                parametres=parametres,
-                points=points,
-                paliers=options.get("paliers", []),
-                duree_mois=options.get("duree_mois"),
-                exclu_si=options.get("exclu_si", []),
-                exclu_si_familles=options.get("exclu_si_familles", []),
-                mention_exclusion=options.get("mention_exclusion", ""),
-                ordre=i * 10,
-            )
-        )
+        famille, valeurs = valeurs_critere(ligne, i)
+        criteres.append(Critere(pk=i, grille=grille, famille=familles[famille], **valeurs))
     return compiler(grille, list(familles.values()), criteres)
 
 
