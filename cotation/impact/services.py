@@ -41,6 +41,7 @@ from cotation.calcul.models import Grille
 from cotation.calcul.moteur import compiler, coter
 from demandes.dossier import choix
 from fdls.socle.dates import mois_entre
+from fdls.socle.tableurs import ligne_xlsx
 from fdls.socle.taches import planifier
 from fdls.territoires.models import Commune
 
@@ -395,23 +396,23 @@ def classeur(etude: EtudeImpact) -> bytes:
         ("Durée du calcul (s)", r.get("duree_s")),
     ]
     for libelle, valeur in lignes:
-        synthese.append([libelle, valeur])
+        synthese.append(ligne_xlsx(synthese, [libelle, valeur]))
     for ligne in synthese.iter_rows(min_col=1, max_col=1):
         ligne[0].font = gras
     synthese.column_dimensions["A"].width = 60
     synthese.column_dimensions["B"].width = 50
 
     feuille = wb.create_sheet("Écarts")
-    feuille.append(["Écart de points", "Demandes", "Part (%)"])
+    feuille.append(ligne_xlsx(feuille, ["Écart de points", "Demandes", "Part (%)"]))
     for e in r["ecarts"]:
-        feuille.append([e["libelle"], e["demandes"], e["part"]])
+        feuille.append(ligne_xlsx(feuille, [e["libelle"], e["demandes"], e["part"]]))
     _mettre_en_forme(feuille, gras)
 
     for nom, titre in VENTILATIONS.items():
         feuille = wb.create_sheet(titre[:31])
-        feuille.append([libelle for _cle, libelle in COLONNES_VENTILATION])
+        feuille.append(ligne_xlsx(feuille, [libelle for _cle, libelle in COLONNES_VENTILATION]))
         for ligne in r["ventilations"].get(nom, []):
-            feuille.append([ligne[cle] for cle, _libelle in COLONNES_VENTILATION])
+            feuille.append(ligne_xlsx(feuille, [ligne[cle] for cle, _libelle in COLONNES_VENTILATION]))
         _mettre_en_forme(feuille, gras)
     contenu = io.BytesIO()
     wb.save(contenu)

@@ -4,18 +4,19 @@ Données nominatives : chaque export inscrit au journal des consultations une
 ligne par demande exportée (action « export »), avant que la première ligne
 ne parte. Le CSV est envoyé au fil de l'eau ; le XLSX est construit en mode
 « write only » d'openpyxl (mémoire bornée). Au-delà de ``PLAFOND`` lignes,
-l'agent affine ses critères.
+l'agent affine ses critères. Toute valeur passe par ``fdls.socle.tableurs`` :
+un nom saisi « =HYPERLINK(…) » reste du texte inerte (CSV comme XLSX).
 """
 
 import csv
 import io
-from datetime import date
 
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 
 from fdls.audit.models import Consultation
 from fdls.audit.services import journaliser_liste
+from fdls.socle.tableurs import ligne_csv, ligne_xlsx
 
 PLAFOND = 50_000
 TAILLE_LOT = 2_000
@@ -67,14 +68,6 @@ def lignes(queryset):
         ]
 
 
-def _texte(valeur) -> str:
-    if valeur is None:
-        return ""
-    if isinstance(valeur, date):
-        return f"{valeur:%d/%m/%Y}"
-    return str(valeur)
-
-
 def journaliser(queryset, *, user, request) -> int:
     """Une ligne du journal par demande exportée (qui, organisme, quand, quelle demande)."""
     objets = (
@@ -104,7 +97,7 @@ def reponse_csv(queryset) -> StreamingHttpResponse:
     def flux():
         yield "\ufeff" + ecrivain.writerow(COLONNES)
         for ligne in lignes(queryset):
-            yield ecrivain.writerow([_texte(v) for v in ligne])
+            yield ecrivain.writerow(ligne_csv(ligne))
 
     reponse = StreamingHttpResponse(flux(), content_type="text/csv; charset=utf-8")
     reponse["Content-Disposition"] = f'attachment; filename="{_nom_fichier("csv")}"'
@@ -113,27 +106,18 @@ def reponse_csv(queryset) -> StreamingHttpResponse:
 
 def reponse_xlsx(queryset) -> HttpResponse:
     from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
-
-    def _cellule(feuille, valeur):
-        if isinstance(valeur, date):
-            cellule = WriteOnlyCell(feuille, value=valeur)
-            cellule.number_format = "DD/MM/YYYY"
-            return cellule
-        return valeur
 
     classeur = Workbook(write_only=True)
     feuille = classeur.create_sheet("Demandes")
     gras = Font(bold=True)
     entete = []
-    for titre in COLONNES:
-        cellule = WriteOnlyCell(feuille, value=titre)
+    for cellule in ligne_xlsx(feuille, COLONNES):
         cellule.font = gras
         entete.append(cellule)
     feuille.append(entete)
     for ligne in lignes(queryset):
-        feuille.append([_cellule(feuille, v) for v in ligne])
+        feuille.append(ligne_xlsx(feuille, ligne))
     contenu = io.BytesIO()
     classeur.save(contenu)
     reponse = HttpResponse(

@@ -15,6 +15,7 @@ from fdls import acces
 from fdls.audit.filters import ConsultationFilter
 from fdls.audit.models import Consultation
 from fdls.organismes.views import contexte_gestion
+from fdls.socle.tableurs import ligne_csv
 from fdls.socle.vues import liste_filtree
 
 ENTETES_CSV = [
@@ -52,28 +53,24 @@ class _Tampon:
         return valeur
 
 
-def _cellule(valeur) -> str:
-    # Un tableur exécuterait une cellule commençant par =, +, - ou @ (injection de formule).
-    texte = "" if valeur is None else str(valeur)
-    return f"'{texte}" if texte[:1] in ("=", "+", "-", "@", "\t", "\r") else texte
-
-
 def _lignes(consultations):
     ecrivain = csv.writer(_Tampon(), delimiter=";")
     yield "\ufeff" + ecrivain.writerow(ENTETES_CSV)
     for c in consultations.iterator(chunk_size=2000):
+        # Cellules inertes (fdls.socle.tableurs) : un libellé « =… » n'est pas une formule.
         yield ecrivain.writerow(
-            _cellule(v)
-            for v in (
-                timezone.localtime(c.created_at).strftime("%d/%m/%Y %H:%M:%S"),
-                c.utilisateur_libelle,
-                c.organisme.nom if c.organisme else "",
-                c.get_action_display(),
-                c.objet_type,
-                c.objet_id,
-                c.objet_libelle,
-                c.ip or "",
-                c.chemin,
+            ligne_csv(
+                (
+                    timezone.localtime(c.created_at).strftime("%d/%m/%Y %H:%M:%S"),
+                    c.utilisateur_libelle,
+                    c.organisme.nom if c.organisme else "",
+                    c.get_action_display(),
+                    c.objet_type,
+                    c.objet_id,
+                    c.objet_libelle,
+                    c.ip or "",
+                    c.chemin,
+                )
             )
         )
 

@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from fdls.socle.tableurs import ligne_csv
 from fdls.socle.vues import objet_ou_404
 from offre.importation import services
 from offre.importation.analyse import COLONNES
@@ -94,8 +95,8 @@ def modele_import(request):
     """Fichier CSV modèle : les en-têtes documentés et une ligne d'exemple."""
     sortie = io.StringIO()
     ecrivain = csv.writer(sortie, delimiter=";")
-    ecrivain.writerow([c.nom for c in COLONNES])
-    ecrivain.writerow([c.exemple for c in COLONNES])
+    ecrivain.writerow(ligne_csv(c.nom for c in COLONNES))
+    ecrivain.writerow(ligne_csv(c.exemple for c in COLONNES))
     reponse = HttpResponse("\ufeff" + sortie.getvalue(), content_type="text/csv; charset=utf-8")
     reponse["Content-Disposition"] = 'attachment; filename="modele_import_logements.csv"'
     return reponse
