@@ -20,11 +20,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from demandes.dossier.serializers import ErreurSerializer
+from demandes.dossier.vues import demande_visible
 from demandes.models import Demande
 from fdls.acces.api import EstAgentAuthentifie, VoitDonneesNominatives
 from fdls.audit.models import Consultation
-from fdls.audit.services import journaliser_consultation
-from fdls.socle.vues import objet_ou_404
 
 from .calcul.models import HistoriqueCotation
 from .grilles import api as api_grilles
@@ -96,8 +95,7 @@ class CotationDemandeView(APIView):
         },
     )
     def get(self, request, demande_id):
-        demande = objet_ou_404(Demande.objects.visibles_par(request.user), demande_id)
-        journaliser_consultation(user=request.user, objet=demande, action=Consultation.Action.API, request=request)
+        demande = demande_visible(request, demande_id, action=Consultation.Action.API)
         return Response(CotationDemandeSerializer(cotation_de(demande)).data)
 
 

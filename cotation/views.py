@@ -14,10 +14,8 @@ from datetime import date
 
 from django.shortcuts import render
 
+from demandes.dossier.vues import demande_visible
 from demandes.models import Demande
-from fdls.audit.models import Consultation
-from fdls.audit.services import journaliser_consultation
-from fdls.socle.vues import objet_ou_404
 
 from .calcul import services
 from .calcul.models import Famille
@@ -75,8 +73,7 @@ def contexte_onglet(demande: Demande) -> dict:
 @nominatif_requis
 def onglet_demande(request, pk):
     """Contenu de l'onglet « Cotation » (fragment htmx ; page entière sans JavaScript)."""
-    demande = objet_ou_404(Demande.objects.visibles_par(request.user), pk)
-    journaliser_consultation(user=request.user, objet=demande, action=Consultation.Action.CONSULTATION, request=request)
+    demande = demande_visible(request, pk)
     contexte = contexte_onglet(demande)
     if request.htmx:
         return render(request, "cotation/_onglet.html", contexte)

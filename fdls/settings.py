@@ -81,6 +81,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "fdls.comptes.middleware.DoubleFacteurMiddleware",
+    # Une ligne du journal des consultations par demande montrée (docs/acces.md).
+    "fdls.audit.middleware.JournalDesConsultationsMiddleware",
     # Axes en dernier (documentation django-axes).
     "axes.middleware.AxesMiddleware",
 ]
@@ -421,6 +423,10 @@ SPECTACULAR_SETTINGS = {
 # --- Journal d'audit -------------------------------------------------------
 # CNIL : journaux de consultation conservés 6 à 12 mois.
 FDLS_RETENTION_CONSULTATIONS_JOURS = env.int("FDLS_RETENTION_CONSULTATIONS_JOURS", default=365)
+# Recherches de doublons à la saisie : elles révèlent l'existence de demandes hors du périmètre
+# (numéro unique, guichet) ; au plus N par agent et par fenêtre glissante de S secondes (docs/doublons.md).
+FDLS_DOUBLONS_RECHERCHES_MAX = env.int("FDLS_DOUBLONS_RECHERCHES_MAX", default=30)
+FDLS_DOUBLONS_RECHERCHES_FENETRE_S = env.int("FDLS_DOUBLONS_RECHERCHES_FENETRE_S", default=600)
 
 LOGGING = {
     "version": 1,

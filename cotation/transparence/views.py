@@ -14,10 +14,8 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
+from demandes.dossier.vues import demande_visible
 from demandes.models import Demande
-from fdls.audit.models import Consultation
-from fdls.audit.services import journaliser_consultation
-from fdls.socle.vues import objet_ou_404
 
 from . import selectors as selecteurs
 from .models import AttenteEstimee
@@ -48,8 +46,7 @@ def contexte_transparence(demande: Demande) -> dict:
 @never_cache
 def transparence(request, pk):
     """Répartition des points des demandes analogues, rang, centile, délai moyen observé, médiane estimée."""
-    demande = objet_ou_404(Demande.objects.visibles_par(request.user), pk)
-    journaliser_consultation(user=request.user, objet=demande, action=Consultation.Action.CONSULTATION, request=request)
+    demande = demande_visible(request, pk)
     contexte = contexte_transparence(demande)
     if request.htmx:
         return render(request, "cotation/transparence/_transparence.html", contexte)

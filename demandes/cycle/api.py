@@ -29,18 +29,27 @@ from demandes.dossier.selectors import avec_dossier
 from demandes.dossier.serializers import DemandeDetailSerializer, dossier_saisi, valider
 from demandes.doublons import services as doublons
 from fdls import acces
+from fdls.audit.models import Consultation
+from fdls.audit.services import montrer
 from fdls.socle.workflow import Auteur
 
 
-def doublons_candidats(demande: Demande, user) -> list[dict]:
-    """Doublons probables, montrés comme à l'écran : l'identité seulement pour les demandes visibles."""
+def doublons_candidats(demande: Demande, request) -> list[dict]:
+    """Doublons probables, montrés comme à l'écran : l'identité seulement pour les demandes visibles.
+
+    Hors territoire, ni identité ni identifiant interne (``demande`` vaut null) :
+    le numéro unique et le guichet suffisent à joindre ce guichet. Chaque
+    candidat montré a sa ligne au journal des consultations.
+    """
     personnes = list(Personne.objects.filter(demande=demande))
+    candidats = doublons.candidats_affichables(personnes, request.user, exclure_demande=demande.pk)
+    montrer(request, [c["demande"] for c in candidats], action=Consultation.Action.API)
     resultat = []
-    for c in doublons.candidats_affichables(personnes, user, exclure_demande=demande.pk):
+    for c in candidats:
         autre, visible = c["demande"], not c["hors_territoire"]
         resultat.append(
             {
-                "demande": autre.pk,
+                "demande": autre.pk if visible else None,
                 "hors_territoire": c["hors_territoire"],
                 "numero_unique": autre.numero_unique or "",
                 "guichet_code": autre.guichet.code,
@@ -94,7 +103,7 @@ class CycleDemandeApi:
                 guichet=donnees["guichet"],
                 doublons_ecartes=tuple(donnees.get("doublons_ecartes", ())),
             )
-        corps = self.dossier_relu(demande, changements=[], doublons_candidats=doublons_candidats(demande, request.user))
+        corps = self.dossier_relu(demande, changements=[], doublons_candidats=doublons_candidats(demande, request))
         return Response(
             corps,
             status=status.HTTP_201_CREATED,
@@ -153,9 +162,7 @@ class CycleDemandeApi:
                 doublons_ecartes=tuple(donnees.get("doublons_ecartes", ())),
             )
         return Response(
-            self.dossier_relu(
-                demande, changements=changements, doublons_candidats=doublons_candidats(demande, request.user)
-            )
+            self.dossier_relu(demande, changements=changements, doublons_candidats=doublons_candidats(demande, request))
         )
 
     @extend_schema(

@@ -23,7 +23,10 @@ class DoublonCandidatSerializer(serializers.Serializer):
     sont donnés, de quoi éviter un second enregistrement et joindre ce guichet.
     """
 
-    demande = serializers.IntegerField(help_text="Identifiant de la demande candidate (pour `doublons_ecartes`).")
+    demande = serializers.IntegerField(
+        allow_null=True,
+        help_text="Identifiant de la demande candidate (pour `doublons_ecartes`) ; null hors de votre périmètre.",
+    )
     hors_territoire = serializers.BooleanField(
         help_text="Demande hors de votre périmètre : ni identité, ni score, et elle ne peut pas être écartée."
     )

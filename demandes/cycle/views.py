@@ -17,9 +17,10 @@ from django.views.decorators.http import require_POST
 from demandes.cycle import services
 from demandes.cycle.forms import AnnulationForm, ReactivationForm, SaisieDossier
 from demandes.dossier.models import Demande
-from demandes.dossier.vues import demande_modifiable, nominatif_requis
+from demandes.dossier.vues import demande_modifiable, montrer_demandes, nominatif_requis
 from demandes.doublons import services as doublons
 from fdls import acces
+from fdls.audit.models import Consultation
 from fdls.organismes.models import Guichet
 from fdls.socle.formulaires import reporter_erreurs
 from fdls.socle.workflow import Auteur
@@ -65,14 +66,21 @@ def _rendre_saisie(request, saisie, *, demande=None, candidats=None, status=200,
 
 
 def _candidats(request, saisie, demande=None):
-    """Demandes qui ressemblent au ménage saisi ; hors territoire, seuls le NU et le guichet sont montrés."""
-    return doublons.candidats_affichables(
+    """Demandes qui ressemblent au ménage saisi ; hors territoire, seuls le NU et le guichet sont montrés.
+
+    Recherche plafonnée par agent (``RecherchesTropNombreuses``) ; chaque candidat
+    montré, hors territoire compris, a sa ligne au journal des consultations.
+    """
+    doublons.compter_recherche_doublons(request.user)
+    candidats = doublons.candidats_affichables(
         saisie.identites(), request.user, exclure_demande=demande.pk if demande else None
     )
+    montrer_demandes(request, [c["demande"] for c in candidats], action=Consultation.Action.CONSULTATION)
+    return candidats
 
 
-def _ids_candidats(candidats) -> set[int]:
-    return {c["demande"].pk for c in candidats}
+def _jetons_candidats(candidats) -> set[str]:
+    return {c["jeton"] for c in candidats}
 
 
 def _traiter_saisie(request, *, demande=None):
@@ -97,7 +105,10 @@ def _traiter_saisie(request, *, demande=None):
         return _rendre_saisie(request, saisie, demande=demande, mode=mode)
 
     if action == "doublons":
-        candidats = _candidats(request, saisie, demande)
+        try:
+            candidats = _candidats(request, saisie, demande)
+        except doublons.RecherchesTropNombreuses as exc:
+            return _trop_de_recherches(request, saisie, exc, demande=demande, mode=mode)
         saisie.masquer_erreurs_sauf_identite()
         return _rendre_saisie(request, saisie, demande=demande, mode=mode, candidats=candidats)
 
@@ -111,9 +122,12 @@ def _traiter_saisie(request, *, demande=None):
             messages.success(request, "Brouillon enregistré : la demande n'a pas encore de numéro unique.")
             return redirect("demandes:modifier", d.pk)
         if action == "creer" and brouillon:
-            candidats = _candidats(request, saisie, demande)
-            vus = {int(v) for v in request.POST.getlist("doublons_vus") if v.isdigit()}
-            if _ids_candidats(candidats) - vus:
+            try:
+                candidats = _candidats(request, saisie, demande)
+            except doublons.RecherchesTropNombreuses as exc:
+                return _trop_de_recherches(request, saisie, exc, demande=demande, mode=mode)
+            vus = set(request.POST.getlist("doublons_vus"))
+            if _jetons_candidats(candidats) - vus:
                 messages.warning(
                     request,
                     "Des demandes ressemblent à celle-ci. Vérifiez-les, cochez celles qui ne concernent pas "
@@ -142,6 +156,13 @@ def _traiter_saisie(request, *, demande=None):
         return _rendre_saisie(request, saisie, demande=demande, mode=mode, status=422)
     messages.error(request, "Action inconnue : utilisez les boutons du formulaire.")
     return _rendre_saisie(request, saisie, demande=demande, mode=mode, status=400)
+
+
+def _trop_de_recherches(request, saisie, exc, *, demande, mode):
+    """Plafond des recherches de doublons atteint : la saisie revient intacte, avec le message (429)."""
+    messages.error(request, " ".join(exc.messages))
+    saisie.masquer_erreurs()
+    return _rendre_saisie(request, saisie, demande=demande, mode=mode, status=429)
 
 
 @nominatif_requis

@@ -16,6 +16,7 @@ demande visible mais non modifiable répond 403. Les erreurs des services
 par ``fdls.socle.api.erreurs`` : les vues n'en attrapent aucune.
 """
 
+from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import exceptions, viewsets
 
@@ -24,7 +25,7 @@ from demandes.dossier.selectors import avec_dossier
 from demandes.dossier.serializers import DemandeDetailSerializer, ErreurSaisieSerializer, ErreurSerializer
 from fdls.acces.api import EstAgentAuthentifie, VoitDonneesNominatives
 from fdls.audit.models import Consultation
-from fdls.audit.services import journaliser_consultation
+from fdls.audit.services import journaliser_consultation, journaliser_refus, refuser_si_existe
 from fdls.socle.vues import objet_ou_404
 
 MESSAGE_ECRITURE_REFUSEE = (
@@ -70,14 +71,23 @@ class DemandeApiBase(viewsets.GenericViewSet):
 
     def demande_visible(self) -> Demande:
         # Sans les filtres de la liste : une fiche se lit par son identifiant seul.
-        return objet_ou_404(self.get_queryset(), self.kwargs["pk"])
+        return self.demande_ou_404(self.get_queryset())
 
     def demande_modifiable(self) -> Demande:
         # Sans cache de personnes préchargées : les services relisent le ménage qu'ils viennent d'écrire.
-        demande = objet_ou_404(Demande.objects.visibles_par(self.request.user), self.kwargs["pk"])
+        demande = self.demande_ou_404(Demande.objects.visibles_par(self.request.user))
         if not Demande.objects.modifiables_par(self.request.user).filter(pk=demande.pk).exists():
+            journaliser_refus(self.request, demande)
             raise exceptions.PermissionDenied(MESSAGE_ECRITURE_REFUSEE)
         return demande
+
+    def demande_ou_404(self, visibles) -> Demande:
+        """La demande ``pk`` parmi ``visibles`` ; 404 sinon, et un refus au journal si elle existe ailleurs."""
+        try:
+            return objet_ou_404(visibles, self.kwargs["pk"])
+        except Http404:
+            refuser_si_existe(self.request, Demande.objects.all(), self.kwargs["pk"])
+            raise
 
     def journaliser(self, demande: Demande) -> None:
         journaliser_consultation(

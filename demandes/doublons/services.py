@@ -29,10 +29,13 @@ import time
 from dataclasses import dataclass
 from datetime import date
 
+from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
@@ -277,8 +280,42 @@ def candidats(
     return sorted(meilleurs.values(), key=lambda c: (-c.score, c.demande_id))[:limite]
 
 
+class RecherchesTropNombreuses(ValidationError):
+    """L'agent a dépassé le nombre de recherches de doublons permis sur la fenêtre (énumération)."""
+
+
+def compter_recherche_doublons(user) -> int:
+    """Compte une recherche de doublons de l'agent ; ``RecherchesTropNombreuses`` au-delà du plafond.
+
+    La recherche à la saisie dit si un ménage a déjà une demande, même hors du
+    territoire de l'agent : sans plafond, un initié sonderait le fichier
+    identité par identité. Compteur par agent dans le cache partagé, fenêtre
+    fixe de ``FDLS_DOUBLONS_RECHERCHES_FENETRE_S`` secondes.
+    """
+    fenetre = settings.FDLS_DOUBLONS_RECHERCHES_FENETRE_S
+    cle = f"doublons:recherches:{user.pk}:{int(time.time()) // fenetre}"
+    cache.add(cle, 0, timeout=fenetre)
+    nombre = cache.incr(cle)
+    if nombre > settings.FDLS_DOUBLONS_RECHERCHES_MAX:
+        minutes = max(1, fenetre // 60)
+        raise RecherchesTropNombreuses(
+            f"Trop de recherches de doublons en peu de temps ({settings.FDLS_DOUBLONS_RECHERCHES_MAX} par "
+            f"{minutes} minutes) : votre saisie est conservée, réessayez dans quelques minutes.",
+            code="recherches_trop_nombreuses",
+        )
+    return nombre
+
+
+def jeton_candidat(user, demande_id: int) -> str:
+    """Désignation opaque d'un candidat dans le formulaire (jamais l'identifiant interne de la demande)."""
+    return salted_hmac("fdls.doublons.candidat", f"{user.pk}:{demande_id}", algorithm="sha256").hexdigest()[:24]
+
+
 def candidats_affichables(personnes, user, exclure_demande: int | None = None) -> list[dict]:
-    """Candidats à montrer à l'agent qui enregistre : ``{demande, score, motif, hors_territoire}``.
+    """Candidats à montrer à l'agent qui enregistre : ``{demande, score, motif, hors_territoire, jeton}``.
+
+    ``jeton`` (``jeton_candidat``) désigne le candidat dans le formulaire
+    (« vu ») sans révéler l'identifiant interne d'une demande hors territoire.
 
     CCH R441-2-6 : l'agent ne consulte les données nominatives que des demandes
     de son territoire. Pour une demande hors territoire, l'écran dit seulement
@@ -301,6 +338,7 @@ def candidats_affichables(personnes, user, exclure_demande: int | None = None) -
             resultat.append({"demande": demande, "score": c.score, "motif": c.motif, "hors_territoire": False})
         else:
             resultat.append({"demande": demande, "score": None, "motif": "", "hors_territoire": True})
+        resultat[-1]["jeton"] = jeton_candidat(user, demande.pk)
     return resultat
 
 

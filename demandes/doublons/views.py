@@ -15,13 +15,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from demandes.dossier.models import Demande, LocalisationSouhaitee, Personne
-from demandes.dossier.vues import acces_refuse
+from demandes.dossier.vues import acces_refuse, montrer_demandes
 from demandes.doublons import services as doublons
 from demandes.doublons.filters import SuspicionFilter
 from demandes.doublons.models import SuspicionDoublon
 from fdls import acces
 from fdls.audit.models import Consultation
-from fdls.audit.services import journaliser_consultation
+from fdls.audit.services import refuser_si_existe
 from fdls.socle.vues import agent_requis, liste_filtree, objet_ou_404
 from fdls.socle.workflow import Auteur
 
@@ -37,12 +37,24 @@ def liste(request):
         .order_by("-score", "-detectee_le", "-id")
     )
     filtre = SuspicionFilter(request.GET, queryset=suspicions)
-    return liste_filtree(request, filtre, "demandes/doublons/liste.html", {"section": "demande"})
+    return liste_filtree(
+        request,
+        filtre,
+        "demandes/doublons/liste.html",
+        {"section": "demande"},
+        montrer=lambda suspicions: montrer_demandes(
+            request, [d for s in suspicions for d in (s.demande_a, s.demande_b)]
+        ),
+    )
 
 
 def _suspicion(request, pk) -> SuspicionDoublon:
-    # 404 si l'une des deux demandes est hors du territoire : on ne révèle pas la paire.
-    return objet_ou_404(doublons.suspicions_visibles(request.user).select_related("traitee_par"), pk)
+    # 404 si l'une des deux demandes est hors du territoire : on ne révèle pas la paire, le journal note le refus.
+    try:
+        return objet_ou_404(doublons.suspicions_visibles(request.user).select_related("traitee_par"), pk)
+    except Http404:
+        refuser_si_existe(request, SuspicionDoublon.objects.all(), pk)
+        raise
 
 
 def _demandes_comparees(suspicion) -> list[Demande]:
@@ -75,10 +87,7 @@ def comparaison(request, pk):
         return acces_refuse(request)
     suspicion = _suspicion(request, pk)
     demandes = _demandes_comparees(suspicion)
-    for demande in demandes:
-        journaliser_consultation(
-            user=request.user, objet=demande, action=Consultation.Action.CONSULTATION, request=request
-        )
+    montrer_demandes(request, demandes, action=Consultation.Action.CONSULTATION)
     contexte = {
         "section": "demande",
         "suspicion": suspicion,
@@ -130,6 +139,7 @@ def fusion(request, pk):
             f"la demande {absorber.numero_unique} est annulée (doublon).",
         )
         return redirect("demandes:doublons:comparaison", pk=suspicion.pk)
+    montrer_demandes(request, [garder, absorber], action=Consultation.Action.CONSULTATION)
     return render(
         request,
         "demandes/doublons/confirmation.html",

@@ -21,11 +21,10 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 
 from demandes.dossier.models import Demande
 from demandes.dossier.serializers import ErreurSerializer
+from demandes.dossier.vues import demande_visible
 from demandes.editions import pdf as editions
 from fdls.acces.api import EstAgentAuthentifie, VoitDonneesNominatives
 from fdls.audit.models import Consultation
-from fdls.audit.services import journaliser_consultation
-from fdls.socle.vues import objet_ou_404
 
 
 class RenduPdf(BaseRenderer):
@@ -81,12 +80,11 @@ class EditionPdfView(GenericAPIView):
     edition = ""
 
     def get(self, request, id):
-        demande = objet_ou_404(Demande.objects.visibles_par(request.user).select_related(*editions.SELECT_EDITION), id)
+        demande = demande_visible(request, id, *editions.SELECT_EDITION, action=Consultation.Action.PDF)
         try:
             contenu = editions.EDITIONS[self.edition](demande, user=request.user)
         except editions.EditionImpossible as refus:
             raise EditionRefusee(str(refus)) from refus
-        journaliser_consultation(user=request.user, objet=demande, action=Consultation.Action.PDF, request=request)
         reponse = HttpResponse(contenu, content_type="application/pdf")
         reponse["Content-Disposition"] = f'attachment; filename="{editions.nom_fichier(demande, self.edition)}"'
         return reponse

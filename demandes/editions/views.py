@@ -13,7 +13,6 @@ from django.shortcuts import redirect
 from demandes.dossier.vues import demande_visible, nominatif_requis
 from demandes.editions import pdf as editions
 from fdls.audit.models import Consultation
-from fdls.audit.services import journaliser_consultation
 
 
 def reponse_pdf(contenu: bytes, nom_fichier: str) -> HttpResponse:
@@ -24,13 +23,12 @@ def reponse_pdf(contenu: bytes, nom_fichier: str) -> HttpResponse:
 
 
 def _edition(request, pk, edition: str):
-    demande = demande_visible(request, pk, *editions.SELECT_EDITION)
+    demande = demande_visible(request, pk, *editions.SELECT_EDITION, action=Consultation.Action.PDF)
     try:
         contenu = editions.EDITIONS[edition](demande, user=request.user)
     except editions.EditionImpossible as refus:
         messages.error(request, str(refus))
         return redirect("demandes:detail", pk)
-    journaliser_consultation(user=request.user, objet=demande, action=Consultation.Action.PDF, request=request)
     return reponse_pdf(contenu, editions.nom_fichier(demande, edition))
 
 

@@ -28,13 +28,13 @@ from demandes.dossier.serializers import (
     dossier_saisi,
     valider,
 )
+from demandes.dossier.vues import demande_visible
 from demandes.en_ligne import services as en_ligne
 from fdls import acces
 from fdls.acces.api import EstAgentAuthentifie, VoitDonneesNominatives
 from fdls.audit.models import Consultation
 from fdls.audit.services import journaliser_consultation, journaliser_liste
 from fdls.organismes.models import Guichet
-from fdls.socle.vues import objet_ou_404
 
 MESSAGE_DEPOT_REFUSE = (
     "Le dépôt en ligne par l'API est ouvert aux guichets accompagnateurs et au gestionnaire du fichier "
@@ -180,7 +180,7 @@ class _Action(APIView):
     def _demande(self, demande_id) -> Demande:
         if not en_ligne.peut_valider(self.request.user):
             raise exceptions.PermissionDenied(en_ligne.MESSAGE_GUICHET_REQUIS)
-        return objet_ou_404(Demande.objects.visibles_par(self.request.user), demande_id)
+        return demande_visible(self.request, demande_id, action=Consultation.Action.API)
 
 
 @extend_schema(tags=["demandes en ligne"])

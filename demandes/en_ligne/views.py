@@ -16,11 +16,9 @@ from django.views.decorators.http import require_POST
 
 from demandes.dossier.models import Demande
 from demandes.dossier.saisie import charger_dossier
-from demandes.dossier.vues import demande_visible, nominatif_requis
+from demandes.dossier.vues import demande_visible, montrer_demandes, nominatif_requis
 from demandes.en_ligne import services as en_ligne
 from demandes.en_ligne.forms import RejetForm, ValidationForm
-from fdls.audit.models import Consultation
-from fdls.audit.services import journaliser_consultation, journaliser_liste
 from fdls.socle.formulaires import reporter_erreurs
 from fdls.socle.vues import PAR_PAGE
 
@@ -50,7 +48,7 @@ def guichet_requis(vue):
 def file(request):
     """File des demandes en ligne à valider, les plus anciennes d'abord (50 par page)."""
     page = Paginator(en_ligne.file_a_valider(request.user), PAR_PAGE).get_page(request.GET.get("page"))
-    journaliser_liste(user=request.user, objets=page, action=Consultation.Action.LISTE, request=request)
+    montrer_demandes(request, page)
     pages = page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)
     return render(request, "demandes/en_ligne/file.html", {"section": "demande", "page": page, "pages": pages})
 
@@ -95,7 +93,6 @@ def examen(request, pk):
         demande = _a_examiner(request, pk)
     except DejaTraitee as exc:
         return _deja_traitee(request, exc.args[0])
-    journaliser_consultation(user=request.user, objet=demande, action=Consultation.Action.CONSULTATION, request=request)
     return _rendre_examen(request, demande)
 
 

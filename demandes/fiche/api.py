@@ -1,15 +1,18 @@
 """Lecture d'une demande par l'API : dossier complet, par identifiant ou par numéro unique, et historique."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from demandes.dossier.api import ERREURS_ECRITURE, ERREURS_LECTURE, PARAMETRE_ID
+from demandes.dossier.models import Demande
 from demandes.dossier.numerotation import analyser_numero_unique
 from demandes.dossier.serializers import DemandeDetailSerializer, EvenementSerializer, valider
 from demandes.fiche.serializers import FiltreHistoriqueSerializer
+from fdls.audit.services import journaliser_refus
 from fdls.socle.vues import objet_ou_404
 
 
@@ -48,7 +51,14 @@ class FicheDemandeApi:
             nu = analyser_numero_unique(numero)
         except DjangoValidationError as exc:
             raise exceptions.ValidationError({"numero_unique": exc.messages}) from exc
-        demande = objet_ou_404(self.get_queryset(), numero_unique=nu.valeur)
+        try:
+            demande = objet_ou_404(self.get_queryset(), numero_unique=nu.valeur)
+        except Http404:
+            # Un numéro qui existe hors du périmètre : même 404, et un refus au journal.
+            autre = Demande.objects.filter(numero_unique=nu.valeur).only("pk").first()
+            if autre is not None:
+                journaliser_refus(request, autre)
+            raise
         self.journaliser(demande)
         return Response(DemandeDetailSerializer(demande, context=self.get_serializer_context()).data)
 

@@ -23,8 +23,6 @@ from demandes.dossier.workflow import transitions_possibles
 from demandes.doublons import services as doublons
 from demandes.editions import pdf as editions
 from demandes.fiche.forms import PeriodeHistoriqueForm
-from fdls.audit.models import Consultation
-from fdls.audit.services import journaliser_consultation
 from fdls.socle.dates import ajouter_mois
 
 
@@ -41,7 +39,6 @@ def detail(request, pk):
     demande = demande_visible(
         request, pk, "guichet__organisme", "guichet__commune", "organisme_saisie", "bailleur_actuel", "departement"
     )
-    journaliser_consultation(user=request.user, objet=demande, action=Consultation.Action.CONSULTATION, request=request)
 
     aujourd_hui = timezone.localdate()
     periode = PeriodeHistoriqueForm(

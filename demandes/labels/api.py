@@ -17,6 +17,7 @@ from rest_framework.views import APIView
 
 from demandes.dossier.models import Demande
 from demandes.dossier.serializers import ErreurSaisieSerializer, ErreurSerializer, valider
+from demandes.dossier.vues import demande_visible
 from demandes.labels import services as labels
 from demandes.labels.models import Label, TypeLabel
 from fdls.acces.api import EstAgentAuthentifie, VoitDonneesNominatives
@@ -110,7 +111,7 @@ class _Base(APIView):
     permission_classes = [EstAgentAuthentifie, VoitDonneesNominatives]
 
     def _demande(self, pk) -> Demande:
-        return objet_ou_404(Demande.objects.visibles_par(self.request.user), pk)
+        return demande_visible(self.request, pk, action=Consultation.Action.API)
 
 
 @extend_schema(tags=["labels"])

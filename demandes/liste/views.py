@@ -15,7 +15,7 @@ from django.urls import reverse
 
 from demandes.dossier import choix
 from demandes.dossier.models import Demande, LocalisationSouhaitee, Personne
-from demandes.dossier.vues import nominatif_requis
+from demandes.dossier.vues import montrer_demandes, nominatif_requis
 from demandes.liste import exports
 from demandes.liste.filters import DemandeFilter
 from demandes.liste.recherche import ResultatRecherche
@@ -70,6 +70,8 @@ def liste(request):
         resultats=lambda: ResultatRecherche(
             user, filtre.criteres(), lambda ids: _demandes_pour_liste(user).filter(pk__in=ids)
         ),
+        # Page entière comme fragment htmx : une ligne du journal par demande affichée.
+        montrer=lambda demandes: montrer_demandes(request, demandes),
     )
 
 

@@ -23,13 +23,13 @@ from rest_framework.reverse import reverse
 from demandes.dossier import choix
 from demandes.dossier.models import Demande, Personne
 from demandes.dossier.serializers import ErreurSaisieSerializer, ErreurSerializer
+from demandes.dossier.vues import demande_visible
 from demandes.pieces import services as pieces
 from demandes.pieces.models import Piece
 from demandes.pieces.views import reponse_fichier
 from fdls.acces.api import EstAgentAuthentifie, VoitDonneesNominatives
 from fdls.audit.models import Consultation
-from fdls.audit.services import journaliser_consultation
-from fdls.socle.vues import objet_ou_404
+from fdls.audit.services import journaliser_consultation, journaliser_refus, montrer
 from fdls.socle.workflow import Auteur
 
 MESSAGE_ECRITURE_REFUSEE = (
@@ -161,11 +161,12 @@ class PieceViewSet(viewsets.GenericViewSet):
     # ------------------------------------------------------------ accès
 
     def _demande_visible(self) -> Demande:
-        return objet_ou_404(Demande.objects.visibles_par(self.request.user), self.kwargs["demande_pk"])
+        return demande_visible(self.request, self.kwargs["demande_pk"], action=Consultation.Action.API)
 
     def _demande_modifiable(self) -> Demande:
         demande = self._demande_visible()
         if not Demande.objects.modifiables_par(self.request.user).filter(pk=demande.pk).exists():
+            journaliser_refus(self.request, demande)
             raise exceptions.PermissionDenied(MESSAGE_ECRITURE_REFUSEE)
         return demande
 
@@ -174,10 +175,10 @@ class PieceViewSet(viewsets.GenericViewSet):
         if piece is None:
             existante = Piece.objects.filter(pk=self.kwargs["pk"], demande_id=self.kwargs["demande_pk"]).first()
             if existante is not None:
-                journaliser_consultation(
-                    user=self.request.user, objet=existante, action=Consultation.Action.REFUS, request=self.request
-                )
+                journaliser_refus(self.request, existante)
             raise Http404
+        # La pièce montre le dossier : la demande a sa ligne au journal, comme la pièce.
+        montrer(self.request, [piece.demande], action=Consultation.Action.API)
         return piece
 
     def _journaliser(self, objet, action=Consultation.Action.API) -> None:

@@ -25,7 +25,7 @@ from demandes.pieces.forms import DepotPieceForm, ObsolescenceForm
 from demandes.pieces.models import Piece
 from demandes.pieces.selectors import contexte_pieces
 from fdls.audit.models import Consultation
-from fdls.audit.services import journaliser_consultation
+from fdls.audit.services import journaliser_consultation, journaliser_refus, montrer
 from fdls.socle.formulaires import reporter_erreurs
 from fdls.socle.workflow import Auteur
 
@@ -48,10 +48,10 @@ def piece_visible(request, demande_pk: int, piece_pk: int) -> Piece:
     if piece is None:
         existante = base.filter(pk=piece_pk, demande_id=demande_pk).first()
         if existante is not None:
-            journaliser_consultation(
-                user=request.user, objet=existante, action=Consultation.Action.REFUS, request=request
-            )
+            journaliser_refus(request, existante)
         raise Http404("Pièce introuvable.")
+    # La pièce montre le dossier : la demande a sa ligne au journal, comme la pièce.
+    montrer(request, [piece.demande])
     return piece
 
 
@@ -63,9 +63,6 @@ def liste(request, pk):
     """GET : la page des pièces (celle de la fiche, seule) ; POST : dépôt d'une pièce."""
     if request.method != "POST":
         demande = demande_visible(request, pk)
-        journaliser_consultation(
-            user=request.user, objet=demande, action=Consultation.Action.CONSULTATION, request=request
-        )
         return _rendre_page(request, demande)
     demande = _demande_modifiable(request, pk)
     form = DepotPieceForm(request.POST, request.FILES, demande=demande)

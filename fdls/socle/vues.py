@@ -34,12 +34,14 @@ def agent_requis(vue):
     return enveloppe
 
 
-def liste_filtree(request, filtre, template: str, contexte: dict | None = None, *, resultats=None):
+def liste_filtree(request, filtre, template: str, contexte: dict | None = None, *, resultats=None, montrer=None):
     """Liste paginée (50 lignes) d'un FilterSet ; des critères invalides n'affichent aucun résultat.
 
     ``resultats`` : fabrique appelée si les critères sont valides, qui rend
     l'objet à paginer quand ce n'est pas ``filtre.qs`` (ex. la recherche des
     demandes sur sa table étroite, au comptage plafonné).
+    ``montrer`` : appelée avec les lignes de la page affichée (liste nominative :
+    une ligne du journal des consultations par demande montrée).
 
     Avec htmx, le formulaire ne remplace que ``#resultats`` ; s'il est invalide,
     toute la zone ``#zone-liste`` est remplacée pour montrer les erreurs sur les champs.
@@ -52,6 +54,8 @@ def liste_filtree(request, filtre, template: str, contexte: dict | None = None, 
     else:
         objets = filtre.qs
     page = Paginateur(objets, PAR_PAGE).get_page(request.GET.get("page"))
+    if montrer is not None:
+        montrer(list(page.object_list))
     pages = page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)
     contexte = {"filtre": filtre, "page": page, "pages": pages, "criteres_valides": valide, **(contexte or {})}
     reponse = render(request, template, contexte)

@@ -179,14 +179,17 @@ def test_doublons_candidats_montres_puis_ecartes(client, territoire, agent):
         nom="Martin", prenom="Claire", date_naissance=datetime.date(1985, 4, 12), communes=[ailleurs]
     )
     brouillon = creer(client, entetes, brouillon=True)
-    candidats = {c["demande"]: c for c in brouillon["doublons_candidats"]}
-    assert set(candidats) == {meme_menage.pk, hors_territoire.pk}
-    visible = candidats[meme_menage.pk]
+    candidats = {c["numero_unique"]: c for c in brouillon["doublons_candidats"]}
+    assert set(candidats) == {meme_menage.numero_unique, hors_territoire.numero_unique}
+    visible = candidats[meme_menage.numero_unique]
+    assert visible["demande"] == meme_menage.pk
     assert visible["hors_territoire"] is False
     assert visible["score"] >= 85
     assert (visible["nom"], visible["numero_unique"]) == ("MARTIN", meme_menage.numero_unique)
-    cache = candidats[hors_territoire.pk]
+    cache = candidats[hors_territoire.numero_unique]
     assert cache["hors_territoire"] is True
+    # Ni identité ni identifiant interne d'une demande hors du territoire (issue 15).
+    assert cache["demande"] is None
     assert (cache["score"], cache["nom"], cache["prenom"], cache["motif"]) == (None, None, None, "")
     assert cache["numero_unique"] == hors_territoire.numero_unique
 

@@ -1,6 +1,7 @@
 """Saisie et vie d'une demande par les écrans des agents (formulaires postés comme le navigateur)."""
 
 import datetime
+import re
 from decimal import Decimal
 
 import pytest
@@ -229,6 +230,11 @@ def test_supprimer_un_brouillon(client, agent, territoire):
 # ---------------------------------------------------------------- doublons
 
 
+def _vus(page) -> list[str]:
+    """Les candidats « vus » que la page a montrés (jetons opaques, jamais l'identifiant interne)."""
+    return re.findall(r'name="doublons_vus" value="([0-9a-f]+)"', page.content.decode())
+
+
 def test_verifier_les_doublons_garde_la_saisie_et_ecarte_les_menages_differents(client, agent, territoire):
     existante = DemandeFactory(
         nom="LEFEVRE", prenom="Elodie", date_naissance=datetime.date(1970, 9, 4), communes=[territoire.reze]
@@ -251,7 +257,7 @@ def test_verifier_les_doublons_garde_la_saisie_et_ecarte_les_menages_differents(
     assert Demande.objects.count() == 1
 
     reponse = client.post(
-        url, formulaire(territoire, doublons_vus=[str(existante.pk)], doublons_ecartes=[str(existante.pk)])
+        url, formulaire(territoire, doublons_vus=_vus(verification), doublons_ecartes=[str(existante.pk)])
     )
 
     nouvelle = Demande.objects.exclude(pk=existante.pk).get()

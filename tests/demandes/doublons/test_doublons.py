@@ -185,7 +185,13 @@ def test_candidats_affichables_masque_les_demandes_hors_territoire(territoire_re
     par_demande = {r["demande"].pk: r for r in resultat}
     assert par_demande[visible.pk]["hors_territoire"] is False
     assert par_demande[visible.pk]["score"] == 100
-    assert par_demande[cachee.pk] == {"demande": cachee, "score": None, "motif": "", "hors_territoire": True}
+    assert par_demande[cachee.pk] == {
+        "demande": cachee,
+        "score": None,
+        "motif": "",
+        "hors_territoire": True,
+        "jeton": doublons.jeton_candidat(territoire_reze.agent, cachee.pk),
+    }
     html = render_to_string("demandes/doublons/_candidats.html", {"candidats": resultat})
     assert f'value="{visible.pk}"' in html
     assert "Ce n&#x27;est pas le même ménage" in html or "Ce n'est pas le même ménage" in html
