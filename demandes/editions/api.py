@@ -25,6 +25,7 @@ from demandes.dossier.vues import demande_visible
 from demandes.editions import pdf as editions
 from fdls.acces.api import EstAgentAuthentifie, VoitDonneesNominatives
 from fdls.audit.models import Consultation
+from fdls.audit.services import oublier
 
 
 class RenduPdf(BaseRenderer):
@@ -84,6 +85,7 @@ class EditionPdfView(GenericAPIView):
         try:
             contenu = editions.EDITIONS[self.edition](demande, user=request.user)
         except editions.EditionImpossible as refus:
+            oublier(request, demande)  # aucune édition ne part : rien à journaliser
             raise EditionRefusee(str(refus)) from refus
         reponse = HttpResponse(contenu, content_type="application/pdf")
         reponse["Content-Disposition"] = f'attachment; filename="{editions.nom_fichier(demande, self.edition)}"'

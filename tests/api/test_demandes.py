@@ -66,7 +66,9 @@ def test_fiche_hors_territoire_404_sans_reveler_son_existence(client, jeton, ter
     inexistante = client.get(f"{LISTE}999999999/", headers=entetes)
     assert hors_territoire.status_code == inexistante.status_code == 404
     assert hors_territoire.json() == inexistante.json() == {"detail": "Ressource introuvable.", "code": "introuvable"}
-    assert not Consultation.objects.filter(utilisateur=agent).exists()
+    # Le journal note la tentative sur la demande qui existe (énumération visible), rien d'autre.
+    refus = Consultation.objects.get(utilisateur=agent)
+    assert (refus.action, refus.objet_id) == (Consultation.Action.REFUS, str(territoire["dehors"].pk))
 
 
 def test_observateur_403_sans_donnee_nominative(client, jeton, territoire):

@@ -165,7 +165,7 @@ def test_hors_du_perimetre_404_et_tentative_journalisee(client, monde, jeton):
     assert reponse.json()["code"] == "introuvable"
 
     assert Piece.objects.count() == 1
-    assert Consultation.objects.filter(utilisateur=nantais, action="refus").count() == 3
+    assert Consultation.objects.filter(utilisateur=nantais, action="refus").count() == 5  # une par tentative
     assert not Consultation.objects.filter(utilisateur=nantais).exclude(action="refus").exists()
 
 

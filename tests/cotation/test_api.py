@@ -104,14 +104,15 @@ def test_les_roles_du_territoire_lisent_la_cotation(client, m, role):
 
 
 @pytest.mark.parametrize("role", ["agent_lointain", "admin_compa", "agent_reze"])
-def test_hors_perimetre_404_sans_journal(client, m, role):
+def test_hors_perimetre_404_et_refus_au_journal(client, m, role):
     demande = enregistrer(m, communes=[m.nantes])
 
     reponse = _cotation(client, demande, getattr(m, role))
 
     assert reponse.status_code == 404
     assert "detail" in reponse.json()
-    assert not Consultation.objects.exists()
+    refus = Consultation.objects.get()
+    assert (refus.action, refus.objet_id) == (Consultation.Action.REFUS, str(demande.pk))
 
 
 def test_observateur_demandeur_anonyme_et_session_sans_second_facteur(client, m):

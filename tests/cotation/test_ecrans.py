@@ -152,7 +152,11 @@ def test_hors_du_territoire_la_cotation_est_introuvable(client, agent_verifie, m
     assert _onglet(client, demande, **HTMX).status_code == 404
     assert _onglet(client, demande).status_code == 404
     assert client.get(reverse("cotation:onglet_demande", args=[demande.pk + 1000])).status_code == 404
-    assert not Consultation.objects.exists()
+    # Une ligne « refus » par tentative sur la demande qui existe ; aucune consultation.
+    assert (
+        list(Consultation.objects.values_list("action", "objet_id"))
+        == [(Consultation.Action.REFUS, str(demande.pk))] * 2
+    )
 
 
 def test_un_observateur_un_demandeur_et_un_anonyme_n_y_ont_pas_acces(client, agent_verifie, m):

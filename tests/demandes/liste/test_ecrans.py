@@ -111,7 +111,10 @@ def test_la_fiche_d_une_demande_hors_territoire_est_introuvable(client, agent_ve
 
     assert reponse.status_code == 404
     assert client.get(reverse("demandes:detail", args=[ailleurs.pk + 1000])).status_code == 404
-    assert not Consultation.objects.exists()
+    # La même 404 pour l'agent ; le journal note la tentative sur la demande qui existe, sans nom (issue 15).
+    refus = Consultation.objects.get()
+    assert (refus.action, refus.objet_id) == (Consultation.Action.REFUS, str(ailleurs.pk))
+    assert ailleurs.nom.upper() not in refus.objet_libelle.upper()
 
 
 def test_la_fiche_affiche_la_demande_et_ecrit_une_ligne_au_journal(client, agent_verifie, territoire_reze):

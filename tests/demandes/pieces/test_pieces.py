@@ -410,7 +410,7 @@ def test_un_agent_d_un_autre_territoire_recoit_404_et_la_tentative_est_journalis
     assert Piece.objects.count() == 1
 
     refus = Consultation.objects.filter(action=Consultation.Action.REFUS, utilisateur=nantais)
-    assert refus.count() == 2  # téléchargement et suppression de la pièce
+    assert refus.count() == 4  # une par tentative : téléchargement, page des pièces, dépôt, suppression
     assert "MARTIN" not in " ".join(refus.values_list("objet_libelle", flat=True))
     assert not Consultation.objects.filter(action=Consultation.Action.TELECHARGEMENT).exists()
 
