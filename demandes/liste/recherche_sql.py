@@ -18,7 +18,7 @@ from django.db import connection
 from demandes.dossier.models import Demande
 from demandes.liste.criteres import Criteres
 
-ETATS = list(Demande.Etat.values)
+TOUS_LES_ETATS = list(Demande.Etat.values)
 
 
 class Sql:
@@ -69,6 +69,22 @@ def tri(criteres: Criteres, alias: str, cle: str) -> tuple[str, str]:
 
 
 ACCES = "EXISTS (SELECT 1 FROM demandes_lignerecherche a WHERE a.demande_id = {id} AND a.cle = ANY(%(cles)s))"
+# États hors du fichier partagé (``fdls.acces.etats_reserves``) : ``etats_caches`` jamais visibles de l'agent,
+# un brouillon seulement d'un guichet de son organisme. La table de recherche et la demande portent toutes deux
+# ``etat`` et ``guichet_id``.
+ETATS = (
+    "{a}.etat <> ALL(%(etats_caches)s) AND ({a}.etat <> 'brouillon' OR {a}.guichet_id = ANY(%(guichets_brouillons)s))"
+)
+
+
+def parametres_etats(reserves) -> dict:
+    """Paramètres de ``ETATS`` pour les réserves de l'agent (``fdls.acces.EtatsReserves``)."""
+    return {"etats_caches": list(reserves.caches), "guichets_brouillons": list(reserves.guichets_brouillons)}
+
+
+def acces_etats(alias: str, reserves, sql: Sql) -> None:
+    """Ajoute la restriction par état sur les colonnes de ``alias`` (demande ou ligne de recherche)."""
+    sql.ajouter(ETATS.format(a=alias), **parametres_etats(reserves))
 
 
 def guichet_filtre_par_cles(criteres: Criteres, cles: list[str]) -> bool:
@@ -81,8 +97,9 @@ def guichet_filtre_par_cles(criteres: Criteres, cles: list[str]) -> bool:
     )
 
 
-def requete_flux(criteres: Criteres, cles: list[str], borne: int) -> tuple[str, dict]:
-    """Union des flux (un par clé et par état), chacun borné à ``borne`` lignes, dédoublonnée."""
+def requete_flux(criteres: Criteres, cles: list[str], borne: int, reserves) -> tuple[str, dict]:
+    """Union des flux (un par clé et par état), chacun borné à ``borne`` lignes, dédoublonnée ; les états que
+    l'agent ne voit pas ne sont pas lus (``reserves``)."""
     sql = Sql()
     sql.parametres["borne"] = borne
     flux = cles
@@ -100,8 +117,10 @@ def requete_flux(criteres: Criteres, cles: list[str], borne: int) -> tuple[str, 
     sql.parametres["flux"] = flux
     # Un flux par clé et par état (index (cle, etat, date_depot…)) : lire les
     # satisfaites ne parcourt pas les actives, plus récentes.
-    sql.parametres["etats"] = [criteres.etat or "active"] if criteres.par_echeance or criteres.etat else ETATS
+    etats = [criteres.etat or "active"] if criteres.par_echeance or criteres.etat else TOUS_LES_ETATS
+    sql.parametres["etats"] = [e for e in etats if e not in reserves.caches]
     filtres_colonnes(criteres, "r", sql, guichet=False)  # guichet demandé : son seul flux
+    acces_etats("r", reserves, sql)
     colonne, ordre = tri(criteres, "r", "r.demande_id")
     ordre_interne = ordre.replace("tri", colonne)
     requete = f"""
@@ -136,7 +155,7 @@ def identite(criteres: Criteres, sql: Sql, *, semi_jointure: bool) -> None:
             sql.ajouter(condition)
 
 
-def requete_nom(criteres: Criteres, cles: list[str], departements: list[str], borne: int) -> tuple[str, dict]:
+def requete_nom(criteres: Criteres, cles: list[str], departements: list[str], borne: int, reserves) -> tuple[str, dict]:
     """Clés d'identité dans l'ordre alphabétique (index ``cle_nom_tri``), demande filtrée ligne à ligne.
 
     Une demande peut sortir deux fois (demandeur et co-demandeur du même
@@ -150,11 +169,17 @@ def requete_nom(criteres: Criteres, cles: list[str], departements: list[str], bo
         sql.ajouter(acces_demande(departements), cles=cles, departements=departements)
         sql.conditions += colonnes.conditions
         sql.parametres.update(colonnes.parametres)
+        acces_etats("d", reserves, sql)
         source = "demandes_cleidentite c JOIN demandes_demande d ON d.id = c.demande_id"
     else:
         # Nom seul, agent sans département entier : l'accès se lit dans la table de recherche, sans
-        # lire la ligne (large) de chaque demande rencontrée (≈ 8 000 pour « mar » vu d'une commune).
-        sql.ajouter(ACCES.format(id="c.demande_id"), cles=cles)
+        # lire la ligne (large) de chaque demande rencontrée (≈ 8 000 pour « mar » vu d'une commune) ;
+        # l'état et le guichet aussi (mêmes valeurs sur chaque ligne d'une demande).
+        sql.ajouter(
+            ACCES.format(id="c.demande_id")[:-1] + " AND " + ETATS.format(a="a") + ")",
+            cles=cles,
+            **parametres_etats(reserves),
+        )
         source = "demandes_cleidentite c"
     sql.parametres["borne"] = borne
     requete = f"""
@@ -177,7 +202,7 @@ def acces_demande(departements: list[str]) -> str:
 
 
 def requete_identifiant(
-    criteres: Criteres, cles: list[str], departements: list[str], labellisees: list[int] | None = None
+    criteres: Criteres, cles: list[str], departements: list[str], reserves, labellisees: list[int] | None = None
 ) -> tuple[str, dict]:
     """Demandes désignées par un identifiant, accès vérifié par la table de recherche.
 
@@ -185,6 +210,7 @@ def requete_identifiant(
     (``labels.services.demandes_avec_label``), lues par l'appelant."""
     sql = Sql()
     sql.ajouter(acces_demande(departements), cles=cles, departements=departements)
+    acces_etats("d", reserves, sql)
     if criteres.numero_unique:
         sql.ajouter("d.numero_unique = %(nu)s", nu=criteres.numero_unique)
     if criteres.reference:
