@@ -351,6 +351,13 @@ MEDIA_URL = "/fichiers-prives/"
 # Par défaut sous MEDIA_ROOT (var/prive/pieces ; en Docker Compose, dans le volume « prive »).
 FDLS_PIECES_ROOT = Path(env.str("FDLS_PIECES_ROOT", default=str(MEDIA_ROOT / "pieces")))
 FDLS_PIECE_TAILLE_MAX = env.int("FDLS_PIECE_TAILLE_MAX", default=10 * 1024 * 1024)
+# Image déposée : au plus ce nombre de pixels (largeur × hauteur), soit un A4 numérisé à 600 dpi
+# (4 961 × 7 016 ≈ 35 Mpx) ; au-delà, la décompresser pour l'afficher coûterait des centaines de Mo.
+FDLS_PIECE_PIXELS_MAX = env.int("FDLS_PIECE_PIXELS_MAX", default=40_000_000)
+# Import d'un fichier de parc (offre/importation/analyse.py) : budget de temps et de mémoire retenue de
+# l'analyse ; au-delà, le fichier est refusé (« découpez-le ») et rien n'est importé.
+FDLS_IMPORT_DUREE_MAX_S = env.float("FDLS_IMPORT_DUREE_MAX_S", default=150.0)
+FDLS_IMPORT_MEMOIRE_MAX_MO = env.int("FDLS_IMPORT_MEMOIRE_MAX_MO", default=512)
 
 # --- API -------------------------------------------------------------------
 REST_FRAMEWORK = {
