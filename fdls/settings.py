@@ -197,6 +197,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "cotation.tasks.calculer_attentes",
         "schedule": crontab(hour=2, minute=30),
     },
+    # Fichiers de pièces restés sans ligne (processus tué entre l'écriture et la validation du dépôt).
+    "nettoyer-pieces-orphelines": {
+        "task": "demandes.tasks.nettoyer_pieces_orphelines",
+        "schedule": crontab(hour=4, minute=0),
+    },
     "envoyer-relances-echeance": {
         "task": "demandes.tasks.envoyer_relances",
         "schedule": crontab(hour=7, minute=0),

@@ -92,6 +92,7 @@ MESSAGE_STOCKAGE = (
 )
 CAUSES_STOCKAGE = {
     28: "disque plein",  # ENOSPC
+    27: "espace insuffisant pour ce fichier",  # EFBIG (limite de taille de fichier du système)
     122: "quota dépassé",  # EDQUOT
     30: "système de fichiers en lecture seule",  # EROFS
     13: "écriture refusée",  # EACCES
