@@ -360,8 +360,10 @@ FDLS_PIECE_TAILLE_MAX = env.int("FDLS_PIECE_TAILLE_MAX", default=10 * 1024 * 102
 # (4 961 × 7 016 ≈ 35 Mpx) ; au-delà, la décompresser pour l'afficher coûterait des centaines de Mo.
 FDLS_PIECE_PIXELS_MAX = env.int("FDLS_PIECE_PIXELS_MAX", default=40_000_000)
 # Import d'un fichier de parc (offre/importation/analyse.py) : budget de temps et de mémoire retenue de
-# l'analyse ; au-delà, le fichier est refusé (« découpez-le ») et rien n'est importé.
-FDLS_IMPORT_DUREE_MAX_S = env.float("FDLS_IMPORT_DUREE_MAX_S", default=150.0)
+# l'analyse ; au-delà, le fichier est refusé (« découpez-le ») et rien n'est importé. 40 s laissent
+# l'écriture finir sous le délai de 60 s de gunicorn (100 000 lignes XLSX : 26 s en tout, docs/benchmarks.md) ;
+# 512 Mo couvrent 200 000 lignes valides (≈ 1,6 ko chacune).
+FDLS_IMPORT_DUREE_MAX_S = env.float("FDLS_IMPORT_DUREE_MAX_S", default=40.0)
 FDLS_IMPORT_MEMOIRE_MAX_MO = env.int("FDLS_IMPORT_MEMOIRE_MAX_MO", default=512)
 
 # --- API -------------------------------------------------------------------
