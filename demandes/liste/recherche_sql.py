@@ -7,7 +7,9 @@ leur exécution. Leurs jumeaux ORM sont les mêmes critères appliqués par
 (``tests/demandes/liste/test_recherche.py``) :
 ``test_la_liste_rend_les_memes_demandes_que_l_orm`` (mêmes demandes, même
 ordre, par les deux chemins, pour chaque variante et chaque profil d'agent),
-``test_filtre_par_label_et_contingent``, et la table elle-même contre celle
+``test_filtre_par_label_et_contingent``,
+``test_brouillons_et_depots_en_ligne_memes_demandes_que_l_orm`` (restriction par état de
+``fdls.acces.etats_reserves``), et la table elle-même contre celle
 qu'on recalculerait depuis les demandes (``test_la_table_suit_chaque_ecriture_des_services``).
 """
 
@@ -19,6 +21,7 @@ from demandes.dossier.models import Demande
 from demandes.liste.criteres import Criteres
 
 TOUS_LES_ETATS = list(Demande.Etat.values)
+BROUILLON = Demande.Etat.BROUILLON.value
 
 
 class Sql:
@@ -99,7 +102,7 @@ def guichet_filtre_par_cles(criteres: Criteres, cles: list[str]) -> bool:
 
 def requete_flux(criteres: Criteres, cles: list[str], borne: int, reserves) -> tuple[str, dict]:
     """Union des flux (un par clé et par état), chacun borné à ``borne`` lignes, dédoublonnée ; les états que
-    l'agent ne voit pas ne sont pas lus (``reserves``)."""
+    l'agent ne voit pas ne sont pas lus, les brouillons seulement ceux de ses guichets (``reserves``)."""
     sql = Sql()
     sql.parametres["borne"] = borne
     flux = cles
@@ -114,23 +117,28 @@ def requete_flux(criteres: Criteres, cles: list[str], borne: int, reserves) -> t
         if guichet_filtre_par_cles(criteres, cles):
             acces = " AND " + ACCES.format(id="r.demande_id")
             sql.parametres["cles"] = cles
-    sql.parametres["flux"] = flux
     # Un flux par clé et par état (index (cle, etat, date_depot…)) : lire les
-    # satisfaites ne parcourt pas les actives, plus récentes.
+    # satisfaites ne parcourt pas les actives, plus récentes. Les états cachés de
+    # l'agent ne sont pas lus ; les brouillons, seulement par les clés ``G`` des
+    # guichets de son organisme (``reserves``) : une condition sur ``guichet_id``
+    # empêcherait le parcours de l'index seul.
     etats = [criteres.etat or "active"] if criteres.par_echeance or criteres.etat else TOUS_LES_ETATS
-    sql.parametres["etats"] = [e for e in etats if e not in reserves.caches]
+    paires = [(cle, etat) for cle in flux for etat in etats if etat not in reserves.caches and etat != BROUILLON]
+    if BROUILLON in etats:
+        propres = [f"G{pk}" for pk in reserves.guichets_brouillons]
+        paires += [(cle, BROUILLON) for cle in propres if not criteres.guichet_id or cle in flux]
+    sql.parametres["flux"] = [cle for cle, _ in paires]
+    sql.parametres["etats"] = [etat for _, etat in paires]
     filtres_colonnes(criteres, "r", sql, guichet=False)  # guichet demandé : son seul flux
-    acces_etats("r", reserves, sql)
     colonne, ordre = tri(criteres, "r", "r.demande_id")
     ordre_interne = ordre.replace("tri", colonne)
     requete = f"""
         SELECT DISTINCT s.demande_id, s.tri
-          FROM unnest(%(flux)s::varchar[]) AS k(cle)
-         CROSS JOIN unnest(%(etats)s::varchar[]) AS e(etat)
+          FROM unnest(%(flux)s::varchar[], %(etats)s::varchar[]) AS k(cle, etat)
          CROSS JOIN LATERAL (
                SELECT r.demande_id, {colonne} AS tri
                  FROM demandes_lignerecherche r
-                WHERE r.cle = k.cle AND r.etat = e.etat{sql.where}{acces}
+                WHERE r.cle = k.cle AND r.etat = k.etat{sql.where}{acces}
                 ORDER BY {ordre_interne}
                 LIMIT %(borne)s
          ) AS s
