@@ -14,6 +14,7 @@ from celery import shared_task
 from django.utils import timezone
 
 from demandes.labels import services as labels
+from demandes.pieces import services as pieces
 from demandes.relances import traitements
 
 
@@ -51,3 +52,10 @@ def recalculer_labels_automatiques(jour: str | None = None) -> str:
     cotation qui relit les demandes dont un label a changé)."""
     bilan = labels.recalculer_labels_automatiques_fichier(le=_jour(jour))
     return f"{bilan.poses} posés, {bilan.retraits} retirés"
+
+
+@shared_task(name="demandes.tasks.nettoyer_pieces_orphelines")
+def nettoyer_pieces_orphelines() -> str:
+    """Efface les fichiers de pièces sans ligne en base depuis plus d'une heure (processus tué entre
+    l'écriture du fichier et la validation du dépôt) ; idempotent (beat, chaque nuit)."""
+    return f"{pieces.nettoyer_fichiers_orphelins()} fichier(s) orphelin(s) effacé(s)"

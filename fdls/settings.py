@@ -199,6 +199,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "cotation.tasks.calculer_attentes",
         "schedule": crontab(hour=2, minute=30),
     },
+    # Fichiers de pièces restés sans ligne (processus tué entre l'écriture et la validation du dépôt).
+    "nettoyer-pieces-orphelines": {
+        "task": "demandes.tasks.nettoyer_pieces_orphelines",
+        "schedule": crontab(hour=4, minute=0),
+    },
     "envoyer-relances-echeance": {
         "task": "demandes.tasks.envoyer_relances",
         "schedule": crontab(hour=7, minute=0),
@@ -353,6 +358,15 @@ MEDIA_URL = "/fichiers-prives/"
 # Par défaut sous MEDIA_ROOT (var/prive/pieces ; en Docker Compose, dans le volume « prive »).
 FDLS_PIECES_ROOT = Path(env.str("FDLS_PIECES_ROOT", default=str(MEDIA_ROOT / "pieces")))
 FDLS_PIECE_TAILLE_MAX = env.int("FDLS_PIECE_TAILLE_MAX", default=10 * 1024 * 1024)
+# Image déposée : au plus ce nombre de pixels (largeur × hauteur), soit un A4 numérisé à 600 dpi
+# (4 961 × 7 016 ≈ 35 Mpx) ; au-delà, la décompresser pour l'afficher coûterait des centaines de Mo.
+FDLS_PIECE_PIXELS_MAX = env.int("FDLS_PIECE_PIXELS_MAX", default=40_000_000)
+# Import d'un fichier de parc (offre/importation/analyse.py) : budget de temps et de mémoire retenue de
+# l'analyse ; au-delà, le fichier est refusé (« découpez-le ») et rien n'est importé. 40 s laissent
+# l'écriture finir sous le délai de 60 s de gunicorn (100 000 lignes XLSX : 26 s en tout, docs/benchmarks.md) ;
+# 512 Mo couvrent 200 000 lignes valides (≈ 1,6 ko chacune).
+FDLS_IMPORT_DUREE_MAX_S = env.float("FDLS_IMPORT_DUREE_MAX_S", default=40.0)
+FDLS_IMPORT_MEMOIRE_MAX_MO = env.int("FDLS_IMPORT_MEMOIRE_MAX_MO", default=512)
 
 # --- API -------------------------------------------------------------------
 REST_FRAMEWORK = {

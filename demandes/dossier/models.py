@@ -47,6 +47,7 @@ class DemandeQuerySet(models.QuerySet):
             guichet="guichet",
             demandeur="compte_demandeur",
             cles="lignes_recherche__cle",
+            etat="etat",
         )
 
     def modifiables_par(self, user):
@@ -58,6 +59,7 @@ class DemandeQuerySet(models.QuerySet):
             guichet="guichet",
             demandeur="compte_demandeur",
             cles="lignes_recherche__cle",
+            etat="etat",
         )
 
     def actives(self):

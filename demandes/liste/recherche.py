@@ -62,6 +62,8 @@ class ResultatRecherche:
         self.criteres = criteres
         self.preparer = preparer
         self.cles = acces.cles_acces(user) or []
+        # Brouillons des autres organismes et dépôts en ligne hors de sa portée : jamais lus.
+        self.reserves = acces.etats_reserves(user) or acces.EtatsReserves(caches=(), guichets_brouillons=())
         self.departements = [cle[1:] for cle in self.cles if cle.startswith("D")]
         if criteres.par_nom:
             plafond = min(plafond, PLAFOND_COMPTAGE_NOM)
@@ -76,8 +78,10 @@ class ResultatRecherche:
                 labellisees = demandes_avec_label(
                     type_label=self.criteres.label_id, organisme=self.criteres.contingent_id
                 )
-            return recherche_sql.requete_identifiant(self.criteres, self.cles, self.departements, labellisees)
-        return recherche_sql.requete_flux(self.criteres, self.cles, borne)
+            return recherche_sql.requete_identifiant(
+                self.criteres, self.cles, self.departements, self.reserves, labellisees
+            )
+        return recherche_sql.requete_flux(self.criteres, self.cles, borne, self.reserves)
 
     def _par_nom(self, fin: int) -> list[int]:
         """Les ``fin`` premières demandes distinctes dans l'ordre alphabétique.
@@ -88,7 +92,9 @@ class ResultatRecherche:
         """
         borne = fin + fin // 2 + 1
         while True:
-            requete, parametres = recherche_sql.requete_nom(self.criteres, self.cles, self.departements, borne)
+            requete, parametres = recherche_sql.requete_nom(
+                self.criteres, self.cles, self.departements, borne, self.reserves
+            )
             lignes = recherche_sql.premiere_colonne(requete, parametres)
             distinctes = list(dict.fromkeys(lignes))
             if len(distinctes) >= fin or len(lignes) < borne:

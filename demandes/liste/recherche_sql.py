@@ -7,7 +7,9 @@ leur exécution. Leurs jumeaux ORM sont les mêmes critères appliqués par
 (``tests/demandes/liste/test_recherche.py``) :
 ``test_la_liste_rend_les_memes_demandes_que_l_orm`` (mêmes demandes, même
 ordre, par les deux chemins, pour chaque variante et chaque profil d'agent),
-``test_filtre_par_label_et_contingent``, et la table elle-même contre celle
+``test_filtre_par_label_et_contingent``,
+``test_brouillons_et_depots_en_ligne_memes_demandes_que_l_orm`` (restriction par état de
+``fdls.acces.etats_reserves``), et la table elle-même contre celle
 qu'on recalculerait depuis les demandes (``test_la_table_suit_chaque_ecriture_des_services``).
 """
 
@@ -18,7 +20,8 @@ from django.db import connection
 from demandes.dossier.models import Demande
 from demandes.liste.criteres import Criteres
 
-ETATS = list(Demande.Etat.values)
+TOUS_LES_ETATS = list(Demande.Etat.values)
+BROUILLON = Demande.Etat.BROUILLON.value
 
 
 class Sql:
@@ -69,6 +72,22 @@ def tri(criteres: Criteres, alias: str, cle: str) -> tuple[str, str]:
 
 
 ACCES = "EXISTS (SELECT 1 FROM demandes_lignerecherche a WHERE a.demande_id = {id} AND a.cle = ANY(%(cles)s))"
+# États hors du fichier partagé (``fdls.acces.etats_reserves``) : ``etats_caches`` jamais visibles de l'agent,
+# un brouillon seulement d'un guichet de son organisme. La table de recherche et la demande portent toutes deux
+# ``etat`` et ``guichet_id``.
+ETATS = (
+    "{a}.etat <> ALL(%(etats_caches)s) AND ({a}.etat <> 'brouillon' OR {a}.guichet_id = ANY(%(guichets_brouillons)s))"
+)
+
+
+def parametres_etats(reserves) -> dict:
+    """Paramètres de ``ETATS`` pour les réserves de l'agent (``fdls.acces.EtatsReserves``)."""
+    return {"etats_caches": list(reserves.caches), "guichets_brouillons": list(reserves.guichets_brouillons)}
+
+
+def acces_etats(alias: str, reserves, sql: Sql) -> None:
+    """Ajoute la restriction par état sur les colonnes de ``alias`` (demande ou ligne de recherche)."""
+    sql.ajouter(ETATS.format(a=alias), **parametres_etats(reserves))
 
 
 def guichet_filtre_par_cles(criteres: Criteres, cles: list[str]) -> bool:
@@ -81,8 +100,9 @@ def guichet_filtre_par_cles(criteres: Criteres, cles: list[str]) -> bool:
     )
 
 
-def requete_flux(criteres: Criteres, cles: list[str], borne: int) -> tuple[str, dict]:
-    """Union des flux (un par clé et par état), chacun borné à ``borne`` lignes, dédoublonnée."""
+def requete_flux(criteres: Criteres, cles: list[str], borne: int, reserves) -> tuple[str, dict]:
+    """Union des flux (un par clé et par état), chacun borné à ``borne`` lignes, dédoublonnée ; les états que
+    l'agent ne voit pas ne sont pas lus, les brouillons seulement ceux de ses guichets (``reserves``)."""
     sql = Sql()
     sql.parametres["borne"] = borne
     flux = cles
@@ -97,21 +117,28 @@ def requete_flux(criteres: Criteres, cles: list[str], borne: int) -> tuple[str, 
         if guichet_filtre_par_cles(criteres, cles):
             acces = " AND " + ACCES.format(id="r.demande_id")
             sql.parametres["cles"] = cles
-    sql.parametres["flux"] = flux
     # Un flux par clé et par état (index (cle, etat, date_depot…)) : lire les
-    # satisfaites ne parcourt pas les actives, plus récentes.
-    sql.parametres["etats"] = [criteres.etat or "active"] if criteres.par_echeance or criteres.etat else ETATS
+    # satisfaites ne parcourt pas les actives, plus récentes. Les états cachés de
+    # l'agent ne sont pas lus ; les brouillons, seulement par les clés ``G`` des
+    # guichets de son organisme (``reserves``) : une condition sur ``guichet_id``
+    # empêcherait le parcours de l'index seul.
+    etats = [criteres.etat or "active"] if criteres.par_echeance or criteres.etat else TOUS_LES_ETATS
+    paires = [(cle, etat) for cle in flux for etat in etats if etat not in reserves.caches and etat != BROUILLON]
+    if BROUILLON in etats:
+        propres = [f"G{pk}" for pk in reserves.guichets_brouillons]
+        paires += [(cle, BROUILLON) for cle in propres if not criteres.guichet_id or cle in flux]
+    sql.parametres["flux"] = [cle for cle, _ in paires]
+    sql.parametres["etats"] = [etat for _, etat in paires]
     filtres_colonnes(criteres, "r", sql, guichet=False)  # guichet demandé : son seul flux
     colonne, ordre = tri(criteres, "r", "r.demande_id")
     ordre_interne = ordre.replace("tri", colonne)
     requete = f"""
         SELECT DISTINCT s.demande_id, s.tri
-          FROM unnest(%(flux)s::varchar[]) AS k(cle)
-         CROSS JOIN unnest(%(etats)s::varchar[]) AS e(etat)
+          FROM unnest(%(flux)s::varchar[], %(etats)s::varchar[]) AS k(cle, etat)
          CROSS JOIN LATERAL (
                SELECT r.demande_id, {colonne} AS tri
                  FROM demandes_lignerecherche r
-                WHERE r.cle = k.cle AND r.etat = e.etat{sql.where}{acces}
+                WHERE r.cle = k.cle AND r.etat = k.etat{sql.where}{acces}
                 ORDER BY {ordre_interne}
                 LIMIT %(borne)s
          ) AS s
@@ -136,7 +163,7 @@ def identite(criteres: Criteres, sql: Sql, *, semi_jointure: bool) -> None:
             sql.ajouter(condition)
 
 
-def requete_nom(criteres: Criteres, cles: list[str], departements: list[str], borne: int) -> tuple[str, dict]:
+def requete_nom(criteres: Criteres, cles: list[str], departements: list[str], borne: int, reserves) -> tuple[str, dict]:
     """Clés d'identité dans l'ordre alphabétique (index ``cle_nom_tri``), demande filtrée ligne à ligne.
 
     Une demande peut sortir deux fois (demandeur et co-demandeur du même
@@ -150,11 +177,17 @@ def requete_nom(criteres: Criteres, cles: list[str], departements: list[str], bo
         sql.ajouter(acces_demande(departements), cles=cles, departements=departements)
         sql.conditions += colonnes.conditions
         sql.parametres.update(colonnes.parametres)
+        acces_etats("d", reserves, sql)
         source = "demandes_cleidentite c JOIN demandes_demande d ON d.id = c.demande_id"
     else:
         # Nom seul, agent sans département entier : l'accès se lit dans la table de recherche, sans
-        # lire la ligne (large) de chaque demande rencontrée (≈ 8 000 pour « mar » vu d'une commune).
-        sql.ajouter(ACCES.format(id="c.demande_id"), cles=cles)
+        # lire la ligne (large) de chaque demande rencontrée (≈ 8 000 pour « mar » vu d'une commune) ;
+        # l'état et le guichet aussi (mêmes valeurs sur chaque ligne d'une demande).
+        sql.ajouter(
+            ACCES.format(id="c.demande_id")[:-1] + " AND " + ETATS.format(a="a") + ")",
+            cles=cles,
+            **parametres_etats(reserves),
+        )
         source = "demandes_cleidentite c"
     sql.parametres["borne"] = borne
     requete = f"""
@@ -177,7 +210,7 @@ def acces_demande(departements: list[str]) -> str:
 
 
 def requete_identifiant(
-    criteres: Criteres, cles: list[str], departements: list[str], labellisees: list[int] | None = None
+    criteres: Criteres, cles: list[str], departements: list[str], reserves, labellisees: list[int] | None = None
 ) -> tuple[str, dict]:
     """Demandes désignées par un identifiant, accès vérifié par la table de recherche.
 
@@ -185,6 +218,7 @@ def requete_identifiant(
     (``labels.services.demandes_avec_label``), lues par l'appelant."""
     sql = Sql()
     sql.ajouter(acces_demande(departements), cles=cles, departements=departements)
+    acces_etats("d", reserves, sql)
     if criteres.numero_unique:
         sql.ajouter("d.numero_unique = %(nu)s", nu=criteres.numero_unique)
     if criteres.reference:

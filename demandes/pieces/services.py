@@ -4,11 +4,19 @@ Contrôle du contenu : un fichier n'est admis que si ses premiers octets (les
 « octets magiques ») sont ceux d'un PDF, d'un JPEG ou d'un PNG **et** si son
 extension correspond à ce contenu ; un fichier vide, trop gros
 (``FDLS_PIECE_TAILLE_MAX``) ou d'un autre type est refusé avec un message en
-français, sur le champ ``fichier``.
+français, sur le champ ``fichier``. Puis le contenu est contrôlé en profondeur
+(``demandes/pieces/contenu.py``) : un PDF est réécrit sans rien qui agisse
+(JavaScript, action à l'ouverture, formulaire, pièce jointe), une image doit
+être lisible par Pillow dans le format annoncé et de dimensions bornées.
 
 Stockage : hors de la racine web, sous ``FDLS_PIECES_ROOT``, à un chemin tiré
 au hasard (``ab/<uuid>``) qui ne reprend jamais le nom d'origine ; écriture
 atomique (fichier temporaire du même répertoire, ``fsync`` puis ``rename``).
+Une erreur du stockage (disque plein, répertoire en lecture seule) est une
+``StockageIndisponible`` (``ValidationError`` sur ``fichier``) : message clair,
+formulaire conservé, rien d'écrit. Un fichier resté sans pièce (processus tué
+entre l'écriture et la validation) est effacé par ``nettoyer_fichiers_orphelins``,
+planifiée chaque nuit (``demandes.tasks.nettoyer_pieces_orphelines``).
 Un dépôt est sa propre transaction (``durable``) : si elle échoue, le fichier
 écrit est supprimé aussitôt ; elle ne peut pas être imbriquée dans une
 transaction englobante, dont l'annulation laisserait un fichier sans ligne
@@ -25,6 +33,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import logging
 import os
 import tempfile
 import time
@@ -34,14 +43,18 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.db import models, transaction
 from django.utils import timezone
 
 from demandes.dossier import calculs, choix
 from demandes.dossier.models import Demande, Evenement, Personne
 from demandes.dossier.workflow import ecrire_evenement
+from demandes.pieces import contenu as controle_contenu
 from demandes.pieces.models import Piece
 from fdls.socle.workflow import Auteur
+
+logger = logging.getLogger(__name__)
 
 TypePiece = choix.TypePiece
 
@@ -71,6 +84,28 @@ DELAI_ORPHELINS_S = 3600
 
 class PieceIntrouvable(Exception):
     """Le fichier d'une pièce manque dans le stockage (restauration incomplète, disque)."""
+
+
+MESSAGE_STOCKAGE = (
+    "Le dépôt a échoué : l'espace de stockage des pièces est indisponible ({cause}). Rien n'a été enregistré ; "
+    "réessayez dans quelques minutes et, si l'erreur persiste, prévenez l'administrateur du fichier."
+)
+CAUSES_STOCKAGE = {
+    28: "disque plein",  # ENOSPC
+    27: "espace insuffisant pour ce fichier",  # EFBIG (limite de taille de fichier du système)
+    122: "quota dépassé",  # EDQUOT
+    30: "système de fichiers en lecture seule",  # EROFS
+    13: "écriture refusée",  # EACCES
+    1: "écriture refusée",  # EPERM
+}
+
+
+class StockageIndisponible(ValidationError):
+    """Le stockage des pièces refuse l'écriture (disque plein, lecture seule, droits) : rien n'est écrit."""
+
+    def __init__(self, erreur: OSError):
+        cause = CAUSES_STOCKAGE.get(erreur.errno, "erreur d'écriture")
+        super().__init__({"fichier": [ValidationError(MESSAGE_STOCKAGE.format(cause=cause), code="stockage")]})
 
 
 # ---------------------------------------------------------------- stockage
@@ -153,6 +188,14 @@ def _ecrire(fichier) -> tuple[str, str, int]:
     """Écrit le fichier (``django.core.files.File``) sous un nom aléatoire : temporaire, fsync, rename.
 
     Rend (chemin relatif, empreinte SHA-256, taille)."""
+    try:
+        return _ecrire_dans_le_stockage(fichier)
+    except OSError as erreur:
+        logger.exception("Stockage des pièces indisponible (%s) : dépôt refusé", erreur)
+        raise StockageIndisponible(erreur) from erreur
+
+
+def _ecrire_dans_le_stockage(fichier) -> tuple[str, str, int]:
     nom = uuid.uuid4().hex
     chemin = f"{nom[:2]}/{nom}"
     cible = racine() / chemin
@@ -215,6 +258,9 @@ def deposer_piece(*, demande: Demande, type: str, fichier, auteur: Auteur, perso
         erreurs["personne"] = ["Cette personne ne fait pas partie du ménage de la demande."]
     try:
         type_contenu = controler_fichier(fichier)
+        nom = os.path.basename(fichier.name or "")
+        fichier.seek(0)
+        controle = controle_contenu.controler_contenu(fichier.read(taille_max() + 1), type_contenu, nom)
     except ValidationError as erreur:
         erreurs.update(erreur.message_dict)
     if erreurs:
@@ -223,7 +269,7 @@ def deposer_piece(*, demande: Demande, type: str, fichier, auteur: Auteur, perso
     if personne is None and type in choix.PIECES_PERSONNELLES:
         personne = Personne.objects.filter(demande=demande, role=choix.Role.DEMANDEUR).first()
 
-    chemin, empreinte, taille = _ecrire(fichier)
+    chemin, empreinte, taille = _ecrire(ContentFile(controle.octets))
     try:
         with transaction.atomic(durable=True):
             demande = Demande.objects.select_for_update().get(pk=demande.pk)
@@ -247,7 +293,7 @@ def deposer_piece(*, demande: Demande, type: str, fichier, auteur: Auteur, perso
                 Evenement.Type.PIECE_AJOUTEE,
                 auteur,
                 precisions=_precisions(piece),
-                details=_details(piece),
+                details=_details(piece, **({"contenu_retire": list(controle.retire)} if controle.retire else {})),
             )
     except BaseException:
         # Transaction annulée : le fichier écrit ne doit pas rester orphelin.

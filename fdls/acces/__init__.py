@@ -14,12 +14,19 @@ Règles (docs/acces.md détaille la matrice) :
 * un **agent** voit les données nominatives s'il a un rôle nominatif (agent
   de guichet, instructeur bailleur, réservataire, administrateur) ; le rôle
   observateur ne donne accès qu'aux statistiques sans nom ;
+* les organismes de type **association** n'ont aucun accès nominatif : la
+  liste a–i de l'article R441-2-6 ne nomme aucune association (docs/decisions.md) ;
 * l'agent voit les demandes du territoire d'habilitation de son organisme
   (``Organisme.perimetre``) : toutes celles du fichier d'un département
   qu'il couvre entièrement (bailleur, État, département, Action Logement,
   SIAO, gestionnaire), et, pour les communes isolées (EPCI, commune, lieu
   d'accueil), celles qui ont une localisation souhaitée sur l'une d'elles ;
   en plus, celles enregistrées à un guichet de son organisme ;
+* R441-2-6 partage les demandes **enregistrées** : un **brouillon** n'est vu
+  que de l'organisme qui le saisit (celui de son guichet) ; une demande
+  **déposée en ligne** (à valider, ou rejetée) que des agents qui peuvent la
+  valider (``enregistre`` : agent de guichet d'un organisme doté d'un guichet
+  accompagnateur actif), dans leur territoire ;
 * seul un agent de guichet d'un organisme qui a un guichet accompagnateur
   modifie une demande (seed 001 annexe 2) ;
 * l'administration (partenaires, comptes, journal d'audit) est réservée aux
@@ -38,6 +45,13 @@ from fdls.territoires.models import Commune
 # Rôles qui donnent accès aux données nominatives.
 ROLES_NOMINATIFS = frozenset({"agent_guichet", "instructeur_bailleur", "reservataire", "administrateur"})
 ROLES_STATISTIQUES = frozenset(ROLES_NOMINATIFS | {"observateur"})
+# Types d'organisme (``Organisme.Type``) que l'article R441-2-6 ne nomme pas : aucun accès nominatif.
+TYPES_SANS_ACCES_NOMINATIF = frozenset({"association"})
+# États d'une demande (``Demande.Etat``) qui ne sont pas au fichier partagé : brouillon (son organisme seul),
+# dépôt en ligne à valider ou rejeté (les agents qui peuvent le valider seuls).
+ETAT_BROUILLON = "brouillon"
+ETATS_EN_LIGNE = ("a_valider", "rejetee")
+ETATS_HORS_FICHIER = (ETAT_BROUILLON, *ETATS_EN_LIGNE)
 
 
 def _est_agent_actif(user) -> bool:
@@ -46,7 +60,12 @@ def _est_agent_actif(user) -> bool:
 
 def voit_nominatif(user) -> bool:
     """L'utilisateur peut-il consulter des données nominatives de demandes ?"""
-    return _est_agent_actif(user) and user.organisme_id is not None and user.a_role(*ROLES_NOMINATIFS)
+    return (
+        _est_agent_actif(user)
+        and user.organisme_id is not None
+        and user.a_role(*ROLES_NOMINATIFS)
+        and user.organisme.type not in TYPES_SANS_ACCES_NOMINATIF
+    )
 
 
 def voit_statistiques(user, *, nominatives: bool = False) -> bool:
@@ -97,6 +116,8 @@ class Portee:
     # ``E`` dans la table de recherche au lieu d'une clé ``C`` par commune.
     epcis: tuple[str, ...] = ()
     communes_des_epcis: tuple[str, ...] = ()
+    # Tous les guichets de l'organisme, où qu'ils soient : ceux dont il voit les brouillons.
+    guichets_organisme: tuple[int, ...] = ()
 
 
 def portee(user) -> Portee | None:
@@ -106,12 +127,55 @@ def portee(user) -> Portee | None:
     cache = getattr(user, "_portee_acces", None)
     if cache is not None and cache[0] == user.organisme_id:
         return cache[1]
-    departements, communes, epcis, dans_epcis, guichets = portee_sql.lire_portee(user.organisme_id)
+    departements, communes, epcis, dans_epcis, guichets, propres = portee_sql.lire_portee(user.organisme_id)
     resultat = Portee(
-        departements=departements, communes=communes, guichets=guichets, epcis=epcis, communes_des_epcis=dans_epcis
+        departements=departements,
+        communes=communes,
+        guichets=guichets,
+        epcis=epcis,
+        communes_des_epcis=dans_epcis,
+        guichets_organisme=propres,
     )
     user._portee_acces = (user.organisme_id, resultat)
     return resultat
+
+
+@dataclass(frozen=True)
+class EtatsReserves:
+    """Restriction par état qui s'ajoute au territoire : ``caches``, les états dont l'agent ne voit aucune
+    demande ; ``guichets_brouillons``, les guichets dont il voit les brouillons (ceux de son organisme)."""
+
+    caches: tuple[str, ...]
+    guichets_brouillons: tuple[int, ...]
+
+
+def etats_reserves(user) -> EtatsReserves | None:
+    """Ce que l'agent voit des demandes hors du fichier partagé (brouillons, dépôts en ligne), ou None s'il
+    n'a pas de portée nominative. Calculé une fois par objet utilisateur."""
+    perimetre = portee(user)
+    if perimetre is None:
+        return None
+    cache = getattr(user, "_etats_reserves", None)
+    if cache is not None and cache[0] == user.organisme_id:
+        return cache[1]
+    resultat = EtatsReserves(
+        caches=() if enregistre(user) else ETATS_EN_LIGNE, guichets_brouillons=perimetre.guichets_organisme
+    )
+    user._etats_reserves = (user.organisme_id, resultat)
+    return resultat
+
+
+def _q_etats(user, etat: str, guichet: str) -> Q:
+    """Filtre Q des états : toute demande du fichier ; un brouillon de son organisme ; un dépôt en ligne si
+    l'agent peut le valider."""
+    reserves = etats_reserves(user)
+    condition = ~Q(**{f"{etat}__in": ETATS_HORS_FICHIER})
+    if reserves.guichets_brouillons:
+        condition |= Q(**{etat: ETAT_BROUILLON, f"{guichet}__in": reserves.guichets_brouillons})
+    en_ligne = [e for e in ETATS_EN_LIGNE if e not in reserves.caches]
+    if en_ligne:
+        condition |= Q(**{f"{etat}__in": en_ligne})
+    return condition
 
 
 def cles_acces(user) -> list[str] | None:
@@ -167,6 +231,7 @@ def _q_visibles(
     guichet: str | None,
     demandeur: str | None,
     cles: str | None = None,
+    etat: str | None = None,
 ) -> Q | None:
     """Filtre Q des objets visibles, ou None si rien n'est visible."""
     if user is None or not user.is_authenticated or not user.is_active:
@@ -177,7 +242,10 @@ def _q_visibles(
         # Table de recherche : une seule semi-jointure, sans OR entre les
         # conditions (un OR empêche PostgreSQL de hacher la sous-requête).
         liste = cles_acces(user)
-        return Q(pk__in=_objets_par_cle(queryset.model, cles, liste)) if liste else None
+        if not liste:
+            return None
+        resultat = Q(pk__in=_objets_par_cle(queryset.model, cles, liste))
+        return resultat & _q_etats(user, etat, guichet) if etat and guichet else resultat
     perimetre = portee(user)
     if perimetre is None:
         return None
@@ -198,7 +266,7 @@ def _q_visibles(
     resultat = conditions[0]
     for condition in conditions[1:]:
         resultat |= condition
-    return resultat
+    return resultat & _q_etats(user, etat, guichet) if etat and guichet else resultat
 
 
 def filtrer(
@@ -210,6 +278,7 @@ def filtrer(
     guichet: str | None = None,
     demandeur: str | None = None,
     cles: str | None = None,
+    etat: str | None = None,
 ):
     """Restreint ``queryset`` aux objets nominatifs que ``user`` peut consulter.
 
@@ -220,10 +289,19 @@ def filtrer(
     ``demandeur`` : chemin vers le compte du demandeur ; ``cles`` : chemin
     vers la clé d'une table de recherche tenue à jour (``D``/``C``/``G``, voir
     ``cles_acces``) qui, si elle est donnée, remplace les trois conditions
-    territoriales par une seule semi-jointure indexée.
+    territoriales par une seule semi-jointure indexée ; ``etat`` : chemin vers
+    l'état d'une demande, qui restreint les brouillons et les dépôts en ligne
+    (``etats_reserves``).
     """
     condition = _q_visibles(
-        queryset, user, departement=departement, commune=commune, guichet=guichet, demandeur=demandeur, cles=cles
+        queryset,
+        user,
+        departement=departement,
+        commune=commune,
+        guichet=guichet,
+        demandeur=demandeur,
+        cles=cles,
+        etat=etat,
     )
     if condition is None:
         return queryset.none()
@@ -239,6 +317,7 @@ def filtrer_modifiables(
     guichet: str | None = None,
     demandeur: str | None = None,
     cles: str | None = None,
+    etat: str | None = None,
 ):
     """Objets que ``user`` peut modifier : un demandeur les siens ; un agent de
     guichet d'un organisme doté d'un guichet accompagnateur, ceux qu'il voit."""
@@ -246,7 +325,7 @@ def filtrer_modifiables(
         return filtrer(queryset, user, commune=commune, demandeur=demandeur)
     if not enregistre(user):
         return queryset.none()
-    return filtrer(queryset, user, departement=departement, commune=commune, guichet=guichet, cles=cles)
+    return filtrer(queryset, user, departement=departement, commune=commune, guichet=guichet, cles=cles, etat=etat)
 
 
 def enregistre(user) -> bool:

@@ -1,4 +1,5 @@
-"""Portée nominative d'un organisme en une requête : départements entiers, communes isolées, EPCI entiers, guichets.
+"""Portée nominative d'un organisme en une requête : départements entiers, communes isolées, EPCI entiers, guichets
+(hors des départements entiers, puis tous : ceux dont l'organisme voit les brouillons).
 
 Accord avec l'ORM (mêmes ensembles calculés depuis ``Organisme.perimetre``,
 ``Commune`` et ``Guichet``) : tests/acces/test_portee_sql.py.
@@ -38,13 +39,15 @@ SELECT ARRAY(SELECT departement_id FROM departements ORDER BY 1),
                JOIN territoires_commune c ON c.code_insee = g.commune_id
               WHERE g.organisme_id = %(organisme)s
                 AND c.departement_id NOT IN (SELECT departement_id FROM departements)
-              ORDER BY 1)
+              ORDER BY 1),
+       ARRAY(SELECT g.id FROM organismes_guichet g WHERE g.organisme_id = %(organisme)s ORDER BY 1)
 """
 
 
-def lire_portee(organisme_id: int) -> tuple[tuple, tuple, tuple, tuple, tuple]:
+def lire_portee(organisme_id: int) -> tuple[tuple, tuple, tuple, tuple, tuple, tuple]:
     """(départements entièrement couverts, communes isolées hors de ces départements, EPCI entièrement couverts
-    parmi elles, communes de ces EPCI, guichets propres hors de ces départements), chacun trié."""
+    parmi elles, communes de ces EPCI, guichets propres hors de ces départements, tous les guichets propres),
+    chacun trié."""
     with connection.cursor() as cursor:
         cursor.execute(_SQL_PORTEE, {"organisme": organisme_id})
         return tuple(tuple(valeurs) for valeurs in cursor.fetchone())

@@ -12,6 +12,8 @@ from __future__ import annotations
 import csv
 import io
 import re
+import sys
+import time
 import unicodedata
 import zipfile
 from collections.abc import Iterator
@@ -19,6 +21,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from xml.etree import ElementTree
 
+from django.conf import settings
 from django.utils import timezone
 
 from fdls.organismes.models import Organisme
@@ -47,6 +50,15 @@ from offre.models import (
 MAX_OCTETS = 40 * 1024 * 1024
 MAX_LIGNES = 200_000
 MAX_DECOMPRESSE = 500 * 1024 * 1024  # garde-fou contre une « bombe » ZIP
+# Une feuille Excel compte au plus 16 384 colonnes (A … XFD) et 1 048 576 lignes ; une référence de cellule
+# au-delà (« ZZZZZZ2 ») est malformée : le fichier est illisible, sans rien allouer.
+MAX_COLONNES_XLSX = 16_384
+MAX_LIGNES_XLSX = 1_048_576
+REFERENCE_CELLULE = re.compile(r"([A-Z]{1,3})([1-9][0-9]{0,6})")
+# Coût mémoire estimé d'une ligne valide retenue jusqu'à l'écriture (deux dictionnaires d'une vingtaine de
+# valeurs ; mesuré par tracemalloc sur 5 000 lignes : 1,53 ko) et d'un texte partagé (en plus de sa longueur).
+OCTETS_PAR_LIGNE_VALIDE = 1_600
+OCTETS_PAR_TEXTE_PARTAGE = 60
 
 
 @dataclass(frozen=True)
@@ -135,6 +147,36 @@ class FichierIllisible(Exception):
     pass
 
 
+class Budget:
+    """Budget de temps et de mémoire d'une analyse (``FDLS_IMPORT_DUREE_MAX_S``, ``FDLS_IMPORT_MEMOIRE_MAX_MO``).
+
+    La mémoire comptée est celle que l'analyse **retient** (textes partagés du classeur, lignes valides
+    gardées pour l'écriture) ; une ligne lue puis jetée ne compte pas. Au-delà, ``FichierIllisible`` avec un
+    message qui dit de découper le fichier : rien n'est importé.
+    """
+
+    def __init__(self, *, secondes: float | None = None, octets: int | None = None):
+        self.secondes = settings.FDLS_IMPORT_DUREE_MAX_S if secondes is None else secondes
+        self.octets_max = settings.FDLS_IMPORT_MEMOIRE_MAX_MO * 1024 * 1024 if octets is None else octets
+        self.fin = time.monotonic() + self.secondes
+        self.octets = 0
+
+    def verifier_temps(self) -> None:
+        if time.monotonic() > self.fin:
+            raise FichierIllisible(
+                f"L'analyse du fichier dépasse le temps permis ({self.secondes:g} s) : "
+                "découpez-le en plusieurs fichiers plus petits."
+            )
+
+    def retenir(self, octets: int) -> None:
+        self.octets += octets
+        if self.octets > self.octets_max:
+            raise FichierIllisible(
+                f"L'analyse du fichier demande plus de mémoire que permis ({self.octets_max // (1024 * 1024)} Mo) : "
+                "découpez-le en plusieurs fichiers plus petits."
+            )
+
+
 def normaliser(texte: str) -> str:
     """Minuscules sans accents ni espaces superflus : « Adapté » → « adapte »."""
     texte = unicodedata.normalize("NFKD", str(texte)).encode("ascii", "ignore").decode()
@@ -160,13 +202,18 @@ def lire_contenu(fichier) -> bytes:
     return b"".join(morceaux)
 
 
-def lire_tableau(contenu: bytes) -> tuple[list[str], Iterator[list[str]]]:
+def lire_tableau(contenu: bytes, budget: Budget | None = None) -> tuple[list[str], Iterator[list[str]]]:
     """En-têtes et lignes d'un CSV (UTF-8 ou Windows-1252, « ; » « , » ou tabulation)
-    ou de la première feuille d'un XLSX — reconnus à leur contenu, pas à l'extension."""
+    ou de la première feuille d'un XLSX — reconnus à leur contenu, pas à l'extension.
+
+    Les lignes d'un XLSX sont coupées à la largeur des en-têtes (cellules au-delà ignorées) ; une référence
+    de cellule, un index de texte partagé ou un XML malformés lèvent ``FichierIllisible``, même en cours de
+    lecture des lignes."""
+    budget = budget or Budget()
     if not contenu.strip():
         raise FichierIllisible("Le fichier est vide.")
     if contenu[:4] == b"PK\x03\x04":
-        return _lire_xlsx(contenu)
+        return _lire_xlsx(contenu, budget)
     if contenu[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
         raise FichierIllisible(
             "Format Excel 97-2003 (.xls) non pris en charge : enregistrez le fichier en .xlsx ou en CSV."
@@ -188,7 +235,7 @@ NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 
 
-def _lire_xlsx(contenu: bytes):
+def _lire_xlsx(contenu: bytes, budget: Budget):
     """Première feuille d'un classeur XLSX, lue en flux (ElementTree.iterparse).
 
     openpyxl, même en lecture seule, lit 100 000 lignes de 22 colonnes en une
@@ -204,15 +251,26 @@ def _lire_xlsx(contenu: bytes):
         if sum(info.file_size for info in archive.infolist()) > MAX_DECOMPRESSE:
             raise FichierIllisible("Le classeur XLSX décompressé est trop volumineux : découpez-le.")
         feuille = _premiere_feuille(archive, noms)
-        partages = _textes_partages(archive) if "xl/sharedStrings.xml" in noms else []
+        partages = _textes_partages(archive, budget) if "xl/sharedStrings.xml" in noms else []
     except (zipfile.BadZipFile, KeyError, OSError, ElementTree.ParseError) as erreur:
         raise FichierIllisible("Le classeur XLSX est illisible ou endommagé.") from erreur
-    lignes = _lignes_xlsx(archive, feuille, partages)
-    try:
-        entetes = next(lignes, [])
-    except ElementTree.ParseError as erreur:
-        raise FichierIllisible("Le classeur XLSX est illisible ou endommagé.") from erreur
+    largeur = [MAX_COLONNES_XLSX]
+    lignes = _lignes_sures(_lignes_xlsx(archive, feuille, partages, largeur, budget))
+    entetes = next(lignes, [])
+    while entetes and not entetes[-1]:
+        entetes.pop()
+    # Les lignes suivantes sont coupées à la largeur des en-têtes : une cellule posée en colonne XFD
+    # n'allonge pas chaque ligne de 16 384 cases.
+    largeur[0] = len(entetes)
     return entetes, lignes
+
+
+def _lignes_sures(lignes: Iterator[list[str]]) -> Iterator[list[str]]:
+    """Les lignes du classeur ; une erreur de lecture en cours de route devient ``FichierIllisible``."""
+    try:
+        yield from lignes
+    except (zipfile.BadZipFile, OSError, ElementTree.ParseError, EOFError) as erreur:
+        raise FichierIllisible("Le classeur XLSX est illisible ou endommagé.") from erreur
 
 
 def _premiere_feuille(archive, noms) -> str:
@@ -233,32 +291,56 @@ def _premiere_feuille(archive, noms) -> str:
     return cible
 
 
-def _textes_partages(archive) -> list[str]:
+def _textes_partages(archive, budget: Budget) -> list[str]:
     textes = []
     with archive.open("xl/sharedStrings.xml") as flux:
         for _evenement, element in ElementTree.iterparse(flux):
             if element.tag == f"{NS}si":
-                textes.append("".join(t.text or "" for t in element.iter(f"{NS}t")))
+                texte = "".join(t.text or "" for t in element.iter(f"{NS}t"))
+                textes.append(texte)
                 element.clear()
+                budget.retenir(sys.getsizeof(texte) + OCTETS_PAR_TEXTE_PARTAGE)
+                if len(textes) % 1000 == 0:
+                    budget.verifier_temps()
     return textes
 
 
 def _colonne(reference: str) -> int:
+    """Rang (à partir de 0) de la colonne d'une référence « B12 » ; ``FichierIllisible`` si elle est malformée
+    ou hors d'une feuille Excel (au plus XFD1048576)."""
+    correspondance = REFERENCE_CELLULE.fullmatch(reference)
+    if correspondance is None:
+        raise FichierIllisible(f"Le classeur XLSX est illisible : référence de cellule « {reference[:20]} » malformée.")
     rang = 0
-    for caractere in reference:
-        if caractere.isdigit():
-            break
-        rang = rang * 26 + ord(caractere.upper()) - 64
+    for caractere in correspondance.group(1):
+        rang = rang * 26 + ord(caractere) - 64
+    if rang > MAX_COLONNES_XLSX or int(correspondance.group(2)) > MAX_LIGNES_XLSX:
+        raise FichierIllisible(
+            f"Le classeur XLSX est illisible : la cellule « {reference[:20]} » est hors des limites d'une feuille "
+            f"(au plus {MAX_COLONNES_XLSX} colonnes et {MAX_LIGNES_XLSX} lignes)."
+        )
     return rang - 1
 
 
-def _lignes_xlsx(archive, feuille: str, partages: list[str]) -> Iterator[list[str]]:
+def _texte_partage(partages: list[str], index: str) -> str:
+    if not index.isdigit() or int(index) >= len(partages):
+        raise FichierIllisible(f"Le classeur XLSX est illisible : texte partagé n° « {index[:20]} » introuvable.")
+    return partages[int(index)]
+
+
+def _lignes_xlsx(archive, feuille: str, partages: list[str], largeur: list[int], budget: Budget) -> Iterator[list[str]]:
+    """Lignes de la feuille, chacune coupée à ``largeur[0]`` cellules (l'appelant la règle après les en-têtes)."""
     with archive.open(feuille) as flux:
         for _evenement, element in ElementTree.iterparse(flux):
             if element.tag != f"{NS}row":
                 continue
+            budget.verifier_temps()
             cellules: list[str] = []
             for cellule in element.iter(f"{NS}c"):
+                reference = cellule.get("r")
+                rang = _colonne(reference) if reference else len(cellules)
+                if rang >= largeur[0]:
+                    continue  # au-delà des colonnes connues : ignorée
                 type_ = cellule.get("t")
                 if type_ == "inlineStr":
                     valeur = "".join(t.text or "" for t in cellule.iter(f"{NS}t"))
@@ -266,13 +348,14 @@ def _lignes_xlsx(archive, feuille: str, partages: list[str]) -> Iterator[list[st
                     v = cellule.find(f"{NS}v")
                     valeur = "" if v is None or v.text is None else v.text
                     if type_ == "s" and valeur:
-                        valeur = partages[int(valeur)]
+                        valeur = _texte_partage(partages, valeur.strip())
                     elif type_ in (None, "n") and valeur:
                         valeur = _nombre(valeur)
-                reference = cellule.get("r")
-                rang = _colonne(reference) if reference else len(cellules)
-                cellules.extend([""] * (rang - len(cellules)))
-                cellules.append(valeur.strip())
+                if rang >= len(cellules):
+                    cellules.extend([""] * (rang - len(cellules)))
+                    cellules.append(valeur.strip())
+                else:
+                    cellules[rang] = valeur.strip()
             element.clear()
             yield cellules
 
@@ -420,15 +503,23 @@ class _Referentiels:
                 self.reservataires.setdefault(normaliser(sigle), pk)
 
 
-def analyser(contenu: bytes) -> Analyse:
-    """Lit et vérifie toutes les lignes ; n'écrit rien."""
-    analyse = Analyse()
+def analyser(contenu: bytes, budget: Budget | None = None) -> Analyse:
+    """Lit et vérifie toutes les lignes, dans le budget de temps et de mémoire ; n'écrit rien.
+
+    Un fichier illisible, même découvert en cours de lecture, ou un budget dépassé rendent une analyse
+    « fatale » d'une seule erreur, sans ligne valide : rien ne sera importé."""
+    budget = budget or Budget()
     try:
-        entetes, lignes = lire_tableau(contenu)
+        return _analyser(contenu, budget)
     except FichierIllisible as erreur:
-        analyse.fatale = True
+        analyse = Analyse(fatale=True)
         analyse.erreur(None, "", str(erreur))
         return analyse
+
+
+def _analyser(contenu: bytes, budget: Budget) -> Analyse:
+    analyse = Analyse()
+    entetes, lignes = lire_tableau(contenu, budget)
     noms = [_nom_colonne(e) for e in entetes]
     manquantes = [c.nom for c in COLONNES if c.obligatoire and c.nom not in noms]
     if manquantes:
@@ -454,6 +545,7 @@ def analyser(contenu: bytes) -> Analyse:
     vus: dict[tuple[str, str], int] = {}
     numero = 1
     for numero, cellules in enumerate(lignes, start=2):
+        budget.verifier_temps()
         if not any(cellules):
             continue
         analyse.nb_lignes += 1
@@ -489,6 +581,7 @@ def analyser(contenu: bytes) -> Analyse:
                         break
         if ligne is not None:
             analyse.valides.append(ligne)
+            budget.retenir(OCTETS_PAR_LIGNE_VALIDE)
         elif len(analyse.erreurs) > erreurs_avant:
             analyse.lignes_en_erreur += 1
     if analyse.nb_lignes == 0:

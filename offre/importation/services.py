@@ -150,6 +150,8 @@ def importer_lignes_valides(*, auteur, import_: ImportLogements) -> ImportLogeme
     with import_.fichier.open("rb") as fichier:
         contenu = fichier.read()
     analyse = analyser(contenu)
+    if analyse.fatale:
+        raise ValidationError(analyse.erreurs[0]["message"])
     compte = ecrire(bailleur_id=auteur.organisme_id, valides=analyse.valides)
     import_.nb_lignes = analyse.nb_lignes
     import_.nb_erreurs = analyse.lignes_en_erreur

@@ -88,7 +88,7 @@ def test_une_demande_a_plusieurs_choix_n_apparait_qu_une_fois(monde):
 
 
 def test_un_organisme_voit_les_demandes_enregistrees_a_ses_guichets_hors_territoire(monde):
-    agent = _agent(monde, type_organisme=Organisme.Type.ASSOCIATION, roles=[Role.AGENT_GUICHET])
+    agent = _agent(monde, type_organisme=Organisme.Type.ADIL, roles=[Role.AGENT_GUICHET])
     agent.organisme.perimetre.clear()
     propre = DemandeFactory(guichet=agent.organisme.guichets.get(), communes=[monde["commune_b"]])
     assert list(Demande.objects.visibles_par(agent)) == [propre]
@@ -153,3 +153,92 @@ def test_un_organisme_qui_couvre_tout_le_departement_voit_tout_son_fichier():
     assert acces.portee(agent).communes == ()
     assert list(Demande.objects.visibles_par(agent)) == [du_fichier]
     assert d_un_autre_fichier not in Demande.objects.visibles_par(agent)
+
+
+# ------------------------------------------------------------------ associations (CCH R441-2-6)
+
+
+@pytest.mark.parametrize("roles", [[Role.AGENT_GUICHET], [Role.RESERVATAIRE], [Role.ADMINISTRATEUR]])
+def test_une_association_n_a_aucun_acces_nominatif(monde, roles):
+    """La liste a–i de l'article R441-2-6 ne nomme aucune association : ni son territoire, ni ses propres
+    guichets ne lui ouvrent une demande ; seules les statistiques sans nom lui restent."""
+    agent = _agent(monde, type_organisme=Organisme.Type.ASSOCIATION, roles=roles)
+    a_ses_guichets = DemandeFactory(guichet=agent.organisme.guichets.get(), communes=[monde["commune_a"]])
+
+    assert acces.voit_nominatif(agent) is False
+    assert not Demande.objects.visibles_par(agent).exists()
+    assert not Demande.objects.modifiables_par(agent).exists()
+    assert acces.peut_voir(agent, a_ses_guichets) is False
+    assert acces.voit_territoire(agent, monde["commune_a"]) is False
+    assert acces.voit_statistiques(agent, nominatives=True) is False
+    assert acces.voit_statistiques(agent) is True
+    assert acces.enregistre(agent) is False
+    assert acces.cles_acces(agent) is None
+
+
+def test_les_types_sans_acces_nominatif_sont_des_types_d_organisme():
+    assert set(Organisme.Type.values) >= acces.TYPES_SANS_ACCES_NOMINATIF
+    assert set(acces.ETATS_HORS_FICHIER) <= set(Demande.Etat.values)
+
+
+# ------------------------------------------------------------------ par état : brouillons et dépôts en ligne
+
+
+@pytest.fixture
+def hors_fichier(monde):
+    """Dans le territoire A : un brouillon et un dépôt en ligne saisis au guichet d'un autre organisme, et un
+    dépôt en ligne rejeté."""
+    guichet_a = GuichetFactory(commune=monde["commune_a"])
+    rejete = DemandeFactory(guichet=guichet_a, en_ligne=True, communes=[monde["commune_a"]])
+    rejete.etat = Demande.Etat.REJETEE
+    rejete.save(update_fields=["etat"])
+    return {
+        "brouillon": DemandeFactory(guichet=guichet_a, brouillon=True, communes=[monde["commune_a"]]),
+        "a_valider": DemandeFactory(guichet=guichet_a, en_ligne=True, communes=[monde["commune_a"]]),
+        "rejetee": rejete,
+    }
+
+
+# rôle, type d'organisme, type de guichet, voit le brouillon d'un autre, voit les dépôts en ligne
+MATRICE_ETATS = [
+    ([Role.INSTRUCTEUR_BAILLEUR], Organisme.Type.BAILLEUR, Guichet.Type.ACCOMPAGNATEUR, False, False),
+    ([Role.RESERVATAIRE], Organisme.Type.ETAT, None, False, False),
+    ([Role.RESERVATAIRE], Organisme.Type.ACTION_LOGEMENT, None, False, False),
+    ([Role.ADMINISTRATEUR], Organisme.Type.GESTIONNAIRE, None, False, False),
+    ([Role.AGENT_GUICHET], Organisme.Type.COMMUNE, Guichet.Type.RELAI, False, False),
+    ([Role.AGENT_GUICHET], Organisme.Type.COMMUNE, Guichet.Type.ACCOMPAGNATEUR, False, True),
+    ([Role.AGENT_GUICHET], Organisme.Type.ADIL, Guichet.Type.ACCOMPAGNATEUR, False, True),
+    ([Role.AGENT_GUICHET], Organisme.Type.BAILLEUR, Guichet.Type.ACCOMPAGNATEUR, False, True),
+]
+
+
+@pytest.mark.parametrize(("roles", "type_organisme", "guichet", "voit_brouillon", "voit_en_ligne"), MATRICE_ETATS)
+def test_matrice_par_etat(monde, hors_fichier, roles, type_organisme, guichet, voit_brouillon, voit_en_ligne):
+    """R441-2-6 partage les demandes enregistrées : un brouillon n'est vu que de son organisme, un dépôt en
+    ligne (à valider, rejeté) que des guichets qui peuvent le valider ; les demandes actives restent partagées."""
+    agent = _agent(monde, type_organisme=type_organisme, roles=roles, guichet=guichet)
+    visibles = set(Demande.objects.visibles_par(agent))
+
+    assert monde["demande_a"] in visibles
+    assert (hors_fichier["brouillon"] in visibles) is voit_brouillon
+    assert (hors_fichier["a_valider"] in visibles) is voit_en_ligne
+    assert (hors_fichier["rejetee"] in visibles) is voit_en_ligne
+    assert acces.peut_voir(agent, hors_fichier["brouillon"]) is voit_brouillon
+    assert acces.peut_voir(agent, hors_fichier["a_valider"]) is voit_en_ligne
+    assert hors_fichier["brouillon"] not in Demande.objects.modifiables_par(agent)
+
+
+@pytest.mark.parametrize("roles", [[Role.AGENT_GUICHET], [Role.INSTRUCTEUR_BAILLEUR]])
+def test_un_organisme_voit_ses_propres_brouillons(monde, roles):
+    """Le brouillon est vu de tous les agents nominatifs de l'organisme qui le saisit, même si le guichet
+    est dans un département qu'il couvre entièrement (pas de clé de guichet)."""
+    agent = _agent(monde, type_organisme=Organisme.Type.BAILLEUR, roles=roles)
+    sien = DemandeFactory(guichet=agent.organisme.guichets.get(), brouillon=True, communes=[monde["commune_b"]])
+    assert sien in Demande.objects.visibles_par(agent)
+    assert (sien in Demande.objects.modifiables_par(agent)) is (Role.AGENT_GUICHET in roles)
+
+
+def test_le_demandeur_voit_son_depot_en_ligne(monde):
+    demandeur = DemandeurFactory()
+    sienne = DemandeFactory(compte_demandeur=demandeur, en_ligne=True, communes=[monde["commune_a"]])
+    assert list(Demande.objects.visibles_par(demandeur)) == [sienne]

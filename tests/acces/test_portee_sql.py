@@ -1,5 +1,6 @@
 """Accord de ``acces.portee_sql`` avec l'ORM : la portée d'un organisme (départements entiers, communes isolées,
-EPCI entiers parmi elles, guichets hors des départements entiers) recalculée depuis ``Organisme.perimetre``."""
+EPCI entiers parmi elles, guichets hors des départements entiers, tous ses guichets) recalculée depuis
+``Organisme.perimetre``."""
 
 from fdls.acces import portee_sql
 from fdls.organismes.models import Organisme
@@ -32,6 +33,7 @@ def _portee_orm(organisme: Organisme) -> tuple:
         tuple(epcis),
         tuple(sorted(c.pk for c in isolees if c.epci_id in epcis)),
         tuple(guichets),
+        tuple(sorted(organisme.guichets.values_list("pk", flat=True))),
     )
 
 
@@ -44,7 +46,7 @@ def test_la_portee_lue_en_sql_est_celle_de_l_orm():
     e = CommuneFactory(departement=partiel, epci=epci_partiel)
     CommuneFactory(departement=partiel, epci=epci_partiel)  # hors du périmètre : l'EPCI n'est pas entier
     organisme = OrganismeFactory(perimetre=[a, b, c, d, e])
-    GuichetFactory(organisme=organisme, commune=a)  # dans un département entier : déjà couvert
+    couvert = GuichetFactory(organisme=organisme, commune=a)  # dans un département entier : déjà couvert
     hors = GuichetFactory(organisme=organisme, commune=CommuneFactory(departement=DepartementFactory(code="35")))
     GuichetFactory(commune=e)  # guichet d'un autre organisme
 
@@ -57,10 +59,13 @@ def test_la_portee_lue_en_sql_est_celle_de_l_orm():
         (epci_entier.pk,),
         tuple(sorted([c.pk, d.pk])),
         (hors.pk,),
+        tuple(sorted([couvert.pk, hors.pk])),
     )
 
 
 def test_un_organisme_sans_perimetre_n_a_que_ses_guichets():
     organisme = OrganismeFactory()
     guichet = GuichetFactory(organisme=organisme)
-    assert portee_sql.lire_portee(organisme.pk) == _portee_orm(organisme) == ((), (), (), (), (guichet.pk,))
+    assert (
+        portee_sql.lire_portee(organisme.pk) == _portee_orm(organisme) == ((), (), (), (), (guichet.pk,), (guichet.pk,))
+    )

@@ -4,13 +4,30 @@
 import io
 
 import openpyxl
+from PIL import Image
+from pypdf import PdfWriter
 
 from offre.importation.analyse import COLONNES
 
-# Petits fichiers réels : les octets magiques de chaque format, puis un peu de contenu.
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + bytes(40)
-JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + bytes(40) + b"\xff\xd9"
+
+def _pdf() -> bytes:
+    redacteur = PdfWriter()
+    redacteur.add_blank_page(595, 842)
+    sortie = io.BytesIO()
+    redacteur.write(sortie)
+    return sortie.getvalue()
+
+
+def image(format_: str, taille=(16, 16)) -> bytes:
+    sortie = io.BytesIO()
+    Image.new("RGB", taille, (200, 120, 40)).save(sortie, format=format_)
+    return sortie.getvalue()
+
+
+# Petits fichiers réels, lisibles par pypdf et Pillow (les pièces sont contrôlées en profondeur).
+PDF = _pdf()
+PNG = image("PNG")
+JPEG = image("JPEG")
 EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00" + bytes(60) + b"This program cannot be run in DOS mode."
 
 ENTETES = [c.nom for c in COLONNES]

@@ -221,11 +221,8 @@ def test_les_autres_criteres_de_la_liste(client, agent_verifie, territoire_reze)
     recente = DemandeFactory(communes=[reze], date_depot=date(2026, 1, 10), date_expiration=date(2027, 1, 10))
     recente.nature = "couple"
     recente.save()
-    brouillon_a_moi = DemandeFactory(
-        communes=[reze],
-        brouillon=True,
-        organisme_saisie=territoire_reze.agent.organisme,
-    )
+    # Saisi à un guichet de l'organisme de l'agent (le brouillon d'un autre organisme lui est invisible).
+    brouillon_a_moi = DemandeFactory(communes=[reze], brouillon=True, guichet=territoire_reze.guichet)
     DemandeFactory(communes=[reze], brouillon=True)
     agent_verifie(territoire_reze.agent)
     url = reverse("demandes:liste")

@@ -29,7 +29,7 @@ from fdls import acces
 from fdls.organismes.models import Guichet, Organisme
 from fdls.territoires.models import Commune
 from tests.monde.dossiers import dossier
-from tests.monde.factories import AgentFactory, CommuneFactory
+from tests.monde.factories import AgentFactory, CommuneFactory, DemandeFactory, GuichetFactory
 
 RECALCUL = """
     SELECT d.id, 'D' || d.departement_id, d.etat, d.nature, d.date_depot, d.date_expiration, d.guichet_id
@@ -277,3 +277,36 @@ def test_la_recherche_par_nom_relit_plus_loin_quand_les_couples_portent_le_meme_
         assert resultat._par_nom(6) == attendu[:6]
     assert len(requetes) == 2  # 10 lignes lues pour 5 demandes, puis 20
     assert resultat._par_nom(8) == attendu
+
+
+def test_brouillons_et_depots_en_ligne_memes_demandes_que_l_orm():
+    """La liste applique la même restriction par état que ``visibles_par`` (fdls/acces : R441-2-6 partage les
+    demandes enregistrées) : le brouillon d'un autre organisme et les dépôts en ligne qu'il ne peut pas valider
+    n'apparaissent jamais à l'agent, quelle que soit la variante (flux, nom, identifiant)."""
+    commune = CommuneFactory()
+    validateur = AgentFactory(organisme__perimetre=[commune], roles=["agent_guichet"])
+    propre = GuichetFactory(organisme=validateur.organisme, commune=commune, type="accompagnateur")
+    bailleur = AgentFactory(organisme__type="bailleur", organisme__perimetre=[commune], roles=["instructeur_bailleur"])
+    autre = GuichetFactory(commune=commune)
+    demandes = {
+        "active": DemandeFactory(guichet=autre, nom="MARTIN", communes=[commune]),
+        "brouillon_autre": DemandeFactory(guichet=autre, brouillon=True, nom="MARTIN", communes=[commune]),
+        "brouillon_propre": DemandeFactory(guichet=propre, brouillon=True, nom="MARTIN", communes=[commune]),
+        "a_valider": DemandeFactory(guichet=autre, en_ligne=True, nom="MARTIN", communes=[commune]),
+    }
+    attendus = {
+        "validateur": {"active", "brouillon_propre", "a_valider"},
+        "bailleur": {"active"},
+    }
+    for role, user in {"validateur": validateur, "bailleur": bailleur}.items():
+        attendu = {demandes[nom].pk for nom in attendus[role]}
+        for donnees in ({}, {"nom": "martin"}, {"etat": "brouillon"}, {"etat": "a_valider"}):
+            par_orm, criteres = _par_orm(user, donnees)
+            trouve = _par_table(user, criteres)
+            assert (sorted(trouve) if criteres.par_nom else trouve) == (
+                sorted(par_orm) if criteres.par_nom else par_orm
+            ), f"{role} {donnees}"
+            assert set(par_orm) <= attendu, f"{role} {donnees}"
+        assert set(_par_orm(user, {})[0]) == attendu, role
+        brouillons, criteres = _par_orm(user, {"brouillons_organisme": "on"})
+        assert _par_table(user, criteres) == brouillons
