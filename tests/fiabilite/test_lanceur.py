@@ -77,12 +77,14 @@ def test_le_lanceur_relance_le_worker_mort_sans_arreter_le_web(broker_prive):
             avant = _enfants(processus.pid)
 
             os.kill(avant["worker"], signal.SIGKILL)
+            tue = time.monotonic()
 
             def worker_relance():
                 roles = _enfants(processus.pid)
                 return roles if roles.get("worker", avant["worker"]) != avant["worker"] else None
 
             apres = attendre(worker_relance, delai=30, pas=0.2)
+            print(f"\nworker tué → nouveau worker lancé en {time.monotonic() - tue:.1f} s")
             assert processus.poll() is None, lire(journal)
             assert apres["web"] == avant["web"]  # le web n'a pas été redémarré
             assert apres["beat"] == avant["beat"]
