@@ -66,8 +66,8 @@ def main() -> None:
             )
         mesures["copie_s"] = time.monotonic() - debut
         with psycopg.connect(cible, autocommit=True) as conn:
-            conn.execute("VACUUM ANALYZE")
             demandes = conn.execute("SELECT count(*) FROM demandes_demande").fetchone()[0]
+            par_etat = dict(conn.execute("SELECT etat, count(*) FROM demandes_demande GROUP BY etat").fetchall())
             taille_base = conn.execute("SELECT pg_database_size('fdls')").fetchone()[0]
             conn.execute("CREATE TABLE banc_rpo (id bigserial PRIMARY KEY, le timestamptz DEFAULT clock_timestamp())")
 
@@ -107,7 +107,7 @@ def main() -> None:
 
     rpo = perte - max((valides[n] for n in ids), default=perte)
     print(
-        f"Base : {demandes} demandes, {taille_base / 2**30:.2f} Gio ; copie {mesures['copie_s']:.0f} s\n"
+        f"Base : {demandes} demandes ({par_etat}), {taille_base / 2**30:.2f} Gio ; copie {mesures['copie_s']:.0f} s\n"
         f"Sauvegarde complète pgBackRest (zst) : {mesures['sauvegarde_s']:.0f} s, "
         f"dépôt {mesures['depot_octets'] / 2**30:.2f} Gio\n"
         f"Restauration : fichiers {mesures['restore_fichiers_s']:.0f} s, avec rejeu et promotion "
