@@ -53,7 +53,7 @@ def base_migree():
             env=env,
             check=True,
             capture_output=True,
-            timeout=180,
+            timeout=300,
         )
         yield pg, url
     finally:
