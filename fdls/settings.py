@@ -445,10 +445,25 @@ FDLS_DOUBLONS_RECHERCHES_FENETRE_S = env.int("FDLS_DOUBLONS_RECHERCHES_FENETRE_S
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"simple": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "simple"}},
+    "formatters": {
+        "simple": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        },
+    },
+    # Une coupure de la base : une ligne à son début, une à sa fin, rien par requête refusée.
+    "filters": {"coupure": {"()": "fdls.socle.indisponibilite.FiltreCoupure"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "simple"},
+        # Redéfini comme dans django.utils.log.DEFAULT_LOGGING, pour y brancher le filtre.
+        "django.server": {"class": "logging.StreamHandler", "formatter": "django.server"},
+    },
     "root": {"handlers": ["console"], "level": env.str("FDLS_LOG_LEVEL", default="INFO")},
     "loggers": {
+        "django.request": {"filters": ["coupure"]},
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False, "filters": ["coupure"]},
         "django.db.backends": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
         "pgserver": {"level": "WARNING"},

@@ -6,13 +6,18 @@ cd "$(dirname "$0")/.."
 
 scripts/installer.sh
 
-if [ ! -x /usr/bin/chromium ]; then
-    echo "→ Installation de Chromium (tests navigateur)"
-    if [ "$(id -u)" = "0" ]; then
-        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
-    else
-        sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
-    fi
+# Paquets Debian des tests : Chromium (tests navigateur), pgBackRest et PostgreSQL 15
+# (exercice de perte du disque, tests/fiabilite/test_archivage_wal.py).
+paquets=()
+[ -x /usr/bin/chromium ] || paquets+=(chromium)
+command -v pgbackrest >/dev/null 2>&1 || paquets+=(pgbackrest)
+[ -x /usr/lib/postgresql/15/bin/initdb ] || paquets+=(postgresql-15)
+if [ ${#paquets[@]} -gt 0 ]; then
+    echo "→ Installation des paquets Debian des tests : ${paquets[*]}"
+    sudo=""
+    [ "$(id -u)" = "0" ] || sudo="sudo"
+    $sudo apt-get update -qq
+    $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${paquets[@]}" >/dev/null
 fi
 
 echo "→ ruff (lint et format)"

