@@ -23,6 +23,7 @@ from demandes.dossier.choix import (
     StatutOccupation,
     Typologie,
 )
+from demandes.dossier.normalisation import nom_naissance_cle, sexe_cle
 from demandes.models import Demande
 from demo.generateur import historique
 from demo.generateur.contexte import Contexte
@@ -510,6 +511,8 @@ class Generateur:
                             nom_p,
                             prenom_p,
                             pers.date_naissance.isoformat(),
+                            nom_naissance_cle(pers.nom, pers.nom_naissance),
+                            sexe_cle(pers.sexe, pers.civilite),
                         )
                     )
                     + "\n"

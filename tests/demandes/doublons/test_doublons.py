@@ -92,7 +92,7 @@ def test_le_co_demandeur_qui_depose_seul_est_trouve(territoire_reze):
 
 
 @pytest.mark.parametrize(
-    "naissance", [datetime.date(1985, 12, 4), datetime.date(1985, 4, 13), datetime.date(1965, 4, 12)]
+    "naissance", [datetime.date(1985, 4, 22), datetime.date(1985, 4, 13), datetime.date(1986, 4, 12)]
 )
 def test_une_date_mal_saisie_n_est_montree_que_sous_un_seuil_abaisse(territoire_reze, naissance):
     originale = _demande(territoire_reze, "Martin", "Claire", datetime.date(1985, 4, 12))
