@@ -36,6 +36,9 @@ def completer_cles(apps, schema_editor):
         for debut in range(0, len(lignes), 50_000):
             morceau = lignes[debut : debut + 50_000]
             curseur.execute(SQL_NAISSANCE, [[x[0] for x in morceau], [x[1] for x in morceau], [x[2] for x in morceau]])
+        # Les contrôles différés des clés étrangères des lignes mises à jour, tout de suite : PostgreSQL refuse
+        # de créer un index sur une table qui a des événements de trigger en attente (l'index suit).
+        curseur.execute("SET CONSTRAINTS ALL IMMEDIATE")
 
 
 class Migration(migrations.Migration):
