@@ -7,8 +7,11 @@ et le motif montré à l'agent dit pourquoi.
 """
 
 import datetime
+import importlib
+from types import SimpleNamespace
 
 import pytest
+from django.db import connection
 from django.template.loader import render_to_string
 
 from demandes.doublons import services as doublons
@@ -208,3 +211,27 @@ def test_un_seuil_bas_rend_des_candidats_sans_erreur(territoire_reze, seuil):
     assert all(c.score >= seuil for c in trouves)
     if seuil == 0:  # tout le monde atteint 0 : la personne née le même jour aussi
         assert autre.pk in {c.demande_id for c in trouves}
+
+
+def test_la_migration_complete_les_cles_deja_enregistrees(territoire_reze):
+    """Les demandes enregistrées avant la session 8 : la migration 0023 remplit nom de naissance et sexe."""
+    migration = importlib.import_module("demandes.migrations.0023_cles_identite_nom_naissance_sexe")
+    mariee = _demande(territoire_reze, "Dupont", "Marie", nom_naissance="Martin", civilite="MME")
+    homme = _demande(territoire_reze, "Petit", "Louis", sexe="M")
+    inconnu = _demande(territoire_reze, "Morel", "Claude")
+    CleIdentite.objects.update(nom_naissance="", sexe="")
+
+    migration.completer_cles(None, SimpleNamespace(connection=connection))
+
+    assert dict(CleIdentite.objects.values_list("demande_id", "nom_naissance")) == {
+        mariee.pk: "MARTIN",
+        homme.pk: "",
+        inconnu.pk: "",
+    }
+    assert dict(CleIdentite.objects.values_list("demande_id", "sexe")) == {
+        mariee.pk: "F",
+        homme.pk: "M",
+        inconnu.pk: "",
+    }
+    (trouve,) = doublons.candidats(_personnes("Martin", "Marie", sexe="F"))
+    assert trouve.demande_id == mariee.pk
