@@ -11,7 +11,8 @@ from demandes.models import Demande
 
 
 class DoublonSeme(models.Model):
-    """Vérité terrain du générateur de démonstration : doublons introduits volontairement.
+    """Vérité terrain du générateur de démonstration : doublons introduits volontairement, et paires de
+    ménages distincts qui se ressemblent (jumeaux, parent et enfant : ``NEGATIFS``).
 
     Sert à mesurer rappel et précision de la détection (bench/). Vide en production.
     """
@@ -21,6 +22,15 @@ class DoublonSeme(models.Model):
         INVERSION = "inversion", "Nom et prénom inversés"
         ACCENTS = "accents", "Accents manquants"
         CODEMANDEUR_SEUL = "codemandeur_seul", "Co-demandeur déposant seul"
+        DATE_INVERSEE = "date_inversee", "Jour et mois de naissance inversés"
+        NOM_NAISSANCE = "nom_naissance", "Nom d'usage puis nom de naissance"
+        TRANSLITTERATION = "translitteration", "Autre translittération du prénom (et du nom)"
+        # Faux doublons (« négatifs difficiles ») : deux ménages distincts que la détection ne doit pas signaler.
+        JUMEAUX = "jumeaux", "Jumeaux de sexes différents (pas un doublon)"
+        PARENT_ENFANT = "parent_enfant", "Parent et enfant du même nom (pas un doublon)"
+
+    #: Types qui ne sont pas des doublons : la paire semée mesure les fausses alertes (précision).
+    NEGATIFS = frozenset({"jumeaux", "parent_enfant"})
 
     originale = models.ForeignKey(Demande, on_delete=models.CASCADE, related_name="+")
     doublon = models.ForeignKey(Demande, on_delete=models.CASCADE, related_name="+")

@@ -463,12 +463,20 @@ class CleIdentite(models.Model):
     nom_phonetique = models.CharField(max_length=40)
     prenom_phonetique = models.CharField(max_length=40)
     date_naissance = models.DateField()
+    # Nom de naissance normalisé s'il diffère du nom (femme mariée enregistrée sous son nom d'usage) et sexe
+    # (« M », « F », vide si inconnu) : comparés par le score des doublons (docs/doublons.md).
+    nom_naissance = models.CharField(max_length=150, blank=True, default="", db_default="")
+    sexe = models.CharField(max_length=1, blank=True, default="", db_default="")
 
     class Meta:
         indexes = [
             # Couvrant : le blocage des doublons lit ces colonnes dans l'index seul (pas de lecture de
             # ligne : 0,3 ms au lieu de 13 ms pour ≈ 300 clés à 1 M de demandes).
-            models.Index(fields=["date_naissance"], name="cle_naissance", include=["demande", "role", "nom", "prenom"]),
+            models.Index(
+                fields=["date_naissance"],
+                name="cle_naissance",
+                include=["demande", "role", "nom", "prenom", "nom_naissance", "sexe"],
+            ),
             models.Index(fields=["nom_phonetique", "prenom_phonetique"], name="cle_phonetique"),
             # Préfixe du nom (et du prénom) et ordre alphabétique de la recherche par nom
             # (ORDER BY … USING ~<~ : noms normalisés en A–Z et espaces, l'ordre binaire est l'alphabétique).

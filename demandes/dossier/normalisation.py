@@ -32,3 +32,16 @@ def normaliser_nom(texte: str) -> str:
 def cle_phonetique(texte: str) -> str:
     compact = normaliser_nom(texte).replace(" ", "")
     return jellyfish.metaphone(compact)[:40] if compact else ""
+
+
+def nom_naissance_cle(nom: str, nom_naissance: str) -> str:
+    """Nom de naissance normalisé s'il diffère du nom (d'usage), sinon vide : la clé n'en garde que l'utile."""
+    naissance = normaliser_nom(nom_naissance)
+    return naissance if naissance != normaliser_nom(nom) else ""
+
+
+def sexe_cle(sexe: str, civilite: str = "") -> str:
+    """« M » ou « F » : le sexe saisi, sinon celui que dit la civilité (« MME » → « F »), sinon vide."""
+    if sexe in ("M", "F"):
+        return sexe
+    return {"M": "M", "MME": "F"}.get(civilite or "", "")

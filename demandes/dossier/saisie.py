@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from demandes.dossier import calculs, choix
 from demandes.dossier.models import CleIdentite, Demande, LocalisationSouhaitee, Personne, Ressource
-from demandes.dossier.normalisation import cle_phonetique, normaliser_nom
+from demandes.dossier.normalisation import cle_phonetique, nom_naissance_cle, normaliser_nom, sexe_cle
 from demandes.dossier.reglementaire import valeur_parametre
 from fdls.socle.dates import ajouter_mois
 from fdls.territoires.services import communes_par_code
@@ -247,6 +247,8 @@ def cles_identite(demande: Demande, personnes) -> list[CleIdentite]:
             nom_phonetique=cle_phonetique(p.nom),
             prenom_phonetique=cle_phonetique(p.prenom),
             date_naissance=p.date_naissance,
+            nom_naissance=nom_naissance_cle(p.nom, p.nom_naissance),
+            sexe=sexe_cle(p.sexe, p.civilite),
         )
         for p in personnes
         if p.role in calculs.ROLES_ADULTES_TITULAIRES and p.date_naissance

@@ -4,19 +4,23 @@ Le SQL (blocage, paires de nuit, report des suspicions) est dans
 ``detection_sql.py`` et ``fusion_sql.py`` ; ici, le score et les règles.
 
 Blocage (``CleIdentite``, une ligne par demandeur et co-demandeur, nom et
-prénom normalisés sans accents, clés Metaphone, date de naissance) :
+prénom normalisés sans accents, clés Metaphone, date de naissance, nom de
+naissance s'il diffère du nom, sexe) :
 
-* même date de naissance ;
+* même date de naissance, ou jour et mois inversés (07/04 ↔ 04/07) ;
 * ou mêmes clés phonétiques du nom et du prénom (dans un sens ou dans
   l'autre) avec une date de naissance « proche » (un chiffre différent, ou
   jour et mois inversés : une faute de saisie de la date), notée sous le seuil
   par défaut (homonymes trop nombreux) mais montrée si l'on baisse le seuil.
 
 Chaque paire candidate est notée sur 100 (``noter``) : similarité du nom et du
-prénom (identiques, une faute de frappe, nom composé, sinon ``fuzz.ratio``),
-dans l'ordre et inversés, la moins bonne des deux pesant le plus, puis une
-pénalité selon les dates de naissance. Au-delà de ``SEUIL`` la paire est
-présentée à l'agent, qui décide (docs/doublons.md).
+prénom (identiques, une faute de frappe, variante de translittération d'un
+prénom, même prononciation, nom composé, nom de naissance de l'une égal au nom
+de l'autre, sinon ``fuzz.ratio``), dans l'ordre et inversés, la moins bonne des
+deux pesant le plus, puis une pénalité selon les dates de naissance (jour et
+mois inversés, un chiffre, une génération d'écart) et le sexe (jumeaux de
+sexes différents). Au-delà de ``SEUIL`` la paire est présentée à l'agent, qui
+décide (docs/doublons.md).
 
 Ne sont jamais comparés : deux personnes d'un même ménage (même demande), deux
 demandes liées par une fusion (la demande absorbée est annulée, seules les
@@ -25,9 +29,12 @@ demandes actives sont candidates), une paire déjà déclarée distincte.
 
 from __future__ import annotations
 
+import csv
 import time
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
+from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import cache
@@ -41,7 +48,7 @@ from rapidfuzz.distance import OSA
 
 from demandes.dossier import choix
 from demandes.dossier.models import Demande, Evenement, LocalisationSouhaitee, TraitementPlanifie
-from demandes.dossier.normalisation import cle_phonetique, normaliser_nom
+from demandes.dossier.normalisation import cle_phonetique, nom_naissance_cle, normaliser_nom, sexe_cle
 from demandes.dossier.signaux import signaler
 from demandes.dossier.workflow import WORKFLOW_DEMANDE, ecrire_evenement
 from demandes.doublons import detection_sql, fusion_sql
@@ -54,14 +61,31 @@ SEUIL = 85
 SCORE_FAUTE = 92
 #: « MARTIN » et « MARTIN DUBOIS », « JEAN » et « JEAN PIERRE » : nom d'usage ou prénom composé.
 SCORE_COMPOSE = 88
+#: Deux translittérations d'un même prénom (table ``variantes_prenoms.csv`` : MOHAMED / MUHAMMAD, OLEKSANDR /
+#: ALEKSANDR) : plus sûr qu'une faute de frappe, la table ne réunit que des formes d'un même prénom.
+SCORE_VARIANTE = 94
+#: Même prononciation (clé Metaphone égale, d'au moins ``LONGUEUR_PHONETIQUE`` lettres) : YOUSSEF / YUSUF,
+#: SHEVCHENKO / CHEVTCHENKO. Les clés plus courtes (« LS » : LOUIS, LISE, ELISE…) réunissent trop de noms.
+SCORE_PHONETIQUE = 90
+LONGUEUR_PHONETIQUE = 3
+#: Le nom de naissance de l'une est le nom de l'autre (femme mariée enregistrée sous son nom d'usage puis sous
+#: son nom de naissance), ou les deux ont le même nom de naissance.
+SCORE_NOM_NAISSANCE = 96
 PENALITE_INVERSION = 3
 # Une date mal saisie ne suffit pas au seuil par défaut : à 1 million de demandes,
 # les homonymes nés à un chiffre près sont bien plus nombreux que les vraies fautes
 # (docs/doublons.md). La vérification à la saisie peut baisser le seuil pour les voir.
 PENALITE_DATE_PROCHE = 20
 PENALITE_DATE_DIFFERENTE = 40
-#: Lignes de blocage lues au plus pour une vérification à la saisie.
-MAX_LIGNES_BLOCAGE = 2000
+#: Jour et mois inversés (07/04 ↔ 04/07, la même année) : la confusion d'un format de date étranger (MM/JJ),
+#: plus sûre qu'un chiffre faux ; assez légère pour que nom et prénom identiques restent signalés (88), pas
+#: une faute de frappe en plus (83 : les homonymes à une lettre près seraient trop nombreux).
+PENALITE_DATE_INVERSEE = 12
+#: Un chiffre de l'année différent qui éloigne les deux dates d'au moins ``ECART_GENERATION`` ans (1965 / 1995)
+#: : plutôt un parent et son enfant du même nom qu'une faute de saisie ; compté comme une autre date.
+ECART_GENERATION = 10
+#: Sexes connus et différents, prénoms différents : des jumeaux (Julie / Julien, Louis / Louise), pas un doublon.
+PENALITE_SEXE = 30
 #: Point de reprise de la détection nocturne : ``TraitementPlanifie.point_de_reprise`` de la ligne
 #: (job ``JOB_NUIT``, jour du passage), écrit dans la transaction de chaque lot (demandes/relances/traitements.py).
 JOB_NUIT = "detection_doublons"
@@ -73,6 +97,8 @@ class Identite:
     prenom: str
     date_naissance: date
     role: str = "demandeur"
+    nom_naissance: str = ""  # normalisé, vide s'il est celui du nom (``normalisation.nom_naissance_cle``)
+    sexe: str = ""  # « M », « F » ou vide
 
 
 @dataclass
@@ -86,10 +112,50 @@ class Candidat:
 def identites_du_dossier(personnes) -> list[Identite]:
     """Demandeur et co-demandeur du dossier, noms normalisés (les occupants ne sont pas comparés)."""
     return [
-        Identite(normaliser_nom(p.nom), normaliser_nom(p.prenom), p.date_naissance, p.role)
+        Identite(
+            normaliser_nom(p.nom),
+            normaliser_nom(p.prenom),
+            p.date_naissance,
+            p.role,
+            nom_naissance_cle(p.nom, getattr(p, "nom_naissance", "")),
+            sexe_cle(getattr(p, "sexe", ""), getattr(p, "civilite", "")),
+        )
         for p in personnes
         if p.role in (choix.Role.DEMANDEUR, choix.Role.CODEMANDEUR) and p.date_naissance and p.nom
     ]
+
+
+# ---------------------------------------------------------------- variantes et phonétique
+
+
+def _charger_variantes() -> dict[str, int]:
+    """Forme normalisée sans espaces → numéro de son groupe de variantes (une ligne du fichier par prénom)."""
+    groupes: dict[str, int] = {}
+    with (Path(__file__).parent / "variantes_prenoms.csv").open(encoding="utf-8") as fichier:
+        lignes = (ligne for ligne in fichier if ligne.strip() and not ligne.startswith("#"))
+        for numero, formes in enumerate(csv.reader(lignes)):
+            for forme in formes:
+                groupes[normaliser_nom(forme).replace(" ", "")] = numero
+    return groupes
+
+
+#: Variantes de translittération d'un même prénom (docs/doublons.md, sources : docs/decisions.md).
+VARIANTES = _charger_variantes()
+
+
+@lru_cache(maxsize=65536)
+def _phonetique(nom: str) -> str:
+    """Clé Metaphone du nom normalisé, celle que ``CleIdentite`` stocke (``normalisation.cle_phonetique``)."""
+    return cle_phonetique(nom)
+
+
+def _variante(nom: str) -> int | None:
+    return VARIANTES.get(nom.replace(" ", ""))
+
+
+def meme_prononciation(x: str, y: str) -> bool:
+    cle = _phonetique(x)
+    return len(cle) >= LONGUEUR_PHONETIQUE and cle == _phonetique(y)
 
 
 # ---------------------------------------------------------------- score
@@ -103,12 +169,28 @@ def _similarite(x: str, y: str) -> tuple[float, str]:
         return 0.0, "proche"
     if x.replace(" ", "") == y.replace(" ", ""):
         return 98.0, "identique"
+    variante = _variante(x)
+    if variante is not None and variante == _variante(y):
+        return float(SCORE_VARIANTE), "variante"
     if min(len(x), len(y)) >= 2 and OSA.distance(x, y, score_cutoff=1) <= 1:
         return float(SCORE_FAUTE), "faute"
+    if meme_prononciation(x, y):
+        return float(SCORE_PHONETIQUE), "phonetique"
     mots_x, mots_y = set(x.split()), set(y.split())
     if mots_x <= mots_y or mots_y <= mots_x:
         return float(SCORE_COMPOSE), "compose"
     return fuzz.ratio(x, y), "proche"
+
+
+def _similarite_nom(a: Identite, nom: str, nom_naissance: str) -> tuple[float, str]:
+    """Similarité des noms : le nom de chacun, et le nom de naissance de l'une contre le nom (ou le nom de
+    naissance) de l'autre, égaux à l'identique (femme mariée enregistrée sous ses deux noms)."""
+    meilleure = _similarite(a.nom, nom)
+    if meilleure[0] < SCORE_NOM_NAISSANCE:
+        for x, y in ((a.nom_naissance, nom), (a.nom, nom_naissance), (a.nom_naissance, nom_naissance)):
+            if x and x == y:
+                return float(SCORE_NOM_NAISSANCE), "naissance"
+    return meilleure
 
 
 def _combiner(s1: float, s2: float) -> float:
@@ -118,41 +200,70 @@ def _combiner(s1: float, s2: float) -> float:
 
 
 def dates_proches(d1: date, d2: date) -> bool:
-    """Même date, ou une faute de saisie : un seul chiffre de JJMMAAAA différent, ou jour et mois inversés."""
+    """Même date, ou une faute de saisie : un seul chiffre de JJMMAAAA différent, ou jour et mois inversés
+    (le blocage des dates proches, ``detection_sql.SQL_DATE_PROCHE`` ; ``comparer_dates`` les note)."""
     if d1 == d2:
         return True
     x, y = f"{d1:%d%m%Y}", f"{d2:%d%m%Y}"
     return sum(c1 != c2 for c1, c2 in zip(x, y, strict=True)) == 1 or x == f"{d2:%m%d%Y}"
 
 
-def _plafond_noms(a: Identite, nom: str, prenom: str) -> float:
+def date_inversee(d: date) -> date | None:
+    """La date aux jour et mois inversés (07/04/1985 → 04/07/1985), s'il en existe une autre."""
+    if d.day > 12 or d.day == d.month:
+        return None
+    return date(d.year, d.day, d.month)
+
+
+def comparer_dates(d1: date, d2: date) -> tuple[int, str]:
+    """Pénalité et motif de deux dates de naissance : même date, jour et mois inversés, un chiffre de
+    différence (sauf une génération d'écart : parent et enfant du même nom), autre date."""
+    if d1 == d2:
+        return 0, "même date de naissance"
+    if date_inversee(d1) == d2:
+        return PENALITE_DATE_INVERSEE, "jour et mois inversés dans la date de naissance"
+    if dates_proches(d1, d2) and abs(d1.year - d2.year) < ECART_GENERATION:
+        return PENALITE_DATE_PROCHE, "dates de naissance proches"
+    return PENALITE_DATE_DIFFERENTE, "dates de naissance différentes"
+
+
+def _plafond_noms(a: Identite, nom: str, prenom: str, nom_naissance: str = "") -> float:
     """Majorant de ``score_noms`` de ``noter`` calculé sur deux similarités au lieu de quatre.
 
     ``_combiner`` pèse le champ le moins ressemblant à 65 % : le score direct
     est au plus 35 + 0,65 × s(nom, nom), le croisé au plus 35 + 0,65 ×
     s(nom, prénom) − pénalité d'inversion.
     """
-    direct = 35 + 0.65 * _similarite(a.nom, nom)[0]
+    direct = 35 + 0.65 * _similarite_nom(a, nom, nom_naissance)[0]
     croise = 35 + 0.65 * _similarite(a.nom, prenom)[0] - PENALITE_INVERSION
     return max(direct, croise)
 
 
-def _lignes_a_noter(a: Identite, noms: list[str], prenoms: list[str], seuil: int) -> set[int]:
+def _lignes_a_noter(
+    a: Identite, noms: list[str], prenoms: list[str], seuil: int, noms_naissance: list[str] | None = None
+) -> set[int]:
     """Indices des lignes dont ``_plafond_noms`` peut atteindre le seuil, trouvés en quatre passes C.
 
-    ``_similarite`` vaut ``fuzz.ratio`` sauf trois cas qui la relèvent : noms égaux sans leurs espaces,
-    une seule faute (distance OSA ≤ 1), mots de l'un inclus dans l'autre. Une ligne est donc gardée
-    si le ratio atteint la borne, si la distance OSA est ≤ 1, ou si un des noms comparés a plusieurs
-    mots : aucune ligne que ``_plafond_noms`` garderait n'est écartée (les gardées sont notées
+    ``_similarite`` vaut ``fuzz.ratio`` sauf cinq cas qui la relèvent : noms égaux sans leurs espaces,
+    une seule faute (distance OSA ≤ 1), variantes d'un même prénom, même prononciation, mots de l'un
+    inclus dans l'autre ; ``_similarite_nom`` y ajoute les noms de naissance. Une ligne est donc gardée
+    si le ratio atteint la borne, si la distance OSA est ≤ 1, si variante ou clé phonétique sont celles
+    du nom cherché, si un des noms comparés a plusieurs mots ou si l'une des deux personnes a un nom de
+    naissance : aucune ligne que ``_plafond_noms`` garderait n'est écartée (les gardées sont notées
     exactement ensuite).
     """
-    if " " in a.nom:
+    if " " in a.nom or a.nom_naissance:
         return set(range(len(noms)))
-    gardees: set[int] = set()
+    gardees: set[int] = {i for i, naissance in enumerate(noms_naissance or ()) if naissance}
+    variante, phonetique = _variante(a.nom), _phonetique(a.nom)
+    if len(phonetique) < LONGUEUR_PHONETIQUE:
+        phonetique = None
     for autres, borne in (
         (noms, (seuil - 0.5 - 35) / 0.65),
         (prenoms, (seuil - 0.5 - 35 + PENALITE_INVERSION) / 0.65),
     ):
+        if borne <= 0:  # seuil très bas : toute ligne peut l'atteindre
+            return set(range(len(noms)))
         if borne <= 100:  # au-delà (seuil relevé), le ratio seul n'y mène pas
             gardees.update(
                 i for _c, _s, i in process.extract(a.nom, autres, scorer=fuzz.ratio, score_cutoff=borne, limit=None)
@@ -161,48 +272,64 @@ def _lignes_a_noter(a: Identite, noms: list[str], prenoms: list[str], seuil: int
             gardees.update(
                 i for _c, _s, i in process.extract(a.nom, autres, scorer=OSA.distance, score_cutoff=1, limit=None)
             )
-        gardees.update(i for i, autre in enumerate(autres) if " " in autre)
+        gardees.update(
+            i
+            for i, autre in enumerate(autres)
+            if " " in autre
+            or (variante is not None and _variante(autre) == variante)
+            or (phonetique is not None and _phonetique(autre) == phonetique)
+        )
     return gardees
 
 
-def noter(a: Identite, nom: str, prenom: str, date_naissance) -> tuple[int, str]:
+_MOTIFS_NATURE = {
+    "faute": "une lettre diffère dans le {champ}",
+    "variante": "{champ} : autre translittération ({x} / {y})",
+    "phonetique": "{champ} de même prononciation ({x} / {y})",
+    "compose": "{champ} composé ou d'usage",
+    "naissance": "le nom de naissance de l'une est le nom de l'autre",
+}
+
+
+def noter(
+    a: Identite, nom: str, prenom: str, date_naissance, nom_naissance: str = "", sexe: str = ""
+) -> tuple[int, str]:
     """Score 0–100 de deux identités normalisées, et le motif lisible de la ressemblance."""
-    s_nom, n_nom = _similarite(a.nom, nom)
+    s_nom, n_nom = _similarite_nom(a, nom, nom_naissance)
     s_prenom, n_prenom = _similarite(a.prenom, prenom)
     direct = _combiner(s_nom, s_prenom)
     s_croise_1, _ = _similarite(a.nom, prenom)
     s_croise_2, _ = _similarite(a.prenom, nom)
     croise = _combiner(s_croise_1, s_croise_2) - PENALITE_INVERSION
-    motifs = []
-    if a.date_naissance == date_naissance:
-        penalite = 0
-        motifs.append("même date de naissance")
-    elif dates_proches(a.date_naissance, date_naissance):
-        penalite = PENALITE_DATE_PROCHE
-        motifs.append("dates de naissance proches")
-    else:
-        penalite = PENALITE_DATE_DIFFERENTE
-        motifs.append("dates de naissance différentes")
+    penalite, motif_date = comparer_dates(a.date_naissance, date_naissance)
+    motifs = [motif_date]
     if croise > direct:
         motifs.append("nom et prénom inversés")
-        score_noms = croise
+        score_noms, memes_prenoms = croise, a.prenom == nom
     else:
-        score_noms = direct
+        score_noms, memes_prenoms = direct, a.prenom == prenom
         if n_nom == n_prenom == "identique":
             motifs.append("nom et prénom identiques")
         else:
-            for champ, nature, score in (("nom", n_nom, s_nom), ("prénom", n_prenom, s_prenom)):
-                if nature == "faute":
-                    motifs.append(f"une lettre diffère dans le {champ}")
-                elif nature == "compose":
-                    motifs.append(f"{champ} composé ou d'usage")
-                elif nature == "proche":
+            for champ, nature, score, x, y in (
+                ("nom", n_nom, s_nom, a.nom, nom),
+                ("prénom", n_prenom, s_prenom, a.prenom, prenom),
+            ):
+                if nature == "proche":
                     motifs.append(f"{champ} proche ({round(score)} %)")
+                elif nature in _MOTIFS_NATURE:
+                    motifs.append(_MOTIFS_NATURE[nature].format(champ=champ, x=x, y=y))
+    if a.sexe and sexe and a.sexe != sexe and not memes_prenoms:
+        # Jumeaux de sexes différents (Julie / Julien) ; un même prénom avec un autre sexe est une erreur de saisie.
+        penalite += PENALITE_SEXE
+        motifs.append("sexes différents")
     return max(0, round(score_noms - penalite)), ", ".join(motifs)
 
 
-def _noter_paire(ident: Identite, role: str, nom: str, prenom: str, naissance) -> tuple[int, str]:
-    score, motif = noter(ident, nom, prenom, naissance)
+def _noter_paire(
+    ident: Identite, role: str, nom: str, prenom: str, naissance, nom_naissance: str = "", sexe: str = ""
+) -> tuple[int, str]:
+    score, motif = noter(ident, nom, prenom, naissance, nom_naissance, sexe)
     if ident.role != role:
         motif += ", le co-demandeur de l'une est le demandeur de l'autre"
     elif role == choix.Role.CODEMANDEUR:
@@ -248,27 +375,32 @@ def candidats(
             phon_nom, phon_prenom = cle_phonetique(ident.nom), cle_phonetique(ident.prenom)
             if phon_nom and phon_prenom:
                 phonetiques.append((phon_nom, phon_prenom))
+    # Toutes les clés nées le même jour ou jour et mois inversés (pas de limite : un doublon exact ne doit pas
+    # échapper sur une date très partagée, le 01/01 des dates inconnues) ; le pré-filtre en écarte la plupart.
+    dates = {i.date_naissance for i in identites} | {date_inversee(i.date_naissance) for i in identites}
     lignes = detection_sql.lignes_de_blocage(
-        dates={i.date_naissance for i in identites},
-        phonetiques=phonetiques,
-        exclure_demande=exclure_demande,
-        limite=MAX_LIGNES_BLOCAGE,
+        dates=dates - {None}, phonetiques=phonetiques, exclure_demande=exclure_demande
     )
     exclues = set() if neuve else _paires_exclues(exclure_demande)
     lignes = [ligne for ligne in lignes if ligne[0] not in exclues]
     noms = [ligne[2] for ligne in lignes]
     prenoms = [ligne[3] for ligne in lignes]
+    noms_naissance = [ligne[5] for ligne in lignes]
     meilleurs: dict[int, Candidat] = {}
     # Écarte sans tout noter les lignes qui ne peuvent atteindre le seuil (la plupart : même date de
     # naissance, autre personne) ; le score exact reste celui de ``noter``. Paires notées dans l'ordre
     # des lignes puis des identités (à score égal, la première trouvée l'emporte).
-    paires = sorted((i, k) for k, ident in enumerate(identites) for i in _lignes_a_noter(ident, noms, prenoms, seuil))
+    paires = sorted(
+        (i, k)
+        for k, ident in enumerate(identites)
+        for i in _lignes_a_noter(ident, noms, prenoms, seuil, noms_naissance)
+    )
     for i, k in paires:
         ident = identites[k]
-        demande_id, role, nom, prenom, naissance = lignes[i]
-        if _plafond_noms(ident, nom, prenom) < seuil - 0.5:  # score arrondi à l'entier
+        demande_id, role, nom, prenom, naissance, nom_naissance, sexe = lignes[i]
+        if _plafond_noms(ident, nom, prenom, nom_naissance) < seuil - 0.5:  # score arrondi à l'entier
             continue
-        score, motif = _noter_paire(ident, role, nom, prenom, naissance)
+        score, motif = _noter_paire(ident, role, nom, prenom, naissance, nom_naissance, sexe)
         if score < seuil:
             continue
         actuel = meilleurs.get(demande_id)
@@ -415,8 +547,8 @@ def _traiter_lot(debut: int, fin: int, seuil: int) -> tuple[int, int]:
     meilleures: dict[tuple[int, int], tuple[int, str]] = {}
     # Les dates mal saisies ne sont lues que si le seuil est à leur portée (``--seuil`` bas).
     lignes = detection_sql.paires_du_lot(debut, fin, dates_proches=seuil <= 100 - PENALITE_DATE_PROCHE)
-    for da, db, ra, na, pa, dna, rb, nb, pb, dnb in lignes:
-        score, motif = _noter_paire(Identite(na, pa, dna, ra), rb, nb, pb, dnb)
+    for da, db, ra, na, pa, dna, nna, sxa, rb, nb, pb, dnb, nnb, sxb in lignes:
+        score, motif = _noter_paire(Identite(na, pa, dna, ra, nna, sxa), rb, nb, pb, dnb, nnb, sxb)
         if score >= seuil and score > meilleures.get((da, db), (-1, ""))[0]:
             meilleures[(da, db)] = (score, motif[:200])
     if not meilleures:

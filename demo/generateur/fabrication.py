@@ -17,12 +17,16 @@ from demandes.dossier.choix import (
     Canal,
     CategorieLogement,
     CategorieRecherchee,
+    Civilite,
     Motif,
     MotifAnnulation,
     Role,
+    Sexe,
+    SituationFamiliale,
     StatutOccupation,
     Typologie,
 )
+from demandes.dossier.normalisation import nom_naissance_cle, sexe_cle
 from demandes.models import Demande
 from demo.generateur import historique
 from demo.generateur.contexte import Contexte
@@ -52,6 +56,56 @@ from demo.models import DoublonSeme
 
 Etat = Demande.Etat
 TypeDoublon = DoublonSeme.Type
+
+# Doublons et faux doublons des situations qu'un agent reconnaît (docs/doublons.md) : prénoms et noms écrits
+# par deux translittérations (tous dans ``demandes/doublons/variantes_prenoms.csv`` ou de même Metaphone),
+# prénoms de jumeaux de sexes différents (féminin, masculin).
+TRANSLITTERATIONS = {
+    Sexe.MASCULIN: [
+        ("Mohamed", "Muhammad"),
+        ("Mohammed", "Mouhamed"),
+        ("Youssef", "Yusuf"),
+        ("Dmytro", "Dmitri"),
+        ("Oleksandr", "Aleksandr"),
+        ("Mykhailo", "Mikhail"),
+        ("Serhiy", "Sergueï"),
+        ("Hussein", "Hocine"),
+        ("Andriy", "Andreï"),
+        ("Abdelkader", "Abdulkadir"),
+    ],
+    Sexe.FEMININ: [
+        ("Olena", "Elena"),
+        ("Tetiana", "Tatiana"),
+        ("Iryna", "Irina"),
+        ("Khadija", "Khadidja"),
+        ("Fatima", "Fatma"),
+        ("Kateryna", "Ekaterina"),
+        ("Nataliya", "Natalia"),
+        ("Yuliia", "Yulia"),
+    ],
+}
+NOMS_TRANSLITTERES = [
+    ("Shevchenko", "Chevtchenko"),
+    ("Kravchenko", "Kravtchenko"),
+    ("Tkachenko", "Tkatchenko"),
+    ("Kovalchuk", "Kovaltchouk"),
+    ("Melnyk", "Melnik"),
+]
+AUTRE_FORME = {x: y for paires in [*TRANSLITTERATIONS.values(), NOMS_TRANSLITTERES] for x, y in paires}
+JUMEAUX = [
+    ("Julie", "Julien"),
+    ("Louise", "Louis"),
+    ("Christiane", "Christian"),
+    ("Pascale", "Pascal"),
+    ("Michèle", "Michel"),
+    ("Danielle", "Daniel"),
+    ("Denise", "Denis"),
+    ("Françoise", "François"),
+    ("Gabrielle", "Gabriel"),
+    ("Emmanuelle", "Emmanuel"),
+    ("Frédérique", "Frédéric"),
+]
+JUMEAU = {x: y for f, m in JUMEAUX for x, y in ((f, m), (m, f))}
 S = StatutOccupation
 ORDRE_TYPOLOGIES = list(Typologie)
 # Statuts d'occupation d'un ménage logé (pièces, surface, loyer de son logement actuel).
@@ -510,6 +564,8 @@ class Generateur:
                             nom_p,
                             prenom_p,
                             pers.date_naissance.isoformat(),
+                            nom_naissance_cle(pers.nom, pers.nom_naissance),
+                            sexe_cle(pers.sexe, pers.civilite),
                         )
                     )
                     + "\n"
@@ -557,6 +613,25 @@ class Generateur:
             d.nom, d.prenom = d.prenom, d.nom
         elif type_ == TypeDoublon.ACCENTS:
             d.nom, d.prenom = sans_accents(d.nom), sans_accents(d.prenom)
+        elif type_ == TypeDoublon.DATE_INVERSEE:
+            d.date_naissance = date(d.date_naissance.year, d.date_naissance.day, d.date_naissance.month)
+        elif type_ == TypeDoublon.NOM_NAISSANCE:
+            d.nom, d.nom_naissance = d.nom_naissance, ""
+        elif type_ == TypeDoublon.TRANSLITTERATION:
+            d.nom, d.prenom = AUTRE_FORME.get(d.nom, d.nom), AUTRE_FORME[d.prenom]
+        elif type_ == TypeDoublon.JUMEAUX:
+            # Un autre ménage : le jumeau seul, de l'autre sexe, au prénom voisin.
+            d.sexe = Sexe.MASCULIN if d.sexe == Sexe.FEMININ else Sexe.FEMININ
+            d.civilite = Civilite.MADAME if d.sexe == Sexe.FEMININ else Civilite.MONSIEUR
+            d.prenom, d.nom_naissance, d.situation_familiale = JUMEAU[d.prenom], "", SituationFamiliale.CELIBATAIRE
+            nouvelles = [d]
+        elif type_ == TypeDoublon.PARENT_ENFANT:
+            # L'enfant devenu adulte, du même nom et prénom, né le même jour de l'année, 20 ou 30 ans plus tard :
+            # un seul chiffre de l'année diffère (1956 → 1986).
+            n = d.date_naissance
+            d.date_naissance = date(n.year + (30 if n.year < 1960 else 20), n.month, n.day)
+            d.nom_naissance, d.situation_familiale = "", SituationFamiliale.CELIBATAIRE
+            nouvelles = [d]
         else:
             c = next(x for x in nouvelles if x.role == Role.CODEMANDEUR)
             c.role, c.lien_parente = Role.DEMANDEUR, ""
@@ -573,11 +648,32 @@ class Generateur:
         lot.doublons.append(f"{self.prochain_id('doublon')}\t{originale}\t{doublon_id}\t{type_}\n")
         self.bilan.doublons += 1
 
-    def preparer_accents(self, a: random.Random, menage: Menage) -> None:
-        """Un doublon « accents manquants » suppose un original accentué."""
+    def preparer_original(self, a: random.Random, type_: str, menage: Menage) -> None:
+        """L'original que le doublon semé suppose : accentué, né un jour ≤ 12 (jour et mois inversables),
+        femme sous son nom d'usage, prénom translittéré, prénom de jumeau, parent né en 1950–1969."""
         d = menage.personnes[0]
-        if not a_des_accents(d.nom + d.prenom):
+        if type_ == TypeDoublon.ACCENTS and not a_des_accents(d.nom + d.prenom):
             d.prenom = parmi(a, self.menages.prenoms_accentues[d.sexe])
+        elif type_ == TypeDoublon.DATE_INVERSEE:
+            n = d.date_naissance
+            if n.day > 12 or n.day == n.month:
+                d.date_naissance = date(n.year, n.month, parmi(a, [j for j in range(1, 13) if j != n.month]))
+        elif type_ == TypeDoublon.NOM_NAISSANCE and not d.nom_naissance:
+            if d.sexe != Sexe.FEMININ:
+                d.sexe, d.civilite, d.prenom = Sexe.FEMININ, Civilite.MADAME, self.menages.prenom(a, Sexe.FEMININ)
+            d.nom_naissance = d.nom
+            while d.nom == d.nom_naissance:
+                d.nom = self.menages.noms(a)
+        elif type_ == TypeDoublon.TRANSLITTERATION:
+            d.prenom = parmi(a, TRANSLITTERATIONS[d.sexe])[0]
+            if a.random() < 0.4:
+                d.nom = parmi(a, NOMS_TRANSLITTERES)[0]
+        elif type_ == TypeDoublon.JUMEAUX:
+            f, m = parmi(a, JUMEAUX)
+            d.prenom = f if d.sexe == Sexe.FEMININ else m
+        elif type_ == TypeDoublon.PARENT_ENFANT:
+            n = d.date_naissance
+            d.date_naissance = date(entier(a, 1950, 1969), n.month, min(n.day, 28))
 
     # ------------------------------------------------------------ plan des lots
 
@@ -585,15 +681,14 @@ class Generateur:
         a = random.Random(f"{self.p.graine}-{self.ids['demande']}-{numero}")
         lot = Lot()
         restantes = actives
-        types_simples = [TypeDoublon.FAUTE_FRAPPE.value, TypeDoublon.INVERSION.value, TypeDoublon.ACCENTS.value]
+        types_simples = [t.value for t in TypeDoublon if t != TypeDoublon.CODEMANDEUR_SEUL]
         while restantes > 0:
             depot = self._anciennete_active(a)
             if restantes >= 2 and a.random() < self.p.part_doublons:
                 menage = self.menages.menage(a, depot)
                 couple = any(x.role == Role.CODEMANDEUR for x in menage.personnes)
                 type_ = parmi(a, types_simples + ([TypeDoublon.CODEMANDEUR_SEUL.value] if couple else []))
-                if type_ == TypeDoublon.ACCENTS:
-                    self.preparer_accents(a, menage)
+                self.preparer_original(a, type_, menage)
                 originale, menage, localisations = self.demande(a, lot, depot=depot, menage=menage)
                 self._doublon(a, lot, type_, originale, menage, localisations, depot)
                 restantes -= 2

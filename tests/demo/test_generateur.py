@@ -20,6 +20,7 @@ from demandes.models import (
     Evenement,
     LocalisationSouhaitee,
     Personne,
+    SuspicionDoublon,
 )
 from demo.demandes import construire
 from demo.generateur import Parametres, ajouter_mois, generer
@@ -111,10 +112,21 @@ def test_cles_identite_egales_a_celles_des_services(fichier):
     attendu = defaultdict(set)
     for d in Demande.objects.prefetch_related("personnes"):
         for c in saisie.cles_identite(d, d.personnes.all()):
-            attendu[d.pk].add((c.role, c.nom, c.prenom, c.nom_phonetique, c.prenom_phonetique, c.date_naissance))
+            attendu[d.pk].add(
+                (c.role, c.nom, c.prenom, c.nom_phonetique, c.prenom_phonetique, c.date_naissance)
+                + (c.nom_naissance, c.sexe)
+            )
     obtenu = defaultdict(set)
     for ligne in CleIdentite.objects.values_list(
-        "demande_id", "role", "nom", "prenom", "nom_phonetique", "prenom_phonetique", "date_naissance"
+        "demande_id",
+        "role",
+        "nom",
+        "prenom",
+        "nom_phonetique",
+        "prenom_phonetique",
+        "date_naissance",
+        "nom_naissance",
+        "sexe",
     ):
         obtenu[ligne[0]].add(ligne[1:])
     assert obtenu == attendu
@@ -167,7 +179,8 @@ def test_doublons_semes_retrouves_par_la_detection(fichier):
         assert s.originale.etat == s.doublon.etat == "active"
         personnes = list(s.doublon.personnes.all())
         trouves = {c.demande_id for c in doublons.candidats(personnes, exclure_demande=s.doublon_id)}
-        assert s.originale_id in trouves, (s.type, s.originale, s.doublon)
+        # Les doublons semés sont trouvés ; les faux doublons (jumeaux, parent et enfant) ne sont pas signalés.
+        assert (s.originale_id in trouves) == (s.type not in DoublonSeme.NEGATIFS), (s.type, s.originale, s.doublon)
         if s.type == "inversion":
             assert (s.doublon.nom, s.doublon.prenom) == (s.originale.prenom, s.originale.nom)
         if s.type == "codemandeur_seul":
@@ -186,3 +199,21 @@ def test_demo_complete_le_fichier_sans_le_depasser(partenaires):
     construire({"demandes": 150, "graine": 3, "part_doublons": 0.0, "taux_annulation": 0.1}, sortie)
     assert Demande.objects.filter(etat="active").count() == 150
     assert len(set(Demande.objects.values_list("numero_unique", flat=True))) == Demande.objects.count()
+
+
+def test_chaque_situation_semee_est_trouvee_et_les_faux_doublons_ecartes(partenaires):
+    """Tous les ménages semés (``part_doublons=1``) : chaque type de doublon est trouvé à la saisie et la nuit,
+    jumeaux de sexes différents et parent et enfant du même nom ne sont signalés ni l'un ni l'autre."""
+    generer(Parametres(actives=400, graine=11, part_doublons=1.0))
+    semes = list(DoublonSeme.objects.all())
+    assert {s.type for s in semes} == set(DoublonSeme.Type.values)
+
+    doublons.detecter_doublons_fichier()
+    suspicions = set(SuspicionDoublon.objects.values_list("demande_a_id", "demande_b_id"))
+    for s in semes:
+        personnes = list(Personne.objects.filter(demande_id=s.doublon_id))
+        trouves = {c.demande_id for c in doublons.candidats(personnes, exclure_demande=s.doublon_id)}
+        attendu = s.type not in DoublonSeme.NEGATIFS
+        assert (s.originale_id in trouves) == attendu, (s.type, s.originale_id, s.doublon_id)
+        paire = tuple(sorted((s.originale_id, s.doublon_id)))
+        assert (paire in suspicions) == attendu, (s.type, paire)

@@ -322,7 +322,8 @@ class DemandeFactory(factory.django.DjangoModelFactory):
 
     @factory.post_generation
     def menage(self, create, extracted, **kwargs):
-        """Le demandeur (copie de l'identité de la demande) et ses clés de doublons."""
+        """Le demandeur (copie de l'identité de la demande) et ses clés de doublons ; ``menage__sexe``,
+        ``menage__civilite``, ``menage__nom_naissance`` complètent son identité."""
         if not create:
             return
         demandeur = Personne.objects.create(
@@ -332,6 +333,7 @@ class DemandeFactory(factory.django.DjangoModelFactory):
             prenom=self.prenom,
             date_naissance=self.date_naissance,
             nationalite="francaise",
+            **{k: v for k, v in kwargs.items() if k in ("sexe", "civilite", "nom_naissance")},
         )
         saisie.mettre_a_jour_cles(self, [demandeur])
 

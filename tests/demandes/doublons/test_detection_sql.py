@@ -4,7 +4,8 @@
   équivalente lit (dates, couples phonétiques dans les deux sens, demande exclue) ;
 * nuit : les paires candidates d'un lot sont celles qu'on calcule en Python
   depuis les clés relues par l'ORM (même date et un nom ou prénom commun, en
-  clair ou en phonétique ; dates proches par ``services.dates_proches``),
+  clair ou en phonétique, ou un nom de naissance ; aussi aux jour et mois
+  inversés, ``services.date_inversee`` ; dates proches par ``services.dates_proches``),
   et l'insertion écrit exactement les suspicions données, une seule fois ;
 * le lot suivant est celui que l'ORM ordonne.
 """
@@ -23,11 +24,13 @@ from demandes.models import CleIdentite, Demande, Personne, SuspicionDoublon
 from tests.monde.factories import DemandeFactory
 
 D = datetime.date
-Cle = namedtuple("Cle", "demande_id role nom prenom np pp dn")
+Cle = namedtuple("Cle", "demande_id role nom prenom np pp dn nn sx")
 
 
-def _demande(nom, prenom, naissance, *, codemandeur=None, **champs):
-    demande = DemandeFactory(nom=nom, prenom=prenom, date_naissance=naissance, **champs)
+def _demande(nom, prenom, naissance, *, codemandeur=None, nom_naissance="", **champs):
+    demande = DemandeFactory(
+        nom=nom, prenom=prenom, date_naissance=naissance, menage__nom_naissance=nom_naissance, **champs
+    )
     if codemandeur:
         Personne.objects.create(
             demande=demande,
@@ -56,6 +59,9 @@ def fichier(db):
         _demande("Nguyen", "Linh", D(1985, 4, 12)),
         _demande("Perrin", "Marc", D(1985, 4, 12), etat=Demande.Etat.BROUILLON, numero_unique=None),
         _demande("Morel", "Anne", D(1990, 7, 1)),
+        _demande("Dupont", "Marie", D(1985, 4, 12), nom_naissance="Martin"),  # nom d'usage
+        _demande("Martin", "Marion", D(1985, 4, 12)),  # son nom de naissance, seul en commun
+        _demande("Bernard", "Lucie", D(1985, 12, 4)),  # jour et mois inversés, seul le nom en commun
     ]
 
 
@@ -63,7 +69,15 @@ def _cles_actives() -> list[Cle]:
     return [
         Cle(*c)
         for c in CleIdentite.objects.filter(demande__etat=Demande.Etat.ACTIVE).values_list(
-            "demande_id", "role", "nom", "prenom", "nom_phonetique", "prenom_phonetique", "date_naissance"
+            "demande_id",
+            "role",
+            "nom",
+            "prenom",
+            "nom_phonetique",
+            "prenom_phonetique",
+            "date_naissance",
+            "nom_naissance",
+            "sexe",
         )
     ]
 
@@ -73,7 +87,14 @@ def _paires_python(debut: int, fin: int, *, dates_proches: bool) -> list[tuple]:
     paires = []
     for a in (c for c in cles if debut < c.demande_id <= fin):
         for b in (c for c in cles if c.demande_id > a.demande_id):
-            meme_date = b.dn == a.dn and ({b.nom, b.prenom} & {a.nom, a.prenom} or {b.np, b.pp} & {a.np, a.pp})
+            commun = (
+                {b.nom, b.prenom} & {a.nom, a.prenom}
+                or {b.np, b.pp} & {a.np, a.pp}
+                or b.nom == a.nn
+                or b.nn == a.nom
+                or (a.nn and b.nn == a.nn)
+            )
+            meme_date = commun and b.dn in (a.dn, doublons.date_inversee(a.dn))
             proche = (
                 dates_proches
                 and a.np
@@ -84,7 +105,8 @@ def _paires_python(debut: int, fin: int, *, dates_proches: bool) -> list[tuple]:
             )
             if meme_date or proche:
                 paires.append(
-                    (a.demande_id, b.demande_id, a.role, a.nom, a.prenom, a.dn, b.role, b.nom, b.prenom, b.dn)
+                    (a.demande_id, b.demande_id, a.role, a.nom, a.prenom, a.dn, a.nn, a.sx)
+                    + (b.role, b.nom, b.prenom, b.dn, b.nn, b.sx)
                 )
     return sorted(paires)
 
@@ -99,9 +121,11 @@ def test_les_paires_d_un_lot_sont_celles_calculees_en_python(fichier, dates_proc
         apres, lots = fin, lots + 1
     assert lots == -(-Demande.objects.filter(etat="active").count() // taille_lot)
     if taille_lot == 100:  # un seul lot : toutes les paires du fichier
-        # Les trois « Lefebvre » nés le même jour, le co-demandeur Nguyen ; et avec les dates proches, les deux
-        # « Lefebvre » nés un jour plus tard ou jour et mois inversés, rapprochés des deux qui ont les mêmes clés.
-        assert len(sql) == (8 if dates_proches else 4)
+        # Les trois « Lefebvre » nés le même jour (3 paires), le co-demandeur Nguyen (1), la « Lefebvre » aux
+        # jour et mois inversés avec les trois (3), « Dupont » née « Martin » et « Martin » (1), les « Bernard »
+        # aux jour et mois inversés (1) ; avec les dates proches, la « Lefebvre » née un jour plus tard,
+        # rapprochée des deux qui ont les mêmes clés (2).
+        assert len(sql) == (11 if dates_proches else 9)
 
 
 def test_le_lot_suivant_est_celui_que_l_orm_ordonne(fichier):
@@ -128,14 +152,14 @@ def test_le_blocage_lit_les_cles_qu_une_requete_orm_lirait(fichier, avec_phoneti
     phonetiques = [(cle_phonetique("LEFEBVRE"), cle_phonetique("HELENE"))] if avec_phonetiques else []
     exclue = fichier[0].pk
 
-    sql = detection_sql.lignes_de_blocage(dates=dates, phonetiques=phonetiques, exclure_demande=exclue, limite=2000)
+    sql = detection_sql.lignes_de_blocage(dates=dates, phonetiques=phonetiques, exclure_demande=exclue)
 
     condition = Q(date_naissance__in=dates)
     for nom, prenom in phonetiques:
         condition |= Q(nom_phonetique=nom, prenom_phonetique=prenom) | Q(nom_phonetique=prenom, prenom_phonetique=nom)
     orm = CleIdentite.objects.filter(condition).exclude(demande_id=exclue)
-    assert sorted(sql) == sorted(orm.values_list("demande_id", "role", "nom", "prenom", "date_naissance"))
+    assert sorted(sql) == sorted(
+        orm.values_list("demande_id", "role", "nom", "prenom", "date_naissance", "nom_naissance", "sexe")
+    )
     assert len(sql) >= 7
     assert all(ligne[0] != exclue for ligne in sql)
-    bornees = detection_sql.lignes_de_blocage(dates=dates, phonetiques=phonetiques, exclure_demande=None, limite=3)
-    assert len(bornees) == 3

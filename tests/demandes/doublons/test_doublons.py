@@ -92,7 +92,7 @@ def test_le_co_demandeur_qui_depose_seul_est_trouve(territoire_reze):
 
 
 @pytest.mark.parametrize(
-    "naissance", [datetime.date(1985, 12, 4), datetime.date(1985, 4, 13), datetime.date(1965, 4, 12)]
+    "naissance", [datetime.date(1985, 4, 22), datetime.date(1985, 4, 13), datetime.date(1986, 4, 12)]
 )
 def test_une_date_mal_saisie_n_est_montree_que_sous_un_seuil_abaisse(territoire_reze, naissance):
     originale = _demande(territoire_reze, "Martin", "Claire", datetime.date(1985, 4, 12))
@@ -529,3 +529,25 @@ def test_le_prefiltre_ne_perd_aucune_ligne_que_le_majorant_garderait(a_nom, a_pr
     prenoms = [p for _n, p in lignes]
     attendues = {i for i, (n, p) in enumerate(lignes) if doublons._plafond_noms(ident, n, p) >= seuil - 0.5}
     assert attendues <= doublons._lignes_a_noter(ident, noms, prenoms, seuil)
+
+
+_NOMS_ET_VARIANTES = st.one_of(
+    _NOMS, st.sampled_from(["MOHAMED", "MUHAMMAD", "YOUSSEF", "YUSUF", "DMYTRO", "DMITRI", "SHEVCHENKO"])
+)
+
+
+@given(
+    a_nom=_NOMS_ET_VARIANTES,
+    a_prenom=_NOMS_ET_VARIANTES,
+    a_naissance=st.one_of(st.just(""), _NOMS),
+    lignes=st.lists(st.tuples(_NOMS_ET_VARIANTES, _NOMS_ET_VARIANTES, st.one_of(st.just(""), _NOMS)), max_size=30),
+    seuil=st.integers(0, 100),
+)
+@settings(max_examples=400, deadline=None)
+def test_le_prefiltre_garde_variantes_phonetique_et_noms_de_naissance(a_nom, a_prenom, a_naissance, lignes, seuil):
+    """Avec les règles de la session 8 (variantes, Metaphone, nom de naissance) et tout seuil de 0 à 100, le
+    pré-filtre garde au moins les lignes que le majorant laisse noter."""
+    ident = doublons.Identite(a_nom, a_prenom, datetime.date(1980, 1, 1), nom_naissance=a_naissance)
+    noms, prenoms, naissances = ([ligne[i] for ligne in lignes] for i in range(3))
+    attendues = {i for i, (n, p, nn) in enumerate(lignes) if doublons._plafond_noms(ident, n, p, nn) >= seuil - 0.5}
+    assert attendues <= doublons._lignes_a_noter(ident, noms, prenoms, seuil, naissances)
