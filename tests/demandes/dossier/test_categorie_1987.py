@@ -7,9 +7,9 @@ l'exclusion des jeunes ménages, ou une personne seule en situation de
 handicap ; 3 : … »), sur des ménages générés (hypothesis).
 """
 
+import datetime
 from dataclasses import dataclass
 from datetime import date
-import datetime
 from decimal import Decimal
 
 import pytest
