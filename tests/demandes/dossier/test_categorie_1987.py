@@ -8,12 +8,14 @@ handicap ; 3 : … »), sur des ménages générés (hypothesis).
 """
 
 import datetime
+import importlib
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
 import pytest
 import time_machine
+from django.apps import apps as django_apps
 from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -21,6 +23,7 @@ from pytest_django.asserts import assertContains, assertNotContains
 
 from demandes.cycle import services
 from demandes.dossier import calculs, choix
+from demandes.models import Demande
 from tests.monde.dossiers import dossier
 from tests.monde.factories import CommuneFactory, EpciFactory
 from tests.monde.territoires import ville_de_reze
@@ -237,3 +240,16 @@ def test_la_fiche_montre_un_menage_un_euro_au_dessus_du_plafond(client, agent_ve
     assertNotContains(reponse, "100,00")
     assertContains(reponse, "100,01")
     assertContains(reponse, "au-dessus du plafond")
+
+
+def test_la_migration_recalcule_la_categorie_enregistree_des_faux_jeunes_menages():
+    territoire = ville_de_reze()
+    demande = services.enregistrer_demande(
+        _freres(territoire.reze, D("20000")), auteur=services.Auteur.agent(territoire.agent), guichet=territoire.guichet
+    )
+    assert demande.categorie_menage == 2
+    Demande.objects.filter(pk=demande.pk).update(categorie_menage=3)  # valeur écrite par l'ancienne règle
+
+    importlib.import_module("demandes.migrations.0024_categorie_menage_couples").recalculer(django_apps, None)
+
+    assert Demande.objects.get(pk=demande.pk).categorie_menage == 2
