@@ -37,7 +37,12 @@ def _interne(etape: str, depuis: int) -> None:
     debut = time.perf_counter()
     if etape == "recalcul":
         bilan = services.recalculer_fichier(depuis=depuis)
-        resultat = {"demandes": bilan.demandes, "changees": bilan.changees, "sans_grille": bilan.sans_grille}
+        resultat = {
+            "demandes": bilan.demandes,
+            "resultats": bilan.resultats,
+            "changees": bilan.changees,
+            "sans_grille": bilan.sans_grille,
+        }
     else:
         import datetime
 
@@ -98,7 +103,7 @@ def main() -> None:
     with connection.cursor() as cur:
         cur.execute("SELECT count(*) FROM demandes_demande WHERE etat = 'active'")
         actives = cur.fetchone()[0]
-        cur.execute("SELECT count(*) FROM cotation_resultatcotation")
+        cur.execute("SELECT count(DISTINCT demande_id) FROM cotation_resultatcotation")
         cotees = cur.fetchone()[0]
     if cotees < actives:
         premier = _lancer("recalcul")
@@ -117,6 +122,7 @@ def main() -> None:
         mesures.append((recalcul, nu, rapport))
         print(
             f"passage {i + 1} : recalcul {recalcul['duree_s']:.1f} s ({recalcul['demandes']} demandes, "
+            f"{recalcul['resultats']} résultats (demande × territoire), "
             f"{recalcul['changees']} totaux changés, pic {recalcul['pic_memoire_mo']} Mo) ; "
             f"UPDATE nu {nu:.1f} s ; rapport {rapport:.2f}"
         )

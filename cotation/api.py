@@ -55,6 +55,19 @@ class HistoriqueCotationSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class CotationTerritoireSerializer(serializers.Serializer):
+    territoire = serializers.CharField(help_text="SIREN de l'EPCI dont la grille a calculé ce résultat.")
+    territoire_nom = serializers.CharField(help_text="Nom de l'EPCI.")
+    commune = serializers.CharField(
+        allow_null=True, help_text="Code INSEE de la commune de plus petit rang choisie dans ce territoire."
+    )
+    total = serializers.IntegerField()
+    grille = GrilleResumeSerializer()
+    calcule_le = serializers.DateTimeField()
+    prochaine_echeance = serializers.DateField(allow_null=True)
+    lignes = LigneCotationSerializer(many=True)
+
+
 class CotationDemandeSerializer(serializers.Serializer):
     demande = serializers.IntegerField(help_text="Identifiant de la demande.")
     calculee = serializers.BooleanField(help_text="La cotation a-t-elle été calculée ?")
@@ -69,6 +82,14 @@ class CotationDemandeSerializer(serializers.Serializer):
     )
     message = serializers.CharField(help_text="Explication en français quand aucune grille ne s'applique.")
     lignes = LigneCotationSerializer(many=True)
+    territoires = CotationTerritoireSerializer(
+        many=True,
+        help_text=(
+            "Un résultat par territoire (EPCI doté d'une grille en vigueur) parmi les choix de commune, le premier "
+            "choix d'abord : la cotation s'applique à toutes les demandes du territoire. Les champs `total`, "
+            "`grille`, `lignes`… du premier niveau sont ceux du premier de ces territoires."
+        ),
+    )
     historique = HistoriqueCotationSerializer(many=True, help_text="Totaux successifs, du plus récent au plus ancien.")
 
 
@@ -84,7 +105,8 @@ class CotationDemandeView(APIView):
         description=(
             "Total, lignes (critère, points, raison, fin des points limités dans le temps), grille, date du calcul "
             "et totaux successifs. Une ligne à 0 point dont `exclusion` est rempli : critère rempli mais non "
-            "cumulable. Sans grille sur le territoire du premier choix de commune : `grille` null, `message` "
+            "cumulable. Une demande dont les choix couvrent plusieurs territoires dotés d'une grille a un résultat "
+            "par territoire (`territoires`). Sans grille sur aucun territoire de ses choix : `grille` null, `message` "
             "l'explique. Même périmètre que la lecture de la demande ; la lecture est journalisée."
         ),
         parameters=[OpenApiParameter("demande_id", int, OpenApiParameter.PATH, description="Identifiant.")],
@@ -108,10 +130,10 @@ def cotation_de(demande: Demande) -> dict:
         message = "La cotation de cette demande n'a pas encore été calculée."
     elif grille is None:
         message = (
-            f"Aucune grille de cotation ne s'applique : le premier choix de commune ({premier.nom}) n'est dans aucun "
-            "territoire doté d'une grille."
+            "Aucune grille de cotation ne s'applique : aucun choix de commune de la demande "
+            f"(premier choix : {premier.nom}) n'est dans un territoire doté d'une grille."
             if premier
-            else "Aucune grille de cotation ne s'applique : la demande n'a pas de premier choix de commune."
+            else "Aucune grille de cotation ne s'applique : la demande n'a pas de choix de commune."
         )
     return {
         "demande": demande.pk,
@@ -122,9 +144,27 @@ def cotation_de(demande: Demande) -> dict:
         "prochaine_echeance": resultat.prochaine_echeance if resultat else None,
         "premier_choix": premier.code_insee if premier else None,
         "message": message,
-        "lignes": [{**lg, "famille": lg["famille_code"], "famille_nom": lg["famille"]} for lg in c["lignes"]],
+        "lignes": _lignes_api(c["lignes"]),
+        "territoires": [
+            {
+                "territoire": t["resultat"].territoire,
+                "territoire_nom": t["epci"].nom,
+                "commune": t["commune"].code_insee if t["commune"] else None,
+                "total": t["resultat"].total,
+                "grille": t["grille"],
+                "calcule_le": t["resultat"].calcule_le,
+                "prochaine_echeance": t["resultat"].prochaine_echeance,
+                "lignes": _lignes_api(t["lignes"]),
+            }
+            for t in c["territoires"]
+            if t["grille"] is not None
+        ],
         "historique": c["historique"],
     }
+
+
+def _lignes_api(lignes: list[dict]) -> list[dict]:
+    return [{**lg, "famille": lg["famille_code"], "famille_nom": lg["famille"]} for lg in lignes]
 
 
 urlpatterns = [

@@ -16,6 +16,7 @@ from django.shortcuts import render
 
 from demandes.dossier.vues import demande_visible
 from demandes.models import Demande
+from fdls.territoires.models import Commune
 
 from .calcul import services
 from .calcul.models import Famille
@@ -45,27 +46,47 @@ def _ligne(ligne: dict, familles: dict[str, str]) -> dict:
     }
 
 
-def contexte_onglet(demande: Demande) -> dict:
-    """Résultat stocké, lignes prêtes à afficher, historique des totaux, premier choix de commune."""
-    resultat = services.resultat_de(demande)
-    premier = demande.localisations.filter(rang=1).select_related("commune").first()
+def _territoire(resultat, premier_choix) -> dict:
+    """Un résultat (un territoire) prêt à afficher : grille, EPCI, commune choisie dans le territoire, lignes."""
+    grille = resultat.grille
     familles: dict[str, str] = {}
-    grille = resultat.grille if resultat else None
     if grille is not None:
         familles = dict(Famille.objects.filter(grille=grille).values_list("code", "libelle"))
-    lignes = [_ligne(lg, familles) for lg in (resultat.lignes if resultat else [])]
-    historique = list(services.historique_de(demande)[:TAILLE_HISTORIQUE])
+    lignes = [_ligne(lg, familles) for lg in resultat.lignes]
+    commune = Commune.objects.filter(pk=resultat.commune_id).first() if resultat.commune_id else None
     return {
-        "demande": demande,
         "resultat": resultat,
         "grille": grille,
         "epci": grille.epci if grille else None,
+        "commune": commune,
+        "premier_choix": premier_choix is not None and commune is not None and commune.pk == premier_choix.pk,
         "lignes": lignes,
         "lignes_comptees": [lg for lg in lignes if not lg["exclue"]],
         "lignes_exclues": [lg for lg in lignes if lg["exclue"]],
+    }
+
+
+def contexte_onglet(demande: Demande) -> dict:
+    """Résultats stockés (un par territoire des choix doté d'une grille, le premier choix d'abord), lignes prêtes
+    à afficher, historique des totaux, premier choix de commune ; les clés du premier territoire sont aussi
+    au premier niveau."""
+    premier = demande.localisations.filter(rang=1).select_related("commune").first()
+    premier_choix = premier.commune if premier else None
+    territoires = [_territoire(r, premier_choix) for r in services.resultats_de(demande)]
+    principal = territoires[0] if territoires else {}
+    historique = list(services.historique_de(demande)[:TAILLE_HISTORIQUE])
+    return {
+        "demande": demande,
+        "territoires": territoires,
+        "resultat": principal.get("resultat"),
+        "grille": principal.get("grille"),
+        "epci": principal.get("epci"),
+        "lignes": principal.get("lignes", []),
+        "lignes_comptees": principal.get("lignes_comptees", []),
+        "lignes_exclues": principal.get("lignes_exclues", []),
         "historique": historique,
         "historique_tronque": len(historique) == TAILLE_HISTORIQUE,
-        "premier_choix": premier.commune if premier else None,
+        "premier_choix": premier_choix,
         "active": demande.etat == Demande.Etat.ACTIVE,
     }
 

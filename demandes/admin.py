@@ -7,7 +7,8 @@ ajoute une année de plafonds, un seuil du 1er quartile ou une nouvelle valeur
 d'un délai sans livraison de code (domain.md §8).
 """
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.utils import timezone
 
 from demandes.dossier import reglementaire
 from demandes.dossier.models import ParametreReglementaire, PlafondRessources, SeuilPremierQuartile
@@ -36,6 +37,19 @@ class PlafondRessourcesAdmin(_VideLeCache, admin.ModelAdmin):
     list_filter = ["annee", "financement", "zone"]
     search_fields = ["source"]
     ordering = ["-annee", "financement", "zone", "categorie"]
+
+    def changelist_view(self, request, extra_context=None):
+        """Les lignes manquantes de l'année en cours et de la précédente se voient : rien n'est extrapolé."""
+        annee = timezone.localdate().year
+        for an in (annee, annee - 1):
+            manquants = reglementaire.texte_plafonds_manquants(an)
+            if manquants:
+                messages.warning(
+                    request,
+                    f"Plafonds manquants pour {an} (à charger depuis l'arrêté ; sans eux, la fiche affiche "
+                    f"« non publié ») : " + " ; ".join(manquants) + ".",
+                )
+        return super().changelist_view(request, extra_context)
 
 
 @admin.register(SeuilPremierQuartile)

@@ -64,7 +64,7 @@ def _caches_vides():
 @pytest.fixture(autouse=True)
 def _parametres_reglementaires(_base_par_defaut):
     """Les tests ``transaction=True`` vident les tables, y compris les lignes des migrations de données :
-    durées réglementaires (0005), plafonds de ressources (0007) et référentiel des labels (0012, 0016)
+    durées réglementaires (0005), plafonds de ressources (0007, 0023) et référentiel des labels (0012, 0016)
     sont remis s'ils manquent, comme après les migrations."""
     for modele, module, fonction in (
         (ParametreReglementaire, "0005_parametres_reglementaires", "creer"),
@@ -75,6 +75,8 @@ def _parametres_reglementaires(_base_par_defaut):
             getattr(importlib.import_module(f"demandes.migrations.{module}"), fonction)(apps, None)
             if modele is TypeLabel:
                 importlib.import_module("demandes.migrations.0016_labels_cotation").creer(apps, None)
+            if modele is PlafondRessources:
+                importlib.import_module("demandes.migrations.0023_plafonds_confirmes_plai_2025").charger(apps, None)
 
 
 # ---------------------------------------------------------------- comptes

@@ -719,7 +719,7 @@ def traduire(grille: GrilleCompilee, le: date) -> GrilleSql:
     requete = S("(SELECT k.*, {} FROM {} k OFFSET 0)").format(_joindre(k_cols), requete)
     branche = S(
         "SELECT f.id AS demande_id, {g}::bigint AS grille_id, {total} AS total, {lignes} AS lignes, "
-        "f.echeance AS prochaine_echeance, f.commune_id, f.typologie, "
+        "f.echeance AS prochaine_echeance, f.commune_id, f.typologie, f.territoire, "
         "f.existe, f.ancien_total, f.ancienne_grille FROM {req} f"
     ).format(g=L(grille.id), total=total, lignes=lignes, req=requete)
     return GrilleSql(grille.id, grille.epci, branche, besoins)
@@ -728,8 +728,12 @@ def traduire(grille: GrilleCompilee, le: date) -> GrilleSql:
 # ---------------------------------------------------------------- faits d'une tranche
 
 
-def _faits(besoins: Besoins, debut: int, fin: int, le: date, fuseau: str) -> sql.Composed:
-    """CTE des faits d'une tranche d'identifiants : mêmes lectures que ``faits.charger``."""
+def _faits(besoins: Besoins, debut: int, fin: int, le: date, fuseau: str, epcis: list[str]) -> sql.Composed:
+    """CTE des faits d'une tranche d'identifiants : mêmes lectures que ``faits.charger``.
+
+    Une ligne par (demande, territoire des choix doté d'une grille ``epcis``) — commune de plus petit rang dans
+    ce territoire — ou, pour une demande qu'aucune grille ne cote, une ligne sans territoire (commune du
+    premier choix)."""
     plage = S("BETWEEN {} AND {}").format(L(debut), L(fin))
     typologie = _cas(((S("{} = ANY(d.typologies)").format(L(t)), L(t)) for t in ORDRE_TYPOLOGIES), L(""))
     colonnes = [
@@ -743,16 +747,28 @@ def _faits(besoins: Besoins, debut: int, fin: int, le: date, fuseau: str) -> sql
         S("d.loyer_actuel AS loyer"),
         S("d.aides_logement AS aides"),
         S("{} AS typologie").format(typologie),
-        S("pc.commune_id"),
-        S("c.epci_id"),
+        S("coalesce(t.commune_id, pc.commune_id) AS commune_id"),
+        S("t.epci_id"),
+        S("coalesce(t.epci_id, '') AS territoire"),
     ]
+    territoires = (
+        S(
+            "LEFT JOIN LATERAL (SELECT DISTINCT ON (co.epci_id) co.epci_id, l.commune_id "
+            "FROM demandes_localisationsouhaitee l JOIN territoires_commune co ON co.code_insee = l.commune_id "
+            "WHERE l.demande_id = d.id AND {} ORDER BY co.epci_id, l.rang) t ON true"
+        ).format(_dans(S("co.epci_id"), epcis))
+        if epcis
+        else S("LEFT JOIN LATERAL (SELECT NULL::varchar AS epci_id, NULL::varchar AS commune_id) t ON true")
+    )
     jointures = [
-        # Premier choix : la localisation de plus petit rang (``faits_sql._SQL_PREMIER_CHOIX`` la joint aux communes :
-        # la commune d'une localisation est toujours au référentiel, non nulle et protégée par sa clé étrangère).
+        # Premier choix : la localisation de plus petit rang (``faits_sql._SQL_CHOIX`` la joint aux communes :
+        # la commune d'une localisation est toujours au référentiel, non nulle et protégée par sa clé étrangère) ;
+        # puis chaque territoire des choix doté d'une grille (``faits.territoires_des_choix``).
         S(
             "LEFT JOIN LATERAL (SELECT l.commune_id FROM demandes_localisationsouhaitee l WHERE l.demande_id = d.id "
-            "ORDER BY l.rang LIMIT 1) pc ON true LEFT JOIN territoires_commune c ON c.code_insee = pc.commune_id"
-        )
+            "ORDER BY l.rang LIMIT 1) pc ON true"
+        ),
+        territoires,
     ]
     # Résultat précédent (historique des totaux, mise à jour ou insertion), lu dans la même passe par clé.
     colonnes += [
@@ -761,7 +777,10 @@ def _faits(besoins: Besoins, debut: int, fin: int, le: date, fuseau: str) -> sql
         S("r0.grille_id AS ancienne_grille"),
     ]
     jointures.append(
-        S("LEFT JOIN cotation_resultatcotation r0 ON r0.demande_id = d.id AND r0.demande_id {}").format(plage)
+        S(
+            "LEFT JOIN cotation_resultatcotation r0 ON r0.demande_id = d.id "
+            "AND r0.territoire = coalesce(t.epci_id, '') AND r0.demande_id {}"
+        ).format(plage)
     )
     ctes = []
     if besoins.labels:
@@ -798,7 +817,7 @@ def _faits(besoins: Besoins, debut: int, fin: int, le: date, fuseau: str) -> sql
         for epci, statut in sorted(besoins.ressources):
             par_epci.setdefault(epci, []).append(statut)
         candidates = _ou(
-            S("(c.epci_id = {} AND {})").format(L(epci), _dans(S("coalesce(d.statut_occupation, '')"), statuts))
+            S("(t.epci_id = {} AND {})").format(L(epci), _dans(S("coalesce(d.statut_occupation, '')"), statuts))
             for epci, statuts in par_epci.items()
         )
         colonnes.append(
@@ -909,16 +928,16 @@ def instruction(
     branches.append(
         S(
             "SELECT id AS demande_id, NULL::bigint AS grille_id, 0 AS total, '[]'::jsonb AS lignes, "
-            "NULL::date AS prochaine_echeance, commune_id, typologie, existe, ancien_total, ancienne_grille "
-            "FROM faits WHERE epci_id IS NULL OR NOT {}"
-        ).format(_dans(S("epci_id"), epcis))
+            "NULL::date AS prochaine_echeance, commune_id, typologie, territoire, existe, ancien_total, "
+            "ancienne_grille FROM faits WHERE epci_id IS NULL"
+        )
     )
     calc = _joindre((S("({})").format(b) for b in branches), " UNION ALL ")
     if not ecrire:  # lecture seule (mise au point, tests) : les lignes calculées
         return S(
-            "WITH {}, calc AS ({}) SELECT demande_id, grille_id, total, lignes, prochaine_echeance, commune_id, "
-            "typologie FROM calc ORDER BY demande_id"
-        ).format(_faits(besoins, debut, fin, le, fuseau), calc)
+            "WITH {}, calc AS ({}) SELECT demande_id, territoire, grille_id, total, lignes, prochaine_echeance, "
+            "commune_id, typologie FROM calc ORDER BY demande_id, territoire"
+        ).format(_faits(besoins, debut, fin, le, fuseau, epcis), calc)
     colonnes_maj = S(
         "grille_id = c.grille_id, total = c.total, lignes = c.lignes, calcule_le = {q}, "
         "prochaine_echeance = c.prochaine_echeance, commune_id = c.commune_id, typologie = c.typologie"
@@ -928,20 +947,26 @@ def instruction(
         "hist AS (INSERT INTO cotation_historiquecotation (demande_id, grille_id, total, date, motif) "
         "SELECT demande_id, grille_id, total, {q}, {motif} FROM calc "
         "WHERE NOT existe OR ancien_total <> total OR ancienne_grille IS DISTINCT FROM grille_id RETURNING 1), "
+        # Résultats des territoires qui ne sont plus parmi les choix (demandes actives de la tranche).
+        "obsoletes AS (DELETE FROM cotation_resultatcotation r WHERE r.demande_id {plage} "
+        "AND EXISTS (SELECT 1 FROM calc c WHERE c.demande_id = r.demande_id) "
+        "AND NOT EXISTS (SELECT 1 FROM calc c WHERE c.demande_id = r.demande_id AND c.territoire = r.territoire)), "
         # Par clé, bornée à la tranche (un parcours par TID des lignes lues avec les faits coûtait trois fois plus).
         "maj AS (UPDATE cotation_resultatcotation r SET {maj} FROM calc c "
-        "WHERE c.existe AND r.demande_id = c.demande_id AND r.demande_id {plage} RETURNING r.grille_id), "
+        "WHERE c.existe AND r.demande_id = c.demande_id AND r.territoire = c.territoire AND r.demande_id {plage} "
+        "RETURNING r.demande_id, r.grille_id), "
         "ins AS (INSERT INTO cotation_resultatcotation "
-        "(demande_id, grille_id, total, lignes, calcule_le, prochaine_echeance, commune_id, typologie) "
-        "SELECT c.demande_id, c.grille_id, c.total, c.lignes, {q}, c.prochaine_echeance, c.commune_id, c.typologie "
-        "FROM calc c WHERE NOT c.existe "
-        "ON CONFLICT (demande_id) DO UPDATE SET grille_id = EXCLUDED.grille_id, total = EXCLUDED.total, "
+        "(demande_id, territoire, grille_id, total, lignes, calcule_le, prochaine_echeance, commune_id, typologie) "
+        "SELECT c.demande_id, c.territoire, c.grille_id, c.total, c.lignes, {q}, c.prochaine_echeance, c.commune_id, "
+        "c.typologie FROM calc c WHERE NOT c.existe "
+        "ON CONFLICT (demande_id, territoire) DO UPDATE SET grille_id = EXCLUDED.grille_id, total = EXCLUDED.total, "
         "lignes = EXCLUDED.lignes, calcule_le = EXCLUDED.calcule_le, prochaine_echeance = EXCLUDED.prochaine_echeance, "
-        "commune_id = EXCLUDED.commune_id, typologie = EXCLUDED.typologie RETURNING grille_id), "
-        "ecrites AS (SELECT grille_id FROM maj UNION ALL SELECT grille_id FROM ins) "
-        "SELECT count(*), count(*) FILTER (WHERE grille_id IS NULL), (SELECT count(*) FROM hist) FROM ecrites"
+        "commune_id = EXCLUDED.commune_id, typologie = EXCLUDED.typologie RETURNING demande_id, grille_id), "
+        "ecrites AS (SELECT demande_id, grille_id FROM maj UNION ALL SELECT demande_id, grille_id FROM ins) "
+        "SELECT count(DISTINCT demande_id), count(*) FILTER (WHERE grille_id IS NULL), (SELECT count(*) FROM hist), "
+        "count(*) FROM ecrites"
     ).format(
-        faits=_faits(besoins, debut, fin, le, fuseau),
+        faits=_faits(besoins, debut, fin, le, fuseau, epcis),
         calc=calc,
         q=L(quand),
         motif=L(motif[:60]),
@@ -960,6 +985,7 @@ class Comptes:
     changees: int = 0
     tranches: int = 0
     duree_s: float = 0.0
+    resultats: int = 0  # lignes écrites : une par (demande, territoire)
 
 
 def traduire_grilles(grilles: dict[str, GrilleCompilee], le: date) -> tuple[list[GrilleSql], Besoins]:
@@ -1020,9 +1046,10 @@ def recalculer_fichier_sql(
                 # pas de compilation JIT (plus longue que l'exécution pour une requête de cette taille).
                 cur.execute("SET LOCAL extra_float_digits = 1; SET LOCAL work_mem = '256MB'; SET LOCAL jit = off")
                 cur.execute(texte)
-                n, sans, changees = cur.fetchone()
+                n, sans, changees, lignes = cur.fetchone()
             with verrou:
                 comptes.demandes += n
+                comptes.resultats += lignes
                 comptes.sans_grille += sans
                 comptes.changees += changees
                 comptes.tranches += 1

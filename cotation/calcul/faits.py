@@ -55,7 +55,10 @@ class Faits:
     refus_attribution: tuple[date, ...] = ()
     passages_cal: tuple[tuple[date, int | None], ...] = ()
     commune: str | None = None  # commune du premier choix
-    epci: str | None = None  # son EPCI : celui dont la grille cote la demande
+    epci: str | None = None  # son EPCI
+    # (EPCI, commune de plus petit rang dans cet EPCI) de chaque territoire des choix, dans l'ordre des choix :
+    # chaque EPCI doté d'une grille en vigueur cote la demande (seed 001 §5, docs/cotation.md).
+    territoires: tuple[tuple[str, str], ...] = ()
     typologie: str = ""  # plus petite typologie recherchée
     nature: str = ""  # nature de la demande (personne seule, couple, famille…) : ventilations
     nb_personnes: int = 1
@@ -64,6 +67,15 @@ class Faits:
 def plus_petite_typologie(typologies) -> str:
     rangs = [ORDRE_TYPOLOGIES.index(t) for t in typologies or () if t in ORDRE_TYPOLOGIES]
     return ORDRE_TYPOLOGIES[min(rangs)] if rangs else ""
+
+
+def territoires_des_choix(choix_ordonnes) -> tuple[tuple[str, str], ...]:
+    """(EPCI, première commune choisie dans cet EPCI) pour chaque EPCI des choix ``(commune, epci)`` ordonnés."""
+    vus: dict[str, str] = {}
+    for commune, epci in choix_ordonnes:
+        if epci and epci not in vus:
+            vus[epci] = commune
+    return tuple(vus.items())
 
 
 def noter_evenements(faits: Faits, lignes) -> None:
@@ -93,6 +105,9 @@ def depuis_dossier(dossier, *, labels: dict[str, str] | None = None, neuve: bool
     ressources = [r.montant for s in dossier.personnes for r in s.ressources if r.montant is not None]
     premier = dossier.localisations[0] if dossier.localisations else None
     commune = premier.commune if premier is not None and premier.commune_id else None
+    territoires = territoires_des_choix(
+        (loc.commune.pk, loc.commune.epci_id) for loc in dossier.localisations if loc.commune_id
+    )
     faits = Faits(
         demande_id=d.pk,
         date_depot=d.date_depot,
@@ -107,6 +122,7 @@ def depuis_dossier(dossier, *, labels: dict[str, str] | None = None, neuve: bool
         ressources_mensuelles=sum(ressources, Decimal("0")),
         commune=commune.pk if commune is not None else None,
         epci=commune.epci_id if commune is not None else None,
+        territoires=territoires,
         typologie=plus_petite_typologie(d.typologies),
         nature=d.nature or "",
         nb_personnes=d.nb_personnes or 1,
@@ -162,10 +178,14 @@ def charger(ids: list[int]) -> list[Faits]:
             nature=nature or "",
             nb_personnes=nb or 1,
         )
-    for pk, commune, epci in lignes.premiers_choix:
+    choix_par_demande: dict[int, list[tuple[str, str]]] = defaultdict(list)
+    for pk, commune, epci in lignes.choix:  # dans l'ordre des rangs
+        choix_par_demande[pk].append((commune, epci))
+    for pk, choix_ordonnes in choix_par_demande.items():
         f = par_id.get(pk)
         if f is not None:
-            f.commune, f.epci = commune, epci
+            f.commune, f.epci = choix_ordonnes[0]
+            f.territoires = territoires_des_choix(choix_ordonnes)
     for pk, code, libelle in lignes.labels:
         f = par_id.get(pk)
         if f is not None:

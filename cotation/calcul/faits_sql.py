@@ -18,8 +18,8 @@ SELECT id, date_depot, statut_occupation, motifs, pieces_actuelles, surface_actu
        nb_personnes
 FROM demandes_demande WHERE id BETWEEN %s AND %s AND id = ANY(%s)
 """
-_SQL_PREMIER_CHOIX = """
-SELECT DISTINCT ON (l.demande_id) l.demande_id, l.commune_id, c.epci_id
+_SQL_CHOIX = """
+SELECT l.demande_id, l.commune_id, c.epci_id
 FROM demandes_localisationsouhaitee l JOIN territoires_commune c ON c.code_insee = l.commune_id
 WHERE l.demande_id BETWEEN %s AND %s AND l.demande_id = ANY(%s) ORDER BY l.demande_id, l.rang
 """
@@ -40,7 +40,7 @@ WHERE demande_id BETWEEN %s AND %s AND demande_id = ANY(%s) AND type = ANY(%s)
 
 class LignesFaits(NamedTuple):
     demandes: list[tuple]  # id, dépôt, statut, motifs, pièces, surface, occupants, loyer, aides, typologies, nature, nb
-    premiers_choix: list[tuple]  # demande, commune du premier choix, son EPCI
+    choix: list[tuple]  # demande, commune, son EPCI : tous les choix, dans l'ordre des rangs
     labels: list[tuple]  # demande, code, libellé (labels actifs)
     personnes: list[tuple]  # demande, rôle, activité, ressources mensuelles
     evenements: list[tuple]  # demande, type, date, rang
@@ -54,12 +54,12 @@ def lire_paquet(ids: list[int], *, evenements: list[str]) -> LignesFaits:
     with connection.cursor() as cur:
         cur.execute(_SQL_DEMANDES, borne)
         demandes = cur.fetchall()
-        cur.execute(_SQL_PREMIER_CHOIX, borne)
-        premiers_choix = cur.fetchall()
+        cur.execute(_SQL_CHOIX, borne)
+        choix = cur.fetchall()
         cur.execute(_SQL_LABELS, borne)
         labels = cur.fetchall()
         cur.execute(_SQL_PERSONNES, borne)
         personnes = cur.fetchall()
         cur.execute(_SQL_EVENEMENTS, [*borne, evenements])
         lignes_evenements = cur.fetchall()
-    return LignesFaits(demandes, premiers_choix, labels, personnes, lignes_evenements)
+    return LignesFaits(demandes, choix, labels, personnes, lignes_evenements)

@@ -150,16 +150,23 @@ class Critere(models.Model):
 
 
 class ResultatCotation(models.Model):
-    """Dernier calcul de la cotation d'une demande : table étroite, une ligne par demande cotée.
+    """Dernier calcul de la cotation d'une demande pour un territoire : table étroite, une ligne par
+    (demande, EPCI doté d'une grille en vigueur parmi ses choix).
 
+    La cotation s'applique à toutes les demandes du territoire (seed 001 §5) :
+    une demande dont les choix couvrent deux EPCI dotés d'une grille a deux
+    résultats. ``territoire`` : SIREN de l'EPCI de la grille ; ``""`` pour une
+    demande qu'aucune grille ne cote (une seule ligne, sans points).
     ``lignes`` : [{"critere", "libelle", "famille", "points", "raison", "jusqu_au"}] ;
     ``prochaine_echeance`` : premier jour où un point limité dans le temps ou
     une bande d'ancienneté change — le calcul de nuit ne relit que ces demandes.
-    ``commune`` et ``typologie`` (premier choix, plus petite typologie) servent
-    aux sélecteurs de transparence (demandes analogues).
+    ``commune`` (choix de plus petit rang dans le territoire) et ``typologie``
+    (plus petite typologie) servent aux sélecteurs de transparence (demandes
+    analogues).
     """
 
-    demande = models.OneToOneField(Demande, on_delete=models.CASCADE, primary_key=True, related_name="cotation")
+    demande = models.ForeignKey(Demande, on_delete=models.CASCADE, related_name="cotations", db_index=False)
+    territoire = models.CharField("territoire (SIREN de l'EPCI)", max_length=9, blank=True, default="")
     grille = models.ForeignKey(Grille, on_delete=models.PROTECT, null=True, related_name="+")
     total = models.SmallIntegerField("total", default=0)
     lignes = models.JSONField("lignes", default=list)
@@ -172,9 +179,12 @@ class ResultatCotation(models.Model):
         verbose_name = "cotation d'une demande"
         verbose_name_plural = "cotations des demandes"
         indexes = [models.Index(fields=["prochaine_echeance"], name="cotation_echeance")]
+        constraints = [
+            models.UniqueConstraint(fields=["demande", "territoire"], name="resultat_demande_territoire"),
+        ]
 
     def __str__(self):
-        return f"{self.demande_id} : {self.total} points"
+        return f"{self.demande_id} ({self.territoire or 'sans grille'}) : {self.total} points"
 
 
 class HistoriqueCotation(models.Model):

@@ -18,7 +18,7 @@ _SQL_JAMAIS_COTEES = (
     "(SELECT 1 FROM cotation_resultatcotation r WHERE r.demande_id = d.id) ORDER BY d.id LIMIT %(taille)s"
 )
 _SQL_ECHUES = (
-    "SELECT r.demande_id FROM cotation_resultatcotation r JOIN demandes_demande d ON d.id = r.demande_id "
+    "SELECT DISTINCT r.demande_id FROM cotation_resultatcotation r JOIN demandes_demande d ON d.id = r.demande_id "
     "WHERE r.prochaine_echeance <= %(le)s AND d.etat = 'active' AND r.demande_id > %(dernier)s "
     "ORDER BY r.demande_id LIMIT %(taille)s"
 )
@@ -30,8 +30,8 @@ _SQL_EVENEMENTS_RECENTS = (
 _SQL_DU_TERRITOIRE = """
 SELECT d.id FROM demandes_demande d
 WHERE d.etat = 'active' AND d.id > %(dernier)s
-  AND (SELECT c.epci_id FROM demandes_localisationsouhaitee l JOIN territoires_commune c ON c.code_insee = l.commune_id
-       WHERE l.demande_id = d.id ORDER BY l.rang LIMIT 1) = %(epci)s
+  AND EXISTS (SELECT 1 FROM demandes_localisationsouhaitee l JOIN territoires_commune c ON c.code_insee = l.commune_id
+              WHERE l.demande_id = d.id AND c.epci_id = %(epci)s)
 ORDER BY d.id LIMIT %(taille)s
 """
 
@@ -63,7 +63,8 @@ def jamais_cotees(taille: int) -> Iterator[list[int]]:
 
 
 def echues(le: date, taille: int) -> Iterator[list[int]]:
-    """Demandes actives dont la prochaine échéance (point limité dans le temps, bande d'ancienneté) est atteinte."""
+    """Demandes actives dont la prochaine échéance (point limité dans le temps, bande d'ancienneté) d'un de leurs
+    résultats est atteinte (chacune une fois)."""
     return par_cle(_SQL_ECHUES, {"le": le}, taille)
 
 
@@ -73,7 +74,7 @@ def evenements_recents(depuis: datetime, types: list[str], taille: int) -> Itera
 
 
 def du_territoire(epci: str, taille: int) -> Iterator[list[int]]:
-    """Demandes actives dont le premier choix de commune est dans l'EPCI ``epci``."""
+    """Demandes actives dont un choix de commune est dans l'EPCI ``epci`` (toutes celles que sa grille cote)."""
     return par_cle(_SQL_DU_TERRITOIRE, {"epci": epci}, taille)
 
 

@@ -1,54 +1,73 @@
 """Écriture des résultats de cotation : une demande, un paquet (COPY + upsert), la répartition des totaux.
 
-Le résultat d'une demande et l'historique de ses totaux s'écrivent en une
-instruction ; un paquet passe par une table temporaire remplie par COPY puis
+Les résultats d'une demande (un par territoire) et l'historique de ses totaux
+s'écrivent en une instruction ; un paquet passe par une table temporaire remplie par COPY puis
 un seul ``INSERT … ON CONFLICT`` (l'historique ne reçoit une ligne que si le
 total ou la grille change). Accord avec l'ORM : tests/cotation/calcul/test_resultats_sql.py.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import datetime
 
 from django.db import connection, transaction
 
-_SQL_ECRIRE = """
-WITH ancien AS (SELECT total, grille_id FROM cotation_resultatcotation WHERE demande_id = %(d)s),
-maj AS (
-    INSERT INTO cotation_resultatcotation
-        (demande_id, grille_id, total, lignes, calcule_le, prochaine_echeance, commune_id, typologie)
-    VALUES (%(d)s, %(g)s, %(t)s, %(l)s::jsonb, %(q)s, %(e)s, %(c)s, %(ty)s)
-    ON CONFLICT (demande_id) DO UPDATE SET grille_id = EXCLUDED.grille_id, total = EXCLUDED.total,
-        lignes = EXCLUDED.lignes, calcule_le = EXCLUDED.calcule_le,
-        prochaine_echeance = EXCLUDED.prochaine_echeance, commune_id = EXCLUDED.commune_id,
-        typologie = EXCLUDED.typologie
-)
-INSERT INTO cotation_historiquecotation (demande_id, grille_id, total, date, motif)
-SELECT %(d)s, %(g)s, %(t)s, %(q)s, %(m)s
-WHERE NOT EXISTS (SELECT 1 FROM ancien WHERE total = %(t)s AND grille_id IS NOT DISTINCT FROM %(g)s)
-"""
-
 _SQL_TMP = """
 CREATE TEMP TABLE IF NOT EXISTS tmp_cotation (
-    demande_id bigint PRIMARY KEY, grille_id bigint, total smallint, lignes jsonb,
-    prochaine_echeance date, commune_id varchar(5), typologie varchar(10)
+    demande_id bigint, territoire varchar(9), grille_id bigint, total smallint, lignes jsonb,
+    prochaine_echeance date, commune_id varchar(5), typologie varchar(10), PRIMARY KEY (demande_id, territoire)
 ) ON COMMIT DELETE ROWS
 """
 _SQL_HISTORIQUE_PAQUET = """
 INSERT INTO cotation_historiquecotation (demande_id, grille_id, total, date, motif)
 SELECT t.demande_id, t.grille_id, t.total, %s, %s
-FROM tmp_cotation t LEFT JOIN cotation_resultatcotation r ON r.demande_id = t.demande_id
+FROM tmp_cotation t
+LEFT JOIN cotation_resultatcotation r ON r.demande_id = t.demande_id AND r.territoire = t.territoire
 WHERE r.demande_id IS NULL OR r.total <> t.total OR r.grille_id IS DISTINCT FROM t.grille_id
+"""
+# Les résultats des territoires qui ne sont plus parmi les choix des demandes du paquet.
+_SQL_OBSOLETES_PAQUET = """
+DELETE FROM cotation_resultatcotation r
+USING (SELECT DISTINCT demande_id FROM tmp_cotation) p
+WHERE r.demande_id = p.demande_id
+  AND NOT EXISTS (SELECT 1 FROM tmp_cotation t WHERE t.demande_id = r.demande_id AND t.territoire = r.territoire)
 """
 _SQL_UPSERT_PAQUET = """
 INSERT INTO cotation_resultatcotation
-    (demande_id, grille_id, total, lignes, calcule_le, prochaine_echeance, commune_id, typologie)
-SELECT demande_id, grille_id, total, lignes, %s, prochaine_echeance, commune_id, typologie FROM tmp_cotation
-ON CONFLICT (demande_id) DO UPDATE SET grille_id = EXCLUDED.grille_id, total = EXCLUDED.total,
+    (demande_id, territoire, grille_id, total, lignes, calcule_le, prochaine_echeance, commune_id, typologie)
+SELECT demande_id, territoire, grille_id, total, lignes, %s, prochaine_echeance, commune_id, typologie
+FROM tmp_cotation
+ON CONFLICT (demande_id, territoire) DO UPDATE SET grille_id = EXCLUDED.grille_id, total = EXCLUDED.total,
     lignes = EXCLUDED.lignes, calcule_le = EXCLUDED.calcule_le,
     prochaine_echeance = EXCLUDED.prochaine_echeance, commune_id = EXCLUDED.commune_id,
     typologie = EXCLUDED.typologie
+"""
+_SQL_ECRIRE = """
+WITH lignes AS (
+    SELECT * FROM jsonb_to_recordset(%(lignes)s::jsonb) AS x(
+        territoire text, grille_id bigint, total smallint, lignes jsonb, prochaine_echeance date,
+        commune_id text, typologie text)
+),
+anciens AS (SELECT territoire, total, grille_id FROM cotation_resultatcotation WHERE demande_id = %(d)s),
+obsoletes AS (
+    DELETE FROM cotation_resultatcotation r WHERE r.demande_id = %(d)s
+       AND r.territoire NOT IN (SELECT territoire FROM lignes)
+),
+maj AS (
+    INSERT INTO cotation_resultatcotation
+        (demande_id, territoire, grille_id, total, lignes, calcule_le, prochaine_echeance, commune_id, typologie)
+    SELECT %(d)s, territoire, grille_id, total, lignes, %(q)s, prochaine_echeance, commune_id, typologie FROM lignes
+    ON CONFLICT (demande_id, territoire) DO UPDATE SET grille_id = EXCLUDED.grille_id, total = EXCLUDED.total,
+        lignes = EXCLUDED.lignes, calcule_le = EXCLUDED.calcule_le,
+        prochaine_echeance = EXCLUDED.prochaine_echeance, commune_id = EXCLUDED.commune_id,
+        typologie = EXCLUDED.typologie
+)
+INSERT INTO cotation_historiquecotation (demande_id, grille_id, total, date, motif)
+SELECT %(d)s, l.grille_id, l.total, %(q)s, %(m)s FROM lignes l
+WHERE NOT EXISTS (SELECT 1 FROM anciens a WHERE a.territoire = l.territoire AND a.total = l.total
+                    AND a.grille_id IS NOT DISTINCT FROM l.grille_id)
 """
 _SQL_DISTRIBUTIONS = (
     "INSERT INTO cotation_distributioncotation (commune_id, typologie, total, effectif, calcule_le) "
@@ -59,36 +78,38 @@ _SQL_DISTRIBUTIONS = (
 )
 
 #: Colonnes d'une ligne de résultat, dans l'ordre des tuples de ``ecrire_paquet``.
-COLONNES = ("demande_id", "grille_id", "total", "lignes", "prochaine_echeance", "commune_id", "typologie")
+COLONNES = (
+    "demande_id",
+    "territoire",
+    "grille_id",
+    "total",
+    "lignes",
+    "prochaine_echeance",
+    "commune_id",
+    "typologie",
+)
 
 
-def ecrire_resultat(
-    *,
-    demande_id: int,
-    grille_id: int | None,
-    total: int,
-    lignes: str,
-    quand: datetime,
-    prochaine_echeance: date | None,
-    commune_id: str | None,
-    typologie: str,
-    motif: str,
-) -> None:
-    """Résultat d'une demande (``lignes`` : texte JSON) et, si le total ou la grille change, une ligne d'historique."""
+def ecrire_resultats(lignes: list[tuple], *, demande_id: int, quand: datetime, motif: str) -> None:
+    """Les résultats d'une demande (tuples dans l'ordre de ``COLONNES``, un par territoire, ``lignes`` en texte
+    JSON) en une instruction : résultats des territoires quittés effacés, les autres écrits, et une ligne
+    d'historique pour chaque territoire dont le total (ou la grille) change."""
+    objets = [
+        {
+            "territoire": territoire,
+            "grille_id": grille_id,
+            "total": total,
+            "lignes": json.loads(texte),
+            "prochaine_echeance": echeance.isoformat() if echeance else None,
+            "commune_id": commune_id,
+            "typologie": typologie,
+        }
+        for _, territoire, grille_id, total, texte, echeance, commune_id, typologie in lignes
+    ]
     with connection.cursor() as cur:
         cur.execute(
             _SQL_ECRIRE,
-            {
-                "d": demande_id,
-                "g": grille_id,
-                "t": total,
-                "l": lignes,
-                "q": quand,
-                "e": prochaine_echeance,
-                "c": commune_id,
-                "ty": typologie,
-                "m": motif[:60],
-            },
+            {"d": demande_id, "lignes": json.dumps(objets, ensure_ascii=False), "q": quand, "m": motif[:60]},
         )
 
 
@@ -105,6 +126,7 @@ def ecrire_paquet(lignes: Iterable[tuple], *, quand: datetime, motif: str) -> in
                 copie.write_row(ligne)
         cur.execute(_SQL_HISTORIQUE_PAQUET, [quand, motif[:60]])
         changees = cur.rowcount
+        cur.execute(_SQL_OBSOLETES_PAQUET)
         cur.execute(_SQL_UPSERT_PAQUET, [quand])
     return changees
 

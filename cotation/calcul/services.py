@@ -40,7 +40,7 @@ from . import compilation_sql, paquets_sql
 from . import faits as faits_mod
 from .models import Critere, Famille, Grille, ResultatCotation
 from .moteur import GrilleCompilee, Resultat, compiler, coter
-from .resultats_sql import ecrire_paquet, ecrire_resultat, rafraichir_distributions
+from .resultats_sql import ecrire_paquet, ecrire_resultats, rafraichir_distributions
 
 journal = logging.getLogger(__name__)
 
@@ -70,9 +70,32 @@ def _compiler_grilles_en_vigueur() -> dict[str, GrilleCompilee]:
 
 
 def coter_faits(f: faits_mod.Faits, le: date, grilles: dict[str, GrilleCompilee] | None = None) -> Resultat:
-    """La demande est cotée par la grille de l'EPCI de son premier choix de commune (docs/cotation.md)."""
+    """Le résultat du territoire du premier choix de commune (étude d'impact, outils) ; voir ``coter_territoires``."""
     grilles = grilles_en_vigueur() if grilles is None else grilles
     return coter(f, grilles.get(f.epci) if f.epci else None, le)
+
+
+@dataclass(frozen=True)
+class ResultatTerritoire:
+    """Le résultat d'une demande pour un territoire : ``territoire`` = SIREN de l'EPCI (``""`` : aucune grille)."""
+
+    territoire: str
+    commune: str | None
+    resultat: Resultat
+
+
+def coter_territoires(
+    f: faits_mod.Faits, le: date, grilles: dict[str, GrilleCompilee] | None = None
+) -> list[ResultatTerritoire]:
+    """Un résultat par EPCI doté d'une grille en vigueur parmi les choix, dans l'ordre des choix (seed 001 §5 :
+    la cotation s'applique à toutes les demandes du territoire) ; sans aucun, un résultat sans grille ni points."""
+    grilles = grilles_en_vigueur() if grilles is None else grilles
+    resultats = [
+        ResultatTerritoire(epci, commune, coter(f, grilles[epci], le))
+        for epci, commune in f.territoires
+        if epci in grilles
+    ]
+    return resultats or [ResultatTerritoire("", f.commune, coter(f, None, le))]
 
 
 # ---------------------------------------------------------------- une demande
@@ -112,23 +135,28 @@ def recalculer_demande(
         if not trouves:
             return None
         f = trouves[0]
-    resultat = coter_faits(f, le)
-    ecrire_resultat(
-        demande_id=f.demande_id,
-        grille_id=resultat.grille.id if resultat.grille else None,
-        total=resultat.total,
-        lignes=json.dumps(resultat.lignes_json(), ensure_ascii=False),
-        quand=timezone.now(),
-        prochaine_echeance=resultat.prochaine_echeance,
-        commune_id=f.commune,
-        typologie=f.typologie,
-        motif=motif,
+    resultats = coter_territoires(f, le)
+    ecrire_resultats(
+        [_ligne_paquet(f, r) for r in resultats], demande_id=f.demande_id, quand=timezone.now(), motif=motif
     )
-    return resultat
+    return resultats[0].resultat
 
 
-def resultat_de(demande: Demande) -> ResultatCotation | None:
-    return ResultatCotation.objects.select_related("grille").filter(demande=demande).first()
+def resultats_de(demande: Demande) -> list[ResultatCotation]:
+    """Les résultats d'une demande, un par territoire, dans l'ordre de ses choix (le premier choix d'abord)."""
+    resultats = list(ResultatCotation.objects.select_related("grille__epci").filter(demande=demande))
+    rangs = {}
+    for rang, epci in demande.localisations.order_by("rang").values_list("rang", "commune__epci_id"):
+        rangs.setdefault(epci, rang)
+    return sorted(resultats, key=lambda r: (rangs.get(r.territoire, 10**6), r.territoire))
+
+
+def resultat_de(demande: Demande, territoire: str | None = None) -> ResultatCotation | None:
+    """Le résultat du territoire ``territoire`` (SIREN), ou par défaut celui du premier territoire des choix."""
+    resultats = resultats_de(demande)
+    if territoire is not None:
+        return next((r for r in resultats if r.territoire == territoire), None)
+    return resultats[0] if resultats else None
 
 
 def historique_de(demande: Demande):
@@ -146,17 +174,20 @@ class Bilan:
     sans_grille: int = 0
     duree_s: float = 0.0
     par_grille: dict = field(default_factory=dict)
+    resultats: int = 0  # lignes écrites : une par (demande, territoire)
 
 
-def _ligne_paquet(f: faits_mod.Faits, r: Resultat) -> tuple:
+def _ligne_paquet(f: faits_mod.Faits, rt: ResultatTerritoire) -> tuple:
     """Une ligne de ``resultats_sql.ecrire_paquet`` (ordre de ``resultats_sql.COLONNES``)."""
+    r = rt.resultat
     return (
         f.demande_id,
+        rt.territoire,
         r.grille.id if r.grille else None,
         r.total,
         json.dumps(r.lignes_json(), ensure_ascii=False),
         r.prochaine_echeance,
-        f.commune,
+        rt.commune,
         f.typologie,
     )
 
@@ -169,14 +200,15 @@ def coter_paquets(paquets, *, le: date, motif: str, bilan: Bilan | None = None) 
         with transaction.atomic():
             resultats = []
             for f in faits_mod.charger(ids):
-                r = coter_faits(f, le, grilles)
-                if r.grille is None:
+                par_territoire = coter_territoires(f, le, grilles)
+                if par_territoire[0].resultat.grille is None:
                     bilan.sans_grille += 1
-                resultats.append((f, r))
+                resultats += [(f, rt) for rt in par_territoire]
             bilan.changees += ecrire_paquet(
-                (_ligne_paquet(f, r) for f, r in resultats), quand=timezone.now(), motif=motif
+                (_ligne_paquet(f, rt) for f, rt in resultats), quand=timezone.now(), motif=motif
             )
-        bilan.demandes += len(resultats)
+            bilan.resultats += len(resultats)
+        bilan.demandes += len({f.demande_id for f, _ in resultats})
         bilan.paquets += 1
     bilan.duree_s = time.perf_counter() - debut
     return bilan
@@ -215,6 +247,7 @@ def recalculer_fichier(
         changees=comptes.changees,
         sans_grille=comptes.sans_grille,
         duree_s=comptes.duree_s,
+        resultats=comptes.resultats,
     )
     rafraichir_distributions()
     return bilan

@@ -22,7 +22,8 @@ from django.utils import timezone
 from cotation.calcul.models import Critere, Famille, Grille
 from cotation.calcul.regles import REGLES
 from cotation.calcul.services import planifier_recalcul_territoire
-from demandes.dossier import choix
+from demandes.dossier import choix, reglementaire
+from demandes.labels.services import CODE_PREMIER_QUARTILE
 from demandes.models import TypeLabel
 from fdls.socle.workflow import AUTOMATE, CREATION, Auteur, Transition, TransitionInterdite, Workflow
 from fdls.territoires.models import Epci
@@ -659,3 +660,43 @@ def creer_grille(epci, *, libelle: str, auteur: Auteur) -> Grille:
         grille, WORKFLOW_GRILLE["creer"], auteur=auteur, avant=CREATION, commentaire="Grille créée vide."
     )
     return grille
+
+
+# ---------------------------------------------------------------- données réglementaires que la grille lit
+
+
+def donnees_manquantes(grille: Grille, le: date | None = None) -> list[str]:
+    """Ce qui manque, à la date ``le``, pour que des critères de la grille puissent donner des points.
+
+    Le label automatique « 1er quartile » n'est posé que si le seuil de l'EPCI
+    est chargé pour l'année (``demandes.labels``) : sans seuil, un critère qui
+    lit ce label ne donne de points à personne, sans autre signe. L'écran de la
+    grille le dit à l'administrateur.
+    """
+    le = le or timezone.localdate()
+    criteres = [
+        c
+        for c in grille.criteres.filter(regle="label").order_by("ordre", "id")
+        if CODE_PREMIER_QUARTILE in (c.parametres or {}).get("labels", [])
+    ]
+    if not criteres:
+        return []
+    dernier = reglementaire.dernier_seuil_premier_quartile(grille.epci_id, le.year)
+    if dernier is not None and dernier[0] == le.year:
+        return []
+    libelles = ", ".join(f"« {c.libelle} »" for c in criteres)
+    debut = f"Aucun seuil du 1er quartile n'est chargé pour {grille.epci.nom} en {le.year}"
+    if dernier is None:
+        effet = (
+            f"le label automatique « 1er quartile » n'est posé sur aucune demande et le critère {libelles} "
+            "ne donne de points à personne"
+        )
+    else:
+        effet = (
+            f"le seuil de {dernier[0]} ({dernier[1]:,.0f} €/UC) reste appliqué au label automatique "
+            f"« 1er quartile » et au critère {libelles}"
+        ).replace(",", "\u202f", 1 if dernier[1] >= 1000 else 0)
+    return [
+        f"{debut} : {effet}. Chargez le seuil de l'arrêté annuel dans l'administration "
+        "(Listes de référence › Seuils du 1er quartile)."
+    ]

@@ -131,6 +131,7 @@ def _contexte_fiche(grille: Grille, **extra) -> dict:
         "grille": grille,
         "blocs": blocs,
         "erreurs_grille": erreurs,
+        "donnees_manquantes": grilles.donnees_manquantes(grille),
         "transitions": grille.transitions.select_related("auteur").order_by("-date", "-id"),
         "form_programmation": ProgrammationForm(),
         "autres_versions": Grille.objects.filter(epci=grille.epci_id).exclude(pk=grille.pk).order_by("-version"),

@@ -1,7 +1,7 @@
 """Étude d'impact d'un projet de grille sur le fichier courant (seed 001 §5) : la CIL la lit avant d'adopter.
 
 Rien n'est modifié : ni résultat de cotation, ni historique, ni demande. Les
-demandes actives dont le premier choix de commune est dans l'EPCI de la
+demandes actives dont un choix de commune est dans l'EPCI de la
 grille sont lues par paquets (clé croissante, ``calcul.paquets_sql.du_territoire``),
 leurs faits chargés en cinq requêtes (``calcul.faits.charger``) et cotées deux fois en
 mémoire : par la grille étudiée et par la grille comparée (celle en vigueur,
@@ -77,7 +77,7 @@ PRIORITES = {
 VENTILATIONS = {
     "nature": "Type de ménage",
     "priorite": "Priorité",
-    "commune": "Commune du premier choix",
+    "commune": "Commune choisie (territoire)",
     "anciennete": "Ancienneté de la demande",
 }
 
@@ -193,7 +193,8 @@ def etudier(
     premier, dernier = paquets_sql.bornes_actives()
     for ids in paquets_sql.du_territoire(epci, taille_paquet):
         for f in faits_mod.charger(ids):
-            if f.epci != epci:  # changé entre la sélection et la lecture
+            commune = dict(f.territoires).get(epci)
+            if commune is None:  # changé entre la sélection et la lecture
                 continue
             avant = coter(f, ancienne, le).total
             apres = coter(f, nouvelle, le).total
@@ -208,7 +209,7 @@ def etudier(
             ecart_max, ecart_min = max(ecart_max, ecart), min(ecart_min, ecart)
             ventilations["nature"][f.nature or ""].ajouter(avant, apres)
             ventilations["priorite"][categorie_priorite(f.labels)].ajouter(avant, apres)
-            ventilations["commune"][f.commune or ""].ajouter(avant, apres)
+            ventilations["commune"][commune].ajouter(avant, apres)
             ventilations["anciennete"][tranche_anciennete(f.date_depot, le)].ajouter(avant, apres)
         if progression is not None and dernier > premier:
             progression(min(1.0, (ids[-1] - premier) / (dernier - premier)))

@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from cotation.calcul import services as calcul_services
 from cotation.calcul.faits import plus_petite_typologie
 from cotation.calcul.models import DistributionCotation, ResultatCotation
 from demandes.dossier import choix
@@ -68,6 +69,8 @@ class Position:
     barres: list[Barre]
     repartition: list[tuple[int, int]]  # (total, effectif), totaux décroissants
     calcule_le: object = None
+    territoire: str = ""  # SIREN de l'EPCI dont la grille a donné ``total``
+    territoire_nom: str = ""
 
 
 def classer(total: int, repartition) -> Classement:
@@ -146,12 +149,8 @@ def commune_nom(code: str) -> str:
     return Commune.objects.filter(pk=code).values_list("nom", flat=True).first() or code
 
 
-def position(demande: Demande) -> Position | None:
-    """Répartition des demandes analogues, rang et centile d'une demande active cotée ; None sinon."""
-    if demande.etat != Demande.Etat.ACTIVE:
-        return None
-    resultat = ResultatCotation.objects.filter(demande=demande).only("total", "commune", "typologie", "grille").first()
-    if resultat is None or resultat.grille_id is None or not resultat.commune_id or not resultat.typologie:
+def _position(resultat: ResultatCotation) -> Position | None:
+    if resultat.grille_id is None or not resultat.commune_id or not resultat.typologie:
         return None
     lignes = repartition(resultat.commune_id, resultat.typologie)
     calcule_le = (
@@ -169,7 +168,25 @@ def position(demande: Demande) -> Position | None:
         barres=barres(lignes, resultat.total),
         repartition=lignes,
         calcule_le=calcule_le,
+        territoire=resultat.territoire,
+        territoire_nom=resultat.grille.epci.nom if resultat.grille_id else "",
     )
+
+
+def positions(demande: Demande) -> list[Position]:
+    """Une position par territoire qui cote la demande (le premier choix d'abord) : chaque territoire classe
+    les demandes par sa propre cotation, parmi les demandes analogues (commune choisie × typologie)."""
+    if demande.etat != Demande.Etat.ACTIVE:
+        return []
+    trouvees = (_position(r) for r in calcul_services.resultats_de(demande))
+    return [p for p in trouvees if p is not None]
+
+
+def position(demande: Demande) -> Position | None:
+    """Répartition des demandes analogues, rang et centile d'une demande active cotée, dans le territoire de son
+    premier choix (ou le premier territoire qui la cote) ; None sinon."""
+    toutes = positions(demande)
+    return toutes[0] if toutes else None
 
 
 # ---------------------------------------------------------------- 2. attente observée et estimée (lecture)
@@ -177,9 +194,9 @@ def position(demande: Demande) -> Position | None:
 
 def groupe_de(demande: Demande) -> tuple[str | None, str]:
     """Commune du premier choix et plus petite typologie recherchée de la demande."""
-    resultat = ResultatCotation.objects.filter(demande=demande).values_list("commune", "typologie").first()
-    if resultat and resultat[0] and resultat[1]:
-        return resultat[0], resultat[1]
+    resultat = calcul_services.resultat_de(demande)
+    if resultat and resultat.commune_id and resultat.typologie:
+        return resultat.commune_id, resultat.typologie
     premiere = demande.localisations.order_by("rang").values_list("commune_id", flat=True).first()
     return premiere, plus_petite_typologie(demande.typologies)
 

@@ -22,13 +22,15 @@ from .models import AttenteEstimee
 
 
 def contexte_transparence(demande: Demande) -> dict:
-    position = selecteurs.position(demande)
+    positions = selecteurs.positions(demande)
+    position = positions[0] if positions else None
     commune, typologie = (position.commune_id, position.typologie) if position else selecteurs.groupe_de(demande)
     attente = selecteurs.attente(commune, typologie)
     return {
         "demande": demande,
         "active": demande.etat == Demande.Etat.ACTIVE,
         "position": position,
+        "autres_positions": positions[1:],
         "classement": position.classement if position else None,
         "attente": attente,
         "commune_nom": position.commune_nom if position else (selecteurs.commune_nom(commune) if commune else ""),

@@ -16,7 +16,9 @@ Définitions retenues (docs/decisions.md, 2026-11-23) :
   ressources mensuelles × 12 / UC, à l'euro (la fiche du seed 000 montre
   « Quotient familial : 937 — RUC annuel : 11244 » = 937 × 12).
 - RFR : revenu fiscal de référence N-2 de chaque personne qui en a un ;
-  pourcentage du plafond PLUS de l'année N et N-1.
+  le total N-1 le remplace s'il est inférieur d'au moins 10 % (``revenu_retenu``) ;
+  pourcentage du plafond PLUS de l'année N et N-1, arrondi sans jamais changer
+  de côté du plafond.
 """
 
 from __future__ import annotations
@@ -84,25 +86,48 @@ def nature(personnes, enfants_a_naitre: int = 0) -> str:
     return choix.NatureDemande.SEULE_AUTRES
 
 
-def personnes_a_charge(personnes, enfants_a_naitre: int = 0) -> int:
-    """Personnes cochées « à charge » hors demandeur et co-demandeur, plus les enfants à naître."""
-    return sum(1 for p in personnes if p.role not in ROLES_ADULTES_TITULAIRES and p.a_charge) + (enfants_a_naitre or 0)
+def _conjoint_de(p) -> bool:
+    """Le conjoint du demandeur : lien « conjoint » (co-demandeur ou occupant), ou co-demandeur sans lien.
 
-
-def _jeune_menage(titulaires, n: int, a_charge: int, le: date) -> bool:
-    if n != 2 or a_charge or len(titulaires) != 2 or any(p.date_naissance is None for p in titulaires):
+    Le Cerfa 14069 fait du co-demandeur le conjoint (concubin, partenaire) du
+    demandeur : un co-demandeur sans lien déclaré est son conjoint ; un frère,
+    un parent ou un ami co-demandeur ne l'est pas (docs/decisions.md, session 8).
+    """
+    if p.role == choix.Role.DEMANDEUR:
         return False
-    return sum(age(p.date_naissance, le) for p in titulaires) <= SOMME_AGES_JEUNE_MENAGE
+    return p.lien_parente == choix.LienParente.CONJOINT or (p.role == choix.Role.CODEMANDEUR and not p.lien_parente)
+
+
+def personnes_a_charge(personnes, enfants_a_naitre: int = 0) -> int:
+    """Personnes cochées « à charge » hors demandeur, co-demandeur et conjoint, plus les enfants à naître."""
+    return sum(
+        1 for p in personnes if p.role not in ROLES_ADULTES_TITULAIRES and p.a_charge and not _conjoint_de(p)
+    ) + (enfants_a_naitre or 0)
+
+
+def _jeune_menage(personnes, n: int, a_charge: int, le: date) -> bool:
+    """Jeune ménage : un couple (demandeur et son conjoint) sans personne à charge, âges cumulés ≤ 55 ans."""
+    if n != 2 or a_charge:
+        return False
+    demandeur = next((p for p in personnes if p.role == choix.Role.DEMANDEUR), None)
+    conjoints = [p for p in personnes if _conjoint_de(p)]
+    if demandeur is None or len(conjoints) != 1:
+        return False
+    couple = (demandeur, conjoints[0])
+    if any(p.date_naissance is None for p in couple):
+        return False
+    return sum(age(p.date_naissance, le) for p in couple) <= SOMME_AGES_JEUNE_MENAGE
 
 
 def rang_plafond(personnes, le: date, enfants_a_naitre: int = 0) -> int:
     """Catégorie de ménage sans plafonnement à 6 : 6 + k = catégorie 6 plus k personnes supplémentaires.
 
     Arrêté du 29 juillet 1987 (domain.md §8) : une personne handicapée dans le
-    ménage le fait compter pour une personne de plus ; une personne seule avec
-    k personnes à charge est en catégorie k + 2 ; un jeune ménage sans personne
-    à charge est en catégorie 3. Un enfant à naître compte comme une personne
-    à charge.
+    ménage le fait compter pour une personne de plus ; une personne seule (un
+    seul titulaire, sans conjoint) avec k personnes à charge est en catégorie
+    k + 2 ; un jeune ménage — un couple, le demandeur et son conjoint — sans
+    personne à charge est en catégorie 3. Un enfant à naître compte comme une
+    personne à charge ; un conjoint n'est jamais une personne à charge.
     """
     personnes = list(personnes)
     n = len(personnes) + (enfants_a_naitre or 0)
@@ -112,9 +137,10 @@ def rang_plafond(personnes, le: date, enfants_a_naitre: int = 0) -> int:
     if n <= 1:
         return 2 if handicap else 1
     rang = n + (1 if handicap else 0)
-    if len(titulaires) == 1 and a_charge >= 1:
+    personne_seule = len(titulaires) == 1 and not any(_conjoint_de(p) for p in personnes)
+    if personne_seule and a_charge >= 1:
         rang = max(rang, a_charge + 2)
-    if _jeune_menage(titulaires, n, a_charge, le):
+    if _jeune_menage(personnes, n, a_charge, le):
         rang = max(rang, 3)
     return rang
 
@@ -164,11 +190,57 @@ def rfr_total(personnes, champ: str = "revenu_fiscal") -> Decimal | None:
     return sum(montants, Decimal("0")) if montants else None
 
 
+# Baisse de revenus : le RFR N-1 remplace le N-2 s'il est inférieur d'au moins 10 % (domain.md §8).
+BAISSE_REVENUS_N1 = Decimal("0.10")
+PLUS_PETIT_DEPASSEMENT = Decimal("100.01")
+PLUS_GRAND_EN_DESSOUS = Decimal("99.99")
+
+
+def revenu_retenu(personnes) -> tuple[Decimal | None, bool]:
+    """Revenu comparé aux plafonds et si c'est celui de l'année N-1 (arrêté du 29 juillet 1987).
+
+    RFR N-2 de tout le ménage ; si au moins une personne a déclaré son RFR N-1
+    et que le total N-1 (N-2 pour qui n'a pas déclaré de N-1) est inférieur
+    d'au moins 10 % au total N-2, c'est le total N-1 qui est retenu.
+    """
+    personnes = list(personnes)
+    n2 = rfr_total(personnes)
+    if n2 is None or not any(p.revenu_fiscal_n1 is not None for p in personnes):
+        return n2, False
+    n1 = sum(
+        (
+            p.revenu_fiscal_n1 if p.revenu_fiscal_n1 is not None else p.revenu_fiscal
+            for p in personnes
+            if p.revenu_fiscal_n1 is not None or p.revenu_fiscal is not None
+        ),
+        Decimal("0"),
+    )
+    if n1 <= n2 * (1 - BAISSE_REVENUS_N1):
+        return n1, True
+    return n2, False
+
+
 def pourcentage(montant: Decimal | None, plafond: Decimal | None) -> Decimal | None:
-    """``montant`` en pourcentage de ``plafond`` à 2 décimales (« 37,24 % » sur la fiche)."""
+    """``montant`` en pourcentage de ``plafond`` à 2 décimales (« 37,24 % » sur la fiche).
+
+    L'arrondi ne fait jamais passer un ménage d'un côté à l'autre du plafond : un
+    euro au-dessus s'affiche au moins 100,01 %, un euro en dessous au plus 99,99 %.
+    """
     if montant is None or not plafond:
         return None
-    return _arrondir(Decimal(montant) * 100 / Decimal(plafond), CENTIME)
+    pct = _arrondir(Decimal(montant) * 100 / Decimal(plafond), CENTIME)
+    if montant > plafond:
+        return max(pct, PLUS_PETIT_DEPASSEMENT)
+    if montant < plafond:
+        return min(pct, PLUS_GRAND_EN_DESSOUS)
+    return pct
+
+
+def sous_plafond(montant: Decimal | None, plafond: Decimal | None) -> bool | None:
+    """Ressources au plus égales au plafond ; ``None`` si l'un des deux manque."""
+    if montant is None or plafond is None:
+        return None
+    return montant <= plafond
 
 
 def ressources_mensuelles(ressources: Iterable) -> Decimal:
@@ -230,11 +302,15 @@ class Synthese:
     rfr_annee: int
     rfr_total: Decimal | None
     rfr_n1_total: Decimal | None
+    rfr_retenu: Decimal | None
+    rfr_retenu_annee: int
     zone: str
     plafond_plus_n: Decimal | None
     pct_plafond_n: Decimal | None
     plafond_plus_n1: Decimal | None
     pct_plafond_n1: Decimal | None
+    sous_plafond_plus_n: bool | None
+    sous_plafond_plus_n1: bool | None
     ressources_mensuelles: Decimal
     quotient_familial: Decimal | None
     ruc_annuel: Decimal | None
@@ -250,6 +326,14 @@ class Synthese:
     @property
     def annee_n1(self) -> int:
         return self.le.year - 1
+
+    @property
+    def plafonds_plus(self) -> list[tuple[int, Decimal | None, Decimal | None, bool | None]]:
+        """(année, plafond PLUS, pourcentage, sous le plafond) des années N et N-1, pour les écrans."""
+        return [
+            (self.annee_n, self.plafond_plus_n, self.pct_plafond_n, self.sous_plafond_plus_n),
+            (self.annee_n1, self.plafond_plus_n1, self.pct_plafond_n1, self.sous_plafond_plus_n1),
+        ]
 
 
 def synthese(
@@ -279,6 +363,7 @@ def synthese(
     code_nature = nature(personnes, enfants_a_naitre)
     uc = unites_consommation(personnes, le, enfants_a_naitre)
     rfr = rfr_total(personnes)
+    retenu, baisse_n1 = revenu_retenu(personnes)
     mensuelles = ressources_mensuelles(ressources)
     ruc = ruc_annuel(mensuelles, uc)
 
@@ -304,11 +389,15 @@ def synthese(
         rfr_annee=le.year - 2,
         rfr_total=rfr,
         rfr_n1_total=rfr_total(personnes, "revenu_fiscal_n1"),
+        rfr_retenu=retenu,
+        rfr_retenu_annee=le.year - (1 if baisse_n1 else 2),
         zone=zone,
         plafond_plus_n=plafond_n,
-        pct_plafond_n=pourcentage(rfr, plafond_n),
+        pct_plafond_n=pourcentage(retenu, plafond_n),
         plafond_plus_n1=plafond_n1,
-        pct_plafond_n1=pourcentage(rfr, plafond_n1),
+        pct_plafond_n1=pourcentage(retenu, plafond_n1),
+        sous_plafond_plus_n=sous_plafond(retenu, plafond_n),
+        sous_plafond_plus_n1=sous_plafond(retenu, plafond_n1),
         ressources_mensuelles=mensuelles,
         quotient_familial=quotient_familial(mensuelles, uc),
         ruc_annuel=ruc,

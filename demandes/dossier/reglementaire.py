@@ -67,6 +67,43 @@ def plafond(financement: str, categorie: int, annee: int, zone: str = Zone.AUTRE
     return base + supplement * (categorie - 6)
 
 
+LIBELLES_ZONES = {
+    Zone.PARIS: "Paris et communes limitrophes",
+    Zone.IDF: "reste de l'Île-de-France",
+    Zone.AUTRES: "autres régions",
+}
+
+
+def plafonds_manquants(annee: int) -> list[tuple[str, str, list[int]]]:
+    """Lignes de plafonds absentes pour ``annee`` : (financement, zone, catégories manquantes, 7 = personne en plus).
+
+    Aucune valeur n'est extrapolée (``plafond`` rend ``None``) : l'administration
+    montre ces trous au gestionnaire pour qu'il les charge depuis l'arrêté.
+    """
+    presents = set(PlafondRessources.objects.filter(annee=annee).values_list("financement", "zone", "categorie"))
+    manquants = []
+    for financement in Financement.values:
+        for zone in Zone.values:
+            categories = [
+                c for c in range(1, CATEGORIE_PERSONNE_SUPPLEMENTAIRE + 1) if (financement, zone, c) not in presents
+            ]
+            if categories:
+                manquants.append((financement, zone, categories))
+    return manquants
+
+
+def texte_plafonds_manquants(annee: int) -> list[str]:
+    """Les trous de ``plafonds_manquants`` en français, une phrase par financement et zone."""
+    textes = []
+    for financement, zone, categories in plafonds_manquants(annee):
+        noms = [str(c) for c in categories if c != CATEGORIE_PERSONNE_SUPPLEMENTAIRE]
+        libelle = f"catégorie{'s' if len(noms) > 1 else ''} {', '.join(noms)}" if noms else ""
+        if CATEGORIE_PERSONNE_SUPPLEMENTAIRE in categories:
+            libelle = f"{libelle}, personne supplémentaire" if libelle else "personne supplémentaire"
+        textes.append(f"{financement} {annee}, {LIBELLES_ZONES[zone]} : {libelle}")
+    return textes
+
+
 def seuil_premier_quartile(epci_siren: str | None, annee: int) -> Decimal | None:
     """Seuil annuel de ressources par UC du 1er quartile de l'EPCI en vigueur pour ``annee``.
 
@@ -83,6 +120,16 @@ def seuil_premier_quartile(epci_siren: str | None, annee: int) -> Decimal | None
             .values_list("montant", flat=True)
             .first()
         ),
+    )
+
+
+def dernier_seuil_premier_quartile(epci_siren: str, annee: int) -> tuple[int, Decimal] | None:
+    """(année, montant) du seuil du 1er quartile que ``seuil_premier_quartile`` applique pour ``annee``, ou None."""
+    return (
+        SeuilPremierQuartile.objects.filter(epci_id=epci_siren, annee__lte=annee)
+        .order_by("-annee")
+        .values_list("annee", "montant")
+        .first()
     )
 
 

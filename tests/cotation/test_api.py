@@ -7,6 +7,7 @@ import yaml
 from django.core.management import call_command
 
 from cotation.grilles import services as grilles
+from cotation.grilles.grille_nantes import GRILLE_NANTES_METROPOLE
 from fdls.audit.models import Consultation
 from fdls.comptes import services as comptes
 from fdls.socle.workflow import AUTOMATE
@@ -92,9 +93,26 @@ def test_sans_grille_le_message_l_explique(client, m):
     assert donnees["lignes"] == []
     assert donnees["calculee"] is True
     assert donnees["message"] == (
-        "Aucune grille de cotation ne s'applique : le premier choix de commune (Ancenis-Saint-Géréon) n'est dans "
-        "aucun territoire doté d'une grille."
+        "Aucune grille de cotation ne s'applique : aucun choix de commune de la demande (premier choix : "
+        "Ancenis-Saint-Géréon) n'est dans un territoire doté d'une grille."
     )
+    assert donnees["territoires"] == []
+
+
+def test_une_demande_a_un_resultat_par_territoire_de_ses_choix(client, m):
+    """Seed 001 §5 : la cotation s'applique à toutes les demandes du territoire, pas seulement à celles qui le
+    mettent en premier choix."""
+    grilles.installer_grille(GRILLE_NANTES_METROPOLE, m.ancenis.epci_id)  # une grille pour la COMPA aussi
+    demande = enregistrer(m, communes=[m.ancenis, m.reze, m.nantes], statut_occupation="sans_abri")
+
+    donnees = _cotation(client, demande, m.agent_bailleur).json()
+
+    territoires = {t["territoire"]: t for t in donnees["territoires"]}
+    assert list(territoires) == ["200072726", "244400404"]  # dans l'ordre des choix
+    assert territoires["244400404"]["commune"] == "44143"  # Rezé : le premier choix dans Nantes Métropole
+    assert territoires["244400404"]["territoire_nom"] == "Nantes Métropole"
+    assert territoires["244400404"]["total"] == territoires["200072726"]["total"] == 10
+    assert donnees["grille"]["epci"] == "200072726"  # premier niveau : le territoire du premier choix
 
 
 @pytest.mark.parametrize("role", ["agent_ehs", "agent_bailleur", "agent_ddets", "admin_epci", "admin_fichier"])

@@ -10,7 +10,9 @@ from django.urls import reverse
 from pypdf import PdfReader
 from pytest_django.asserts import assertContains, assertNotContains
 
+from cotation.calcul import services as calcul
 from cotation.grilles import services as grilles
+from cotation.grilles.grille_nantes import GRILLE_NANTES_METROPOLE
 from cotation.models import Grille, HistoriqueCotation
 from demandes.models import Demande
 from fdls.audit.models import Consultation
@@ -91,23 +93,50 @@ def test_l_onglet_montre_grille_total_lignes_exclusions_et_historique(client, ag
     assertContains(reponse, f'<div id="transparence" hx-get="{url_transparence}" hx-trigger="load"></div>', html=True)
 
 
-def test_sans_grille_sur_le_premier_choix_l_onglet_le_dit(client, agent_verifie, m):
-    demande = enregistrer(m, communes=[m.ancenis, m.nantes])
+def test_nantes_en_second_choix_donne_la_cotation_de_nantes_metropole(client, agent_verifie, m):
+    """Seed 001 §5 : la cotation s'applique « à l'ensemble des demandes … sur le territoire concerné »."""
+    demande = enregistrer(m, communes=[m.ancenis, m.nantes], statut_occupation="sans_abri")
+    agent_verifie(m.admin_fichier)
+
+    reponse = _onglet(client, demande, **HTMX)
+
+    assertNotContains(reponse, "Aucune grille de cotation ne s'applique")
+    assertContains(reponse, "Grille de cotation de Nantes Métropole – version 1")
+    assertContains(reponse, "Nantes Métropole (commune choisie dans ce territoire : Nantes)")
+    assertContains(reponse, '<span class="cotation-total-valeur">10</span> points', html=True)
+
+
+def test_une_demande_sur_deux_territoires_dotes_montre_les_deux_cotations(client, agent_verifie, m):
+    grilles.installer_grille(GRILLE_NANTES_METROPOLE, m.ancenis.epci_id)
+    calcul.vider_cache()
+    demande = enregistrer(m, communes=[m.nantes, m.ancenis], statut_occupation="sans_abri")
+    agent_verifie(m.admin_fichier)
+
+    reponse = _onglet(client, demande, **HTMX)
+
+    assertContains(reponse, "couvrent 2 territoires dotés d'une grille de cotation")
+    assertContains(reponse, "Nantes Métropole (premier choix de commune : Nantes)")
+    assertContains(reponse, "COMPA (commune choisie dans ce territoire : Ancenis-Saint-Géréon)")
+    assert [t["resultat"].territoire for t in reponse.context["territoires"]] == ["244400404", "200072726"]
+
+
+def test_sans_grille_sur_aucun_choix_l_onglet_le_dit(client, agent_verifie, m):
+    demande = enregistrer(m, communes=[m.ancenis])
     agent_verifie(m.admin_fichier)
 
     reponse = _onglet(client, demande, **HTMX)
 
     assertContains(
         reponse,
-        "Aucune grille de cotation ne s'applique : le premier choix de commune (Ancenis-Saint-Géréon) n'est dans "
-        "aucun territoire doté d'une grille.",
+        "Aucune grille de cotation ne s'applique : aucun choix de commune de la demande (premier choix : "
+        "Ancenis-Saint-Géréon) n'est dans un territoire doté d'une grille.",
     )
     assertNotContains(reponse, "Détail des points")
 
 
 def test_une_demande_jamais_cotee_et_une_demande_close(client, agent_verifie, m):
     demande = enregistrer(m)
-    demande.cotation.delete()
+    demande.cotations.all().delete()
     agent_verifie(m.agent_ehs)
     assertContains(_onglet(client, demande, **HTMX), "n'a pas encore été calculée")
 

@@ -33,47 +33,58 @@ def _historique(demande) -> list[tuple]:
     return list(HistoriqueCotation.objects.filter(demande=demande).order_by("id").values_list("total", "grille_id"))
 
 
-def test_ecrire_resultat_se_relit_par_l_orm_et_n_historise_que_les_changements(m):
+def test_ecrire_resultats_se_relit_par_l_orm_et_n_historise_que_les_changements(m):
     demande = enregistrer(m)
     avant = _historique(demande)
-    valeurs = {
-        "demande_id": demande.pk,
-        "grille_id": m.grille.pk,
-        "total": 7,
-        "lignes": json.dumps(LIGNES, ensure_ascii=False),
-        "quand": timezone.now(),
-        "prochaine_echeance": date(2031, 1, 31),
-        "commune_id": m.reze.pk,
-        "typologie": "T2",
-        "motif": "essai",
-    }
-    resultats_sql.ecrire_resultat(**valeurs)
+    texte = json.dumps(LIGNES, ensure_ascii=False)
+    ligne = (demande.pk, m.grille.epci_id, m.grille.pk, 7, texte, date(2031, 1, 31), m.reze.pk, "T2")
+
+    def ecrire(*lignes):
+        resultats_sql.ecrire_resultats(list(lignes), demande_id=demande.pk, quand=timezone.now(), motif="essai")
+
+    ecrire(ligne)
     assert _lu(demande) == (m.grille.pk, 7, LIGNES, date(2031, 1, 31), m.reze.pk, "T2")
     assert _historique(demande) == [*avant, (7, m.grille.pk)]
-    resultats_sql.ecrire_resultat(**valeurs)  # même total, même grille : pas de ligne d'historique
+    ecrire(ligne)  # même total, même grille : pas de ligne d'historique
     assert _historique(demande) == [*avant, (7, m.grille.pk)]
-    resultats_sql.ecrire_resultat(**{**valeurs, "grille_id": None})
+    ecrire((*ligne[:2], None, *ligne[3:]))
     assert _historique(demande) == [*avant, (7, m.grille.pk), (7, None)]
+    # Un second territoire : une ligne de plus ; le quitter l'efface, sans toucher au premier.
+    ecrire(ligne, (demande.pk, "200072726", m.grille.pk, 3, "[]", None, m.ancenis.pk, "T2"))
+    assert sorted(ResultatCotation.objects.filter(demande=demande).values_list("territoire", "total")) == [
+        ("200072726", 3),
+        (m.grille.epci_id, 7),
+    ]
+    ecrire(ligne)
+    assert list(ResultatCotation.objects.filter(demande=demande).values_list("territoire", "total")) == [
+        (m.grille.epci_id, 7)
+    ]
 
 
-def test_ecrire_paquet_ecrit_les_memes_lignes_que_ecrire_resultat(m):
+def test_ecrire_paquet_ecrit_les_memes_lignes_que_ecrire_resultats(m):
     une, autre, neuve = enregistrer(m), enregistrer(m), enregistrer(m)
     ResultatCotation.objects.filter(demande=neuve).delete()
     avant = {d.pk: _historique(d) for d in (une, autre, neuve)}
     total_une = ResultatCotation.objects.get(demande=une).total
     texte = json.dumps(LIGNES, ensure_ascii=False)
+    nm = m.grille.epci_id
     lignes = [
-        (une.pk, m.grille.pk, total_une, texte, None, m.reze.pk, "T3"),  # total inchangé
-        (autre.pk, m.grille.pk, 42, texte, date(2030, 5, 1), m.nantes.pk, "T1"),
-        (neuve.pk, None, 0, "[]", None, None, ""),
+        (une.pk, nm, m.grille.pk, total_une, texte, None, m.reze.pk, "T3"),  # total inchangé
+        (autre.pk, nm, m.grille.pk, 42, texte, date(2030, 5, 1), m.nantes.pk, "T1"),
+        (neuve.pk, "", None, 0, "[]", None, None, ""),
     ]
     changees = resultats_sql.ecrire_paquet(lignes, quand=timezone.now(), motif="paquet")
     assert changees == 2
-    for demande_id, grille_id, total, lignes_json, echeance, commune, typologie in lignes:
+    for demande_id, _, grille_id, total, lignes_json, echeance, commune, typologie in lignes:
         assert _lu(demande_id) == (grille_id, total, json.loads(lignes_json), echeance, commune, typologie)
     assert _historique(une) == avant[une.pk]
     assert _historique(autre) == [*avant[autre.pk], (42, m.grille.pk)]
     assert _historique(neuve) == [*avant[neuve.pk], (0, None)]
+    # Un paquet qui ne cote plus ``autre`` par Nantes Métropole efface ce résultat.
+    resultats_sql.ecrire_paquet(
+        [(autre.pk, "", None, 0, "[]", None, m.ancenis.pk, "T1")], quand=timezone.now(), motif="paquet"
+    )
+    assert list(ResultatCotation.objects.filter(demande=autre).values_list("territoire", "grille")) == [("", None)]
 
 
 def test_la_repartition_est_l_agregat_des_resultats_des_demandes_actives(m):

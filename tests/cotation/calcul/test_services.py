@@ -68,7 +68,7 @@ def test_si_la_cotation_echoue_la_demande_n_est_pas_enregistree(m, monkeypatch):
     def panne(*args, **kwargs):
         raise RuntimeError("panne de la cotation")
 
-    monkeypatch.setattr(services, "coter_faits", panne)
+    monkeypatch.setattr(services, "coter_territoires", panne)
     with pytest.raises(RuntimeError, match="panne de la cotation"):
         enregistrer(m, statut_occupation="sans_abri")
     assert not Demande.objects.exists()
@@ -168,12 +168,20 @@ def test_la_reactivation_recote(m):
 
 
 def test_une_demande_hors_de_toute_grille_n_a_pas_de_points(m):
+    demande = enregistrer(m, communes=[m.ancenis], statut_occupation="sans_abri")
+    r = resultat(demande)
+    assert (r.territoire, r.grille, r.total, r.lignes, r.prochaine_echeance) == ("", None, 0, [], None)
+    assert list(HistoriqueCotation.objects.filter(demande=demande).values_list("total", "grille")) == [(0, None)]
+
+
+def test_nantes_en_second_choix_est_cotee_par_nantes_metropole(m):
+    """Seed 001 §5 : la cotation s'applique à toutes les demandes du territoire, quel que soit le rang du choix."""
     demande = enregistrer(m, communes=[m.ancenis, m.nantes], statut_occupation="sans_abri")
     r = resultat(demande)
-    assert (r.grille, r.total, r.lignes, r.prochaine_echeance) == (None, 0, [], None)
-    assert list(HistoriqueCotation.objects.filter(demande=demande).values_list("total", "grille")) == [(0, None)]
-    # c'est le premier choix qui désigne la grille
-    assert resultat(enregistrer(m, communes=[m.nantes, m.ancenis], statut_occupation="sans_abri")).total == 10
+    assert (r.territoire, r.grille, r.total, r.commune_id) == ("244400404", m.grille, 10, m.nantes.pk)
+    assert list(HistoriqueCotation.objects.filter(demande=demande).values_list("total", "grille")) == [
+        (10, m.grille.pk)
+    ]
 
 
 # ---------------------------------------------------------------- deux façons de lire les faits

@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from cotation.calcul import compilation_sql, faits, services
 from cotation.grilles import services as grilles
+from cotation.grilles.grille_nantes import GRILLE_NANTES_METROPOLE
 from cotation.models import HistoriqueCotation, ResultatCotation
 from demandes.cycle import services as demandes
 from demandes.models import Demande, Evenement, Label, TypeLabel
@@ -31,13 +32,13 @@ from fdls.socle.dates import ajouter_mois
 from tests.monde.dossiers import enregistrer
 from tests.monde.territoires import territoire_nantes
 
-COLONNES = ("demande_id", "grille_id", "total", "lignes", "prochaine_echeance", "commune_id", "typologie")
+COLONNES = ("demande_id", "grille_id", "total", "lignes", "prochaine_echeance", "commune_id", "typologie", "territoire")
 AUTOMATE = demandes.AUTOMATE
 D = Decimal
 
 
 def _etat() -> tuple[dict, Counter]:
-    resultats = {r[0]: r for r in ResultatCotation.objects.values_list(*COLONNES)}
+    resultats = {(r[0], r[7]): r for r in ResultatCotation.objects.values_list(*COLONNES)}
     historique = Counter(HistoriqueCotation.objects.values_list("demande_id", "grille_id", "total", "motif"))
     return resultats, historique
 
@@ -62,7 +63,8 @@ def deux_chemins(le: date, *, taille_tranche: int = 500):
         assert recalculees == actives  # chaque demande active est réécrite (calcule_le), aucune autre
         transaction.set_rollback(True)
     assert comptes.demandes == len(actives)
-    assert comptes.sans_grille == sum(1 for pk in actives if sql[pk][1] is None)
+    assert comptes.sans_grille == sum(1 for (pk, _), r in sql.items() if pk in actives and r[1] is None)
+    assert comptes.resultats == sum(1 for (pk, _) in sql if pk in actives)
     assert comptes.changees == sum((hist_sql - avant).values())
     return python, sql, hist_python - avant, hist_sql - avant, comptes
 
@@ -90,7 +92,8 @@ def raisons(resultats: dict) -> list[str]:
 
 
 def lignes_de(resultats: dict, demande) -> dict[str, dict]:
-    return {lg["critere"]: lg for lg in resultats[demande.pk][3]}
+    [resultat] = [r for (pk, _), r in resultats.items() if pk == demande.pk]
+    return {lg["critere"]: lg for lg in resultat[3]}
 
 
 # ---------------------------------------------------------------- un fichier généré
@@ -538,22 +541,24 @@ def test_deux_connexions_ecrivent_ce_que_le_moteur_python_calcule():
     ids = sorted(Demande.objects.filter(etat="active").values_list("pk", flat=True))
     attendus = {}
     for f in faits.charger(ids):
-        r = services.coter_faits(f, le)
-        g = r.grille.id if r.grille else None
-        attendus[f.demande_id] = (
-            f.demande_id,
-            g,
-            r.total,
-            r.lignes_json(),
-            r.prochaine_echeance,
-            f.commune,
-            f.typologie,
-        )
-    assert {pk: apres[pk] for pk in ids} == attendus
+        for rt in services.coter_territoires(f, le):
+            r = rt.resultat
+            g = r.grille.id if r.grille else None
+            attendus[(f.demande_id, rt.territoire)] = (
+                f.demande_id,
+                g,
+                r.total,
+                r.lignes_json(),
+                r.prochaine_echeance,
+                rt.commune,
+                f.typologie,
+                rt.territoire,
+            )
+    assert {cle: ligne for cle, ligne in apres.items() if cle[0] in ids} == attendus
     changees = Counter(
-        (pk, g, t, "recalcul du fichier")
-        for pk, (_, g, t, *_reste) in attendus.items()
-        if avant.get(pk) is None or avant[pk][1:3] != (g, t)
+        (cle[0], g, t, "recalcul du fichier")
+        for cle, (_, g, t, *_reste) in attendus.items()
+        if avant.get(cle) is None or avant[cle][1:3] != (g, t)
     )
     assert hist_apres - hist_avant == changees
     assert (comptes.demandes, comptes.changees) == (len(ids), sum(changees.values()))
@@ -582,3 +587,33 @@ def test_une_erreur_dans_un_fil_arrete_le_recalcul_et_remonte(monkeypatch):
     recalculees = set(ResultatCotation.objects.filter(calcule_le__gte=avant).values_list("demande_id", flat=True))
     # les tranches sont prises dans l'ordre : celles d'avant la panne sont validées, aucune après
     assert recalculees == {d.pk for d in demandes_[:3]}
+
+
+# ---------------------------------------------------------------- une cotation par territoire des choix
+
+
+def test_chaque_territoire_des_choix_dote_d_une_grille_cote_la_demande(m):
+    """Seed 001 §5 : deux grilles (Nantes Métropole, COMPA), des demandes dont les choix couvrent l'un, l'autre,
+    les deux ou aucun : un résultat par territoire doté, les deux chemins d'accord, et un territoire quitté perd
+    son résultat."""
+    grilles.installer_grille(GRILLE_NANTES_METROPOLE, m.ancenis.epci_id)
+    services.vider_cache()
+    deux = enregistrer(m, communes=[m.ancenis, m.reze, m.nantes], statut_occupation="sans_abri")
+    nm_second = enregistrer(m, communes=[m.ancenis, m.nantes])
+    seule = enregistrer(m, communes=[m.nantes])
+
+    resultats = verifier_accord(LE)
+
+    territoires = Counter(pk for pk, _ in resultats)
+    assert territoires[deux.pk] == territoires[nm_second.pk] == 2
+    assert territoires[seule.pk] == 1
+    assert resultats[(deux.pk, "244400404")][5] == m.reze.pk  # premier choix dans ce territoire
+    assert resultats[(deux.pk, "200072726")][5] == m.ancenis.pk
+
+    # Nantes Métropole quittée : son résultat est effacé, par le service comme par le recalcul du fichier.
+    deux.localisations.exclude(commune=m.ancenis).delete()
+    services.recalculer_demande(Demande.objects.get(pk=deux.pk))
+    assert list(ResultatCotation.objects.filter(demande=deux).values_list("territoire", flat=True)) == ["200072726"]
+    nm_second.localisations.exclude(commune=m.ancenis).delete()
+    resultats = verifier_accord(LE)
+    assert [t for pk, t in resultats if pk == nm_second.pk] == ["200072726"]

@@ -26,7 +26,8 @@ from tests.monde.territoires import territoire_nantes
 def monde():
     m = territoire_nantes(grille=True, administrateurs=True)
     aujourd_hui = date.today()
-    # Nantes Métropole : 3 demandes « éloigné du travail » (5 points), 5 autres ; Ancenis : hors du territoire.
+    # Nantes Métropole : 3 demandes « éloigné du travail » (5 points), 5 autres, et une qui vise Ancenis puis
+    # Nantes (« éloigné du travail ») : elle est aussi de ce territoire (seed 001 §5), avec Nantes pour commune.
     m.eloignees = [
         DemandeFactory(
             guichet=m.guichet_ehs,
@@ -67,14 +68,14 @@ def test_gain_exact_sur_un_critere(monde):
 
     r = impact.etudier(m.brouillon, m.grille)
 
-    assert r["demandes"] == 8  # actives, premier choix dans Nantes Métropole
-    assert (r["gagnent"], r["perdent"], r["inchanges"]) == (3, 0, 5)
+    assert r["demandes"] == 9  # actives dont un choix est dans Nantes Métropole
+    assert (r["gagnent"], r["perdent"], r["inchanges"]) == (4, 0, 5)
     assert (r["gain_moyen"], r["perte_moyenne"]) == (7.0, None)
     ecarts = {e["libelle"]: e["demandes"] for e in r["ecarts"]}
-    assert ecarts["gagne 5 à 9 points"] == 3
+    assert ecarts["gagne 5 à 9 points"] == 4
     assert ecarts["inchangée"] == 5
-    assert r["top"] == 8
-    assert r["top_communs"] == 8
+    assert r["top"] == 9
+    assert r["top_communs"] == 9
     assert 0 < r["spearman"] < 1
     assert ResultatCotation.objects.count() == avant_resultats
     assert HistoriqueCotation.objects.count() == avant_historique
@@ -82,13 +83,13 @@ def test_gain_exact_sur_un_critere(monde):
     ventilations = r["ventilations"]
     priorites = {v["cle"]: v for v in ventilations["priorite"]}
     assert priorites["etat"]["demandes"] == 1
-    assert priorites["aucune"]["demandes"] == 7
-    assert priorites["aucune"]["gagnent"] == 3
+    assert priorites["aucune"]["demandes"] == 8
+    assert priorites["aucune"]["gagnent"] == 4
     assert priorites["etat"]["part_gagnent"] == 0.0
     anciennete = {v["cle"]: v["demandes"] for v in ventilations["anciennete"]}
-    assert anciennete == {"moins-6": 2, "6-18": 3, "18-36": 2, "36-plus": 1}
+    assert anciennete == {"moins-6": 3, "6-18": 3, "18-36": 2, "36-plus": 1}
     communes = {v["libelle"]: v for v in ventilations["commune"]}
-    assert communes["Nantes"]["demandes"] == 3
+    assert communes["Nantes"]["demandes"] == 4
     assert communes["Nantes"]["part_gagnent"] == 100.0
     assert communes["Rezé"]["demandes"] == 5
     assert communes["Rezé"]["gagnent"] == 0
@@ -100,14 +101,14 @@ def test_perte_et_moyennes(monde):
     m = monde
     _modifier(m.brouillon, "eloigne-travail", 0)
     r = impact.etudier(m.brouillon, m.grille)
-    assert (r["gagnent"], r["perdent"], r["perte_moyenne"]) == (0, 3, 5.0)
-    assert r["moyenne_avant"] - r["moyenne_apres"] == pytest.approx(15 / 8, abs=0.15)
+    assert (r["gagnent"], r["perdent"], r["perte_moyenne"]) == (0, 4, 5.0)
+    assert r["moyenne_avant"] - r["moyenne_apres"] == pytest.approx(20 / 9, abs=0.15)
 
 
 def test_grille_inchangee_correlation_1(monde):
     r = impact.etudier(monde.brouillon, monde.grille)
     assert r["spearman"] == 1.0
-    assert (r["gagnent"], r["perdent"], r["inchanges"]) == (0, 0, 8)
+    assert (r["gagnent"], r["perdent"], r["inchanges"]) == (0, 0, 9)
     assert r["gain_moyen"] is None
     assert r["top_communs"] == r["top"]
 
@@ -122,7 +123,7 @@ def test_tache_idempotente_et_classeur(monde):
     assert tasks.etude_impact(etude.pk)["statut"] == EtudeImpact.Statut.TERMINEE
     etude.refresh_from_db()
     termine = etude.terminee_le
-    assert etude.resultats["gagnent"] == 3
+    assert etude.resultats["gagnent"] == 4
     tasks.etude_impact(etude.pk)  # livrée deux fois : rien n'est refait
     etude.refresh_from_db()
     assert etude.terminee_le == termine
@@ -133,11 +134,11 @@ def test_tache_idempotente_et_classeur(monde):
         "Écarts",
         "Type de ménage",
         "Priorité",
-        "Commune du premier choix",
+        "Commune choisie (territoire)",
         "Ancienneté de la demande",
     ]
     synthese = {ligne[0]: ligne[1] for ligne in classeur["Synthèse"].iter_rows(values_only=True)}
-    assert synthese["Gagnent des points"] == 3
+    assert synthese["Gagnent des points"] == 4
     assert classeur["Priorité"]["A1"].value == "Groupe"
 
 
