@@ -13,6 +13,7 @@ from demandes.dossier.formulaires import MESSAGE_DATE, MESSAGE_MONTANT_NEGATIF
 from demandes.models import Demande, Evenement, SuspicionDoublon
 from tests.monde.dossiers import dossier
 from tests.monde.factories import AgentFactory, CommuneFactory, DemandeFactory, GuichetFactory
+from tests.monde.fichiers import piece_identite
 from tests.monde.territoires import ville_de_reze
 
 
@@ -62,6 +63,8 @@ def formulaire(territoire, action="creer", **champs):
         "localisations-0-ORDER": "1",
         "localisations-1-commune": "reze",
         "localisations-1-ORDER": "2",
+        # La pièce d'identité du demandeur, obligatoire pour créer la demande (seed 001 §2).
+        "piece_identite": piece_identite() if action == "creer" else None,
     }
     donnees.update(champs)
     return {cle: valeur for cle, valeur in donnees.items() if valeur is not None}
