@@ -9,7 +9,7 @@ from demandes.labels import services as labels
 from demandes.models import Evenement, SuspicionDoublon, TypeLabel
 from demandes.pieces import services as pieces
 from tests.monde.factories import DemandeFactory
-from tests.monde.fichiers import PDF
+from tests.monde.fichiers import PDF, piece_identite
 from tests.monde.territoires import territoire_nantes
 from tests.requetes import lignes_de_la_page, requetes_constantes, resultats_api
 
@@ -85,7 +85,9 @@ def _historique_qui_s_allonge(t, agent):
 
     def evenement():
         if next(premier, False):
-            services.enregistrer_demande(services.charger_dossier(demande), auteur=auteur)
+            services.enregistrer_demande(
+                services.charger_dossier(demande), auteur=auteur, piece_identite=piece_identite()
+            )
         else:
             services.ecrire_evenement(demande, Evenement.Type.MODIFICATION, auteur, details={"changements": []})
 

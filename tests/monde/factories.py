@@ -12,7 +12,8 @@ et les listes de dizaines de lignes en dépendent. Un test qui veut ces effets
 enregistre par les services (``tests.monde.dossiers.enregistrer``).
 
 Traits (``DemandeFactory(annulee=True)``) : ``brouillon`` et ``en_ligne``
-(à valider, sans numéro) ; ``annulee`` et ``satisfaite``, qui passent par les
+(à valider, sans numéro, avec la pièce d'identité du demandeur sauf
+``depot_en_ligne__piece_identite=False``) ; ``annulee`` et ``satisfaite``, qui passent par les
 services de transition à partir de la demande enregistrée ;
 ``avec_co_demandeur``.
 """
@@ -368,11 +369,11 @@ class DemandeFactory(factory.django.DjangoModelFactory):
 
     @factory.post_generation
     def piece_identite(self, create, extracted, **kwargs):
-        """La pièce d'identité du demandeur, obligatoire à l'enregistrement (seed 001 §2) : jointe à toute
-        demande numérotée ou déposée en ligne ; ``DemandeFactory(piece_identite=False)`` : sans elle."""
-        if not create or extracted is False:
-            return
-        if self.numero_unique or self.canal == choix.Canal.EN_LIGNE:
+        """``DemandeFactory(piece_identite=True)`` : la pièce d'identité du demandeur (obligatoire à
+        l'enregistrement, seed 001 §2) jointe par le service des pièces. Pas par défaut : comme les labels et
+        la cotation, la factory n'écrit que ce que le test demande (des tests comptent les fichiers du
+        stockage) ; une demande déposée en ligne (``en_ligne``) l'a toujours, pour pouvoir être validée."""
+        if create and extracted:
             joindre_identite(self)
 
 

@@ -65,7 +65,7 @@ def radiee(territoire, **champs):
     return Demande.objects.get(pk=d.pk)
 
 
-def test_purge_apres_un_an_fichiers_identites_historique_sans_noms(territoire, settings):
+def test_purge_apres_un_an_fichiers_identites_historique_sans_noms(territoire, django_capture_on_commit_callbacks):
     d = radiee(territoire)
     chemins = [pieces.racine() / p.chemin for p in Piece.objects.filter(demande=d)]
     assert len(chemins) == 2
@@ -73,7 +73,8 @@ def test_purge_apres_un_an_fichiers_identites_historique_sans_noms(territoire, s
     statistiques_avant = (d.etat, d.date_depot, d.date_fin, d.motif_annulation, d.nb_personnes, d.guichet_id)
     evenements_avant = d.evenements.count()
 
-    resultat = traitements.purger_demandes_radiees(UN_AN_APRES)
+    with django_capture_on_commit_callbacks(execute=True):
+        resultat = traitements.purger_demandes_radiees(UN_AN_APRES)
 
     assert resultat.compteurs["purgees"] == 1
     d.refresh_from_db()

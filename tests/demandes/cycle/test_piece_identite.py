@@ -46,7 +46,8 @@ def test_la_piece_jointe_a_l_enregistrement_entre_au_dossier(territoire):
     piece = Piece.objects.get(demande=demande)
     assert piece.type == "identite"
     assert piece.personne.role == "demandeur"
-    assert pieces.ouvrir_piece(piece).read() == PDF
+    with pieces.ouvrir_piece(piece) as flux:
+        assert flux.read() == PDF
     assert demande.evenements.filter(type=Evenement.Type.PIECE_AJOUTEE).exists()
 
 
@@ -92,9 +93,7 @@ def test_au_guichet_creer_sans_piece_est_refuse_en_francais_et_la_saisie_reste(c
 
 
 def test_la_validation_en_ligne_refuse_un_dossier_sans_piece_meme_case_cochee(territoire):
-    demande = DemandeFactory(
-        en_ligne=True, guichet=territoire.guichet, piece_identite=False, depot_en_ligne__piece_identite=False
-    )
+    demande = DemandeFactory(en_ligne=True, guichet=territoire.guichet, depot_en_ligne__piece_identite=False)
     assert demande.etat == Demande.Etat.A_VALIDER
     assert not Piece.objects.filter(demande=demande).exists()
 

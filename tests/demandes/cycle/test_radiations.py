@@ -13,7 +13,7 @@ from demandes.cycle.forms import AnnulationForm
 from demandes.doublons import services as doublons
 from demandes.models import Demande, Evenement
 from demandes.relances import courriers, traitements
-from fdls.socle.workflow import AUTOMATE, TransitionInterdite
+from fdls.socle.workflow import AUTOMATE, Auteur, TransitionInterdite
 from tests.monde.factories import DemandeFactory
 from tests.monde.territoires import ville_de_reze
 
@@ -78,8 +78,9 @@ def test_non_renouvellement_satisfaction_et_fusion_ecrivent_leur_fondement():
     assert satisfaction.details["fondement"].startswith("CCH art. R441-2-8 a)")
     assert "Bail signé le 2 mars" in satisfaction.precisions
 
-    garder, absorber = demande_active(), demande_active()
-    doublons.fusionner_demandes(garder, absorber, auteur=auteur(garder))
+    territoire = ville_de_reze()
+    garder, absorber = (demande_active(guichet=territoire.guichet, communes=[territoire.reze]) for _ in range(2))
+    doublons.fusionner_demandes(garder, absorber, auteur=Auteur.agent(territoire.agent))
     fusion = absorber.evenements.get(type=Evenement.Type.FUSION)
     assert fusion.details["fondement"].startswith("CCH art. R441-2-8 f)")
 
@@ -131,11 +132,12 @@ def test_la_reponse_du_demandeur_arrete_la_radiation():
 
 
 def test_toute_mise_a_jour_arrete_la_radiation():
+    territoire = ville_de_reze()
     renouvelee = demande_active()
     services.avertir_demande(renouvelee, auteur=auteur(renouvelee), le=AVERTIE)
     services.renouveler_demande(renouvelee, auteur=auteur(renouvelee), le=date(2026, 3, 20))
 
-    modifiee = demande_active()
+    modifiee = demande_active(guichet=territoire.guichet, communes=[territoire.reze])
     services.avertir_demande(modifiee, auteur=auteur(modifiee), le=AVERTIE)
     saisie = services.charger_dossier(Demande.objects.get(pk=modifiee.pk))
     saisie.demande.telephone = "02 40 00 00 00"

@@ -273,6 +273,7 @@ def active(territoire):
         dossier(communes=[territoire.reze], loyer_actuel=Decimal("500")),
         auteur=services.Auteur.agent(agent_saisie),
         guichet=territoire.guichet,
+        piece_identite=piece_identite(),
     )
 
 
@@ -309,14 +310,14 @@ def test_renouveler_par_un_bouton_post(client, agent, active):
     assert active.evenements.filter(type=Evenement.Type.RENOUVELLEMENT).count() == 1
 
 
-def test_annuler_exige_un_motif_et_des_precisions_pour_autre(client, agent, active):
+def test_annuler_exige_un_motif_de_r441_2_8(client, agent, active):
     url = reverse("demandes:annuler", args=[active.pk])
 
     sans_motif = client.post(url, {"motif": ""})
-    autre = client.post(url, {"motif": "autre", "commentaire": " "})
+    autre = client.post(url, {"motif": "autre", "commentaire": "Déménagé"})
 
     assertContains(sans_motif, "Choisissez le motif de l&#x27;annulation.", status_code=422)
-    assertContains(autre, "Précisez le motif de l&#x27;annulation.", status_code=422)
+    assert autre.status_code == 422
     active.refresh_from_db()
     assert active.etat == Demande.Etat.ACTIVE
 
@@ -328,7 +329,7 @@ def test_annuler_exige_un_motif_et_des_precisions_pour_autre(client, agent, acti
 
 
 def test_reactiver_une_demande_annulee_avec_un_motif(client, agent, active):
-    services.annuler_demande(active, motif="non_reponse", auteur=services.AUTOMATE)
+    services.annuler_demande(active, motif="renonciation", auteur=services.AUTOMATE)
     url = reverse("demandes:reactiver", args=[active.pk])
     fiche = client.get(reverse("demandes:detail", args=[active.pk]))
     assertContains(fiche, "Réactiver…")
@@ -342,7 +343,10 @@ def test_reactiver_une_demande_annulee_avec_un_motif(client, agent, active):
 
 
 def test_une_demande_irrecevable_ne_se_reactive_pas(client, agent, active):
-    services.annuler_demande(active, motif="irrecevabilite", auteur=services.AUTOMATE)
+    # L'irrecevabilité est prononcée par une CAL (R441-2-8 d) : un guichet ne la choisit pas ; posée ici en base.
+    Demande.objects.filter(pk=active.pk).update(
+        etat=Demande.Etat.ANNULEE, motif_annulation="irrecevabilite", date_fin=datetime.date.today()
+    )
 
     fiche = client.get(reverse("demandes:detail", args=[active.pk]))
     reponse = client.post(reverse("demandes:reactiver", args=[active.pk]), {"motif": "Essai"})

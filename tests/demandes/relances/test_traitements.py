@@ -455,6 +455,8 @@ def test_commande_apercu_puis_execution(capsys, mailoutbox):
     assert "relances du 02/03/2026 : terminé" in sortie
     assert set(TraitementPlanifie.objects.values_list("job", "statut")) == {
         ("annulations", "termine"),
+        ("radiations", "termine"),
+        ("conservation", "termine"),
         ("detection_doublons", "termine"),
         ("relances", "termine"),
     }
