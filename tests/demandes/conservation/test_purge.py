@@ -52,6 +52,7 @@ def radiee(territoire, **champs):
         "avec_co_demandeur": True,
         "co_demandeur__nom": "Bernard",
         "co_demandeur__prenom": "Dominique",
+        "piece_identite": True,
     }
     valeurs.update(champs)
     d = DemandeFactory(**valeurs)

@@ -101,7 +101,7 @@ def test_la_reference_et_l_evenement_sont_ceux_que_l_orm_relit(db):
 
     assert d.reference == "20260510000" == Demande.objects.get(pk=d.pk).reference
     assert CompteurReference.objects.get(periode="202605").dernier == 10000
-    evenement = Evenement.objects.get(demande=d)
+    evenement = Evenement.objects.get(demande=d, type="enregistrement")
     assert (evenement.type, evenement.etat_avant, evenement.etat_apres) == ("enregistrement", "brouillon", "active")
     assert (evenement.auteur, evenement.organisme, evenement.auteur_libelle) == (
         agent,

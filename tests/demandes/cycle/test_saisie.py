@@ -121,7 +121,8 @@ def test_enregistrer_une_demande_complete_donne_son_numero_unique(client, agent,
         (1, "Nantes", demande.date_depot),
         (2, "Rezé", demande.date_depot),
     ]
-    assert demande.evenements.get().type == Evenement.Type.ENREGISTREMENT
+    assert demande.evenements.get(type=Evenement.Type.ENREGISTREMENT)
+    assert demande.pieces.get().type == "identite"
     fiche = client.get(reponse.url)
     assertContains(fiche, f"Demande enregistrée : numéro unique {demande.numero_unique_affiche}")
     assertContains(fiche, demande.numero_unique_affiche)
@@ -206,9 +207,9 @@ def test_un_brouillon_se_sauve_puis_devient_une_demande(client, agent, territoir
     page = client.get(reverse("demandes:modifier", args=[brouillon.pk]))
     assertContains(page, 'value="Lefèvre"')
     assertContains(page, "Supprimer le brouillon")
-    reponse = client.post(
-        reverse("demandes:modifier", args=[brouillon.pk]), donnees_affichees(page.context["saisie"], "creer")
-    )
+    donnees = donnees_affichees(page.context["saisie"], "creer")
+    donnees["piece_identite"] = piece_identite()
+    reponse = client.post(reverse("demandes:modifier", args=[brouillon.pk]), donnees)
 
     assertRedirects(reponse, reverse("demandes:detail", args=[brouillon.pk]))
     brouillon.refresh_from_db()

@@ -50,7 +50,7 @@ def test_enregistrer_attribue_numero_reference_et_historique(guichet, agent):
     assert d.date_depot == datetime.date(2026, 5, 14)
     assert d.date_expiration == datetime.date(2027, 5, 14)
     assert d.localisations.get().date_anciennete == datetime.date(2026, 5, 14)
-    evenement = d.evenements.get()
+    evenement = d.evenements.get(type="enregistrement")
     assert evenement.type == Evenement.Type.ENREGISTREMENT
     assert evenement.auteur == agent
     assert evenement.organisme == guichet.organisme
@@ -160,7 +160,7 @@ def test_transitions_interdites_et_motifs_obligatoires(guichet, agent):
         services.renouveler_demande(d, auteur=auteur)
     with pytest.raises(services.TransitionInterdite):
         services.annuler_demande(d, motif="renonciation", auteur=auteur)
-    assert [e.type for e in d.evenements.order_by("date", "id")] == ["enregistrement", "satisfaction"]
+    assert [e.type for e in d.evenements.order_by("date", "id")] == ["enregistrement", "piece_ajoutee", "satisfaction"]
 
 
 def test_guichet_relai_ne_peut_pas_enregistrer(agent):
@@ -196,7 +196,7 @@ def test_historique_immuable_en_base(guichet, agent):
         guichet=guichet,
         piece_identite=piece_identite(),
     )
-    evenement = d.evenements.get()
+    evenement = d.evenements.get(type="enregistrement")
     with pytest.raises(ProgrammingError, match="immuable"), connection.cursor() as curseur:
         curseur.execute("UPDATE demandes_evenement SET precisions = 'x' WHERE id = %s", [evenement.pk])
 

@@ -153,10 +153,10 @@ def test_la_fiche_pdf_montre_tous_les_blocs_de_la_synthese(client, territoire, c
     assert [re.search(r"Page (\d+) / (\d+)", p).groups() for p in pages] == [
         (str(n), str(len(pages))) for n in range(1, len(pages) + 1)
     ]
-    # L'extrait de l'historique garde les 15 événements les plus récents : l'enregistrement (ce jour) et
-    # 14 modifications ; les propositions et refus, plus anciens, n'y sont pas.
+    # L'extrait de l'historique garde les 15 événements les plus récents : l'enregistrement et la pièce
+    # d'identité jointe (ce jour), et 13 modifications ; les propositions et refus, plus anciens, n'y sont pas.
     assert texte.count("Enregistrement de la demande") == 1
-    assert texte.count("Modification de la demande") == 14
+    assert texte.count("Modification de la demande") == 13
     assert "Création proposition" not in texte
 
 
