@@ -95,7 +95,7 @@ class DemandeCreationSerializer(DemandeEcritureSerializer):
     piece_identite = PieceJointeSerializer(required=False, write_only=True, help_text=PIECE_IDENTITE_AIDE)
 
     class Meta(DemandeEcritureSerializer.Meta):
-        pass
+        fields = [*DemandeEcritureSerializer.Meta.fields, "piece_identite"]
 
 
 class DemandeModificationSerializer(DemandeEcritureSerializer):
@@ -112,7 +112,7 @@ class DemandeModificationSerializer(DemandeEcritureSerializer):
     piece_identite = PieceJointeSerializer(required=False, write_only=True, help_text=PIECE_IDENTITE_AIDE)
 
     class Meta(DemandeEcritureSerializer.Meta):
-        pass
+        fields = [*DemandeEcritureSerializer.Meta.fields, "piece_identite"]
 
 
 class DemandeModificationPartielleSerializer(DemandeModificationSerializer):

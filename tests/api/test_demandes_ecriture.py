@@ -694,7 +694,8 @@ def test_historique_du_plus_recent_au_plus_ancien_filtre_par_periode(client, ter
     reponse = client.get(f"{adresse}historique/", headers=entetes)
     assert reponse.status_code == 200, reponse.content
     evenements = reponse.json()["results"]
-    assert [e["type"] for e in evenements] == ["renouvellement", "modification", "enregistrement"]
+    types = ["renouvellement", "modification", "piece_ajoutee", "enregistrement"]
+    assert [e["type"] for e in evenements] == types
     assert evenements[0]["libelle"] == "Renouvellement de la demande"
     assert {e["auteur_libelle"] for e in evenements} == {"Habitat 44"}
     assert evenements[0]["details"]["nouvelle_expiration"] == "2028-04-01"
