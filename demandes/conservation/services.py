@@ -97,14 +97,27 @@ def _masquer(texte: str, noms: list[str]) -> str:
 
 def _details_sans_noms(valeur, noms: list[str]):
     if isinstance(valeur, dict):
-        if {"ancienne", "nouvelle"} <= valeur.keys():
-            return {k: v for k, v in valeur.items() if k not in ("ancienne", "nouvelle")}
+        if {"ancien", "nouveau"} <= valeur.keys():
+            return {k: v for k, v in valeur.items() if k not in ("ancien", "nouveau")}
         return {k: _details_sans_noms(v, noms) for k, v in valeur.items()}
     if isinstance(valeur, list):
         return [_details_sans_noms(v, noms) for v in valeur]
     if isinstance(valeur, str):
         return _masquer(valeur, noms)
     return valeur
+
+
+def _noms_connus(demande, personnes, evenements) -> set[str]:
+    """Noms et prénoms du ménage, actuels et passés (valeurs des noms modifiés dans l'historique)."""
+    noms = {demande.nom, demande.prenom}
+    for p in personnes:
+        noms |= {p.nom, p.prenom, p.nom_naissance}
+    for e in evenements:
+        for changement in (e.details or {}).get("changements", []) if isinstance(e.details, dict) else []:
+            champ = str(changement.get("champ", "")).lower()
+            if "nom" in champ or "prénom" in champ:
+                noms |= {str(changement.get("ancien") or ""), str(changement.get("nouveau") or "")}
+    return {n for n in noms if n and n != "—"}
 
 
 @transaction.atomic
@@ -120,9 +133,9 @@ def purger_demande(demande: Demande, *, le: date | None = None) -> bool:
     ):
         return False
     personnes = list(Personne.objects.filter(demande=demande))
+    evenements = list(Evenement.objects.filter(demande=demande))
     noms = sorted(
-        {n.strip() for p in personnes for n in (p.nom, p.prenom, p.nom_naissance) if len(n.strip()) >= 2}
-        | {n.strip() for n in (demande.nom, demande.prenom) if len(n.strip()) >= 2},
+        {n.strip() for n in _noms_connus(demande, personnes, evenements) if len(n.strip()) >= 2},
         key=len,
         reverse=True,
     )
@@ -163,7 +176,6 @@ def purger_demande(demande: Demande, *, le: date | None = None) -> bool:
 
     # Historique gardé, sans les noms.
     autoriser_anonymisation_historique()
-    evenements = list(Evenement.objects.filter(demande=demande))
     for e in evenements:
         e.precisions = _masquer(e.precisions, noms)
         e.details = _details_sans_noms(e.details, noms)

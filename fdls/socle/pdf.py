@@ -107,4 +107,4 @@ def rendre_pdf_lot(htmls: list[str], *, feuille: str = FEUILLE_EDITIONS) -> byte
         for html in htmls
     ]
     pages = [page for document in documents for page in document.pages]
-    return documents[0].copy(pages).write_pdf(pdf_tags=True)
+    return documents[0].copy(pages=pages).write_pdf(pdf_tags=True)

@@ -96,7 +96,7 @@ def test_purge_apres_un_an_fichiers_identites_historique_sans_noms(territoire, d
             assert nom not in tout, (e.type, tout)
     modification = d.evenements.get(type=Evenement.Type.MODIFICATION)
     assert modification.details["changements"]
-    assert all("ancienne" not in c for c in modification.details["changements"])
+    assert all("ancien" not in c and "nouveau" not in c for c in modification.details["changements"])
     purge = d.evenements.get(type=Evenement.Type.PURGE)
     assert "2 pièce(s) effacée(s)" in purge.precisions
     # Statistiques inchangées.
