@@ -715,7 +715,7 @@ def test_historique_du_plus_recent_au_plus_ancien_filtre_par_periode(client, ter
         return [e["type"] for e in client.get(f"{adresse}historique/", periode, headers=entetes).json()["results"]]
 
     assert types(du="2026-06-01", au="2026-12-31") == ["modification"]
-    assert types(au="2026-05-14") == ["enregistrement"]
+    assert types(au="2026-05-14") == ["piece_ajoutee", "enregistrement"]
     assert types(du="2027-01-01") == ["renouvellement"]
     reponse = client.get(f"{adresse}historique/", {"du": "2026-13-01"}, headers=entetes)
     assert reponse.status_code == 400
