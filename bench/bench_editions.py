@@ -147,7 +147,9 @@ def creer_demande_nombreuse(*, guichet, agent, communes, evenements: int = 40, l
     personnes[2].ressources = [Ressource(type="allocations_familiales", montant=Decimal("298.00"))]
     localisations = [LocalisationSouhaitee(commune=c) for c in communes]
     dossier = Dossier(demande=demande, personnes=personnes, localisations=localisations)
-    demande = services.enregistrer_demande(dossier, auteur=Auteur.agent(agent), guichet=guichet)
+    demande = services.enregistrer_demande(
+        dossier, auteur=Auteur.agent(agent), guichet=guichet, piece_identite=piece_identite()
+    )
 
     auteur = Auteur.agent(agent)
     debut = timezone.now() - datetime.timedelta(days=3 * evenements)
@@ -248,3 +250,13 @@ def main(argv=None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+def piece_identite():
+    """La pièce d'identité du demandeur, obligatoire à l'enregistrement (un petit PDF réel)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile("carte-identite.pdf", PDF_IDENTITE, content_type="application/pdf")
+
+
+PDF_IDENTITE = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"

@@ -48,7 +48,9 @@ def ecrivain(numero: int, nombre: int, barriere, resultats, graine: int = 0) -> 
         for dossier in dossiers:
             guichet = alea.choice(guichets)
             debut = time.perf_counter()
-            services.enregistrer_demande(dossier, auteur=services.Auteur.agent(agent), guichet=guichet)
+            services.enregistrer_demande(
+                dossier, auteur=services.Auteur.agent(agent), guichet=guichet, piece_identite=piece_identite()
+            )
             durees.append((time.perf_counter() - debut) * 1000)
     finally:
         # Toujours répondre, même en erreur : le processus principal attend chaque écrivain.
@@ -134,3 +136,13 @@ def main() -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+def piece_identite():
+    """La pièce d'identité du demandeur, obligatoire à l'enregistrement (un petit PDF réel)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile("carte-identite.pdf", PDF_IDENTITE, content_type="application/pdf")
+
+
+PDF_IDENTITE = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"

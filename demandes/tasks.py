@@ -34,6 +34,18 @@ def annuler_demandes_echues(jour: str | None = None) -> str:
     return str(traitements.annuler_demandes_echues(_jour(jour)))
 
 
+@shared_task(name="demandes.tasks.radier_sans_reponse")
+def radier_sans_reponse(jour: str | None = None) -> str:
+    """Lettres d'avertissement du jour et radiation un mois après un avertissement sans réponse (beat)."""
+    return str(traitements.radier_sans_reponse(_jour(jour)))
+
+
+@shared_task(name="demandes.tasks.purger_demandes_radiees")
+def purger_demandes_radiees(jour: str | None = None) -> str:
+    """Données personnelles des demandes radiées au-delà de la durée de conservation (beat, chaque nuit)."""
+    return str(traitements.purger_demandes_radiees(_jour(jour)))
+
+
 @shared_task(name="demandes.tasks.detecter_doublons_nuit")
 def detecter_doublons_nuit(jour: str | None = None) -> str:
     """Détection des doublons sur tout le fichier actif (beat, chaque nuit)."""

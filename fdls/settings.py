@@ -182,6 +182,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "demandes.tasks.annuler_demandes_echues",
         "schedule": crontab(hour=1, minute=0),
     },
+    "radier-sans-reponse": {
+        "task": "demandes.tasks.radier_sans_reponse",
+        "schedule": crontab(hour=1, minute=10),
+    },
+    "purger-demandes-radiees": {
+        "task": "demandes.tasks.purger_demandes_radiees",
+        "schedule": crontab(hour=1, minute=20),
+    },
     "detecter-doublons-nuit": {
         "task": "demandes.tasks.detecter_doublons_nuit",
         "schedule": crontab(hour=1, minute=30),
@@ -214,7 +222,7 @@ CELERY_BEAT_SCHEDULE = {
 # Backend SMS enfichable : chemin d'une classe ``envoyer(numero, texte, reference)``.
 # Par défaut le journal (table demandes_smsjournal + logs) : aucun SMS ne part.
 FDLS_SMS_BACKEND = env.str("FDLS_SMS_BACKEND", default="demandes.relances.envoi.SmsVersJournal")
-# Courriers de rappel : un fichier texte par lettre, à imprimer (publipostage du jour).
+# Lettres aux demandeurs (rappels, avertissements) : un PDF par lettre et un lot d'impression par jour.
 FDLS_COURRIERS_DIR = env.str("FDLS_COURRIERS_DIR", default=str(BASE_DIR / "var" / "courriers"))
 
 # --- Cache -----------------------------------------------------------------

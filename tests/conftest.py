@@ -54,6 +54,14 @@ def _aucune_variable_indefinie():
 
 
 @pytest.fixture(autouse=True)
+def _pieces_dans_le_test(settings, tmp_path):
+    """Pièces justificatives (la pièce d'identité jointe à chaque enregistrement) et lettres aux demandeurs
+    dans des répertoires du test, jamais dans ceux du projet."""
+    settings.FDLS_PIECES_ROOT = tmp_path / "pieces"
+    settings.FDLS_COURRIERS_DIR = str(tmp_path / "courriers")
+
+
+@pytest.fixture(autouse=True)
 def _caches_vides():
     """Référentiels en cache par processus (``fdls.socle.cache``) : chaque test repart de la base."""
     vider_tous()

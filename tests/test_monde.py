@@ -69,7 +69,8 @@ def test_une_demande_en_ligne_attend_sa_validation_au_guichet():
     m = territoire_nantes()
     demande = DemandeFactory(en_ligne=True, guichet=m.guichet_ehs, communes=[m.reze])
     assert (demande.etat, demande.canal, demande.numero_unique) == (Demande.Etat.A_VALIDER, choix.Canal.EN_LIGNE, None)
-    assert _types(demande) == [Evenement.Type.DEPOT_EN_LIGNE]
+    # Avec la pièce d'identité du demandeur, obligatoire pour la valider.
+    assert _types(demande) == [Evenement.Type.DEPOT_EN_LIGNE, Evenement.Type.PIECE_AJOUTEE]
     assert list(en_ligne.file_a_valider(m.agent_ehs)) == [demande]
     # Un dossier complet, que le guichet valide comme un dépôt du portail.
     validee = en_ligne.valider_demande_en_ligne(demande, user=m.agent_ehs, identite_verifiee=True)

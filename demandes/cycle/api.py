@@ -28,6 +28,7 @@ from demandes.dossier.saisie import Dossier, charger_dossier
 from demandes.dossier.selectors import avec_dossier
 from demandes.dossier.serializers import DemandeDetailSerializer, dossier_saisi, valider
 from demandes.doublons import services as doublons
+from demandes.pieces import services as pieces
 from fdls import acces
 from fdls.audit.models import Consultation
 from fdls.audit.services import montrer
@@ -83,7 +84,10 @@ class CycleDemandeApi:
             "`localisations` donne le rang des choix. La réponse (201) contient le dossier et "
             "`doublons_candidats`, les demandes qui pourraient concerner le même ménage ; celles que vous avez "
             "vérifiées se passent dans `doublons_ecartes` (un brouillon permet de les voir avant "
-            "d'enregistrer). Jeton de portée « écriture »." + FORMAT_ERREURS
+            "d'enregistrer). La pièce d'identité du demandeur est obligatoire pour l'enregistrement (seed 001 "
+            "§2) : `piece_identite` (nom et contenu en base64), ou jointe d'abord au brouillon "
+            "(`POST /demandes/{id}/pieces/`, type `identite`) avant `brouillon: false` ; sans elle, 400 sur "
+            "`piece_identite` et rien n'est écrit. Jeton de portée « écriture »." + FORMAT_ERREURS
         ),
         request=DemandeCreationSerializer,
         responses={201: DemandeResultatSerializer, **{k: v for k, v in ERREURS_ECRITURE.items() if k != 404}},
@@ -92,16 +96,22 @@ class CycleDemandeApi:
         if not acces.enregistre(request.user):
             raise exceptions.PermissionDenied(MESSAGE_ECRITURE_REFUSEE)
         donnees = valider(DemandeCreationSerializer(data=request.data, context=self.get_serializer_context()))
+        piece_identite = donnees.pop("piece_identite", None)
         dossier = dossier_saisi(donnees, Dossier(demande=Demande(canal=choix.Canal.API)))
         auteur = Auteur.agent(request.user)
         if donnees.get("brouillon"):
             demande = services.sauver_brouillon(dossier, auteur=auteur, guichet=donnees["guichet"])
+            if piece_identite:
+                pieces.deposer_piece(
+                    demande=demande, type=choix.TypePiece.IDENTITE, fichier=piece_identite, auteur=auteur
+                )
         else:
             demande = services.enregistrer_demande(
                 dossier,
                 auteur=auteur,
                 guichet=donnees["guichet"],
                 doublons_ecartes=tuple(donnees.get("doublons_ecartes", ())),
+                piece_identite=piece_identite,
             )
         corps = self.dossier_relu(demande, changements=[], doublons_candidats=doublons_candidats(demande, request))
         return Response(
@@ -130,6 +140,7 @@ class CycleDemandeApi:
         # Jamais « partial » au sens de DRF : une personne envoyée est toujours décrite en entier.
         classe = DemandeModificationPartielleSerializer if partial else DemandeModificationSerializer
         donnees = valider(classe(data=request.data, context=self.get_serializer_context()))
+        piece_identite = donnees.pop("piece_identite", None)
         brouillon = demande.etat == Demande.Etat.BROUILLON
         if not brouillon:
             erreurs = {}
@@ -160,6 +171,7 @@ class CycleDemandeApi:
                 auteur=auteur,
                 guichet=donnees.get("guichet"),
                 doublons_ecartes=tuple(donnees.get("doublons_ecartes", ())),
+                piece_identite=piece_identite,
             )
         return Response(
             self.dossier_relu(demande, changements=changements, doublons_candidats=doublons_candidats(demande, request))

@@ -62,6 +62,7 @@ CHAMPS_COORDONNEES = [
     "telephone_portable",
     "email",
     "renouvellement_electronique",
+    "courrier_souhaite",
 ]
 CHAMPS_SITUATION = [
     "statut_occupation",
@@ -159,6 +160,13 @@ class GuichetForm(forms.Form):
         help_text="Son code termine le numéro unique.",
         error_messages={"required": "Choisissez le guichet d'enregistrement.", "invalid_choice": "Guichet inconnu."},
     )
+    piece_identite = forms.FileField(
+        label="Pièce d'identité du demandeur",
+        required=False,
+        help_text="Obligatoire pour créer la demande (carte d'identité, passeport ou titre de séjour ; PDF, JPEG "
+        "ou PNG). Déjà jointe au brouillon : inutile de la joindre à nouveau. Après une erreur, joignez-la de "
+        "nouveau : un navigateur ne garde pas le fichier choisi.",
+    )
 
     def __init__(self, *args, guichets, **kwargs):
         super().__init__(*args, **kwargs)
@@ -201,6 +209,7 @@ class DemandeForm(forms.ModelForm):
             "telephone": "Téléphone du domicile",
             "email": "Courriel",
             "renouvellement_electronique": "Renouvellement par voie électronique",
+            "courrier_souhaite": "Souhaite recevoir aussi les courriers par la poste",
             "categorie_recherchee": "Catégorie de logement recherchée",
             "sans_ascenseur_accepte": "Accepte un logement en étage sans ascenseur",
             "rez_de_chaussee": "Exige un logement en rez-de-chaussée",
@@ -400,7 +409,9 @@ class ErreurResumee:
 class SaisieDossier:
     """Tous les blocs du formulaire d'une demande, et leur passage au ``Dossier`` des services."""
 
-    def __init__(self, data=None, *, demande: Demande | None = None, guichets=None, ajout: str | None = None):
+    def __init__(
+        self, data=None, files=None, *, demande: Demande | None = None, guichets=None, ajout: str | None = None
+    ):
         self.demande = demande or Demande()
         self.guichets = list(guichets) if guichets is not None else []
         self.avec_guichet = guichets is not None
@@ -420,6 +431,7 @@ class SaisieDossier:
         self.guichet_form = (
             GuichetForm(
                 data,
+                files,
                 guichets=self.guichets,
                 initial={"guichet": self.demande.guichet_id} if self.demande.guichet_id else None,
             )
@@ -531,6 +543,13 @@ class SaisieDossier:
 
     # ------------------------------------------------------------ dossier
 
+    @property
+    def piece_identite(self):
+        """Le fichier de la pièce d'identité joint à la saisie (création ou brouillon), ou ``None``."""
+        if self.guichet_form is None:
+            return None
+        return getattr(self.guichet_form, "cleaned_data", {}).get("piece_identite")
+
     def dossier(self) -> Dossier:
         """Le dossier saisi (formulaires valides) pour les services."""
         personnes: list[PersonneSaisie] = []
@@ -605,8 +624,8 @@ class SaisieDossier:
         if chemin == "localisations":
             self.localisations._non_form_errors.append(message)
             return None
-        if chemin == "guichet" and self.guichet_form is not None:
-            return self._ajouter(self.guichet_form, "guichet", message)
+        if chemin in ("guichet", "piece_identite") and self.guichet_form is not None:
+            return self._ajouter(self.guichet_form, chemin, message)
         if chemin in ("nom", "prenom", "date_naissance"):
             return self._ajouter(self.demandeur, chemin, message)
         if chemin in self.demande_form.fields:
@@ -720,15 +739,29 @@ class AnnulationForm(forms.Form):
         label="Précisions",
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Obligatoires pour le motif « Autre motif ».",
+        help_text="Par exemple la date et la forme de la renonciation écrite (courrier, courriel).",
         max_length=2000,
     )
 
-    def clean(self):
-        donnees = super().clean()
-        if donnees.get("motif") == choix.MotifAnnulation.AUTRE and not (donnees.get("commentaire") or "").strip():
-            self.add_error("commentaire", "Précisez le motif de l'annulation.")
-        return donnees
+
+class AvertissementForm(forms.Form):
+    precisions = forms.CharField(
+        label="Courrier resté sans réponse",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Par exemple : demande de pièces du 3 mars, envoyée à la dernière adresse connue.",
+        max_length=2000,
+    )
+
+
+class ReponseAvertissementForm(forms.Form):
+    precisions = forms.CharField(
+        label="Réponse du demandeur",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Par exemple : appel du 12 mars, pièces déposées au guichet.",
+        max_length=2000,
+    )
 
 
 class ReactivationForm(forms.Form):

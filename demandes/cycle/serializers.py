@@ -1,5 +1,9 @@
 """Sérialiseurs des écritures du cycle de vie : création, modification, annulation, réactivation, et leur résultat."""
 
+import base64
+import binascii
+
+from django.core.files.uploadedfile import SimpleUploadedFile
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -63,11 +67,38 @@ class DemandeResultatSerializer(DemandeDetailSerializer):
         return self.context.get("doublons_candidats", [])
 
 
+class PieceJointeSerializer(ChampsInconnusRefuses, serializers.Serializer):
+    """Un fichier joint dans le corps JSON : son nom et son contenu en base64."""
+
+    nom = serializers.CharField(max_length=255, help_text="Nom du fichier, par exemple « carte-identite.pdf ».")
+    contenu = serializers.CharField(
+        help_text="Contenu du fichier encodé en base64 : PDF, JPEG ou PNG, 10 Mo au plus (contenu vérifié)."
+    )
+
+    def validate_contenu(self, valeur):
+        try:
+            return base64.b64decode(valeur, validate=True)
+        except (binascii.Error, ValueError) as exc:
+            raise serializers.ValidationError("Contenu illisible : encodez le fichier en base64.") from exc
+
+    def to_internal_value(self, data):
+        valeurs = super().to_internal_value(data)
+        return SimpleUploadedFile(valeurs["nom"], valeurs["contenu"])
+
+
+PIECE_IDENTITE_AIDE = (
+    "Pièce d'identité du demandeur, obligatoire pour enregistrer (seed 001 §2) : jointe au dossier dans la même "
+    "transaction. Inutile si elle est déjà jointe au brouillon (`POST /demandes/{id}/pieces/`)."
+)
+
+
 class DemandeCreationSerializer(DemandeEcritureSerializer):
     """Nouvelle demande : le ménage, la situation actuelle, le logement recherché, les communes souhaitées."""
 
+    piece_identite = PieceJointeSerializer(required=False, write_only=True, help_text=PIECE_IDENTITE_AIDE)
+
     class Meta(DemandeEcritureSerializer.Meta):
-        pass
+        fields = [*DemandeEcritureSerializer.Meta.fields, "piece_identite"]
 
 
 class DemandeModificationSerializer(DemandeEcritureSerializer):
@@ -81,9 +112,10 @@ class DemandeModificationSerializer(DemandeEcritureSerializer):
         error_messages={"invalid": "Le code guichet compte exactement 5 chiffres."},
         help_text="Brouillon seulement : change le guichet d'enregistrement. Une demande enregistrée garde le sien.",
     )
+    piece_identite = PieceJointeSerializer(required=False, write_only=True, help_text=PIECE_IDENTITE_AIDE)
 
     class Meta(DemandeEcritureSerializer.Meta):
-        pass
+        fields = [*DemandeEcritureSerializer.Meta.fields, "piece_identite"]
 
 
 class DemandeModificationPartielleSerializer(DemandeModificationSerializer):

@@ -37,6 +37,8 @@ from demandes.dossier.signaux import signaler
 from demandes.dossier.workflow import WORKFLOW_DEMANDE, ecrire_evenement
 from demandes.doublons import services as doublons
 from demandes.labels import services as labels
+from demandes.pieces import services as pieces
+from fdls.socle.dates import ajouter_mois
 from fdls.socle.workflow import AUTOMATE, Auteur, TransitionInterdite
 
 Etat = Demande.Etat
@@ -83,8 +85,14 @@ def enregistrer_demande(
     guichet=None,
     doublons_ecartes: tuple[int, ...] = (),
     date_depot: date | None = None,
+    piece_identite=None,
 ) -> Demande:
-    """Crée la demande (ou enregistre un brouillon) : NU, référence, historique, suspicions de doublons."""
+    """Crée la demande (ou enregistre un brouillon) : NU, référence, historique, suspicions de doublons.
+
+    La pièce d'identité du demandeur est obligatoire (seed 001 §2) : déjà jointe au brouillon ou à la
+    demande en ligne, ou donnée ici (``piece_identite``, fichier téléversé), jointe dans la même
+    transaction. Sans elle, ``ValidationError`` sur ``piece_identite`` et rien n'est écrit.
+    """
     d = dossier.demande
     if d.pk:
         # Verrou de ligne sans relire l'objet : il porte la saisie du formulaire.
@@ -103,6 +111,7 @@ def enregistrer_demande(
             }
         )
     valider_dossier(dossier, complet=True)
+    type_contenu = verifier_piece_identite(d, piece_identite)
     depot = date_depot or timezone.localdate()
     d.date_depot = depot
     d.date_expiration = date_expiration(depot)
@@ -132,7 +141,29 @@ def enregistrer_demande(
     )
     signaler(d, "enregistrement", dossier=dossier, neuve=neuve)
     poser_reference_et_historiser(d, transition, auteur, depot=depot, le=enregistree_le)
+    if type_contenu:
+        pieces.joindre_piece(
+            demande=d, type=choix.TypePiece.IDENTITE, fichier=piece_identite, auteur=auteur, type_contenu=type_contenu
+        )
     return d
+
+
+MESSAGE_IDENTITE_REQUISE = (
+    "Joignez la pièce d'identité du demandeur : elle est obligatoire pour enregistrer la demande "
+    "(carte d'identité, passeport ou titre de séjour)."
+)
+
+
+def verifier_piece_identite(demande: Demande, fichier) -> str:
+    """Refuse un dossier sans pièce d'identité ; rend le type de contenu du fichier à joindre ("" si déjà jointe)."""
+    if pieces.a_piece_identite(demande):
+        return ""
+    if not fichier:
+        raise ValidationError({"piece_identite": [MESSAGE_IDENTITE_REQUISE]})
+    try:
+        return pieces.controler_fichier(fichier)
+    except ValidationError as erreur:
+        raise ValidationError({"piece_identite": erreur.messages}) from erreur
 
 
 @transaction.atomic
@@ -158,8 +189,10 @@ def modifier_demande(dossier: Dossier, *, auteur: Auteur) -> list[dict]:
     changements = differences(avant, aplatir(dossier))
     if not changements:
         return []
+    d.avertie_le, d.avertissement_motif = actuelle.avertie_le, actuelle.avertissement_motif
     d.save()
     ecrire_menage(dossier, date_anciennete_nouvelles=timezone.localdate())
+    lever_avertissement(d, auteur=auteur, precisions="Demande mise à jour : la radiation annoncée n'aura pas lieu")
     ecrire_evenement(
         d,
         transition.evenement,
@@ -196,6 +229,7 @@ def renouveler_demande(demande: Demande, *, auteur: Auteur, le: date | None = No
         etat_avant=demande.etat,
         etat_apres=demande.etat,
     )
+    lever_avertissement(demande, auteur=auteur, precisions="Demande renouvelée : la radiation annoncée n'aura pas lieu")
     labels.recalculer_labels_automatiques(demande, le=le)
     signaler(demande, "renouvellement")
     return demande
@@ -203,11 +237,25 @@ def renouveler_demande(demande: Demande, *, auteur: Auteur, le: date | None = No
 
 @transaction.atomic
 def annuler_demande(demande: Demande, *, motif: str, auteur: Auteur, commentaire: str = "") -> Demande:
-    """Annulation par un agent, motivée (renonciation, irrecevabilité, non-réponse…)."""
+    """Radiation par un agent : la seule que choisit un guichet est la renonciation écrite (R441-2-8 b).
+
+    L'absence de réponse passe par ``avertir_demande`` puis la radiation un mois plus tard
+    (``radier_sans_reponse``) ; l'irrecevabilité est prononcée par une CAL.
+    """
     if motif not in choix.MOTIFS_ANNULATION_AGENT:
-        raise ValidationError({"motif": ["Choisissez le motif de l'annulation."]})
-    if motif == choix.MotifAnnulation.AUTRE and not commentaire.strip():
-        raise ValidationError({"commentaire": ["Précisez le motif de l'annulation."]})
+        if motif == choix.MotifAnnulation.NON_REPONSE:
+            message = (
+                "L'absence de réponse ne radie pas directement : envoyez l'avertissement ; la demande sera radiée "
+                "un mois plus tard si le demandeur ne répond pas (CCH R441-2-8 c)."
+            )
+        elif motif == choix.MotifAnnulation.IRRECEVABILITE:
+            message = "L'irrecevabilité est prononcée par une CAL (CCH R441-2-8 d) : un guichet ne la choisit pas."
+        else:
+            message = (
+                "Une demande n'est radiée que pour un motif de l'article R441-2-8 du CCH : un guichet enregistre "
+                "la renonciation écrite du demandeur."
+            )
+        raise ValidationError({"motif": [message]})
     return _terminer(demande, "annuler", auteur=auteur, motif=motif, commentaire=commentaire)
 
 
@@ -226,25 +274,138 @@ def annuler_pour_non_renouvellement(demande: Demande, *, le: date | None = None)
 @transaction.atomic
 def satisfaire_demande(demande: Demande, *, auteur: Auteur, precisions: str = "", le: date | None = None) -> Demande:
     """Demande satisfaite par une attribution (bail signé) ; appelé par l'instruction."""
-    return _terminer(demande, "satisfaire", auteur=auteur, precisions=precisions, le=le)
+    return _terminer(
+        demande, "satisfaire", auteur=auteur, precisions=precisions, le=le, fondement=choix.ATTRIBUTION_BAIL
+    )
 
 
-def _terminer(demande, action, *, auteur, motif="", commentaire="", precisions="", le=None):
+def _terminer(demande, action, *, auteur, motif="", commentaire="", precisions="", le=None, fondement=""):
+    """Radiation : état, date, motif ; l'historique porte le motif et son fondement légal (R441-2-8)."""
     demande = _verrouiller(demande)
     demande.date_fin = le or timezone.localdate()
     demande.motif_annulation = motif
     demande.commentaire_annulation = commentaire
+    demande.avertie_le = None
+    demande.avertissement_motif = ""
     if motif and not precisions:
         precisions = choix.MotifAnnulation(motif).label + (f" – {commentaire}" if commentaire else "")
+    base_legale = choix.fondement_radiation(fondement or motif)
+    if base_legale:
+        precisions = f"{precisions} ({base_legale})" if precisions else base_legale
+    details = {"motif": motif} if motif else {}
+    if base_legale:
+        details["fondement"] = base_legale
     WORKFLOW_DEMANDE.appliquer(
         demande,
         action,
         auteur=auteur,
         commentaire=precisions,
-        champs=["date_fin", "motif_annulation", "commentaire_annulation"],
-        details={"motif": motif} if motif else {},
+        champs=["date_fin", "motif_annulation", "commentaire_annulation", "avertie_le", "avertissement_motif"],
+        details=details,
     )
     return demande
+
+
+# ---------------------------------------------------------------- avertissement avant radiation (R441-2-8 c)
+
+
+def radiation_prevue_le(demande: Demande) -> date | None:
+    """Jour où la demande avertie sera radiée sans réponse : un mois après l'avertissement."""
+    return ajouter_mois(demande.avertie_le, 1) if demande.avertie_le else None
+
+
+@transaction.atomic
+def avertir_demande(
+    demande: Demande,
+    *,
+    auteur: Auteur,
+    motif: str = choix.MotifAnnulation.NON_REPONSE,
+    precisions: str = "",
+    le: date | None = None,
+) -> Demande:
+    """Avertissement avant radiation : sans réponse dans le mois, la demande sera radiée (R441-2-8 c).
+
+    La lettre d'avertissement est éditée par ``demandes.relances.courriers`` (lot du jour).
+    """
+    if motif not in choix.MOTIFS_AVERTISSEMENT:
+        raise ValidationError({"motif": ["Choisissez le motif de l'avertissement."]})
+    demande = _verrouiller(demande)
+    WORKFLOW_DEMANDE.verifier(demande, "avertir")
+    if demande.avertie_le:
+        raise TransitionInterdite(
+            f"Un avertissement a déjà été envoyé le {demande.avertie_le:%d/%m/%Y} : la demande sera radiée le "
+            f"{radiation_prevue_le(demande):%d/%m/%Y} sans réponse du demandeur."
+        )
+    le = le or timezone.localdate()
+    demande.avertie_le = le
+    demande.avertissement_motif = motif
+    texte = f"{choix.MotifAnnulation(motif).label} : radiation le {ajouter_mois(le, 1):%d/%m/%Y} sans réponse"
+    if precisions.strip():
+        texte += f" – {precisions.strip()}"
+    WORKFLOW_DEMANDE.appliquer(
+        demande,
+        "avertir",
+        auteur=auteur,
+        commentaire=texte,
+        champs=["avertie_le", "avertissement_motif"],
+        details={"motif": motif, "fondement": choix.fondement_radiation(motif), "avertie_le": le.isoformat()},
+    )
+    return demande
+
+
+def lever_avertissement(demande: Demande, *, auteur: Auteur, precisions: str = "") -> bool:
+    """La réponse du demandeur (ou toute mise à jour de la demande) arrête la radiation annoncée.
+
+    À appeler dans la transaction de l'appelant, demande verrouillée ; sans effet si rien n'est en cours.
+    """
+    if not demande.avertie_le:
+        return False
+    avertie = demande.avertie_le
+    demande.avertie_le = None
+    demande.avertissement_motif = ""
+    WORKFLOW_DEMANDE.appliquer(
+        demande,
+        "lever_avertissement",
+        auteur=auteur,
+        commentaire=precisions.strip() or "Réponse du demandeur : la radiation annoncée n'aura pas lieu",
+        champs=["avertie_le", "avertissement_motif"],
+        details={"avertie_le": avertie.isoformat()},
+    )
+    return True
+
+
+@transaction.atomic
+def enregistrer_reponse(demande: Demande, *, auteur: Auteur, precisions: str = "") -> Demande:
+    """Le demandeur a répondu à l'avertissement : la radiation annoncée n'a pas lieu."""
+    demande = _verrouiller(demande)
+    WORKFLOW_DEMANDE.verifier(demande, "lever_avertissement")
+    if not lever_avertissement(demande, auteur=auteur, precisions=precisions):
+        raise TransitionInterdite("Aucun avertissement en cours pour cette demande.")
+    return demande
+
+
+def demandes_a_radier_sans_reponse(le: date | None = None):
+    """Demandes actives averties il y a un mois ou plus (avertissement toujours en cours)."""
+    le = le or timezone.localdate()
+    return Demande.objects.filter(etat=Etat.ACTIVE, avertie_le__isnull=False, avertie_le__lte=ajouter_mois(le, -1))
+
+
+@transaction.atomic
+def radier_sans_reponse(demande: Demande, *, le: date | None = None) -> Demande | None:
+    """Radiation un mois après l'avertissement resté sans réponse (traitement planifié, idempotent)."""
+    demande = _verrouiller(demande)
+    le = le or timezone.localdate()
+    if demande.etat != Etat.ACTIVE or not demande.avertie_le or ajouter_mois(demande.avertie_le, 1) > le:
+        return None
+    motif = demande.avertissement_motif or choix.MotifAnnulation.NON_REPONSE
+    return _terminer(
+        demande,
+        "radier_sans_reponse",
+        auteur=AUTOMATE,
+        motif=motif,
+        commentaire=f"avertissement du {demande.avertie_le:%d/%m/%Y} resté sans réponse",
+        le=le,
+    )
 
 
 def reactivation_possible(demande: Demande, le: date | None = None) -> tuple[bool, str]:
@@ -257,6 +418,8 @@ def reactivation_possible(demande: Demande, le: date | None = None) -> tuple[boo
     le = le or timezone.localdate()
     if demande.etat != Etat.ANNULEE:
         return False, "Seule une demande annulée peut être réactivée."
+    if demande.purgee_le:
+        return False, "Les données personnelles de cette demande ont été effacées : elle ne se réactive pas."
     if demande.motif_annulation in (choix.MotifAnnulation.DOUBLON, choix.MotifAnnulation.IRRECEVABILITE):
         return (
             False,

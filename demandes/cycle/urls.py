@@ -9,6 +9,8 @@ urlpatterns = [
     path("<int:pk>/modifier/", views.modifier, name="modifier"),
     path("<int:pk>/renouveler/", views.renouveler, name="renouveler"),
     path("<int:pk>/annuler/", views.annuler, name="annuler"),
+    path("<int:pk>/avertir/", views.avertir, name="avertir"),
+    path("<int:pk>/reponse-avertissement/", views.repondre, name="repondre_avertissement"),
     path("<int:pk>/reactiver/", views.reactiver, name="reactiver"),
     path("<int:pk>/supprimer/", views.supprimer, name="supprimer"),
 ]

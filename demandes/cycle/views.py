@@ -15,7 +15,13 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from demandes.cycle import services
-from demandes.cycle.forms import AnnulationForm, ReactivationForm, SaisieDossier
+from demandes.cycle.forms import (
+    AnnulationForm,
+    AvertissementForm,
+    ReactivationForm,
+    ReponseAvertissementForm,
+    SaisieDossier,
+)
 from demandes.dossier.models import Demande
 from demandes.dossier.vues import demande_modifiable, montrer_demandes, nominatif_requis
 from demandes.doublons import services as doublons
@@ -92,6 +98,7 @@ def _traiter_saisie(request, *, demande=None):
     action = request.POST.get("action", "") if request.method == "POST" else ""
     saisie = SaisieDossier(
         request.POST if request.method == "POST" else None,
+        request.FILES if request.method == "POST" else None,
         demande=demande,
         guichets=guichets,
         ajout=ACTIONS_AJOUT.get(action),
@@ -135,7 +142,13 @@ def _traiter_saisie(request, *, demande=None):
                 )
                 return _rendre_saisie(request, saisie, demande=demande, mode=mode, candidats=candidats)
             ecartes = tuple(int(v) for v in request.POST.getlist("doublons_ecartes") if v.isdigit())
-            d = services.enregistrer_demande(dossier, auteur=auteur, guichet=saisie.guichet, doublons_ecartes=ecartes)
+            d = services.enregistrer_demande(
+                dossier,
+                auteur=auteur,
+                guichet=saisie.guichet,
+                doublons_ecartes=ecartes,
+                piece_identite=saisie.piece_identite,
+            )
             messages.success(
                 request,
                 f"Demande enregistrée : numéro unique {d.numero_unique_affiche} (n° de dossier {d.reference}).",
@@ -255,5 +268,79 @@ def supprimer(request, pk):
     return redirect("demandes:liste")
 
 
+LIBELLES_ACTIONS = {
+    "annuler": {
+        "verbe": "Annuler",
+        "nom": "Annulation",
+        "bouton": "Confirmer l'annulation",
+        "explication": "Un guichet radie une demande sur la renonciation écrite du demandeur (CCH R441-2-8 b). "
+        "Sans réponse du demandeur à un courrier, envoyez un avertissement : la demande sera radiée un mois "
+        "plus tard s'il ne répond pas.",
+    },
+    "reactiver": {"verbe": "Réactiver", "nom": "Réactivation", "bouton": "Confirmer la réactivation"},
+    "avertir": {
+        "verbe": "Avertir avant radiation",
+        "nom": "Avertissement",
+        "bouton": "Envoyer l'avertissement",
+        "explication": "Le demandeur n'a pas répondu à un courrier envoyé à sa dernière adresse : la lettre "
+        "d'avertissement part avec le lot du jour (lettre recommandée avec accusé de réception). Sans réponse "
+        "dans un mois, la demande est radiée automatiquement (CCH R441-2-8 c) ; sa réponse ou toute mise à "
+        "jour de la demande arrête la radiation.",
+    },
+    "repondre": {
+        "verbe": "Enregistrer la réponse à l'avertissement pour",
+        "nom": "Réponse à l'avertissement",
+        "bouton": "Enregistrer la réponse",
+        "explication": "La radiation annoncée par l'avertissement n'aura pas lieu.",
+    },
+}
+
+
 def _contexte_action(demande, form, action):
-    return {"section": "demande", "demande": demande, "form": form, "action": action}
+    return {
+        "section": "demande",
+        "demande": demande,
+        "form": form,
+        "action": action,
+        "libelles": LIBELLES_ACTIONS[action],
+    }
+
+
+@nominatif_requis
+def avertir(request, pk):
+    demande = _demande_modifiable(request, pk)
+    form = AvertissementForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            demande = services.avertir_demande(
+                demande, precisions=form.cleaned_data["precisions"], auteur=Auteur.agent(request.user)
+            )
+        except ValidationError as erreur:
+            reporter_erreurs(form, erreur)
+        else:
+            messages.success(
+                request,
+                "Avertissement enregistré : la lettre part avec le lot du jour ; sans réponse, la demande sera "
+                f"radiée le {services.radiation_prevue_le(demande):%d/%m/%Y}.",
+            )
+            return redirect("demandes:detail", pk)
+    statut = 422 if request.method == "POST" else 200
+    return render(request, "demandes/cycle/action.html", _contexte_action(demande, form, "avertir"), status=statut)
+
+
+@nominatif_requis
+def repondre(request, pk):
+    demande = _demande_modifiable(request, pk)
+    form = ReponseAvertissementForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.enregistrer_reponse(
+                demande, precisions=form.cleaned_data["precisions"], auteur=Auteur.agent(request.user)
+            )
+        except ValidationError as erreur:
+            reporter_erreurs(form, erreur)
+        else:
+            messages.success(request, "Réponse enregistrée : la demande ne sera pas radiée.")
+            return redirect("demandes:detail", pk)
+    statut = 422 if request.method == "POST" else 200
+    return render(request, "demandes/cycle/action.html", _contexte_action(demande, form, "repondre"), status=statut)

@@ -169,24 +169,51 @@ class Canal(models.TextChoices):
 
 
 class MotifAnnulation(models.TextChoices):
-    RENONCIATION = "renonciation", "Renonciation du demandeur"
+    """Motifs de radiation : exactement la liste de CCH R441-2-8 (docs/decisions.md, session 8).
+
+    « Relogé hors du parc social » et « Autre motif » ne sont plus proposés
+    (hors de la liste) : ils restent lisibles sur les demandes annulées avant.
+    """
+
+    RENONCIATION = "renonciation", "Renonciation écrite du demandeur"
     NON_RENOUVELLEMENT = "non_renouvellement", "Non renouvellement dans le délai"
-    IRRECEVABILITE = "irrecevabilite", "Irrecevabilité décidée par une CAL"
-    NON_REPONSE = "non_reponse", "Absence de réponse à un courrier"
+    IRRECEVABILITE = "irrecevabilite", "Irrecevabilité prononcée par une CAL"
+    NON_REPONSE = "non_reponse", "Absence de réponse à un courrier, un mois après l'avertissement"
     DOUBLON = "doublon", "Fusion avec une autre demande (doublon)"
-    ATTRIBUTION_HORS_FICHIER = "attribution_hors_fichier", "Relogé hors du parc social"
-    AUTRE = "autre", "Autre motif"
+    ATTRIBUTION_HORS_FICHIER = "attribution_hors_fichier", "Relogé hors du parc social (ancien motif)"
+    AUTRE = "autre", "Autre motif (ancien motif)"
 
 
-# Motifs d'annulation qu'un agent choisit ; « non renouvellement » et
-# « doublon » sont posés par les traitements (échéance, fusion).
-MOTIFS_ANNULATION_AGENT = [
-    MotifAnnulation.RENONCIATION,
-    MotifAnnulation.IRRECEVABILITE,
-    MotifAnnulation.NON_REPONSE,
-    MotifAnnulation.ATTRIBUTION_HORS_FICHIER,
-    MotifAnnulation.AUTRE,
-]
+#: Attribution suivie de la signature du bail (R441-2-8 a) : la demande est « satisfaite », sans motif d'annulation.
+ATTRIBUTION_BAIL = "attribution_bail"
+
+#: Fondement légal de chaque radiation, écrit dans l'historique avec le motif (CCH R441-2-8, docs/decisions.md).
+FONDEMENTS_RADIATION = {
+    ATTRIBUTION_BAIL: "CCH art. R441-2-8 a) : attribution d'un logement suivie de la signature du bail",
+    MotifAnnulation.RENONCIATION: "CCH art. R441-2-8 b) : renonciation écrite du demandeur",
+    MotifAnnulation.NON_REPONSE: (
+        "CCH art. R441-2-8 c) : absence de réponse à un courrier, un mois après un avertissement"
+    ),
+    MotifAnnulation.IRRECEVABILITE: (
+        "CCH art. R441-2-8 d) : irrecevabilité prononcée par une CAL, un mois après un avertissement"
+    ),
+    MotifAnnulation.NON_RENOUVELLEMENT: "CCH art. R441-2-8 e) et R441-2-7 : demande non renouvelée",
+    MotifAnnulation.DOUBLON: "CCH art. R441-2-8 f) : fusion de demandes en une seule",
+}
+
+
+def fondement_radiation(motif: str) -> str:
+    return FONDEMENTS_RADIATION.get(motif, "")
+
+
+# Le seul motif qu'un guichet choisit : la renonciation écrite (R441-2-8 b). L'absence de réponse passe
+# par un avertissement puis la radiation un mois plus tard (traitement planifié) ; l'irrecevabilité est
+# prononcée par une CAL (elle n'est pas proposée tant que la décision de CAL ne l'apporte pas) ;
+# non-renouvellement et fusion sont posés par les traitements.
+MOTIFS_ANNULATION_AGENT = [MotifAnnulation.RENONCIATION]
+
+# Avertissement avant radiation (R441-2-8 c) : un mois sans réponse, puis radiation.
+MOTIFS_AVERTISSEMENT = [MotifAnnulation.NON_REPONSE]
 
 
 class TypePiece(models.TextChoices):

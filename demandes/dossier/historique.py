@@ -24,6 +24,7 @@ RUBRIQUES_DEMANDE = {
         "email",
         "enfants_a_naitre",
         "renouvellement_electronique",
+        "courrier_souhaite",
     ],
     "Situation actuelle": [
         "statut_occupation",

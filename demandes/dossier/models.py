@@ -123,6 +123,20 @@ class Demande(models.Model):
     )
     commentaire_annulation = models.TextField("précisions sur l'annulation", blank=True)
     renouvellement_electronique = models.BooleanField("renouvellement par voie électronique", default=False)
+    # R441-2-7 3° : le demandeur qui a déposé ou renouvelé en ligne peut demander les courriers par la poste.
+    courrier_souhaite = models.BooleanField(
+        "souhaite recevoir aussi les courriers par voie postale",
+        default=False,
+        help_text="Le demandeur qui a déposé ou renouvelé en ligne reçoit alors ses rappels par courriel et par "
+        "la poste (CCH R441-2-7, 3°).",
+    )
+    # R441-2-8 c) : avertissement avant radiation ; la réponse du demandeur ou une mise à jour le lève.
+    avertie_le = models.DateField("avertissement avant radiation envoyé le", null=True, blank=True)
+    avertissement_motif = models.CharField(
+        "motif de l'avertissement", max_length=30, choices=choix.MotifAnnulation.choices, blank=True
+    )
+    # Conservation limitée (RGPD) : données personnelles effacées après la durée de conservation.
+    purgee_le = models.DateTimeField("données personnelles effacées le", null=True, blank=True)
     fusionnee_dans = models.ForeignKey(
         "self", on_delete=models.PROTECT, related_name="demandes_fusionnees", null=True, blank=True
     )
@@ -401,6 +415,10 @@ class Evenement(JournalTransition):
         LABEL_RETRAIT = "label_retrait", "Retrait d'une priorité, éligibilité ou contingent"
         DEPOT_EN_LIGNE = "depot_en_ligne", "Dépôt de la demande en ligne"
         REJET_EN_LIGNE = "rejet_en_ligne", "Rejet de la demande en ligne"
+        AVERTISSEMENT = "avertissement", "Avertissement avant radiation"
+        REPONSE_AVERTISSEMENT = "reponse_avertissement", "Réponse du demandeur : avertissement levé"
+        RADIATION_SANS_REPONSE = "radiation_sans_reponse", "Radiation faute de réponse à l'avertissement"
+        PURGE = "purge", "Données personnelles effacées (durée de conservation écoulée)"
 
     demande = models.ForeignKey(
         Demande, on_delete=models.PROTECT, related_name="evenements", db_index=False

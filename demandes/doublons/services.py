@@ -790,8 +790,15 @@ def fusionner_demandes(garder: Demande, absorber: Demande, *, auteur: Auteur) ->
         absorber,
         transition.evenement,
         auteur,
-        precisions=f"Fusionnée dans la demande {garder.numero_unique_affiche} (doublon)",
-        details={**details, "motif": choix.MotifAnnulation.DOUBLON},
+        precisions=(
+            f"Fusionnée dans la demande {garder.numero_unique_affiche} (doublon) "
+            f"({choix.fondement_radiation(choix.MotifAnnulation.DOUBLON)})"
+        ),
+        details={
+            **details,
+            "motif": choix.MotifAnnulation.DOUBLON,
+            "fondement": choix.fondement_radiation(choix.MotifAnnulation.DOUBLON),
+        },
         etat_avant=avant,
         etat_apres=absorber.etat,
     )

@@ -29,6 +29,7 @@ from demandes.dossier.models import Demande, Evenement, LocalisationSouhaitee
 from demandes.dossier.saisie import Dossier, charger_dossier, valider_dossier
 from demandes.dossier.workflow import WORKFLOW_DEMANDE, ecrire_evenement
 from demandes.labels import services as labels
+from demandes.pieces import services as pieces
 from demandes.pieces.models import Piece
 from fdls import acces
 from fdls.organismes.models import Guichet, Organisme
@@ -198,6 +199,16 @@ def valider_demande_en_ligne(
         )
     demande = Demande.objects.select_for_update().get(pk=demande.pk)
     transition = WORKFLOW_DEMANDE.verifier(demande, "valider_en_ligne")
+    if not pieces.a_piece_identite(demande):
+        raise ValidationError(
+            {
+                "identite_verifiee": [
+                    "Le dossier ne contient pas la pièce d'identité du demandeur : joignez-la (onglet « Pièces ») "
+                    "avant de valider. La case cochée ne suffit pas : la pièce est obligatoire pour "
+                    "l'enregistrement."
+                ]
+            }
+        )
     guichet = _guichet_de_validation(user, demande, guichet)
     depot = demande.date_depot
     # enregistrer_demande n'accepte qu'un brouillon (WORKFLOW_DEMANDE) : la demande y repasse dans

@@ -70,5 +70,6 @@ def detail(request, pk):
         "peut_supprimer": modifiable and demande.etat == Demande.Etat.BROUILLON,
         "form_annulation": AnnulationForm(),
         "form_reactivation": ReactivationForm(),
+        "radiation_prevue_le": services.radiation_prevue_le(demande),
     }
     return render(request, "demandes/fiche/detail.html", contexte)

@@ -45,6 +45,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import models, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from demandes.dossier import calculs, choix
@@ -223,7 +224,7 @@ def _ecrire_dans_le_stockage(fichier) -> tuple[str, str, int]:
     return chemin, empreinte.hexdigest(), taille
 
 
-def _effacer(chemin: str) -> None:
+def effacer_fichier(chemin: str) -> None:
     with contextlib.suppress(FileNotFoundError, PieceIntrouvable):
         _chemin_absolu(chemin).unlink()
 
@@ -231,11 +232,16 @@ def _effacer(chemin: str) -> None:
 # ---------------------------------------------------------------- écritures
 
 
+#: États où le dossier reçoit des pièces : le brouillon (la pièce d'identité est exigée pour l'enregistrer),
+#: la demande en ligne à valider (le guichet contrôle l'identité) et la demande active.
+ETATS_AVEC_PIECES = (Demande.Etat.BROUILLON, Demande.Etat.A_VALIDER, Demande.Etat.ACTIVE)
+
+
 def _verifier_demande(demande: Demande) -> None:
-    if demande.etat != Demande.Etat.ACTIVE:
+    if demande.etat not in ETATS_AVEC_PIECES:
         raise ValidationError(
-            f"Les pièces se déposent et se gèrent sur une demande active ; cette demande est "
-            f"{demande.get_etat_display().lower()}.",
+            f"Les pièces se déposent et se gèrent sur un brouillon, une demande en ligne à valider ou une demande "
+            f"active ; cette demande est {demande.get_etat_display().lower()}.",
             code="demande_inactive",
         )
 
@@ -297,9 +303,51 @@ def deposer_piece(*, demande: Demande, type: str, fichier, auteur: Auteur, perso
             )
     except BaseException:
         # Transaction annulée : le fichier écrit ne doit pas rester orphelin.
-        _effacer(chemin)
+        effacer_fichier(chemin)
         raise
     return piece
+
+
+def joindre_piece(*, demande: Demande, type: str, fichier, auteur: Auteur, type_contenu: str) -> Piece:
+    """Ajoute une pièce déjà contrôlée (``controler_fichier``) dans la transaction de l'appelant.
+
+    Sert l'enregistrement d'une demande avec sa pièce d'identité : tout ou rien.
+    Si la transaction est annulée, le fichier écrit reste orphelin jusqu'au
+    nettoyage (``nettoyer_fichiers_orphelins``) ; aucune ligne ne le désigne.
+    """
+    personne = None
+    if type in choix.PIECES_PERSONNELLES:
+        personne = Personne.objects.filter(demande=demande, role=choix.Role.DEMANDEUR).first()
+    chemin, empreinte, taille = _ecrire(fichier)
+    piece = Piece.objects.create(
+        demande=demande,
+        type=type,
+        personne=personne,
+        personne_libelle=_libelle_personne(personne),
+        nom_origine=os.path.basename(fichier.name or "")[:255] or "sans nom",
+        type_contenu=type_contenu,
+        taille=taille,
+        empreinte=empreinte,
+        chemin=chemin,
+        deposee_par=auteur.user if getattr(auteur.user, "pk", None) else None,
+        organisme=auteur.organisme,
+        deposee_le=timezone.now(),
+    )
+    ecrire_evenement(
+        demande, Evenement.Type.PIECE_AJOUTEE, auteur, precisions=_precisions(piece), details=_details(piece)
+    )
+    return piece
+
+
+def a_piece_identite(demande: Demande) -> bool:
+    """Le dossier contient une pièce d'identité valide du demandeur (ou d'aucune personne désignée)."""
+    if not demande.pk:
+        return False
+    return (
+        Piece.objects.filter(demande=demande, type=TypePiece.IDENTITE, etat=Piece.Etat.VALIDE)
+        .filter(Q(personne__isnull=True) | Q(personne__role=choix.Role.DEMANDEUR))
+        .exists()
+    )
 
 
 def _precisions(piece: Piece) -> str:
@@ -369,7 +417,7 @@ def supprimer_piece(piece: Piece, *, auteur: Auteur, motif: str = "") -> None:
     )
     chemin = piece.chemin
     piece.delete()
-    transaction.on_commit(lambda: _effacer(chemin))
+    transaction.on_commit(lambda: effacer_fichier(chemin))
 
 
 # ---------------------------------------------------------------- lecture

@@ -1,10 +1,16 @@
 """Rappels de renouvellement : choix des canaux, rédaction, envoi par des backends enfichables.
 
-Règle (CCH R441-2-7, domain.md §8) : le préavis part **par courrier**, sauf si
-le demandeur a déposé ou renouvelé sa demande en ligne : alors **par
-courriel** (s'il a une adresse ; sinon par courrier). Un **SMS** s'y ajoute
-quand un numéro de portable est connu : il n'est pas le préavis réglementaire,
-seulement un signal de plus.
+Règle (CCH R441-2-7, domain.md §8, docs/decisions.md session 8) :
+
+1° le demandeur n'a jamais déposé ni renouvelé en ligne : **par courrier**, et
+   **aussi par courriel** quand une adresse électronique est connue ;
+2° il a déposé ou renouvelé en ligne au moins une fois : **par courriel** (sans
+   adresse électronique connue, par courrier : le préavis doit partir) ;
+3° même cas, mais il a demandé les courriers par la poste
+   (``Demande.courrier_souhaite``) : **courriel et courrier**.
+
+Un **SMS** s'y ajoute quand un numéro de portable est connu : il n'est pas le
+préavis réglementaire, seulement un signal de plus.
 
 Envoi :
 
@@ -15,8 +21,10 @@ Envoi :
   reference)``) ; par défaut ``SmsVersJournal`` qui écrit en base et dans les
   journaux sans rien envoyer ; un vrai fournisseur reçoit la même
   ``reference`` comme clé d'idempotence ;
-- courrier : un fichier texte par lettre dans ``settings.FDLS_COURRIERS_DIR``
-  (publipostage du jour), au nom de la relance : réécrire est sans effet.
+- courrier : une lettre PDF (WeasyPrint, mise en page des éditions) par
+  relance, au nom de la relance, dans le lot de son échéance sous
+  ``settings.FDLS_COURRIERS_DIR`` ; à la fin du paquet, le lot d'impression
+  ``lot-<échéance>.pdf`` est refait (``demandes/relances/courriers.py``).
 
 Les états des relances et la reprise sont dans ``demandes/relances/traitements.py``.
 """
@@ -25,7 +33,7 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
@@ -35,6 +43,7 @@ from django.template.loader import get_template
 from django.utils.module_loading import import_string
 
 from demandes.dossier.numerotation import formater_numero_unique
+from demandes.relances import courriers
 from demandes.relances.models import Relance, SmsJournal
 
 logger = logging.getLogger(__name__)
@@ -69,6 +78,9 @@ class Coordonnees:
     email: str
     telephones: tuple[str, ...]
     adresse: str
+    courrier_souhaite: bool = False
+    #: Guichet d'enregistrement, expéditeur des lettres : organisme, guichet, adresse, code_postal, commune…
+    expediteur: dict = field(default_factory=dict, compare=False)
 
     @property
     def en_ligne(self) -> bool:
@@ -76,11 +88,11 @@ class Coordonnees:
 
 
 def canaux(c: Coordonnees) -> list[tuple[str, str]]:
-    """[(canal, destinataire)] du rappel de ``c`` (règle en tête du module)."""
+    """[(canal, destinataire)] du rappel de ``c`` (règle R441-2-7 en tête du module)."""
     choisis: list[tuple[str, str]] = []
-    if c.en_ligne and c.email:
+    if c.email:
         choisis.append((Canal.COURRIEL, c.email))
-    else:
+    if not c.en_ligne or c.courrier_souhaite or not c.email:
         # Par courrier ; sans adresse postale, la ligne est écrite et finira en échec visible.
         choisis.append((Canal.COURRIER, c.adresse))
     portable = numero_portable(*c.telephones)
@@ -106,6 +118,7 @@ def contexte(c: Coordonnees) -> dict:
         "prenom": c.prenom,
         "civilite_nom": f"{c.prenom} {c.nom.upper()}".strip(),
         "adresse": c.adresse,
+        "expediteur": c.expediteur,
     }
 
 
@@ -146,7 +159,7 @@ class Envoyeur:
         self._mailers = mailers
         self._connexion = None
         self.sms = import_string(settings.FDLS_SMS_BACKEND)()
-        self.dossier_courriers = Path(settings.FDLS_COURRIERS_DIR)
+        self.lots: set[Path] = set()
 
     def __enter__(self):
         return self
@@ -155,6 +168,13 @@ class Envoyeur:
         if self._connexion is not None:
             self._connexion.close()
             self._connexion = None
+        self.assembler_lots()
+
+    def assembler_lots(self) -> None:
+        """Refait le lot d'impression de chaque échéance qui a reçu une lettre (idempotent)."""
+        for dossier in sorted(self.lots):
+            courriers.assembler_lot(dossier)
+        self.lots.clear()
 
     def _courriel(self):
         if self._connexion is None:
@@ -182,12 +202,14 @@ class Envoyeur:
         elif canal == Canal.COURRIER:
             if not destinataire.strip():
                 raise EnvoiImpossible("Adresse postale manquante : compléter les coordonnées puis relancer.")
-            dossier = self.dossier_courriers / c.echeance.isoformat()
-            dossier.mkdir(parents=True, exist_ok=True)
+            dossier = courriers.dossier_rappels(c.echeance)
             # Même nom pour un renvoi : la lettre est réécrite, jamais imprimée deux fois.
-            chemin = dossier / f"relance-{relance_id}.txt"
-            provisoire = chemin.with_suffix(".tmp")
-            provisoire.write_text(_gabarit("courrier.txt").render(ctx), encoding="utf-8")
-            provisoire.replace(chemin)
+            courriers.ecrire_lettre(
+                dossier,
+                f"relance-{relance_id}",
+                courriers.GABARIT_RAPPEL,
+                {**ctx, "titre_document": "Renouvellement de votre demande de logement social"},
+            )
+            self.lots.add(dossier)
         else:  # pragma: no cover - erreur de programmation
             raise ValueError(f"Canal inconnu : {canal}")

@@ -1,4 +1,5 @@
-"""Traitements planifiés des demandes : rappels avant l'échéance, annulation automatique, doublons de nuit.
+"""Traitements planifiés des demandes : rappels avant l'échéance, annulation automatique, radiation faute de
+réponse à un avertissement (R441-2-8 c), purge des demandes radiées (conservation), doublons de nuit.
 
 Chaque job tourne pour un **jour** et garde son état dans ``TraitementPlanifie``
 (une ligne par job × jour : statut, point de reprise, compteurs, hôte et pid) :
@@ -46,12 +47,13 @@ from django.db.models import Exists, F, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from demandes.conservation import services as conservation
 from demandes.cycle import services
 from demandes.dossier.models import Demande, Personne, TraitementPlanifie
 from demandes.dossier.saisie import parametre
 from demandes.doublons import services as doublons
-from demandes.relances import verrous_sql
-from demandes.relances.envoi import Coordonnees, EnvoiImpossible, Envoyeur, canaux
+from demandes.relances import courriers, verrous_sql
+from demandes.relances.envoi import Coordonnees, EnvoiImpossible, Envoyeur, canaux, contexte
 from demandes.relances.models import Relance
 from fdls.celery import ERREURS_PASSAGERES
 from fdls.socle.dates import ajouter_mois
@@ -63,8 +65,11 @@ StatutTraitement = TraitementPlanifie.Statut
 
 JOB_RELANCES = "relances"
 JOB_ANNULATIONS = "annulations"
+JOB_RADIATIONS = "radiations"
+JOB_CONSERVATION = "conservation"
 JOB_DOUBLONS = doublons.JOB_NUIT
-JOBS = (JOB_ANNULATIONS, JOB_DOUBLONS, JOB_RELANCES)  # ordre de traitements_du_jour
+# ordre de traitements_du_jour
+JOBS = (JOB_ANNULATIONS, JOB_RADIATIONS, JOB_CONSERVATION, JOB_DOUBLONS, JOB_RELANCES)
 
 #: Premier entier des verrous consultatifs des traitements (le second : hashtext(job)).
 CLASSE_VERROU = 7310
@@ -233,6 +238,13 @@ def coordonnees(demande_ids) -> dict[int, Coordonnees]:
             "ville",
             "p_email",
             "p_telephone",
+            "courrier_souhaite",
+            "guichet__organisme__nom",
+            "guichet__nom",
+            "guichet__adresse",
+            "guichet__code_postal",
+            "guichet__commune__nom",
+            "guichet__telephone",
         )
     )
     return {
@@ -248,8 +260,22 @@ def coordonnees(demande_ids) -> dict[int, Coordonnees]:
             email=d["email"] or d["p_email"] or "",
             telephones=(d["telephone_portable"], d["telephone"], d["p_telephone"] or ""),
             adresse=_adresse(d),
+            courrier_souhaite=d["courrier_souhaite"],
+            expediteur=expediteur(d),
         )
         for d in lignes
+    }
+
+
+def expediteur(d: dict) -> dict:
+    """Le guichet d'enregistrement, expéditeur des lettres (``d`` : valeurs ``guichet__…``)."""
+    return {
+        "organisme": d["guichet__organisme__nom"],
+        "guichet": d["guichet__nom"],
+        "adresse": d["guichet__adresse"],
+        "code_postal": d["guichet__code_postal"],
+        "commune": d["guichet__commune__nom"],
+        "telephone": d["guichet__telephone"],
     }
 
 
@@ -467,6 +493,96 @@ def annuler_demandes_echues(jour: date | None = None, *, forcer: bool = False) -
     return executer(JOB_ANNULATIONS, jour or timezone.localdate(), _annulations, forcer=forcer)
 
 
+# ---------------------------------------------------------------- avertissements et radiations (R441-2-8 c)
+
+
+def editer_avertissements(jour: date) -> int:
+    """Lettres d'avertissement des demandes averties jusqu'au ``jour`` et encore en cours, pas encore éditées.
+
+    Une lettre par demande avertie (nom fixe) dans le lot du jour de l'avertissement ; lots refaits.
+    """
+    averties = dict(
+        Demande.objects.filter(etat=Demande.Etat.ACTIVE, avertie_le__isnull=False, avertie_le__lte=jour).values_list(
+            "id", "avertie_le"
+        )
+    )
+    a_editer = {
+        pk: le
+        for pk, le in averties.items()
+        if not (courriers.dossier_avertissements(le) / f"avertissement-{pk}.pdf").exists()
+    }
+    lots = set()
+    for pk, c in coordonnees(list(a_editer)).items():
+        dossier = courriers.dossier_avertissements(a_editer[pk])
+        courriers.ecrire_lettre(
+            dossier,
+            f"avertissement-{pk}",
+            courriers.GABARIT_AVERTISSEMENT,
+            {
+                **contexte(c),
+                "titre_document": "Avertissement avant radiation",
+                "mention_envoi": courriers.MENTION_RECOMMANDE,
+                "edite_le": a_editer[pk],
+                "radiation_le": ajouter_mois(a_editer[pk], 1),
+                "precisions": "",
+            },
+        )
+        lots.add(dossier)
+    for dossier in sorted(lots):
+        courriers.assembler_lot(dossier)
+    return len(a_editer)
+
+
+def _radiations(etat: TraitementPlanifie) -> None:
+    jour = etat.jour
+    etat.compteurs.setdefault("radiees", 0)
+    _ajouter(etat, "lettres_avertissement", editer_avertissements(jour))
+    noter(etat)
+    ids = list(
+        services.demandes_a_radier_sans_reponse(jour)
+        .filter(id__gt=etat.point_de_reprise)
+        .order_by("id")
+        .values_list("id", flat=True)
+    )
+    for paquet in _paquets(ids, PAQUET_ANNULATION):
+        with transaction.atomic():
+            for pk in paquet:
+                radiee = services.radier_sans_reponse(Demande(pk=pk), le=jour)
+                _ajouter(etat, "radiees" if radiee else "ignorees", 1)
+            noter(etat, point=paquet[-1])
+
+
+def radier_sans_reponse(jour: date | None = None, *, forcer: bool = False) -> Resultat:
+    """Job quotidien : lettres d'avertissement du jour, puis radiation des demandes averties il y a un mois
+    restées sans réponse (CCH R441-2-8 c)."""
+    return executer(JOB_RADIATIONS, jour or timezone.localdate(), _radiations, forcer=forcer)
+
+
+# ---------------------------------------------------------------- conservation limitée (RGPD)
+
+
+def _conservation(etat: TraitementPlanifie) -> None:
+    jour = etat.jour
+    etat.compteurs.setdefault("purgees", 0)
+    ids = list(
+        conservation.demandes_a_purger(jour)
+        .filter(id__gt=etat.point_de_reprise)
+        .order_by("id")
+        .values_list("id", flat=True)
+    )
+    for paquet in _paquets(ids, PAQUET_ANNULATION):
+        with transaction.atomic():
+            for pk in paquet:
+                purgee = conservation.purger_demande(Demande(pk=pk), le=jour)
+                _ajouter(etat, "purgees" if purgee else "ignorees", 1)
+            noter(etat, point=paquet[-1])
+
+
+def purger_demandes_radiees(jour: date | None = None, *, forcer: bool = False) -> Resultat:
+    """Job quotidien : données personnelles des demandes radiées depuis plus que la durée de conservation."""
+    return executer(JOB_CONSERVATION, jour or timezone.localdate(), _conservation, forcer=forcer)
+
+
 # ---------------------------------------------------------------- doublons de nuit
 
 
@@ -486,6 +602,8 @@ def detecter_doublons_nuit(jour: date | None = None, *, forcer: bool = False) ->
 
 TRAITEMENTS = {
     JOB_ANNULATIONS: annuler_demandes_echues,
+    JOB_RADIATIONS: radier_sans_reponse,
+    JOB_CONSERVATION: purger_demandes_radiees,
     JOB_DOUBLONS: detecter_doublons_nuit,
     JOB_RELANCES: envoyer_relances,
 }
@@ -503,6 +621,8 @@ def apercu(jour: date) -> dict:
         "horizon_relances": horizon_relances(jour),
         "relances_en_attente": Relance.objects.filter(statut__in=[Statut.A_ENVOYER, Statut.EN_COURS]).count(),
         "echues": services.demandes_echues(limite_annulation(jour)).count(),
+        "a_radier_sans_reponse": services.demandes_a_radier_sans_reponse(jour).count(),
+        "a_purger": conservation.demandes_a_purger(jour).count(),
         "limite_annulation": limite_annulation(jour),
         "etats": {e.job: e for e in TraitementPlanifie.objects.filter(jour=jour)},
     }

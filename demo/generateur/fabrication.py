@@ -459,6 +459,10 @@ class Generateur:
                     motif_annulation,  # motif_annulation
                     "",  # commentaire_annulation
                     booleen(en_ligne),  # renouvellement_electronique
+                    booleen(False),  # courrier_souhaite
+                    NUL,  # avertie_le
+                    "",  # avertissement_motif
+                    NUL,  # purgee_le
                     NUL,  # fusionnee_dans_id
                     texte(demandeur.nom.strip()),  # nom
                     texte(demandeur.prenom.strip()),  # prenom
@@ -708,8 +712,6 @@ class Generateur:
                 M.NON_RENOUVELLEMENT
                 if r < 0.76
                 else M.RENONCIATION
-                if r < 0.88
-                else M.ATTRIBUTION_HORS_FICHIER
                 if r < 0.94
                 else M.NON_REPONSE
                 if r < 0.98

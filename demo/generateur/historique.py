@@ -13,7 +13,8 @@ from __future__ import annotations
 import random
 from datetime import date, timedelta
 
-from demandes.dossier.choix import MotifAnnulation
+from demandes.dossier import choix
+from demandes.dossier.choix import MotifAnnulation, TypePiece
 from demandes.dossier.workflow import WORKFLOW_DEMANDE as TRANSITIONS
 from demandes.models import Demande, Evenement
 from demo.generateur.contexte import Contexte
@@ -30,6 +31,8 @@ RENOUVELER = "renouveler"
 SATISFAIRE = "satisfaire"
 ANNULER = "annuler"
 ANNULER_NON_RENOUVELLEMENT = "annuler_non_renouvellement"
+AVERTIR = "avertir"
+RADIER_SANS_REPONSE = "radier_sans_reponse"
 
 # État d'une demande avant son enregistrement (une des sources de ``enregistrer``).
 ETAT_INITIAL = Demande.Etat.BROUILLON
@@ -40,6 +43,7 @@ HEURES_FIXES = {
     SATISFAIRE: "18:00:00",
     ANNULER: "18:00:00",
     ANNULER_NON_RENOUVELLEMENT: "02:00:00",
+    RADIER_SANS_REPONSE: "02:00:00",
 }
 
 AUTOMATE_LIBELLE = AUTOMATE.libelle
@@ -147,8 +151,10 @@ class TireurHistorique:
 
     @staticmethod
     def pieces(a: random.Random, vie: Vie, depot: date, duree: int, auteur: str, organisme) -> None:
-        """Pièces ajoutées à l'enregistrement et à l'instruction."""
-        for _ in range(1 + (a.random() < 0.5)):
+        """Pièces ajoutées à l'enregistrement (la pièce d'identité, obligatoire) et à l'instruction."""
+        identite = TypePiece.IDENTITE
+        vie.fait(PIECE_AJOUTEE, depot, identite.label, f'{{"piece":"{identite.value}"}}', auteur, organisme)
+        for _ in range(a.random() < 0.5):
             code, libelle = PIECES[int(a.random() * len(PIECES))]
             jour = depot + timedelta(days=min(duree - 1, entier(a, 0, 20)))
             vie.fait(PIECE_AJOUTEE, jour, libelle, f'{{"piece":"{code}"}}', auteur, organisme)
@@ -343,7 +349,29 @@ class TireurHistorique:
                 None,
             )
             return
+        fondement = choix.fondement_radiation(motif)
+        details = f'{{"motif":"{brut(motif)}","fondement":"{fondement}"}}'
+        if motif == MotifAnnulation.NON_REPONSE:
+            # R441-2-8 c) : avertissement, puis radiation par le traitement automatisé un mois plus tard.
+            averti = ajouter_mois(fin, -1)
+            vie.transition(
+                AVERTIR,
+                averti,
+                f"{MotifAnnulation(motif).label} : radiation le {fin:%d/%m/%Y} sans réponse",
+                f'{{"motif":"{brut(motif)}","avertie_le":"{averti.isoformat()}"}}',
+                auteur,
+                organisme,
+            )
+            vie.transition(
+                RADIER_SANS_REPONSE,
+                fin,
+                f"{MotifAnnulation(motif).label} ({fondement})",
+                details,
+                AUTOMATE_LIBELLE,
+                None,
+            )
+            return
         if motif == MotifAnnulation.IRRECEVABILITE:
             # La commission décide l'irrecevabilité (séance 7 à 18 jours avant), l'annulation la suit.
             self.cal(a, vie, fin - timedelta(days=21), typologies, decision="irrecevabilite")
-        vie.transition(ANNULER, fin, MotifAnnulation(motif).label, f'{{"motif":"{brut(motif)}"}}', auteur, organisme)
+        vie.transition(ANNULER, fin, f"{MotifAnnulation(motif).label} ({fondement})", details, auteur, organisme)

@@ -1,6 +1,7 @@
 """Saisie et cycle de vie des demandes par l'API : mêmes règles que les écrans, erreurs en français par
 chemin de champ, rien d'écrit sur une erreur, politique d'accès par rôle et par territoire."""
 
+import base64
 import datetime
 import json
 
@@ -19,6 +20,7 @@ from tests.monde.factories import (
     GuichetFactory,
     OrganismeFactory,
 )
+from tests.monde.fichiers import PDF
 
 LISTE = "/api/v1/demandes/"
 
@@ -81,9 +83,14 @@ def charge(**champs) -> dict:
             },
         ],
         "localisations": [{"commune": "44143"}, {"commune": "44109"}],
+        # La pièce d'identité du demandeur, obligatoire pour enregistrer (seed 001 §2).
+        "piece_identite": PIECE_IDENTITE,
     }
     corps.update(champs)
     return corps
+
+
+PIECE_IDENTITE = {"nom": "carte-identite.pdf", "contenu": base64.b64encode(PDF).decode()}
 
 
 def envoyer(client, methode, adresse, corps, entetes):
@@ -139,14 +146,19 @@ def test_creer_une_demande_numero_unique_historique_et_dossier_complet(client, t
     ]
     assert corps["changements"] == []
     assert corps["doublons_candidats"] == []
-    evenement = demande.evenements.get()
+    evenement = demande.evenements.get(type="enregistrement")
     assert (evenement.type, evenement.auteur, evenement.organisme) == ("enregistrement", user, territoire["organisme"])
+    assert demande.pieces.get().type == "identite"
 
 
 def test_brouillon_puis_enregistrement(client, territoire, agent):
     _, entetes = agent
     identite = charge()["personnes"][:1]
-    corps = creer(client, entetes, brouillon=True, personnes=identite, localisations=[])
+    sans_piece = charge(brouillon=True, personnes=identite, localisations=[])
+    del sans_piece["piece_identite"]
+    reponse = envoyer(client, "post", LISTE, sans_piece, entetes)
+    assert reponse.status_code == 201, reponse.content
+    corps = reponse.json()
     assert (corps["etat"], corps["numero_unique"], corps["reference"]) == ("brouillon", None, None)
     adresse = f"{LISTE}{corps['id']}/"
     assert not Evenement.objects.exists()
@@ -162,11 +174,23 @@ def test_brouillon_puis_enregistrement(client, territoire, agent):
     assert set(reponse.json()["erreurs"]) == {"localisations"}
     assert Demande.objects.get().etat == "brouillon"
 
+    # Sans la pièce d'identité du demandeur : refusé, rien n'est écrit.
     reponse = envoyer(client, "patch", adresse, {"brouillon": False, "localisations": [{"commune": "44109"}]}, entetes)
+    assert reponse.status_code == 400
+    assert "pièce d'identité du demandeur" in reponse.json()["erreurs"]["piece_identite"][0]
+    assert Demande.objects.get().etat == "brouillon"
+
+    reponse = envoyer(
+        client,
+        "patch",
+        adresse,
+        {"brouillon": False, "localisations": [{"commune": "44109"}], "piece_identite": PIECE_IDENTITE},
+        entetes,
+    )
     assert reponse.status_code == 200, reponse.content
     assert reponse.json()["etat"] == "active"
     assert len(reponse.json()["numero_unique"]) == 18
-    assert list(Evenement.objects.values_list("type", flat=True)) == ["enregistrement"]
+    assert list(Evenement.objects.values_list("type", flat=True)) == ["piece_ajoutee", "enregistrement"]
 
 
 def test_doublons_candidats_montres_puis_ecartes(client, territoire, agent):
@@ -197,7 +221,7 @@ def test_doublons_candidats_montres_puis_ecartes(client, territoire, agent):
         client,
         "patch",
         f"{LISTE}{brouillon['id']}/",
-        {"brouillon": False, "doublons_ecartes": [meme_menage.pk]},
+        {"brouillon": False, "doublons_ecartes": [meme_menage.pk], "piece_identite": PIECE_IDENTITE},
         entetes,
     )
     assert reponse.status_code == 200, reponse.content
@@ -470,9 +494,12 @@ def test_annuler_reactiver_et_transitions_refusees(client, territoire, agent):
     creee = creer(client, entetes)
     adresse = f"{LISTE}{creee['id']}/"
 
-    reponse = envoyer(client, "post", f"{adresse}annuler/", {"motif": "autre"}, entetes)
+    reponse = envoyer(client, "post", f"{adresse}annuler/", {"motif": "autre", "commentaire": "Déménagé"}, entetes)
     assert reponse.status_code == 400
-    assert reponse.json()["erreurs"] == {"commentaire": ["Précisez le motif de l'annulation."]}
+    assert list(reponse.json()["erreurs"]) == ["motif"]
+    reponse = envoyer(client, "post", f"{adresse}annuler/", {"motif": "non_reponse"}, entetes)
+    assert reponse.status_code == 400
+    assert list(reponse.json()["erreurs"]) == ["motif"]
     reponse = envoyer(client, "post", f"{adresse}annuler/", {"motif": "doublon"}, entetes)
     assert reponse.status_code == 400
     assert list(reponse.json()["erreurs"]) == ["motif"]
@@ -505,14 +532,14 @@ def test_annuler_reactiver_et_transitions_refusees(client, territoire, agent):
     assert reponse.status_code == 409
     assert reponse.json()["detail"] == "Impossible de réactiver une demande à l'état « active »."
     types = list(Evenement.objects.filter(demande_id=creee["id"]).values_list("type", flat=True))
-    assert types == ["reactivation", "annulation", "enregistrement"]
+    assert types == ["reactivation", "annulation", "piece_ajoutee", "enregistrement"]
 
 
 def test_reactivation_hors_delai_409(client, territoire, agent):
     _, entetes = agent
     creee = creer(client, entetes)
     adresse = f"{LISTE}{creee['id']}/"
-    assert envoyer(client, "post", f"{adresse}annuler/", {"motif": "non_reponse"}, entetes).status_code == 200
+    assert envoyer(client, "post", f"{adresse}annuler/", {"motif": "renonciation"}, entetes).status_code == 200
     with time_machine.travel(datetime.datetime(2026, 9, 1, 9, 0, tzinfo=datetime.UTC), tick=False):
         reponse = envoyer(client, "post", f"{adresse}reactiver/", {"motif": "Retour du courrier"}, entetes)
     assert reponse.status_code == 409
@@ -670,7 +697,8 @@ def test_historique_du_plus_recent_au_plus_ancien_filtre_par_periode(client, ter
     reponse = client.get(f"{adresse}historique/", headers=entetes)
     assert reponse.status_code == 200, reponse.content
     evenements = reponse.json()["results"]
-    assert [e["type"] for e in evenements] == ["renouvellement", "modification", "enregistrement"]
+    types = ["renouvellement", "modification", "piece_ajoutee", "enregistrement"]
+    assert [e["type"] for e in evenements] == types
     assert evenements[0]["libelle"] == "Renouvellement de la demande"
     assert {e["auteur_libelle"] for e in evenements} == {"Habitat 44"}
     assert evenements[0]["details"]["nouvelle_expiration"] == "2028-04-01"
@@ -690,7 +718,7 @@ def test_historique_du_plus_recent_au_plus_ancien_filtre_par_periode(client, ter
         return [e["type"] for e in client.get(f"{adresse}historique/", periode, headers=entetes).json()["results"]]
 
     assert types(du="2026-06-01", au="2026-12-31") == ["modification"]
-    assert types(au="2026-05-14") == ["enregistrement"]
+    assert types(au="2026-05-14") == ["piece_ajoutee", "enregistrement"]
     assert types(du="2027-01-01") == ["renouvellement"]
     reponse = client.get(f"{adresse}historique/", {"du": "2026-13-01"}, headers=entetes)
     assert reponse.status_code == 400

@@ -9,7 +9,7 @@ from demandes.labels import services as labels
 from demandes.models import Evenement, SuspicionDoublon, TypeLabel
 from demandes.pieces import services as pieces
 from tests.monde.factories import DemandeFactory
-from tests.monde.fichiers import PDF
+from tests.monde.fichiers import PDF, piece_identite
 from tests.monde.territoires import territoire_nantes
 from tests.requetes import lignes_de_la_page, requetes_constantes, resultats_api
 
@@ -85,7 +85,9 @@ def _historique_qui_s_allonge(t, agent):
 
     def evenement():
         if next(premier, False):
-            services.enregistrer_demande(services.charger_dossier(demande), auteur=auteur)
+            services.enregistrer_demande(
+                services.charger_dossier(demande), auteur=auteur, piece_identite=piece_identite()
+            )
         else:
             services.ecrire_evenement(demande, Evenement.Type.MODIFICATION, auteur, details={"changements": []})
 
@@ -98,7 +100,8 @@ def test_historique_de_la_fiche(client, agent_verifie, territoire_reze):
     requetes_constantes(
         lambda: client.get(reverse("demandes:detail", args=[demande.pk])),
         evenement,
-        lambda reponse: len(reponse.context["evenements"]),
+        # La pièce d'identité jointe à l'enregistrement est une ligne de plus, toujours la même.
+        lambda reponse: len([e for e in reponse.context["evenements"] if e.type != Evenement.Type.PIECE_AJOUTEE]),
     )
 
 
@@ -150,9 +153,18 @@ def test_api_labels_d_une_demande(client, jeton):
     )
 
 
+def _pieces_api(reponse) -> int:
+    corps = reponse.json()
+    lignes = corps["results"] if isinstance(corps, dict) else corps
+    return sum(1 for e in lignes if e["type"] == Evenement.Type.PIECE_AJOUTEE)
+
+
 def test_api_historique_d_une_demande(client, jeton, territoire_reze):
     agent, entetes, _ = jeton(territoire_reze.agent)
     demande, evenement = _historique_qui_s_allonge(territoire_reze, agent)
     requetes_constantes(
-        lambda: client.get(f"/api/v1/demandes/{demande.pk}/historique/", headers=entetes), evenement, resultats_api
+        lambda: client.get(f"/api/v1/demandes/{demande.pk}/historique/", headers=entetes),
+        evenement,
+        # La pièce d'identité jointe à l'enregistrement est une ligne de plus, toujours la même.
+        lambda reponse: resultats_api(reponse) - _pieces_api(reponse),
     )

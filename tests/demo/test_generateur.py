@@ -28,6 +28,7 @@ from demo.models import DoublonSeme
 from fdls.organismes.models import Guichet
 from tests.monde.dossiers import dossier
 from tests.monde.factories import AgentFactory
+from tests.monde.fichiers import piece_identite
 
 ACTIVES = 300
 
@@ -166,6 +167,7 @@ def test_numeros_valides_uniques_sans_trou_et_suite_des_enregistrements(fichier)
         auteur=services.Auteur.agent(agent),
         guichet=guichet,
         date_depot=depot,
+        piece_identite=piece_identite(),
     )
     assert analyser_numero_unique(d.numero_unique).sequence == dernier + 1
     assert int(d.reference[6:]) == CompteurReference.objects.get(periode=d.reference[:6]).dernier

@@ -31,6 +31,7 @@ from fdls.socle.taches import planifier, relayer
 from tests.fiabilite.serveurs import attendre, client_redis, lire, url_postgres, worker_celery
 from tests.monde.dossiers import dossier
 from tests.monde.factories import AgentFactory, DemandeFactory, GuichetFactory
+from tests.monde.fichiers import piece_identite
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.exercice]
 
@@ -250,6 +251,7 @@ def test_broker_arrete_enregistrements_et_renouvellements_commitent_les_suites_p
                 dossier(communes=[guichet.commune], nom=f"PANNE{i}"),
                 auteur=services.Auteur.agent(agent),
                 guichet=guichet,
+                piece_identite=piece_identite(),
             )
         )
         if i < len(a_renouveler):

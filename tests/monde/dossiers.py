@@ -8,6 +8,7 @@ from demandes.cycle import services
 from demandes.dossier.saisie import Dossier, PersonneSaisie
 from demandes.labels import services as labels
 from demandes.models import Demande, LocalisationSouhaitee, Personne, Ressource, TypeLabel
+from tests.monde.fichiers import piece_identite
 
 NAISSANCE = datetime.date(1985, 4, 12)
 
@@ -74,9 +75,13 @@ def dossier(
 
 def enregistrer(m, *, communes=None, date_depot=None, **champs) -> Demande:
     """Une demande active enregistrée par le guichet de l'Espace Habitat Social (services réels : numéro,
-    doublons, labels automatiques, cotation) ; ``champs`` vont au dossier."""
+    doublons, labels automatiques, cotation, pièce d'identité jointe) ; ``champs`` vont au dossier."""
     return services.enregistrer_demande(
-        dossier(communes=communes or [m.reze], **champs), auteur=m.auteur, guichet=m.guichet_ehs, date_depot=date_depot
+        dossier(communes=communes or [m.reze], **champs),
+        auteur=m.auteur,
+        guichet=m.guichet_ehs,
+        date_depot=date_depot,
+        piece_identite=piece_identite(),
     )
 
 

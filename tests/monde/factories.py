@@ -12,7 +12,8 @@ et les listes de dizaines de lignes en dépendent. Un test qui veut ces effets
 enregistre par les services (``tests.monde.dossiers.enregistrer``).
 
 Traits (``DemandeFactory(annulee=True)``) : ``brouillon`` et ``en_ligne``
-(à valider, sans numéro) ; ``annulee`` et ``satisfaite``, qui passent par les
+(à valider, sans numéro, avec la pièce d'identité du demandeur sauf
+``depot_en_ligne__piece_identite=False``) ; ``annulee`` et ``satisfaite``, qui passent par les
 services de transition à partir de la demande enregistrée ;
 ``avec_co_demandeur``.
 """
@@ -38,10 +39,12 @@ from demandes.dossier import choix, saisie
 from demandes.dossier.numerotation import attribuer_numero_unique
 from demandes.en_ligne import services as en_ligne
 from demandes.models import CompteurReference, Demande, Evenement, LocalisationSouhaitee, Personne
+from demandes.pieces import services as pieces
 from fdls.comptes.models import Role, Utilisateur
 from fdls.organismes.models import Guichet, Organisme
 from fdls.territoires.models import Commune, Departement, Epci, Quartier
 from offre.models import ETATS_OUVERTS, Disponibilite, EtatDisponibilite, Logement, Programme
+from tests.monde import fichiers
 
 MOT_DE_PASSE = "mot-de-passe-de-test-42"
 CLE_TOTP = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
@@ -241,6 +244,18 @@ def _satisfaire(demande, create, extracted, **kwargs):
         demande.refresh_from_db()
 
 
+def joindre_identite(demande) -> None:
+    """Joint la pièce d'identité du demandeur au dossier s'il n'en a pas (service des pièces)."""
+    if not pieces.a_piece_identite(demande):
+        pieces.joindre_piece(
+            demande=demande,
+            type=choix.TypePiece.IDENTITE,
+            fichier=fichiers.piece_identite(),
+            auteur=_auteur_du_guichet(demande),
+            type_contenu="application/pdf",
+        )
+
+
 def _deposer_en_ligne(demande, create, extracted, **kwargs):
     """Le brouillon devient une demande à valider par le service du dépôt en ligne (guichet de la demande) ;
     sans commune souhaitée, celle du guichet (un dossier complet en demande une au moins)."""
@@ -254,6 +269,8 @@ def _deposer_en_ligne(demande, create, extracted, **kwargs):
             le=kwargs.get("le"),
         )
         demande.refresh_from_db()
+        if kwargs.get("piece_identite", True):
+            joindre_identite(demande)
 
 
 def _ajouter_co_demandeur(demande, create, extracted, **identite):
@@ -351,6 +368,15 @@ class DemandeFactory(factory.django.DjangoModelFactory):
             etat_avant=Demande.Etat.BROUILLON,
             etat_apres=Demande.Etat.ACTIVE,
         )
+
+    @factory.post_generation
+    def piece_identite(self, create, extracted, **kwargs):
+        """``DemandeFactory(piece_identite=True)`` : la pièce d'identité du demandeur (obligatoire à
+        l'enregistrement, seed 001 §2) jointe par le service des pièces. Pas par défaut : comme les labels et
+        la cotation, la factory n'écrit que ce que le test demande (des tests comptent les fichiers du
+        stockage) ; une demande déposée en ligne (``en_ligne``) l'a toujours, pour pouvoir être validée."""
+        if create and extracted:
+            joindre_identite(self)
 
 
 # ---------------------------------------------------------------- parc

@@ -4,6 +4,7 @@
 import io
 
 import openpyxl
+from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 from pypdf import PdfWriter
 
@@ -80,3 +81,8 @@ def xlsx_de(lignes) -> bytes:
     sortie = io.BytesIO()
     classeur.save(sortie)
     return sortie.getvalue()
+
+
+def piece_identite(nom: str = "carte-identite.pdf"):
+    """Le fichier de la pièce d'identité du demandeur, joint à l'enregistrement (obligatoire, seed 001 §2)."""
+    return SimpleUploadedFile(nom, PDF, content_type="application/pdf")

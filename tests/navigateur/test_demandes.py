@@ -10,6 +10,7 @@ from demandes.models import Demande
 from tests.monde.factories import (
     DemandeFactory,
 )
+from tests.monde.fichiers import PDF
 
 pytestmark = [pytest.mark.navigateur, pytest.mark.django_db(transaction=True)]
 
@@ -71,6 +72,11 @@ def test_rechercher_enregistrer_avec_une_erreur_puis_vivre_la_demande(page, conn
     expect(doublons).to_contain_text(existante.numero_unique_affiche)
     doublons.get_by_label("Ce n'est pas le même ménage").check()
     expect(page.locator("#id_occupants-0-nom")).to_have_value("Bullet")
+    # La pièce d'identité du demandeur, obligatoire pour créer la demande.
+    panneau = onglet(page, "Demandeur")
+    panneau.get_by_label("Pièce d'identité du demandeur").set_input_files(
+        files=[{"name": "carte-identite.pdf", "mimeType": "application/pdf", "buffer": PDF}]
+    )
     page.get_by_role("button", name="Créer la demande").click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text("LEFEVRE Elodie")
@@ -95,7 +101,9 @@ def test_rechercher_enregistrer_avec_une_erreur_puis_vivre_la_demande(page, conn
     panneau = onglet(page, "Historique")
     for evenement in ["Enregistrement de la demande", "Renouvellement de la demande", "Annulation de la demande"]:
         expect(panneau).to_contain_text(evenement)
-    expect(panneau).to_contain_text("Renonciation du demandeur")
+    expect(panneau).to_contain_text("Renonciation écrite du demandeur")
+    expect(panneau).to_contain_text("CCH art. R441-2-8 b)")
+    expect(panneau).to_contain_text("Pièce ajoutée")
     expect(panneau).to_contain_text(agent.get_full_name())
     demande.refresh_from_db()
     assert demande.etat == Demande.Etat.ANNULEE

@@ -54,6 +54,11 @@ class Command(BaseCommand):
             f"- annulations : {a['echues']} demande(s) active(s) échue(s) avant le {a['limite_annulation']:%d/%m/%Y}"
         )
         self.stdout.write(
+            f"- radiations : {a['a_radier_sans_reponse']} demande(s) avertie(s) il y a un mois ou plus, "
+            "sans réponse (CCH R441-2-8 c)"
+        )
+        self.stdout.write(f"- conservation : {a['a_purger']} demande(s) radiée(s) à purger")
+        self.stdout.write(
             f"- rappels : {a['a_relancer']} demande(s) à échéance au plus tard le {a['horizon_relances']:%d/%m/%Y} "
             f"sans rappel ; {a['relances_en_attente']} rappel(s) en attente d'envoi"
         )

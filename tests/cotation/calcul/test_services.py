@@ -21,6 +21,7 @@ from demandes.labels import services as labels
 from demandes.models import Demande, Evenement, Ressource
 from fdls.socle.models import TacheSortante
 from tests.monde.dossiers import dossier, enregistrer
+from tests.monde.fichiers import piece_identite
 from tests.monde.territoires import territoire_nantes
 
 Etat = Grille.Etat
@@ -206,7 +207,9 @@ def test_charger_donne_les_memes_faits_que_depuis_dossier(m):
     codemandeur.ressources.append(Ressource(type="chomage", montant=Decimal("600.00")))
     occupante.personne.activite = "etudiant"
     occupante.ressources.append(Ressource(type="bourse", montant=Decimal("300.00")))
-    demande = demandes.enregistrer_demande(saisie, auteur=m.auteur, guichet=m.guichet_ehs)
+    demande = demandes.enregistrer_demande(
+        saisie, auteur=m.auteur, guichet=m.guichet_ehs, piece_identite=piece_identite()
+    )
     labels.poser_label(demande, m.cp_dalo, user=m.agent_ddets)
     hier = timezone.now() - timedelta(days=1)
     demandes.ecrire_evenement(demande, Evenement.Type.REFUS_PROPOSITION, AUTOMATE, date=hier - timedelta(days=30))

@@ -21,6 +21,7 @@ from demandes.dossier.models import (
 from fdls.socle.workflow import Auteur
 from tests.monde.dossiers import dossier
 from tests.monde.factories import AgentFactory, CommuneFactory, GuichetFactory
+from tests.monde.fichiers import piece_identite
 
 IGNORES_DEMANDE = {"id", "numero_unique", "reference", "created_at", "updated_at"}
 
@@ -73,9 +74,13 @@ def test_une_demande_neuve_a_les_lignes_qu_ecrirait_l_orm(db):
     autre = CommuneFactory(departement=guichet.commune.departement)
     auteur = Auteur.agent(agent)
 
-    par_sql = services.enregistrer_demande(_saisi(guichet, autre), auteur=auteur, guichet=guichet)
+    par_sql = services.enregistrer_demande(
+        _saisi(guichet, autre), auteur=auteur, guichet=guichet, piece_identite=piece_identite()
+    )
     brouillon = services.sauver_brouillon(_saisi(guichet, autre), auteur=auteur, guichet=guichet)
-    par_orm = services.enregistrer_demande(services.charger_dossier(brouillon), auteur=auteur, guichet=guichet)
+    par_orm = services.enregistrer_demande(
+        services.charger_dossier(brouillon), auteur=auteur, guichet=guichet, piece_identite=piece_identite()
+    )
 
     assert _lignes(par_sql) == _lignes(par_orm)
     assert len(_lignes(par_sql)["ressources"]) == 3
@@ -87,11 +92,16 @@ def test_la_reference_et_l_evenement_sont_ceux_que_l_orm_relit(db):
     agent = AgentFactory(organisme=guichet.organisme)
     CompteurReference.objects.create(periode="202605", dernier=9999)
 
-    d = services.enregistrer_demande(dossier(communes=[guichet.commune]), auteur=Auteur.agent(agent), guichet=guichet)
+    d = services.enregistrer_demande(
+        dossier(communes=[guichet.commune]),
+        auteur=Auteur.agent(agent),
+        guichet=guichet,
+        piece_identite=piece_identite(),
+    )
 
     assert d.reference == "20260510000" == Demande.objects.get(pk=d.pk).reference
     assert CompteurReference.objects.get(periode="202605").dernier == 10000
-    evenement = Evenement.objects.get(demande=d)
+    evenement = Evenement.objects.get(demande=d, type="enregistrement")
     assert (evenement.type, evenement.etat_avant, evenement.etat_apres) == ("enregistrement", "brouillon", "active")
     assert (evenement.auteur, evenement.organisme, evenement.auteur_libelle) == (
         agent,

@@ -14,6 +14,7 @@ from demandes.dossier.formulaires import MESSAGE_DATE, MESSAGE_MONTANT_NEGATIF
 from demandes.models import Demande, Evenement, SuspicionDoublon
 from tests.monde.dossiers import dossier
 from tests.monde.factories import AgentFactory, CommuneFactory, DemandeFactory, GuichetFactory
+from tests.monde.fichiers import piece_identite
 from tests.monde.territoires import ville_de_reze
 
 
@@ -63,6 +64,8 @@ def formulaire(territoire, action="creer", **champs):
         "localisations-0-ORDER": "1",
         "localisations-1-commune": "reze",
         "localisations-1-ORDER": "2",
+        # La pièce d'identité du demandeur, obligatoire pour créer la demande (seed 001 §2).
+        "piece_identite": piece_identite() if action == "creer" else None,
     }
     donnees.update(champs)
     return {cle: valeur for cle, valeur in donnees.items() if valeur is not None}
@@ -119,7 +122,8 @@ def test_enregistrer_une_demande_complete_donne_son_numero_unique(client, agent,
         (1, "Nantes", demande.date_depot),
         (2, "Rezé", demande.date_depot),
     ]
-    assert demande.evenements.get().type == Evenement.Type.ENREGISTREMENT
+    assert demande.evenements.get(type=Evenement.Type.ENREGISTREMENT)
+    assert demande.pieces.get().type == "identite"
     fiche = client.get(reponse.url)
     assertContains(fiche, f"Demande enregistrée : numéro unique {demande.numero_unique_affiche}")
     assertContains(fiche, demande.numero_unique_affiche)
@@ -204,9 +208,9 @@ def test_un_brouillon_se_sauve_puis_devient_une_demande(client, agent, territoir
     page = client.get(reverse("demandes:modifier", args=[brouillon.pk]))
     assertContains(page, 'value="Lefèvre"')
     assertContains(page, "Supprimer le brouillon")
-    reponse = client.post(
-        reverse("demandes:modifier", args=[brouillon.pk]), donnees_affichees(page.context["saisie"], "creer")
-    )
+    donnees = donnees_affichees(page.context["saisie"], "creer")
+    donnees["piece_identite"] = piece_identite()
+    reponse = client.post(reverse("demandes:modifier", args=[brouillon.pk]), donnees)
 
     assertRedirects(reponse, reverse("demandes:detail", args=[brouillon.pk]))
     brouillon.refresh_from_db()
@@ -276,6 +280,7 @@ def active(territoire):
         dossier(communes=[territoire.reze], loyer_actuel=Decimal("500")),
         auteur=services.Auteur.agent(agent_saisie),
         guichet=territoire.guichet,
+        piece_identite=piece_identite(),
     )
 
 
@@ -312,14 +317,14 @@ def test_renouveler_par_un_bouton_post(client, agent, active):
     assert active.evenements.filter(type=Evenement.Type.RENOUVELLEMENT).count() == 1
 
 
-def test_annuler_exige_un_motif_et_des_precisions_pour_autre(client, agent, active):
+def test_annuler_exige_un_motif_de_r441_2_8(client, agent, active):
     url = reverse("demandes:annuler", args=[active.pk])
 
     sans_motif = client.post(url, {"motif": ""})
-    autre = client.post(url, {"motif": "autre", "commentaire": " "})
+    autre = client.post(url, {"motif": "autre", "commentaire": "Déménagé"})
 
     assertContains(sans_motif, "Choisissez le motif de l&#x27;annulation.", status_code=422)
-    assertContains(autre, "Précisez le motif de l&#x27;annulation.", status_code=422)
+    assert autre.status_code == 422
     active.refresh_from_db()
     assert active.etat == Demande.Etat.ACTIVE
 
@@ -331,7 +336,7 @@ def test_annuler_exige_un_motif_et_des_precisions_pour_autre(client, agent, acti
 
 
 def test_reactiver_une_demande_annulee_avec_un_motif(client, agent, active):
-    services.annuler_demande(active, motif="non_reponse", auteur=services.AUTOMATE)
+    services.annuler_demande(active, motif="renonciation", auteur=services.AUTOMATE)
     url = reverse("demandes:reactiver", args=[active.pk])
     fiche = client.get(reverse("demandes:detail", args=[active.pk]))
     assertContains(fiche, "Réactiver…")
@@ -345,7 +350,10 @@ def test_reactiver_une_demande_annulee_avec_un_motif(client, agent, active):
 
 
 def test_une_demande_irrecevable_ne_se_reactive_pas(client, agent, active):
-    services.annuler_demande(active, motif="irrecevabilite", auteur=services.AUTOMATE)
+    # L'irrecevabilité est prononcée par une CAL (R441-2-8 d) : un guichet ne la choisit pas ; posée ici en base.
+    Demande.objects.filter(pk=active.pk).update(
+        etat=Demande.Etat.ANNULEE, motif_annulation="irrecevabilite", date_fin=datetime.date.today()
+    )
 
     fiche = client.get(reverse("demandes:detail", args=[active.pk]))
     reponse = client.post(reverse("demandes:reactiver", args=[active.pk]), {"motif": "Essai"})

@@ -14,6 +14,7 @@ from demandes.dossier.numerotation import analyser_numero_unique
 from demandes.models import CleIdentite, Demande, Evenement, LocalisationSouhaitee, Personne, Ressource
 from tests.monde.dossiers import dossier
 from tests.monde.factories import CommuneFactory, DepartementFactory, GuichetFactory
+from tests.monde.fichiers import piece_identite
 
 
 @pytest.fixture
@@ -29,7 +30,12 @@ def agent(territoire_reze):
 @time_machine.travel(datetime.datetime(2026, 5, 14, 10, 0), tick=False)
 def test_enregistrer_attribue_numero_reference_et_historique(guichet, agent):
     commune = guichet.commune
-    d = services.enregistrer_demande(dossier(communes=[commune]), auteur=services.Auteur.agent(agent), guichet=guichet)
+    d = services.enregistrer_demande(
+        dossier(communes=[commune]),
+        auteur=services.Auteur.agent(agent),
+        guichet=guichet,
+        piece_identite=piece_identite(),
+    )
     d.refresh_from_db()
     nu = analyser_numero_unique(d.numero_unique)
     assert (nu.departement, nu.mois, nu.annee, nu.sequence, nu.guichet) == (
@@ -44,12 +50,15 @@ def test_enregistrer_attribue_numero_reference_et_historique(guichet, agent):
     assert d.date_depot == datetime.date(2026, 5, 14)
     assert d.date_expiration == datetime.date(2027, 5, 14)
     assert d.localisations.get().date_anciennete == datetime.date(2026, 5, 14)
-    evenement = d.evenements.get()
+    evenement = d.evenements.get(type="enregistrement")
     assert evenement.type == Evenement.Type.ENREGISTREMENT
     assert evenement.auteur == agent
     assert evenement.organisme == guichet.organisme
     second = services.enregistrer_demande(
-        dossier(communes=[commune], nom="DURAND"), auteur=services.Auteur.agent(agent), guichet=guichet
+        dossier(communes=[commune], nom="DURAND"),
+        auteur=services.Auteur.agent(agent),
+        guichet=guichet,
+        piece_identite=piece_identite(),
     )
     assert analyser_numero_unique(second.numero_unique).sequence == 2
     assert second.reference == "2026050002"
@@ -59,16 +68,25 @@ def test_le_numero_rendu_par_un_rollback_est_reattribue(guichet, agent):
     commune = guichet.commune
     incomplet = dossier(communes=[commune], typologies=[])
     with pytest.raises(ValidationError) as erreur:
-        services.enregistrer_demande(incomplet, auteur=services.Auteur.agent(agent), guichet=guichet)
+        services.enregistrer_demande(
+            incomplet, auteur=services.Auteur.agent(agent), guichet=guichet, piece_identite=piece_identite()
+        )
     assert "typologies" in erreur.value.message_dict
-    d = services.enregistrer_demande(dossier(communes=[commune]), auteur=services.Auteur.agent(agent), guichet=guichet)
+    d = services.enregistrer_demande(
+        dossier(communes=[commune]),
+        auteur=services.Auteur.agent(agent),
+        guichet=guichet,
+        piece_identite=piece_identite(),
+    )
     assert analyser_numero_unique(d.numero_unique).sequence == 1
     assert Demande.objects.count() == 1
 
 
 def test_modification_historise_chaque_champ_avec_ancienne_et_nouvelle_valeur(guichet, agent):
     auteur = services.Auteur.agent(agent)
-    d = services.enregistrer_demande(dossier(communes=[guichet.commune]), auteur=auteur, guichet=guichet)
+    d = services.enregistrer_demande(
+        dossier(communes=[guichet.commune]), auteur=auteur, guichet=guichet, piece_identite=piece_identite()
+    )
     saisi = services.charger_dossier(Demande.objects.get(pk=d.pk))
     saisi.demande.loyer_actuel = 640
     saisi.demande.typologies = ["T3", "T4"]
@@ -93,7 +111,9 @@ def test_modification_historise_chaque_champ_avec_ancienne_et_nouvelle_valeur(gu
 def test_renouveler_garde_le_depot_et_repousse_l_echeance(guichet, agent):
     auteur = services.Auteur.agent(agent)
     with time_machine.travel(datetime.datetime(2025, 3, 1, 9), tick=False):
-        d = services.enregistrer_demande(dossier(communes=[guichet.commune]), auteur=auteur, guichet=guichet)
+        d = services.enregistrer_demande(
+            dossier(communes=[guichet.commune]), auteur=auteur, guichet=guichet, piece_identite=piece_identite()
+        )
     with time_machine.travel(datetime.datetime(2026, 2, 10, 9), tick=False):
         services.renouveler_demande(d, auteur=auteur)
     d.refresh_from_db()
@@ -105,7 +125,9 @@ def test_renouveler_garde_le_depot_et_repousse_l_echeance(guichet, agent):
 def test_annulation_automatique_puis_reactivation_dans_le_delai(guichet, agent):
     auteur = services.Auteur.agent(agent)
     with time_machine.travel(datetime.datetime(2025, 3, 1, 9), tick=False):
-        d = services.enregistrer_demande(dossier(communes=[guichet.commune]), auteur=auteur, guichet=guichet)
+        d = services.enregistrer_demande(
+            dossier(communes=[guichet.commune]), auteur=auteur, guichet=guichet, piece_identite=piece_identite()
+        )
     assert services.annuler_pour_non_renouvellement(d, le=datetime.date(2026, 3, 1)) is None  # pas encore échue
     services.annuler_pour_non_renouvellement(d, le=datetime.date(2026, 3, 2))
     d.refresh_from_db()
@@ -124,26 +146,31 @@ def test_annulation_automatique_puis_reactivation_dans_le_delai(guichet, agent):
 
 def test_transitions_interdites_et_motifs_obligatoires(guichet, agent):
     auteur = services.Auteur.agent(agent)
-    d = services.enregistrer_demande(dossier(communes=[guichet.commune]), auteur=auteur, guichet=guichet)
+    d = services.enregistrer_demande(
+        dossier(communes=[guichet.commune]), auteur=auteur, guichet=guichet, piece_identite=piece_identite()
+    )
     with pytest.raises(ValidationError) as erreur:
         services.annuler_demande(d, motif="", auteur=auteur)
     assert "motif" in erreur.value.message_dict
     with pytest.raises(ValidationError) as erreur:
-        services.annuler_demande(d, motif="autre", auteur=auteur)
-    assert "commentaire" in erreur.value.message_dict
+        services.annuler_demande(d, motif="autre", commentaire="Déménagé", auteur=auteur)
+    assert "R441-2-8" in erreur.value.message_dict["motif"][0]
     services.satisfaire_demande(d, auteur=auteur, precisions="Bail signé – KALLIMA 2 (0629 - 0013)")
     with pytest.raises(services.TransitionInterdite, match="satisfaite"):
         services.renouveler_demande(d, auteur=auteur)
     with pytest.raises(services.TransitionInterdite):
         services.annuler_demande(d, motif="renonciation", auteur=auteur)
-    assert [e.type for e in d.evenements.order_by("date", "id")] == ["enregistrement", "satisfaction"]
+    assert [e.type for e in d.evenements.order_by("date", "id")] == ["enregistrement", "piece_ajoutee", "satisfaction"]
 
 
 def test_guichet_relai_ne_peut_pas_enregistrer(agent):
     relai = GuichetFactory(type="relai")
     with pytest.raises(ValidationError, match="relai"):
         services.enregistrer_demande(
-            dossier(communes=[relai.commune]), auteur=services.Auteur.agent(agent), guichet=relai
+            dossier(communes=[relai.commune]),
+            auteur=services.Auteur.agent(agent),
+            guichet=relai,
+            piece_identite=piece_identite(),
         )
 
 
@@ -153,7 +180,10 @@ def test_commune_hors_departement_refusee_avec_message(guichet, agent):
     )
     with pytest.raises(ValidationError) as erreur:
         services.enregistrer_demande(
-            dossier(communes=[guichet.commune, ailleurs]), auteur=services.Auteur.agent(agent), guichet=guichet
+            dossier(communes=[guichet.commune, ailleurs]),
+            auteur=services.Auteur.agent(agent),
+            guichet=guichet,
+            piece_identite=piece_identite(),
         )
     assert "localisations[1].commune" in erreur.value.message_dict
     assert Demande.objects.count() == 0
@@ -161,9 +191,12 @@ def test_commune_hors_departement_refusee_avec_message(guichet, agent):
 
 def test_historique_immuable_en_base(guichet, agent):
     d = services.enregistrer_demande(
-        dossier(communes=[guichet.commune]), auteur=services.Auteur.agent(agent), guichet=guichet
+        dossier(communes=[guichet.commune]),
+        auteur=services.Auteur.agent(agent),
+        guichet=guichet,
+        piece_identite=piece_identite(),
     )
-    evenement = d.evenements.get()
+    evenement = d.evenements.get(type="enregistrement")
     with pytest.raises(ProgrammingError, match="immuable"), connection.cursor() as curseur:
         curseur.execute("UPDATE demandes_evenement SET precisions = 'x' WHERE id = %s", [evenement.pk])
 
@@ -182,7 +215,9 @@ def test_l_enregistrement_ecrit_tout_le_menage_et_pose_les_identifiants_sur_le_d
         Ressource(type="salaire", montant=Decimal("1200.50")),
         Ressource(type="prime_activite", montant=Decimal("80")),
     ]
-    d = services.enregistrer_demande(saisi, auteur=services.Auteur.agent(agent), guichet=guichet)
+    d = services.enregistrer_demande(
+        saisi, auteur=services.Auteur.agent(agent), guichet=guichet, piece_identite=piece_identite()
+    )
     personnes = list(Personne.objects.filter(demande=d).order_by("rang"))
     assert [(p.pk, p.rang, p.role, p.nom) for p in personnes] == [
         (s.personne.pk, i, s.personne.role, s.personne.nom) for i, s in enumerate(saisi.personnes)

@@ -13,6 +13,7 @@ from demandes.dossier.numerotation import analyser_numero_unique
 from demandes.models import CompteurNumero, CompteurReference, Demande, ParametreReglementaire
 from tests.monde.dossiers import dossier
 from tests.monde.factories import AgentFactory, CommuneFactory, GuichetFactory
+from tests.monde.fichiers import piece_identite
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -51,6 +52,7 @@ def test_huit_guichets_simultanes_ni_doublon_ni_trou():
                     auteur=services.Auteur.agent(agent),
                     guichet=guichet,
                     date_depot=DEPOT,
+                    piece_identite=piece_identite(),
                 )
                 with verrou:
                     numeros.append((d.numero_unique, d.reference))

@@ -23,6 +23,7 @@ from demandes.models import (
 from fdls.audit.models import Consultation
 from tests.monde.dossiers import NAISSANCE, dossier
 from tests.monde.factories import AgentFactory, DemandeFactory, GuichetFactory
+from tests.monde.fichiers import piece_identite
 
 
 def _demande(territoire_reze, nom, prenom, naissance=NAISSANCE, *, codemandeur=None, commune=None, **champs):
@@ -125,6 +126,7 @@ def test_les_membres_d_un_meme_menage_ne_sont_jamais_compares(territoire_reze):
         ),
         auteur=services.Auteur.agent(territoire_reze.agent),
         guichet=territoire_reze.guichet,
+        piece_identite=piece_identite(),
     )
     assert d.cles.count() == 2
     assert not SuspicionDoublon.objects.exists()
@@ -152,6 +154,7 @@ def test_l_enregistrement_signale_et_ecarte_les_doublons(territoire_reze):
         guichet=territoire_reze.guichet,
         # Une demande invisible ne peut pas être écartée par cet agent.
         doublons_ecartes=(ecartee.pk, hors_territoire.pk),
+        piece_identite=piece_identite(),
     )
 
     statuts = {(s.demande_a_id, s.demande_b_id): s.statut for s in SuspicionDoublon.objects.filter(source="saisie")}

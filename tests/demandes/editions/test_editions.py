@@ -18,8 +18,8 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from bench.bench_editions import creer_demande_nombreuse
-from demandes.editions import pdf as editions
 from fdls.audit.models import Consultation
+from fdls.socle import pdf as pdf_socle
 from tests.monde.factories import AgentFactory, CommuneFactory, DemandeFactory
 from tests.monde.territoires import ville_de_reze
 
@@ -153,10 +153,10 @@ def test_la_fiche_pdf_montre_tous_les_blocs_de_la_synthese(client, territoire, c
     assert [re.search(r"Page (\d+) / (\d+)", p).groups() for p in pages] == [
         (str(n), str(len(pages))) for n in range(1, len(pages) + 1)
     ]
-    # L'extrait de l'historique garde les 15 événements les plus récents : l'enregistrement (ce jour) et
-    # 14 modifications ; les propositions et refus, plus anciens, n'y sont pas.
+    # L'extrait de l'historique garde les 15 événements les plus récents : l'enregistrement et la pièce
+    # d'identité jointe (ce jour), et 13 modifications ; les propositions et refus, plus anciens, n'y sont pas.
     assert texte.count("Enregistrement de la demande") == 1
-    assert texte.count("Modification de la demande") == 14
+    assert texte.count("Modification de la demande") == 13
     assert "Création proposition" not in texte
 
 
@@ -355,15 +355,15 @@ def test_api_droits_et_brouillon(client, jeton, territoire):
 
 
 def test_le_rendu_ne_telecharge_rien_hors_des_fichiers_statiques():
-    recuperateur = editions._recuperateur()
-    feuille = recuperateur.fetch(editions.BASE_DOCUMENT + "static/css/editions.css")
+    recuperateur = pdf_socle.recuperateur()
+    feuille = recuperateur.fetch(pdf_socle.BASE_DOCUMENT + "static/css/editions.css")
     assert b"@page" in feuille.read()
     for url in (
         "https://exemple.org/police.woff2",
         "http://fdls.invalid/static/css/editions.css",
         "file:///etc/passwd",
-        editions.BASE_DOCUMENT + "static/../../fdls/settings.py",
-        editions.BASE_DOCUMENT + "media/piece.pdf",
+        pdf_socle.BASE_DOCUMENT + "static/../../fdls/settings.py",
+        pdf_socle.BASE_DOCUMENT + "media/piece.pdf",
     ):
         with pytest.raises(ValueError, match="refusée|introuvable|disallowed"):
             recuperateur.fetch(url)

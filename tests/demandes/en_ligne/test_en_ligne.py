@@ -11,7 +11,9 @@ from demandes.cycle import services
 from demandes.en_ligne import services as en_ligne
 from demandes.labels import services as labels
 from demandes.models import Demande, Evenement, Label
+from demandes.pieces import services as pieces
 from tests.monde.dossiers import dossier, enregistrer
+from tests.monde.fichiers import piece_identite
 from tests.monde.territoires import territoire_nantes
 
 
@@ -27,6 +29,16 @@ def deposer(m, **kwargs):
     kwargs.setdefault("communes", [m.reze, m.nantes])
     return en_ligne.deposer_en_ligne(
         dossier(**kwargs), auteur=services.Auteur(libelle="Le demandeur (dépôt en ligne)"), le=DEPOT
+    )
+
+
+def joindre_identite(demande):
+    """La pièce d'identité jointe à la demande en ligne (obligatoire pour la valider)."""
+    pieces.deposer_piece(
+        demande=demande,
+        type="identite",
+        fichier=piece_identite(),
+        auteur=services.Auteur(libelle="Le demandeur (dépôt en ligne)"),
     )
 
 
@@ -65,6 +77,7 @@ def test_valider_exige_le_controle_d_identite(m):
 
 def test_la_validation_enregistre_la_demande_au_guichet_qui_valide(m):
     demande = deposer(m, salaire=Decimal("500"))
+    joindre_identite(demande)
     validee = en_ligne.valider_demande_en_ligne(demande, user=m.agent_reze, identite_verifiee=True)
     validee.refresh_from_db()
     assert validee.etat == Demande.Etat.ACTIVE
@@ -74,7 +87,7 @@ def test_la_validation_enregistre_la_demande_au_guichet_qui_valide(m):
     assert validee.numero_unique == f"044{DEPOT:%m}{DEPOT:%y}000001{m.guichet_reze.code}"
     assert validee.reference.startswith(f"{DEPOT:%Y%m}")
     # Le label automatique est posé par l'enregistrement, dans la même transaction que la validation.
-    assert types(validee) == ["depot_en_ligne", "enregistrement", "label", "validation"]
+    assert types(validee) == ["depot_en_ligne", "piece_ajoutee", "enregistrement", "label", "validation"]
     validation = validee.evenements.get(type="validation")
     assert (validation.etat_avant, validation.etat_apres, validation.auteur) == ("a_valider", "active", m.agent_reze)
     # Le 1er quartile (500 €/mois, seuil 10 000 €/UC) est calculé à la validation.
@@ -132,6 +145,13 @@ def test_ecran_file_examen_valider_sans_case_puis_avec(m, client, connecte):
     reponse = client.post(f"/demandes/en-ligne/{demande.pk}/valider/", {"guichet": m.guichet_ehs.pk})
     assert reponse.status_code == 422
     assert "Cochez « Identité du demandeur vérifiée »" in reponse.content.decode()
+    # Case cochée, mais aucune pièce d'identité au dossier : refusé en français (la case n'est pas une preuve).
+    reponse = client.post(
+        f"/demandes/en-ligne/{demande.pk}/valider/", {"guichet": m.guichet_ehs.pk, "identite_verifiee": "on"}
+    )
+    assert reponse.status_code == 422
+    assert "ne contient pas la pièce d&#x27;identité du demandeur" in reponse.content.decode()
+    joindre_identite(demande)
     reponse = client.post(
         f"/demandes/en-ligne/{demande.pk}/valider/", {"guichet": m.guichet_ehs.pk, "identite_verifiee": "on"}
     )

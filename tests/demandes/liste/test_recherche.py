@@ -30,6 +30,7 @@ from fdls.organismes.models import Guichet, Organisme
 from fdls.territoires.models import Commune
 from tests.monde.dossiers import dossier
 from tests.monde.factories import AgentFactory, CommuneFactory, DemandeFactory, GuichetFactory
+from tests.monde.fichiers import piece_identite
 
 RECALCUL = """
     SELECT d.id, 'D' || d.departement_id, d.etat, d.nature, d.date_depot, d.date_expiration, d.guichet_id
@@ -76,7 +77,9 @@ def test_la_table_suit_chaque_ecriture_des_services(territoire_reze):
         f"E{reze.epci_id}",
     }
 
-    demande = services.enregistrer_demande(dossier(communes=[nantes, reze]), auteur=auteur, guichet=guichet)
+    demande = services.enregistrer_demande(
+        dossier(communes=[nantes, reze]), auteur=auteur, guichet=guichet, piece_identite=piece_identite()
+    )
     assert_table_a_jour()
 
     # Nouveau choix de communes : les lignes de l'ancienne disparaissent.
@@ -101,9 +104,15 @@ def test_la_fusion_de_doublons_tient_la_table_a_jour(territoire_reze):
     commune = CommuneFactory()
     auteur = services.Auteur.agent(territoire_reze.agent)
     ancienne = services.enregistrer_demande(
-        dossier(communes=[commune]), auteur=auteur, guichet=guichet, date_depot=date.today() - timedelta(days=200)
+        dossier(communes=[commune]),
+        auteur=auteur,
+        guichet=guichet,
+        date_depot=date.today() - timedelta(days=200),
+        piece_identite=piece_identite(),
     )
-    recente = services.enregistrer_demande(dossier(communes=[commune]), auteur=auteur, guichet=guichet)
+    recente = services.enregistrer_demande(
+        dossier(communes=[commune]), auteur=auteur, guichet=guichet, piece_identite=piece_identite()
+    )
     doublons.fusionner_demandes(ancienne, recente, auteur=auteur)
     assert_table_a_jour()
 
@@ -263,6 +272,7 @@ def test_la_recherche_par_nom_relit_plus_loin_quand_les_couples_portent_le_meme_
             ),
             auteur=services.Auteur.agent(agent),
             guichet=guichet,
+            piece_identite=piece_identite(),
         )
     resultat = ResultatRecherche(agent, Criteres(nom="DURAND"), list)
     attendu = list(

@@ -11,6 +11,7 @@ import psycopg
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
+from pypdf import PdfReader
 
 from demandes.cycle import services
 from demandes.models import (
@@ -83,9 +84,14 @@ def _coordonnees(**kwargs):
 @pytest.mark.parametrize(
     ("coordonnees", "attendus"),
     [
+        # R441-2-7 2° : déposée ou renouvelée en ligne au moins une fois : par courriel.
         ({"canal_depot": "en_ligne", "email": "a@exemple.fr"}, ["courriel"]),
         ({"renouvellement_electronique": True, "email": "a@exemple.fr"}, ["courriel"]),
-        ({"canal_depot": "guichet", "email": "a@exemple.fr"}, ["courrier"]),  # déposée au guichet : par courrier
+        # 3° : même cas, le demandeur a demandé la poste : courriel et courrier.
+        ({"canal_depot": "en_ligne", "email": "a@exemple.fr", "courrier_souhaite": True}, ["courriel", "courrier"]),
+        # 1° : jamais en ligne : par courrier, et aussi par courriel quand une adresse est connue.
+        ({"canal_depot": "guichet", "email": "a@exemple.fr"}, ["courriel", "courrier"]),
+        ({"canal_depot": "guichet", "email": ""}, ["courrier"]),
         ({"canal_depot": "en_ligne", "email": ""}, ["courrier"]),  # en ligne sans adresse : courrier quand même
         ({"telephones": ("", "07.11.22.33.44")}, ["courrier", "sms"]),
         ({"telephones": ("+33 6 11 22 33 44",)}, ["courrier", "sms"]),
@@ -133,7 +139,7 @@ def test_rappel_un_mois_avant_par_courriel_et_sms(mailoutbox):
 
 def test_lance_deux_fois_meme_etat_et_aucun_rappel_en_double(mailoutbox):
     demande()
-    demande(canal="guichet", telephone="")
+    demande(canal="guichet", telephone="", email="")
 
     traitements.envoyer_relances(JOUR)
     apres_un = etat_relances()
@@ -167,20 +173,48 @@ def test_une_echeance_manquee_est_rattrapee_tant_qu_elle_n_est_pas_passee(mailou
     assert Relance.objects.filter(demande=d, statut="envoyee").count() == 2
 
 
-def test_par_courrier_une_lettre_par_relance(settings, tmp_path):
-    d = demande(canal="guichet", telephone="")
+def test_par_courrier_une_lettre_pdf_par_relance_et_un_lot_a_imprimer(settings, tmp_path):
+    d = demande(canal="guichet", telephone="", email="", nom="Durand", prenom="Alix")
+    autre = demande(canal="guichet", telephone="", email="")
     traitements.envoyer_relances(JOUR)
 
     relance = Relance.objects.get(demande=d)
     assert (relance.canal, relance.statut) == ("courrier", "envoyee")
-    lettre = tmp_path / "courriers" / ECHEANCE.isoformat() / f"relance-{relance.pk}.txt"
-    texte = lettre.read_text(encoding="utf-8")
-    assert "3 rue des Lilas\n44000 Nantes" in texte
-    assert "valable jusqu'au 02/04/2026" in texte
+    dossier = tmp_path / "courriers" / ECHEANCE.isoformat()
+    lettre = PdfReader(dossier / f"relance-{relance.pk}.pdf")
+    texte = lettre.pages[0].extract_text()
+    assert "Alix DURAND" in texte
+    assert "3 rue des Lilas" in texte
+    assert "44000 Nantes" in texte
+    assert "2 avril 2026" in texte
+    assert "radiée" in texte
+    assert d.guichet.nom in texte  # l'expéditeur : le guichet d'enregistrement
+    lot = PdfReader(dossier / f"lot-{ECHEANCE.isoformat()}.pdf")
+    assert len(lot.pages) == 2
+    assert Relance.objects.get(demande=autre).statut == "envoyee"
+    assert not list(dossier.glob("*.txt"))
+
+
+def test_au_guichet_avec_une_adresse_electronique_courrier_et_courriel(mailoutbox, tmp_path):
+    """R441-2-7 1° : jamais en ligne, une adresse électronique connue : par courrier ET par courriel."""
+    d = demande(canal="guichet", telephone="")
+    traitements.envoyer_relances(JOUR)
+
+    assert etat_relances() == [(d.pk, ECHEANCE, "courriel", "envoyee"), (d.pk, ECHEANCE, "courrier", "envoyee")]
+    assert len(mailoutbox) == 1
+    assert (tmp_path / "courriers" / ECHEANCE.isoformat() / f"lot-{ECHEANCE.isoformat()}.pdf").exists()
+
+
+def test_en_ligne_avec_courrier_souhaite_courriel_et_courrier(mailoutbox):
+    """R441-2-7 3° : déposée en ligne, le demandeur a demandé la poste : courriel ET courrier."""
+    d = demande(telephone="", courrier_souhaite=True)
+    traitements.envoyer_relances(JOUR)
+
+    assert etat_relances() == [(d.pk, ECHEANCE, "courriel", "envoyee"), (d.pk, ECHEANCE, "courrier", "envoyee")]
 
 
 def test_sans_adresse_postale_la_relance_echoue_visiblement():
-    d = demande(canal="guichet", telephone="", adresse_voie="", code_postal="", ville="")
+    d = demande(canal="guichet", telephone="", email="", adresse_voie="", code_postal="", ville="")
     resultat = traitements.envoyer_relances(JOUR)
 
     relance = Relance.objects.get(demande=d)
@@ -421,6 +455,8 @@ def test_commande_apercu_puis_execution(capsys, mailoutbox):
     assert "relances du 02/03/2026 : terminé" in sortie
     assert set(TraitementPlanifie.objects.values_list("job", "statut")) == {
         ("annulations", "termine"),
+        ("radiations", "termine"),
+        ("conservation", "termine"),
         ("detection_doublons", "termine"),
         ("relances", "termine"),
     }
