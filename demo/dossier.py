@@ -11,16 +11,21 @@ de démonstration de la DDETS, d'Action Logement et de la Ville de Rezé.
 from __future__ import annotations
 
 import datetime
+import io
 import random
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
+from pypdf import PdfWriter
 
+from demandes.dossier.choix import TypePiece
 from demandes.dossier.saisie import Dossier, PersonneSaisie
 from demandes.en_ligne import services as en_ligne
 from demandes.labels import services as labels
 from demandes.models import Demande, Label, LocalisationSouhaitee, Personne, Ressource, TypeLabel
+from demandes.pieces import services as pieces
 from fdls.organismes.models import Guichet, Organisme
 from fdls.socle.workflow import Auteur
 from fdls.territoires.models import Commune
@@ -159,8 +164,19 @@ def _deposer_en_ligne(vise: int) -> int:
             localisations=[LocalisationSouhaitee(commune=c) for c in choix_communes],
         )
         auteur = Auteur(libelle="Le demandeur (dépôt en ligne)")
-        en_ligne.deposer_en_ligne(
+        deposee = en_ligne.deposer_en_ligne(
             dossier, auteur=auteur, le=aujourd_hui - datetime.timedelta(days=aleatoire.randint(0, 6))
         )
+        # La pièce d'identité est exigée pour valider (seed 001 §2) : le demandeur l'a jointe à son dépôt.
+        pieces.deposer_piece(demande=deposee, type=TypePiece.IDENTITE, fichier=_piece_identite(), auteur=auteur)
         deposees += 1
     return deposees
+
+
+def _piece_identite() -> SimpleUploadedFile:
+    """Une pièce d'identité de démonstration : un vrai PDF d'une page (A4), accepté par le contrôle des pièces."""
+    redacteur = PdfWriter()
+    redacteur.add_blank_page(595, 842)
+    contenu = io.BytesIO()
+    redacteur.write(contenu)
+    return SimpleUploadedFile("carte-identite.pdf", contenu.getvalue(), content_type="application/pdf")

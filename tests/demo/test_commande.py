@@ -5,6 +5,7 @@ import io
 from django.core.management import call_command
 
 from demandes.models import Demande
+from demandes.pieces.services import a_piece_identite
 from demo.partenaires import COMPTES_DEMO, MOT_DE_PASSE_DEMO
 
 
@@ -24,7 +25,10 @@ def test_la_commande_demo_enchaine_ses_etapes_dans_l_ordre():
     etapes = [mot for mot in lignes if mot in {"Partenaires", "Demandes", "Labels", "Offre", "Cotation"}]
     assert etapes == ["Partenaires", "Demandes", "Demandes", "Labels", "Offre", "Cotation"]
     assert Demande.objects.filter(etat=Demande.Etat.ACTIVE).count() == 120
-    assert Demande.objects.filter(etat=Demande.Etat.A_VALIDER).count() == 2
+    en_ligne = list(Demande.objects.filter(etat=Demande.Etat.A_VALIDER))
+    assert len(en_ligne) == 2
+    # La validation exige la pièce d'identité : les dépôts de démonstration la portent, un agent peut les valider.
+    assert all(a_piece_identite(demande) for demande in en_ligne)
 
 
 def test_les_comptes_de_demonstration_pour_la_banniere_du_lanceur():
