@@ -248,6 +248,8 @@ AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "comptes/verrouille.html"
 AXES_USERNAME_FORM_FIELD = "username"
+# Échecs comptés par compte : « Sec@x.fr » et « sec@x.fr  » visent le même compte (fdls/comptes/verrouillage.py).
+AXES_USERNAME_CALLABLE = "fdls.comptes.verrouillage.identifiant_canonique"
 AXES_IPWARE_PROXY_COUNT = env.int("FDLS_PROXY_COUNT", default=0)
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 
