@@ -67,6 +67,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # En-têtes de sécurité sur toute réponse, 503 comprises (fdls/socle/middleware.py).
+    "fdls.socle.middleware.EntetesSecuriteMiddleware",
     "fdls.socle.middleware.IndisponibiliteMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -277,6 +279,30 @@ if PRODUCTION:
     SECURE_HSTS_PRELOAD = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+
+# Permissions-Policy : aucune fonction du navigateur n'est utilisée (fdls.socle.middleware.EntetesSecuriteMiddleware).
+FDLS_PERMISSIONS_POLICY = {
+    fonction: []
+    for fonction in (
+        "accelerometer",
+        "autoplay",
+        "bluetooth",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
+}
 
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {

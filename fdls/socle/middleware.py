@@ -8,9 +8,11 @@ connexion est rétablie d'elle-même au retour de PostgreSQL.
 
 import logging
 
+from django.conf import settings
 from django.db import InterfaceError, OperationalError, connections
 from django.http import HttpResponse, JsonResponse
 from django.template.loader import render_to_string
+from django.utils.cache import add_never_cache_headers
 
 logger = logging.getLogger(__name__)
 
@@ -60,3 +62,27 @@ class IndisponibiliteMiddleware:
             logger.warning("Base de données indisponible pour %s", request.path)
             return reponse_503(request)
         return None
+
+
+class EntetesSecuriteMiddleware:
+    """En-têtes posés sur toute réponse, erreurs et pages 503 comprises (en tête de la pile).
+
+    - ``Permissions-Policy`` (``FDLS_PERMISSIONS_POLICY``) : aucune page n'utilise caméra, micro, position,
+      paiement ni périphériques ; un script injecté ne pourrait pas les demander.
+    - API (``/api/``) : ``Cache-Control: no-store`` et ``Pragma: no-cache`` (``add_never_cache_headers``) ; les
+      réponses portent des données nominatives, ni le navigateur ni un proxy ne les gardent.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.politique = ", ".join(
+            f"{fonction}=({' '.join(origines)})" for fonction, origines in settings.FDLS_PERMISSIONS_POLICY.items()
+        )
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.setdefault("Permissions-Policy", self.politique)
+        if request.path.startswith("/api/"):
+            add_never_cache_headers(response)
+            response["Pragma"] = "no-cache"
+        return response
