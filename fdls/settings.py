@@ -21,12 +21,42 @@ FDLS_ENV = env.str("FDLS_ENV", default="dev")
 PRODUCTION = FDLS_ENV == "production"
 DEBUG = env.bool("DJANGO_DEBUG", default=FDLS_ENV == "dev")
 
-if PRODUCTION:
-    SECRET_KEY = env.str("DJANGO_SECRET_KEY")
-else:
-    SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="dev-insecure-9c7b0e2f4a1d4b6e8f3a5c7d9e1f2a4b6c8d0e2f4a6b8c0d")
+# Clé publiée (elle est dans le code) : poste de développement seulement, jamais hors de la boucle locale.
+FDLS_CLE_DEVELOPPEMENT = "dev-insecure-9c7b0e2f4a1d4b6e8f3a5c7d9e1f2a4b6c8d0e2f4a6b8c0d"
+HOTES_LOCAUX = ["localhost", "127.0.0.1", "[::1]", "testserver"]
 
-ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
+
+def cle_faible(cle: str) -> bool:
+    """Mêmes critères que le contrôle ``security.W009`` de Django, plus la clé de développement publiée."""
+    return (
+        len(cle) < 50
+        or len(set(cle)) < 5
+        or cle.startswith("django-insecure")
+        or cle.startswith("dev-insecure")
+        or cle == FDLS_CLE_DEVELOPPEMENT
+    )
+
+
+if PRODUCTION:
+    SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="")
+    if cle_faible(SECRET_KEY):
+        raise environ.ImproperlyConfigured(
+            "DJANGO_SECRET_KEY est absente ou faible : en production, 50 caractères variés au moins, tirés au "
+            "hasard (python -c 'import secrets; print(secrets.token_urlsafe(64))')."
+        )
+else:
+    SECRET_KEY = env.str("DJANGO_SECRET_KEY", default=FDLS_CLE_DEVELOPPEMENT)
+
+ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=HOTES_LOCAUX)
+
+# Sûr par défaut : sans FDLS_ENV=production, DEBUG et la clé publiée ne servent que la boucle locale.
+# Au démarrage, des hôtes autorisés hors du poste sont refusés ; à chaque requête, une adresse cliente hors de
+# la boucle locale aussi (fdls.socle.middleware.PosteDeveloppementMiddleware).
+if DEBUG and SECRET_KEY == FDLS_CLE_DEVELOPPEMENT and not set(ALLOWED_HOSTS) <= set(HOTES_LOCAUX):
+    raise environ.ImproperlyConfigured(
+        f"DJANGO_ALLOWED_HOSTS={','.join(ALLOWED_HOSTS)} sert hors du poste avec DEBUG et la clé de "
+        "développement publiée : réglez FDLS_ENV=production (ou DJANGO_DEBUG=false et DJANGO_SECRET_KEY)."
+    )
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env.str("FDLS_SITE_URL", default="http://127.0.0.1:8000")
 
@@ -69,6 +99,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # En-têtes de sécurité sur toute réponse, 503 comprises (fdls/socle/middleware.py).
     "fdls.socle.middleware.EntetesSecuriteMiddleware",
+    "fdls.socle.middleware.PosteDeveloppementMiddleware",
     "fdls.socle.middleware.IndisponibiliteMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

@@ -6,11 +6,12 @@ puis rend une page qui ne touche pas la base. Avec ``CONN_HEALTH_CHECKS`` la
 connexion est rétablie d'elle-même au retour de PostgreSQL.
 """
 
+import ipaddress
 import logging
 
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, connections
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse, HttpResponseForbidden, JsonResponse
 from django.template.loader import render_to_string
 from django.utils.cache import add_never_cache_headers
 
@@ -86,3 +87,29 @@ class EntetesSecuriteMiddleware:
             add_never_cache_headers(response)
             response["Pragma"] = "no-cache"
         return response
+
+
+class PosteDeveloppementMiddleware:
+    """Avec DEBUG et la clé de développement publiée, seul le poste lui-même est servi.
+
+    ``runserver 0.0.0.0`` ou un conteneur sans ``FDLS_ENV`` exposeraient sinon les pages de débogage et des
+    sessions signées d'une clé connue de tous : une requête venue d'une autre adresse reçoit un 403.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if settings.DEBUG and settings.SECRET_KEY == settings.FDLS_CLE_DEVELOPPEMENT:
+            adresse = request.META.get("REMOTE_ADDR") or ""
+            try:
+                locale = ipaddress.ip_address(adresse).is_loopback
+            except ValueError:
+                locale = False
+            if not locale:
+                return HttpResponseForbidden(
+                    "Refusé : ce serveur tourne en mode poste de développement (DEBUG et clé secrète publiée) et "
+                    "ne répond qu'à la machine elle-même. Réglez FDLS_ENV=production pour servir d'autres postes.",
+                    content_type="text/plain; charset=utf-8",
+                )
+        return self.get_response(request)
