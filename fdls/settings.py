@@ -297,6 +297,10 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
+# Jetons d'API : durée de vie maximale, comptée depuis la création (fdls/comptes/services.creer_jeton) ;
+# un jeton est aussi révoqué quand le mot de passe ou le second facteur de son agent est réinitialisé.
+FDLS_JETON_DUREE_MAX_JOURS = env.int("FDLS_JETON_DUREE_MAX_JOURS", default=365)
+
 # Second facteur obligatoire pour les agents (django-otp, TOTP RFC 6238).
 FDLS_DOUBLE_FACTEUR_AGENTS = env.bool("FDLS_DOUBLE_FACTEUR_AGENTS", default=True)
 OTP_TOTP_ISSUER = "FDLS"
