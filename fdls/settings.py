@@ -113,6 +113,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "fdls.comptes.middleware.DureeSessionMiddleware",
     "fdls.comptes.middleware.DoubleFacteurMiddleware",
     # Axes en dernier (documentation django-axes).
     "axes.middleware.AxesMiddleware",
@@ -286,8 +287,11 @@ AXES_USERNAME_CALLABLE = "fdls.comptes.verrouillage.identifiant_canonique"
 AXES_IPWARE_PROXY_COUNT = env.int("FDLS_PROXY_COUNT", default=0)
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 
-# Session : expiration après inactivité (renouvelée à chaque requête).
+# Session : expiration après inactivité (renouvelée à chaque requête) ; 2 h pour les demandeurs, 30 min pour les
+# agents, et 12 h au plus depuis la connexion même en activité (OWASP ASVS 3.3 ; fdls/comptes/middleware.py).
 SESSION_COOKIE_AGE = env.int("FDLS_SESSION_INACTIVITE_S", default=2 * 3600)
+FDLS_SESSION_INACTIVITE_AGENT_S = env.int("FDLS_SESSION_INACTIVITE_AGENT_S", default=30 * 60)
+FDLS_SESSION_DUREE_MAX_S = env.int("FDLS_SESSION_DUREE_MAX_S", default=12 * 3600)
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
