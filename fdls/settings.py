@@ -383,6 +383,11 @@ else:
     MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="FDLS <ne-pas-repondre@fdls.localhost>")
 PASSWORD_RESET_TIMEOUT = 3600
+# Mot de passe oublié (fdls/comptes/services.demander_reinitialisation) : le courriel part par l'outbox, et les
+# demandes sont limitées par adresse IP et par adresse électronique sur une fenêtre glissante d'une heure.
+FDLS_REINITIALISATION_MAX_PAR_IP = env.int("FDLS_REINITIALISATION_MAX_PAR_IP", default=10)
+FDLS_REINITIALISATION_MAX_PAR_ADRESSE = env.int("FDLS_REINITIALISATION_MAX_PAR_ADRESSE", default=3)
+FDLS_REINITIALISATION_FENETRE_S = 3600
 
 # --- Internationalisation ---------------------------------------------------
 LANGUAGE_CODE = "fr"

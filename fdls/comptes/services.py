@@ -1,12 +1,17 @@
-"""Services des comptes : second facteur (TOTP), jetons d'API."""
+"""Services des comptes : second facteur (TOTP), jetons d'API, mot de passe oublié."""
+
+from urllib.parse import urlparse
 
 from django.conf import settings
+from django.contrib.auth.forms import PasswordResetForm
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from fdls.comptes.models import JetonApi, Utilisateur, duree_max_jeton
+from fdls.socle import taches
 
 
 def appareil_confirme(user) -> TOTPDevice | None:
@@ -88,3 +93,57 @@ def appareil_supprime(sender, instance: TOTPDevice, **kwargs) -> None:
 def revoquer_jeton(*, jeton: JetonApi) -> None:
     jeton.revoque_le = timezone.now()
     jeton.save(update_fields=["revoque_le"])
+
+
+# --------------------------------------------------------------------- mot de passe oublié
+
+TACHE_REINITIALISATION = "fdls.comptes.tasks.envoyer_reinitialisation"
+
+
+def essai_de_trop(cle: str, *, limite: int, fenetre_s: int) -> bool:
+    """Compte un essai sous ``cle`` (cache partagé, en base) ; vrai au-delà de ``limite`` dans la fenêtre."""
+    cache.add(cle, 0, timeout=fenetre_s)
+    try:
+        essais = cache.incr(cle)
+    except ValueError:  # entrée expirée entre add et incr
+        cache.set(cle, 1, timeout=fenetre_s)
+        essais = 1
+    return essais > limite
+
+
+def demander_reinitialisation(*, email: str, ip: str | None) -> bool:
+    """Planifie l'envoi du lien de réinitialisation ; faux si la limite par IP ou par adresse est atteinte.
+
+    Même travail que le compte existe ou non (une ligne dans l'outbox) : ni le temps de réponse ni la page ne
+    disent si l'adresse a un compte. La recherche du compte et l'envoi se font dans le worker.
+    """
+    adresse = email.strip().lower()
+    fenetre = settings.FDLS_REINITIALISATION_FENETRE_S
+    if essai_de_trop(
+        f"reinit:ip:{ip or 'inconnue'}", limite=settings.FDLS_REINITIALISATION_MAX_PAR_IP, fenetre_s=fenetre
+    ):
+        return False
+    if essai_de_trop(
+        f"reinit:adresse:{adresse}", limite=settings.FDLS_REINITIALISATION_MAX_PAR_ADRESSE, fenetre_s=fenetre
+    ):
+        return False
+    taches.planifier(TACHE_REINITIALISATION, adresse)
+    return True
+
+
+def envoyer_reinitialisation(email: str) -> None:
+    """Envoie le lien (tâche de l'outbox) aux comptes actifs de cette adresse ; rien si elle n'en a pas.
+
+    Le lien pointe vers ``SITE_URL``, jamais vers l'hôte d'une requête (pas d'empoisonnement par ``Host``).
+    """
+    form = PasswordResetForm({"email": email})
+    if not form.is_valid():
+        return
+    site = urlparse(settings.SITE_URL)
+    form.save(
+        domain_override=site.netloc,
+        use_https=site.scheme == "https",
+        subject_template_name="comptes/email_reinitialisation_sujet.txt",
+        email_template_name="comptes/email_reinitialisation.txt",
+        from_email=settings.DEFAULT_FROM_EMAIL,
+    )

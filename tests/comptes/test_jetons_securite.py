@@ -3,6 +3,7 @@ de l'agent est réinitialisé (un jeton volé ne survit pas à la reprise du com
 
 import re
 from datetime import timedelta
+from urllib.parse import urlparse
 
 import pytest
 import time_machine
@@ -14,6 +15,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from fdls.comptes import services
 from fdls.comptes.models import JetonApi
+from tests.comptes.test_reinitialisation import executer_taches_reinitialisation
 from tests.monde.factories import MOT_DE_PASSE, AgentFactory
 
 MOI = "/api/v1/moi/"
@@ -64,12 +66,12 @@ def test_changer_son_mot_de_passe_revoque_ses_jetons(client, jeton, agent_verifi
     assert JetonApi.objects.get(agent=agent).revoque_le is not None
 
 
-def test_reinitialiser_son_mot_de_passe_par_courriel_revoque_ses_jetons(client, jeton, mailoutbox, settings):
-    settings.CELERY_TASK_ALWAYS_EAGER = True
+def test_reinitialiser_son_mot_de_passe_par_courriel_revoque_ses_jetons(client, jeton, mailoutbox):
     agent, entetes, _objet = jeton()
     client.post(reverse("comptes:mot_de_passe_oublie"), {"email": agent.email})
+    executer_taches_reinitialisation()
     lien = re.search(r"https?://[^\s]+/connexion/reinitialiser/[^\s]+/", mailoutbox[-1].body).group(0)
-    formulaire = client.get(lien.split("testserver", 1)[1], follow=True).redirect_chain[-1][0]
+    formulaire = client.get(urlparse(lien).path, follow=True).redirect_chain[-1][0]
     nouveau = "Nouveau-mot-de-passe-2026!"
     client.post(formulaire, {"new_password1": nouveau, "new_password2": nouveau})
     agent.refresh_from_db()
