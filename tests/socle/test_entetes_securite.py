@@ -33,3 +33,12 @@ def test_permissions_policy_coupe_les_capteurs_et_les_paiements(client, url):
     politique = reponse.get("Permissions-Policy", "")
     for fonction in ("camera=()", "microphone=()", "geolocation=()", "payment=()", "usb=()"):
         assert fonction in politique, (url, politique)
+
+
+def test_une_url_de_l_api_hors_des_routes_repond_dans_la_forme_documentee(client, jeton):
+    """Schemathesis (ST108) : un identifiant qui ne suit pas le motif de la route passe par le 404 de Django ;
+    le corps a quand même la forme d'erreur de l'API, ``detail`` et ``code``."""
+    _agent, entetes, _objet = jeton()
+    reponse = client.get("/api/v1/demandes/0.5/", headers=entetes)
+    assert reponse.status_code == 404
+    assert reponse.json() == {"detail": "Ressource introuvable.", "code": "introuvable"}
