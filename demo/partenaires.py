@@ -1,10 +1,9 @@
 """Données de démonstration du socle : partenaires de Loire-Atlantique, guichets
 de Nantes Métropole (seed 001 annexe 2) et un compte par rôle.
 
-Idempotent : relancer la commande met à jour sans dupliquer.
+Idempotent : relancer la commande met à jour sans dupliquer. Jamais en production (``manage.py demo`` le
+refuse) ; même en développement, un compte qui existe déjà garde son mot de passe et son second facteur.
 """
-
-import base64
 
 from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -16,9 +15,8 @@ from fdls.territoires.models import Commune
 NANTES_METROPOLE = "244400404"
 DEPARTEMENT = "44"
 MOT_DE_PASSE_DEMO = "demo-fdls-2026"
-# Clé TOTP (base32) commune aux comptes de démonstration, à saisir dans une
-# application d'authentification ; `manage.py code_totp` affiche le code courant.
-CLE_TOTP_DEMO = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+# Second facteur : une clé TOTP par compte, tirée au hasard à sa création (aucune clé dans le code) ;
+# `make code-totp EMAIL=…` affiche le code courant, `manage.py comptes_demo` la clé à saisir dans une application.
 
 BAILLEURS = [
     ("CDC Habitat Social", "CDC Habitat"),
@@ -177,12 +175,12 @@ def charger_partenaires() -> dict:
                 "guichet": organisme.guichets.order_by("code").first(),
             },
         )
-        if cree or not user.has_usable_password():
+        if cree:
             user.set_password(MOT_DE_PASSE_DEMO)
             user.save(update_fields=["password"])
-        TOTPDevice.objects.update_or_create(
-            user=user, name="Démonstration", defaults={"key": _cle_hex(CLE_TOTP_DEMO), "confirmed": True}
-        )
+        if not TOTPDevice.objects.filter(user=user).exists():
+            # Clé aléatoire (django_otp.util.random_hex, 20 octets) : propre au compte et à cette base.
+            TOTPDevice.objects.create(user=user, name="Démonstration", confirmed=True)
         comptes += 1
     demandeur, cree = Utilisateur.objects.update_or_create(
         email="demandeur@demo.fdls.fr",
@@ -197,7 +195,3 @@ def charger_partenaires() -> dict:
         "comptes": comptes + 1,
         "gestionnaire": gestionnaire.nom,
     }
-
-
-def _cle_hex(base32: str) -> str:
-    return base64.b32decode(base32).hex()

@@ -21,12 +21,42 @@ FDLS_ENV = env.str("FDLS_ENV", default="dev")
 PRODUCTION = FDLS_ENV == "production"
 DEBUG = env.bool("DJANGO_DEBUG", default=FDLS_ENV == "dev")
 
-if PRODUCTION:
-    SECRET_KEY = env.str("DJANGO_SECRET_KEY")
-else:
-    SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="dev-insecure-9c7b0e2f4a1d4b6e8f3a5c7d9e1f2a4b6c8d0e2f4a6b8c0d")
+# Clé publiée (elle est dans le code) : poste de développement seulement, jamais hors de la boucle locale.
+FDLS_CLE_DEVELOPPEMENT = "dev-insecure-9c7b0e2f4a1d4b6e8f3a5c7d9e1f2a4b6c8d0e2f4a6b8c0d"
+HOTES_LOCAUX = ["localhost", "127.0.0.1", "[::1]", "testserver"]
 
-ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
+
+def cle_faible(cle: str) -> bool:
+    """Mêmes critères que le contrôle ``security.W009`` de Django, plus la clé de développement publiée."""
+    return (
+        len(cle) < 50
+        or len(set(cle)) < 5
+        or cle.startswith("django-insecure")
+        or cle.startswith("dev-insecure")
+        or cle == FDLS_CLE_DEVELOPPEMENT
+    )
+
+
+if PRODUCTION:
+    SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="")
+    if cle_faible(SECRET_KEY):
+        raise environ.ImproperlyConfigured(
+            "DJANGO_SECRET_KEY est absente ou faible : en production, 50 caractères variés au moins, tirés au "
+            "hasard (python -c 'import secrets; print(secrets.token_urlsafe(64))')."
+        )
+else:
+    SECRET_KEY = env.str("DJANGO_SECRET_KEY", default=FDLS_CLE_DEVELOPPEMENT)
+
+ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=HOTES_LOCAUX)
+
+# Sûr par défaut : sans FDLS_ENV=production, DEBUG et la clé publiée ne servent que la boucle locale.
+# Au démarrage, des hôtes autorisés hors du poste sont refusés ; à chaque requête, une adresse cliente hors de
+# la boucle locale aussi (fdls.socle.middleware.PosteDeveloppementMiddleware).
+if DEBUG and SECRET_KEY == FDLS_CLE_DEVELOPPEMENT and not set(ALLOWED_HOSTS) <= set(HOTES_LOCAUX):
+    raise environ.ImproperlyConfigured(
+        f"DJANGO_ALLOWED_HOSTS={','.join(ALLOWED_HOSTS)} sert hors du poste avec DEBUG et la clé de "
+        "développement publiée : réglez FDLS_ENV=production (ou DJANGO_DEBUG=false et DJANGO_SECRET_KEY)."
+    )
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env.str("FDLS_SITE_URL", default="http://127.0.0.1:8000")
 
@@ -67,6 +97,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # En-têtes de sécurité sur toute réponse, 503 comprises (fdls/socle/middleware.py).
+    "fdls.socle.middleware.EntetesSecuriteMiddleware",
+    "fdls.socle.middleware.PosteDeveloppementMiddleware",
     "fdls.socle.middleware.IndisponibiliteMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -80,6 +113,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "fdls.comptes.middleware.DureeSessionMiddleware",
     "fdls.comptes.middleware.DoubleFacteurMiddleware",
     # Une ligne du journal des consultations par demande montrée (docs/acces.md).
     "fdls.audit.middleware.JournalDesConsultationsMiddleware",
@@ -263,11 +297,16 @@ AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "comptes/verrouille.html"
 AXES_USERNAME_FORM_FIELD = "username"
+# Échecs comptés par compte : « Sec@x.fr » et « sec@x.fr  » visent le même compte (fdls/comptes/verrouillage.py).
+AXES_USERNAME_CALLABLE = "fdls.comptes.verrouillage.identifiant_canonique"
 AXES_IPWARE_PROXY_COUNT = env.int("FDLS_PROXY_COUNT", default=0)
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 
-# Session : expiration après inactivité (renouvelée à chaque requête).
+# Session : expiration après inactivité (renouvelée à chaque requête) ; 2 h pour les demandeurs, 30 min pour les
+# agents, et 12 h au plus depuis la connexion même en activité (OWASP ASVS 3.3 ; fdls/comptes/middleware.py).
 SESSION_COOKIE_AGE = env.int("FDLS_SESSION_INACTIVITE_S", default=2 * 3600)
+FDLS_SESSION_INACTIVITE_AGENT_S = env.int("FDLS_SESSION_INACTIVITE_AGENT_S", default=30 * 60)
+FDLS_SESSION_DUREE_MAX_S = env.int("FDLS_SESSION_DUREE_MAX_S", default=12 * 3600)
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
@@ -276,6 +315,10 @@ CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+
+# Jetons d'API : durée de vie maximale, comptée depuis la création (fdls/comptes/services.creer_jeton) ;
+# un jeton est aussi révoqué quand le mot de passe ou le second facteur de son agent est réinitialisé.
+FDLS_JETON_DUREE_MAX_JOURS = env.int("FDLS_JETON_DUREE_MAX_JOURS", default=365)
 
 # Second facteur obligatoire pour les agents (django-otp, TOTP RFC 6238).
 FDLS_DOUBLE_FACTEUR_AGENTS = env.bool("FDLS_DOUBLE_FACTEUR_AGENTS", default=True)
@@ -290,6 +333,30 @@ if PRODUCTION:
     SECURE_HSTS_PRELOAD = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+
+# Permissions-Policy : aucune fonction du navigateur n'est utilisée (fdls.socle.middleware.EntetesSecuriteMiddleware).
+FDLS_PERMISSIONS_POLICY = {
+    fonction: []
+    for fonction in (
+        "accelerometer",
+        "autoplay",
+        "bluetooth",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
+}
 
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
@@ -331,6 +398,11 @@ else:
     MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="FDLS <ne-pas-repondre@fdls.localhost>")
 PASSWORD_RESET_TIMEOUT = 3600
+# Mot de passe oublié (fdls/comptes/services.demander_reinitialisation) : le courriel part par l'outbox, et les
+# demandes sont limitées par adresse IP et par adresse électronique sur une fenêtre glissante d'une heure.
+FDLS_REINITIALISATION_MAX_PAR_IP = env.int("FDLS_REINITIALISATION_MAX_PAR_IP", default=10)
+FDLS_REINITIALISATION_MAX_PAR_ADRESSE = env.int("FDLS_REINITIALISATION_MAX_PAR_ADRESSE", default=3)
+FDLS_REINITIALISATION_FENETRE_S = 3600
 
 # --- Internationalisation ---------------------------------------------------
 LANGUAGE_CODE = "fr"

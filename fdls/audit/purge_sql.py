@@ -1,23 +1,16 @@
-"""Levée, pour une transaction seulement, de la protection du journal des consultations (trigger en ajout seul).
+"""Purge du journal des consultations par la fonction ``audit_purger_consultations`` (migration 0004).
 
-Le trigger ``audit_consultation_append_only`` (migration 0003) refuse toute
-suppression sauf quand la transaction a posé ``SET LOCAL fdls.purge_audit =
-'on'`` : seule la purge de rétention le fait. Accord (suppression permise
-dedans, refusée dehors, lue par l'ORM) : tests/audit/test_purge_sql.py.
+La fonction, ``SECURITY DEFINER``, appartient au propriétaire des tables : le rôle applicatif n'a ni DELETE
+ni UPDATE sur le journal et ne peut supprimer que par elle, seulement des lignes plus anciennes que la
+rétention, elle-même de 180 jours au moins. Accord (les lignes supprimées par la fonction sont celles que
+l'ORM trouve au-delà de la rétention, et l'ORM ne les relit plus) : tests/audit/test_purge_sql.py.
 """
-
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 from django.db import connection
 
 
-@contextmanager
-def purge_autorisee() -> Iterator[None]:
-    """Bloc où les suppressions du journal sont permises ; à ouvrir dans une transaction (``SET LOCAL``)."""
+def purger_lot(*, jours: int, taille_lot: int) -> int:
+    """Supprime au plus ``taille_lot`` lignes de plus de ``jours`` jours ; renvoie le nombre supprimé."""
     with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL fdls.purge_audit = 'on'")
-        yield
-        # Dans une transaction englobante, la levée ne survit pas à la purge (sur une erreur, la transaction
-        # est annulée et le réglage avec elle).
-        cursor.execute("SET LOCAL fdls.purge_audit = 'off'")
+        cursor.execute("SELECT audit_purger_consultations(%s, %s)", [jours, taille_lot])
+        return cursor.fetchone()[0]

@@ -1,13 +1,10 @@
 """Écriture et purge du journal des consultations."""
 
-from datetime import timedelta
-
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
 
 from fdls.audit.models import Consultation
-from fdls.audit.purge_sql import purge_autorisee
+from fdls.audit.purge_sql import purger_lot
 
 
 def adresse_ip(request) -> str | None:
@@ -170,26 +167,17 @@ def refuser_si_existe(request, queryset, pk) -> None:
 TAILLE_LOT_PURGE = 10_000
 
 
-def purger_consultations(*, maintenant=None, taille_lot: int = TAILLE_LOT_PURGE) -> int:
+def purger_consultations(*, taille_lot: int = TAILLE_LOT_PURGE) -> int:
     """Supprime les lignes plus anciennes que la durée de rétention (CNIL : 6 à 12 mois).
 
-    Seule voie de suppression du journal : chaque lot est supprimé dans une
-    transaction qui lève, pour elle seule, la protection du trigger
-    ``audit_consultation_append_only`` (migration 0003). Idempotente :
-    relancée, elle ne trouve plus rien à supprimer.
+    Seule voie de suppression du journal : la fonction ``SECURITY DEFINER`` ``audit_purger_consultations``
+    (migration 0004), appelée par lots, chacun dans sa transaction courte. Elle compte la rétention depuis
+    l'horloge de la base et refuse moins de 180 jours. Idempotente : relancée, elle ne trouve plus rien.
     """
-    maintenant = maintenant or timezone.now()
-    limite = maintenant - timedelta(days=settings.FDLS_RETENTION_CONSULTATIONS_JOURS)
     total = 0
     while True:
         with transaction.atomic():
-            lot = list(
-                Consultation.objects.filter(created_at__lt=limite)
-                .order_by("pk")
-                .values_list("pk", flat=True)[:taille_lot]
-            )
-            if not lot:
-                return total
-            with purge_autorisee():
-                supprimees, _ = Consultation.objects.filter(pk__in=lot).delete()
-            total += supprimees
+            supprimees = purger_lot(jours=settings.FDLS_RETENTION_CONSULTATIONS_JOURS, taille_lot=taille_lot)
+        total += supprimees
+        if supprimees < taille_lot:
+            return total

@@ -8,7 +8,9 @@ leurs propres demandes (fdls/acces/).
 
 import hashlib
 import secrets
+from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.contrib.postgres.fields import ArrayField
@@ -108,6 +110,19 @@ class Utilisateur(AbstractBaseUser, PermissionsMixin):
     def __str__(self):
         return self.get_full_name() or self.email
 
+    def set_password(self, raw_password):
+        super().set_password(raw_password)
+        self.mot_de_passe_change = True
+
+    def save(self, *args, **kwargs):
+        revoquer = getattr(self, "mot_de_passe_change", False) and self.pk is not None
+        super().save(*args, **kwargs)
+        if revoquer:
+            # Mot de passe changé ou réinitialisé (formulaires, administration, changepassword) : les jetons
+            # d'API de l'agent ne survivent pas à la reprise de son compte.
+            JetonApi.objects.filter(agent=self).revoquer()
+        self.mot_de_passe_change = False
+
     def get_full_name(self):
         return f"{self.first_name} {self.last_name.upper()}".strip()
 
@@ -129,10 +144,17 @@ class Utilisateur(AbstractBaseUser, PermissionsMixin):
         return [Role(r).label for r in self.roles if r in Role.values]
 
 
+def duree_max_jeton() -> timedelta:
+    return timedelta(days=settings.FDLS_JETON_DUREE_MAX_JOURS)
+
+
 class JetonApiQuerySet(models.QuerySet):
     def valides(self):
         now = timezone.now()
-        return self.filter(revoque_le__isnull=True).filter(Q(expire_le__isnull=True) | Q(expire_le__gt=now))
+        return self.filter(revoque_le__isnull=True, expire_le__gt=now, created_at__gt=now - duree_max_jeton())
+
+    def revoquer(self) -> int:
+        return self.filter(revoque_le__isnull=True).update(revoque_le=timezone.now())
 
 
 class JetonApi(models.Model):
@@ -151,7 +173,7 @@ class JetonApi(models.Model):
     empreinte = models.CharField(max_length=64, unique=True)
     portee = models.CharField("portée", max_length=10, choices=Portee.choices, default=Portee.LECTURE)
     created_at = models.DateTimeField(auto_now_add=True)
-    expire_le = models.DateTimeField("expire le", null=True, blank=True)
+    expire_le = models.DateTimeField("expire le")
     revoque_le = models.DateTimeField("révoqué le", null=True, blank=True)
     dernier_usage = models.DateTimeField("dernier usage", null=True, blank=True)
 
@@ -163,6 +185,11 @@ class JetonApi(models.Model):
 
     def __str__(self):
         return f"{self.nom} ({self.prefixe}…)"
+
+    @property
+    def echeance(self):
+        """Fin de validité : l'échéance choisie, au plus la durée maximale après la création."""
+        return min(self.expire_le, self.created_at + duree_max_jeton())
 
     @staticmethod
     def empreinte_de(cle: str) -> str:

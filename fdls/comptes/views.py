@@ -3,10 +3,12 @@
 import base64
 
 import segno
+from axes.helpers import get_client_ip_address
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -97,6 +99,18 @@ class MotDePasseOublieView(auth_views.PasswordResetView):
     email_template_name = "comptes/email_reinitialisation.txt"
     subject_template_name = "comptes/email_reinitialisation_sujet.txt"
     success_url = reverse_lazy("comptes:mot_de_passe_envoye")
+
+    def form_valid(self, form):
+        # Ni recherche du compte ni envoi ici : une ligne dans l'outbox, la même pour toute adresse.
+        ip = get_client_ip_address(self.request)
+        if not services.demander_reinitialisation(email=form.cleaned_data["email"], ip=ip):
+            form.add_error(
+                None,
+                "Trop de demandes de réinitialisation pour cette adresse ou depuis ce poste : réessayez dans une "
+                "heure. Si vous avez déjà reçu un lien, il reste valable une heure.",
+            )
+            return self.render_to_response(self.get_context_data(form=form), status=429)
+        return HttpResponseRedirect(self.get_success_url())
 
 
 class MotDePasseEnvoyeView(auth_views.PasswordResetDoneView):

@@ -18,13 +18,16 @@ au début et une fois à la fin (``fdls.socle.indisponibilite``). Avec
 PostgreSQL.
 """
 
+import ipaddress
 import sys
 
+from django.conf import settings
 from django.core.signals import got_request_exception
 from django.db import InterfaceError, OperationalError, connections
 from django.dispatch import receiver
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse, HttpResponseForbidden, JsonResponse
 from django.template.loader import render_to_string
+from django.utils.cache import add_never_cache_headers
 
 from fdls.socle.indisponibilite import COUPURE, est_indisponibilite
 
@@ -89,3 +92,53 @@ class IndisponibiliteMiddleware:
         if est_indisponibilite(exception):
             return self._refuser(request, exception)
         return None
+
+
+class EntetesSecuriteMiddleware:
+    """En-têtes posés sur toute réponse, erreurs et pages 503 comprises (en tête de la pile).
+
+    - ``Permissions-Policy`` (``FDLS_PERMISSIONS_POLICY``) : aucune page n'utilise caméra, micro, position,
+      paiement ni périphériques ; un script injecté ne pourrait pas les demander.
+    - API (``/api/``) : ``Cache-Control: no-store`` et ``Pragma: no-cache`` (``add_never_cache_headers``) ; les
+      réponses portent des données nominatives, ni le navigateur ni un proxy ne les gardent.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.politique = ", ".join(
+            f"{fonction}=({' '.join(origines)})" for fonction, origines in settings.FDLS_PERMISSIONS_POLICY.items()
+        )
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.setdefault("Permissions-Policy", self.politique)
+        if request.path.startswith("/api/"):
+            add_never_cache_headers(response)
+            response["Pragma"] = "no-cache"
+        return response
+
+
+class PosteDeveloppementMiddleware:
+    """Avec DEBUG et la clé de développement publiée, seul le poste lui-même est servi.
+
+    ``runserver 0.0.0.0`` ou un conteneur sans ``FDLS_ENV`` exposeraient sinon les pages de débogage et des
+    sessions signées d'une clé connue de tous : une requête venue d'une autre adresse reçoit un 403.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if settings.DEBUG and settings.SECRET_KEY == settings.FDLS_CLE_DEVELOPPEMENT:
+            adresse = request.META.get("REMOTE_ADDR") or ""
+            try:
+                locale = ipaddress.ip_address(adresse).is_loopback
+            except ValueError:
+                locale = False
+            if not locale:
+                return HttpResponseForbidden(
+                    "Refusé : ce serveur tourne en mode poste de développement (DEBUG et clé secrète publiée) et "
+                    "ne répond qu'à la machine elle-même. Réglez FDLS_ENV=production pour servir d'autres postes.",
+                    content_type="text/plain; charset=utf-8",
+                )
+        return self.get_response(request)

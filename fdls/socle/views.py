@@ -36,17 +36,19 @@ def erreur_500(request):
     if est_indisponibilite(sys.exc_info()[1]):
         return reponse_503(request)
     if request.path.startswith("/api/"):
-        return JsonResponse({"detail": "Erreur interne du serveur. L'incident a été journalisé."}, status=500)
+        return JsonResponse(
+            {"detail": "Erreur interne du serveur. L'incident a été journalisé.", "code": "erreur_interne"}, status=500
+        )
     return HttpResponse(render_to_string("500.html"), status=500)
 
 
 def erreur_404(request, exception):
     if request.path.startswith("/api/"):
-        return JsonResponse({"detail": "Ressource introuvable."}, status=404)
+        return JsonResponse({"detail": "Ressource introuvable.", "code": "introuvable"}, status=404)
     return render(request, "404.html", status=404)
 
 
 def erreur_403(request, exception):
     if request.path.startswith("/api/"):
-        return JsonResponse({"detail": "Accès refusé."}, status=403)
+        return JsonResponse({"detail": "Accès refusé.", "code": "acces_refuse"}, status=403)
     return render(request, "403.html", status=403)

@@ -54,7 +54,9 @@ def test_jeton_revoque_401(client, jeton):
 
 
 def test_jeton_expire_401(client, jeton):
-    _, entetes, _ = jeton(expire_le=timezone.now() - timedelta(minutes=1))
+    # Le service refuse une échéance passée : le jeton arrive à échéance après sa création.
+    _, entetes, objet = jeton()
+    JetonApi.objects.filter(pk=objet.pk).update(expire_le=timezone.now() - timedelta(minutes=1))
     corps = _erreur_json(client.get(MOI, headers=entetes), 401)
     assert corps["detail"].startswith("Ce jeton d'API a expiré le ")
 
@@ -106,7 +108,13 @@ def test_un_demandeur_n_a_jamais_de_jeton():
 def test_jeton_rattache_a_un_demandeur_refuse_401(client):
     # Jeton posé à la main en base (hors service) : l'authentification le refuse quand même.
     cle = JetonApi.generer_cle()
-    JetonApi.objects.create(agent=DemandeurFactory(), nom="x", prefixe=cle[:8], empreinte=JetonApi.empreinte_de(cle))
+    JetonApi.objects.create(
+        agent=DemandeurFactory(),
+        nom="x",
+        prefixe=cle[:8],
+        empreinte=JetonApi.empreinte_de(cle),
+        expire_le=timezone.now() + timedelta(days=1),
+    )
     corps = _erreur_json(client.get(MOI, headers={"Authorization": f"Token {cle}"}), 401)
     assert "agents" in corps["detail"]
 

@@ -109,11 +109,31 @@ def test_commande_creer_jeton_api(client):
     assert moi.json()["jeton"]["portee"] == "ecriture"
 
 
-def test_commande_jeton_lecture_sans_expiration_par_defaut():
+def test_commande_jeton_lecture_a_la_duree_maximale_par_defaut(settings):
     agent = AgentFactory()
+    avant = timezone.now()
     call_command("creer_jeton_api", "--email", agent.email, "--nom", "Script", stdout=StringIO(), stderr=StringIO())
     jeton = JetonApi.objects.get(agent=agent)
-    assert (jeton.portee, jeton.expire_le) == ("lecture", None)
+    assert jeton.portee == "lecture"
+    maximum = timedelta(days=settings.FDLS_JETON_DUREE_MAX_JOURS)
+    assert avant + maximum <= jeton.expire_le <= timezone.now() + maximum
+
+
+def test_commande_refuse_une_duree_au_dela_du_maximum(settings):
+    agent = AgentFactory()
+    with pytest.raises(CommandError, match=f"{settings.FDLS_JETON_DUREE_MAX_JOURS} jours"):
+        call_command(
+            "creer_jeton_api",
+            "--email",
+            agent.email,
+            "--nom",
+            "Script",
+            "--expire-dans-jours",
+            str(settings.FDLS_JETON_DUREE_MAX_JOURS + 1),
+            stdout=StringIO(),
+            stderr=StringIO(),
+        )
+    assert not JetonApi.objects.exists()
 
 
 @pytest.mark.parametrize(

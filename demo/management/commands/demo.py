@@ -1,5 +1,6 @@
+from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from demo import cotation, demandes, dossier, offre, partenaires
 
@@ -18,6 +19,10 @@ class Command(BaseCommand):
         offre.ajouter_arguments(parser)
 
     def handle(self, *args, **options):
+        if settings.PRODUCTION:
+            raise CommandError(
+                "La démonstration est interdite en production : elle crée des comptes au mot de passe publié."
+            )
         call_command("charger_referentiel", stdout=self.stdout)
         compte = partenaires.charger_partenaires()
         self.stdout.write(

@@ -36,8 +36,8 @@ class JetonAuthentication(authentication.TokenAuthentication):
         maintenant = timezone.now()
         if jeton.revoque_le is not None:
             raise exceptions.AuthenticationFailed("Ce jeton d'API a été révoqué.")
-        if jeton.expire_le is not None and jeton.expire_le <= maintenant:
-            expiration = date_format(timezone.localtime(jeton.expire_le), "SHORT_DATETIME_FORMAT")
+        if jeton.echeance <= maintenant:
+            expiration = date_format(timezone.localtime(jeton.echeance), "SHORT_DATETIME_FORMAT")
             raise exceptions.AuthenticationFailed(f"Ce jeton d'API a expiré le {expiration}.")
         agent = jeton.agent
         if not agent.is_active:

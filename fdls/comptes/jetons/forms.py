@@ -1,6 +1,7 @@
 """Formulaire de création d'un jeton d'API."""
 
 from django import forms
+from django.conf import settings
 
 from fdls.comptes.models import JetonApi
 
@@ -29,6 +30,13 @@ class JetonForm(forms.Form):
         coerce=int,
         initial=90,
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Jamais au-delà de la durée maximale réglée (FDLS_JETON_DUREE_MAX_JOURS).
+        self.fields["expire_dans_jours"].choices = [
+            (jours, libelle) for jours, libelle in DUREES_JOURS if jours <= settings.FDLS_JETON_DUREE_MAX_JOURS
+        ] or [(settings.FDLS_JETON_DUREE_MAX_JOURS, f"{settings.FDLS_JETON_DUREE_MAX_JOURS} jours")]
 
     def clean_nom(self):
         nom = self.cleaned_data["nom"].strip()
