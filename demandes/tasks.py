@@ -51,3 +51,9 @@ def recalculer_labels_automatiques(jour: str | None = None) -> str:
     cotation qui relit les demandes dont un label a changé)."""
     bilan = labels.recalculer_labels_automatiques_fichier(le=_jour(jour))
     return f"{bilan.poses} posés, {bilan.retraits} retirés"
+
+
+@shared_task(name="demandes.tasks.reprendre_traitements_interrompus")
+def reprendre_traitements_interrompus() -> list:
+    """Surveillance (beat, chaque minute) : un job dont le processus est mort est replanifié aussitôt."""
+    return [f"{job} du {jour:%d/%m/%Y}" for job, jour in traitements.reprendre_interrompus()]

@@ -179,6 +179,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=3, minute=30),
     },
     # Traitements des demandes (demandes/relances/traitements.py, état par jour en base, reprenables).
+    # Surveillance : un job « en cours » dont le processus est mort est repris dans la minute.
+    "reprendre-traitements-interrompus": {
+        "task": "demandes.tasks.reprendre_traitements_interrompus",
+        "schedule": timedelta(seconds=60),
+    },
     "annuler-demandes-echues": {
         "task": "demandes.tasks.annuler_demandes_echues",
         "schedule": crontab(hour=1, minute=0),

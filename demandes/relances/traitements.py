@@ -55,6 +55,7 @@ from demandes.relances.envoi import Coordonnees, EnvoiImpossible, Envoyeur, cana
 from demandes.relances.models import Relance
 from fdls.celery import ERREURS_PASSAGERES
 from fdls.socle.dates import ajouter_mois
+from fdls.socle.taches import planifier
 
 logger = logging.getLogger(__name__)
 
@@ -93,9 +94,25 @@ def verrou_job(job: str):
 
 
 def verrou_tenu_ailleurs(job: str) -> bool:
-    """Vrai si un autre processus exécute ``job`` en ce moment (pour l'affichage)."""
-    with verrou_job(job) as obtenu:
-        return not obtenu
+    """Vrai si un processus exécute ``job`` en ce moment (lu dans ``pg_locks``, sans prendre le verrou : un job
+    qui démarre à cet instant n'est jamais gêné)."""
+    return verrous_sql.detenteur(CLASSE_VERROU, job) is not None
+
+
+def etat_affiche(etat: TraitementPlanifie) -> str:
+    """L'état réel d'un job pour l'opérateur : « en cours » seulement si un processus vivant tient son verrou."""
+    processus = f"{etat.hote or 'hôte inconnu'}, pid {etat.pid}" if etat.pid else "processus inconnu"
+    paquet = f", dernier paquet validé à {timezone.localtime(etat.maj_le):%H:%M:%S}" if etat.maj_le else ""
+    if etat.statut == StatutTraitement.EN_COURS:
+        if verrou_tenu_ailleurs(etat.job):
+            return f"en cours ({processus}{paquet})"
+        return (
+            f"interrompu : le processus ({processus}) s'est arrêté sans finir{paquet} ; reprise automatique "
+            "dans la minute (surveillance du beat), ou --executer"
+        )
+    if etat.statut == StatutTraitement.INTERROMPU:
+        return f"interrompu ({processus}{paquet}) ; reprise planifiée"
+    return etat.get_statut_display().lower()
 
 
 @dataclass
@@ -481,7 +498,7 @@ def detecter_doublons_nuit(jour: date | None = None, *, forcer: bool = False) ->
     return executer(JOB_DOUBLONS, jour or timezone.localdate(), _doublons, forcer=forcer)
 
 
-# ---------------------------------------------------------------- ensemble
+# ---------------------------------------------------------------- ensemble et surveillance
 
 
 TRAITEMENTS = {
@@ -489,6 +506,51 @@ TRAITEMENTS = {
     JOB_DOUBLONS: detecter_doublons_nuit,
     JOB_RELANCES: envoyer_relances,
 }
+
+
+#: Tâche Celery de chaque job (relance d'un job interrompu, par l'outbox).
+TACHES = {
+    JOB_ANNULATIONS: "demandes.tasks.annuler_demandes_echues",
+    JOB_DOUBLONS: "demandes.tasks.detecter_doublons_nuit",
+    JOB_RELANCES: "demandes.tasks.envoyer_relances",
+}
+#: La surveillance ne reprend que les jobs démarrés dans ce délai ; plus ancien : à l'opérateur.
+REPRISE_AUTOMATIQUE = timedelta(days=2)
+
+
+def reprendre_interrompus() -> list[tuple[str, date]]:
+    """Surveillance (beat, chaque minute) : un job « en cours » dont le verrou n'a plus de détenteur appartient
+    à un processus mort (worker tué, machine perdue). Il est noté « interrompu » et replanifié par l'outbox :
+    repris en une minute au lieu d'attendre que le broker rende le message (délai de visibilité, 1 h).
+
+    Le constat se fait sous le verrou du job : un job qui redémarre entre-temps n'est pas touché.
+    """
+    repris = []
+    candidats = TraitementPlanifie.objects.filter(
+        statut=StatutTraitement.EN_COURS,
+        dernier_demarrage__gte=timezone.now() - REPRISE_AUTOMATIQUE,
+        job__in=TACHES,
+    ).order_by("jour", "job")
+    for etat in candidats:
+        if verrou_tenu_ailleurs(etat.job):
+            continue
+        with verrou_job(etat.job) as obtenu:
+            if not obtenu:
+                continue
+            with transaction.atomic():
+                mort = TraitementPlanifie.objects.filter(pk=etat.pk, statut=StatutTraitement.EN_COURS).update(
+                    statut=StatutTraitement.INTERROMPU,
+                    erreur=(
+                        f"Processus {etat.hote}, pid {etat.pid} arrêté sans finir (constaté le "
+                        f"{timezone.localtime():%d/%m/%Y à %H:%M:%S}) : repris automatiquement."
+                    ),
+                )
+                if mort:
+                    planifier(TACHES[etat.job], etat.jour.isoformat())
+        if mort:
+            logger.warning("Traitement %s du %s interrompu (pid %s mort) : replanifié", etat.job, etat.jour, etat.pid)
+            repris.append((etat.job, etat.jour))
+    return repris
 
 
 def traitements_du_jour(jour: date | None = None, *, jobs=JOBS, forcer: bool = False) -> list[Resultat]:

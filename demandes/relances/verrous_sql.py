@@ -3,12 +3,16 @@
 * ``verrou_consultatif`` : ``pg_try_advisory_lock`` de session ; une seconde
   exécution concurrente d'un traitement s'arrête aussitôt, et si le processus
   meurt, PostgreSQL libère le verrou avec la connexion (docs/reliability.md §8).
+* ``detenteur`` : le processus serveur (pid) qui tient ce verrou, lu dans
+  ``pg_locks`` **sans le prendre** : un job noté « en cours » dont le verrou
+  n'a plus de détenteur appartient à un processus mort.
 * ``commits_sans_attente`` : ``synchronous_commit`` désactivé le temps d'un
   envoi de rappels (un commit par ligne), rétabli ensuite.
 
 Sans équivalent ORM : le test (``tests/demandes/relances/test_verrous_sql.py``)
 vérifie le résultat observable — le verrou vu de ``pg_locks`` et refusé à
-une autre connexion, puis libéré ; le réglage de la session pendant puis
+une autre connexion, puis libéré ; le détenteur vu d'une autre connexion,
+puis plus personne quand sa connexion se ferme ; le réglage de la session pendant puis
 après, et les lignes validées relues par l'ORM.
 """
 
@@ -38,6 +42,20 @@ def verrou_consultatif(classe: int, cle: str) -> Iterator[bool]:
                     cursor.execute("SELECT pg_advisory_unlock(%s, hashtext(%s))", [classe, cle])
             except ERREURS_PASSAGERES:  # connexion perdue : le serveur a déjà libéré le verrou
                 logger.warning("Verrou du traitement %s non libéré explicitement (connexion perdue)", cle)
+
+
+def detenteur(classe: int, cle: str) -> int | None:
+    """Pid du processus serveur qui tient le verrou (``classe``, ``hashtext(cle)``) dans cette base, sans le
+    prendre ; ``None`` si personne (le processus qui le tenait est mort, ou a fini)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted AND objsubid = 2 "
+            "AND classid = %s::oid AND objid = hashtext(%s)::oid "
+            "AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
+            [classe, cle],
+        )
+        ligne = cursor.fetchone()
+    return ligne[0] if ligne else None
 
 
 @contextmanager

@@ -73,3 +73,15 @@ def test_les_commits_sans_attente_ne_valent_que_le_temps_du_bloc(db):
             SmsJournal.objects.create(numero="0612345678", texte="essai", reference="essai-1")
     assert _reglage() == avant != "off"
     assert SmsJournal.objects.filter(reference="essai-1").exists()
+
+
+def test_le_detenteur_est_lu_sans_prendre_le_verrou_puis_disparait_avec_sa_connexion(db):
+    assert verrous_sql.detenteur(CLASSE, "essai") is None
+    with psycopg.connect(url_postgres(connection.settings_dict), autocommit=True) as autre:
+        autre.execute("SELECT pg_advisory_lock(%s, hashtext(%s))", [CLASSE, "essai"])
+        pid = autre.execute("SELECT pg_backend_pid()").fetchone()[0]
+        assert verrous_sql.detenteur(CLASSE, "essai") == pid
+        assert verrous_sql.detenteur(CLASSE, "autre-travail") is None
+        assert _verrous_tenus() == 0  # lire le détenteur ne prend pas le verrou
+    # Le processus qui le tenait est parti : plus de détenteur.
+    attendre(lambda: verrous_sql.detenteur(CLASSE, "essai") is None, delai=5)
