@@ -720,7 +720,7 @@ def traduire(grille: GrilleCompilee, le: date) -> GrilleSql:
     branche = S(
         "SELECT f.id AS demande_id, {g}::bigint AS grille_id, {total} AS total, {lignes} AS lignes, "
         "f.echeance AS prochaine_echeance, f.commune_id, f.typologie, "
-        "f.existe, f.ancien_total, f.ancienne_grille FROM {req} f"
+        "f.existe, f.ancien_total, f.ancienne_grille, f.ancien_calcul FROM {req} f"
     ).format(g=L(grille.id), total=total, lignes=lignes, req=requete)
     return GrilleSql(grille.id, grille.epci, branche, besoins)
 
@@ -759,6 +759,7 @@ def _faits(besoins: Besoins, debut: int, fin: int, le: date, fuseau: str) -> sql
         S("r0.demande_id IS NOT NULL AS existe"),
         S("r0.total AS ancien_total"),
         S("r0.grille_id AS ancienne_grille"),
+        S("r0.calcule_le AS ancien_calcul"),
     ]
     jointures.append(
         S("LEFT JOIN cotation_resultatcotation r0 ON r0.demande_id = d.id AND r0.demande_id {}").format(plage)
@@ -909,7 +910,8 @@ def instruction(
     branches.append(
         S(
             "SELECT id AS demande_id, NULL::bigint AS grille_id, 0 AS total, '[]'::jsonb AS lignes, "
-            "NULL::date AS prochaine_echeance, commune_id, typologie, existe, ancien_total, ancienne_grille "
+            "NULL::date AS prochaine_echeance, commune_id, typologie, existe, ancien_total, ancienne_grille, "
+            "ancien_calcul "
             "FROM faits WHERE epci_id IS NULL OR NOT {}"
         ).format(_dans(S("epci_id"), epcis))
     )
@@ -925,9 +927,11 @@ def instruction(
     ).format(q=L(quand))
     return S(
         "WITH {faits}, calc AS MATERIALIZED ({calc}), "
-        "hist AS (INSERT INTO cotation_historiquecotation (demande_id, grille_id, total, date, motif) "
-        "SELECT demande_id, grille_id, total, {q}, {motif} FROM calc "
-        "WHERE NOT existe OR ancien_total <> total OR ancienne_grille IS DISTINCT FROM grille_id RETURNING 1), "
+        "hist AS (INSERT INTO cotation_historiquecotation (demande_id, grille_id, total, date, motif, calcul_remplace) "
+        "SELECT demande_id, grille_id, total, {q}, {motif}, ancien_calcul FROM calc "
+        "WHERE NOT existe OR ancien_total <> total OR ancienne_grille IS DISTINCT FROM grille_id "
+        # Au plus une ligne par résultat remplacé, même si un autre recalcul l'écrit en même temps.
+        "ON CONFLICT DO NOTHING RETURNING 1), "
         # Par clé, bornée à la tranche (un parcours par TID des lignes lues avec les faits coûtait trois fois plus).
         "maj AS (UPDATE cotation_resultatcotation r SET {maj} FROM calc c "
         "WHERE c.existe AND r.demande_id = c.demande_id AND r.demande_id {plage} RETURNING r.grille_id), "

@@ -178,18 +178,29 @@ class ResultatCotation(models.Model):
 
 
 class HistoriqueCotation(models.Model):
-    """Totaux successifs d'une demande (une ligne quand le total ou la grille change)."""
+    """Totaux successifs d'une demande (une ligne quand le total ou la grille change).
+
+    ``calcul_remplace`` : ``calcule_le`` du résultat que ce total remplace (aucun pour la première cotation).
+    Unique par demande : deux recalculs simultanés qui remplacent le même résultat n'écrivent qu'une ligne
+    (``INSERT … ON CONFLICT DO NOTHING``, docs/reliability.md).
+    """
 
     demande = models.ForeignKey(Demande, on_delete=models.CASCADE, related_name="historique_cotation")
     grille = models.ForeignKey(Grille, on_delete=models.PROTECT, null=True, related_name="+")
     total = models.SmallIntegerField()
     date = models.DateTimeField()
     motif = models.CharField(max_length=60, blank=True)
+    calcul_remplace = models.DateTimeField("calcul remplacé", null=True, blank=True)
 
     class Meta:
         verbose_name = "total de cotation successif"
         ordering = ["demande", "-date", "-id"]
         indexes = [models.Index(fields=["demande", "-date"], name="hist_cotation_demande")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["demande", "calcul_remplace"], name="historique_cotation_une_fois", nulls_distinct=False
+            )
+        ]
 
     def __str__(self):
         return f"{self.demande_id} : {self.total} points le {self.date:%d/%m/%Y}"

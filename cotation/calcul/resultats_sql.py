@@ -3,7 +3,10 @@
 Le résultat d'une demande et l'historique de ses totaux s'écrivent en une
 instruction ; un paquet passe par une table temporaire remplie par COPY puis
 un seul ``INSERT … ON CONFLICT`` (l'historique ne reçoit une ligne que si le
-total ou la grille change). Accord avec l'ORM : tests/cotation/calcul/test_resultats_sql.py.
+total ou la grille change, et au plus une par résultat remplacé : contrainte
+``historique_cotation_une_fois`` sur ``calcul_remplace``, ``ON CONFLICT DO
+NOTHING`` ; deux écrivains simultanés n'écrivent donc pas deux lignes).
+Accord avec l'ORM : tests/cotation/calcul/test_resultats_sql.py.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from datetime import date, datetime
 from django.db import connection, transaction
 
 _SQL_ECRIRE = """
-WITH ancien AS (SELECT total, grille_id FROM cotation_resultatcotation WHERE demande_id = %(d)s),
+WITH ancien AS (SELECT total, grille_id, calcule_le FROM cotation_resultatcotation WHERE demande_id = %(d)s),
 maj AS (
     INSERT INTO cotation_resultatcotation
         (demande_id, grille_id, total, lignes, calcule_le, prochaine_echeance, commune_id, typologie)
@@ -24,9 +27,10 @@ maj AS (
         prochaine_echeance = EXCLUDED.prochaine_echeance, commune_id = EXCLUDED.commune_id,
         typologie = EXCLUDED.typologie
 )
-INSERT INTO cotation_historiquecotation (demande_id, grille_id, total, date, motif)
-SELECT %(d)s, %(g)s, %(t)s, %(q)s, %(m)s
+INSERT INTO cotation_historiquecotation (demande_id, grille_id, total, date, motif, calcul_remplace)
+SELECT %(d)s, %(g)s, %(t)s, %(q)s, %(m)s, (SELECT calcule_le FROM ancien)
 WHERE NOT EXISTS (SELECT 1 FROM ancien WHERE total = %(t)s AND grille_id IS NOT DISTINCT FROM %(g)s)
+ON CONFLICT DO NOTHING
 """
 
 _SQL_TMP = """
@@ -36,10 +40,11 @@ CREATE TEMP TABLE IF NOT EXISTS tmp_cotation (
 ) ON COMMIT DELETE ROWS
 """
 _SQL_HISTORIQUE_PAQUET = """
-INSERT INTO cotation_historiquecotation (demande_id, grille_id, total, date, motif)
-SELECT t.demande_id, t.grille_id, t.total, %s, %s
+INSERT INTO cotation_historiquecotation (demande_id, grille_id, total, date, motif, calcul_remplace)
+SELECT t.demande_id, t.grille_id, t.total, %s, %s, r.calcule_le
 FROM tmp_cotation t LEFT JOIN cotation_resultatcotation r ON r.demande_id = t.demande_id
 WHERE r.demande_id IS NULL OR r.total <> t.total OR r.grille_id IS DISTINCT FROM t.grille_id
+ON CONFLICT DO NOTHING
 """
 _SQL_UPSERT_PAQUET = """
 INSERT INTO cotation_resultatcotation

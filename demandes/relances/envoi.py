@@ -117,6 +117,21 @@ def reference(relance_id: int) -> str:
     return f"fdls-relance-{relance_id}"
 
 
+def fichier_courrier(relance_id: int) -> str:
+    return f"relance-{relance_id}.txt"
+
+
+#: Clé d'idempotence de chaque canal, préfixe + identifiant de la relance (notée en base avant l'envoi).
+PREFIXES_CLE = {"courriel": ("<relance-", "@fdls>"), "sms": ("fdls-relance-", ""), "courrier": ("relance-", ".txt")}
+
+
+def cle_idempotence(relance_id: int, canal: str) -> str:
+    """La clé donnée au fournisseur pour cette relance : un renvoi porte la même (``message_id``, ``reference``,
+    ``fichier_courrier``)."""
+    avant, apres = PREFIXES_CLE[canal]
+    return f"{avant}{relance_id}{apres}"
+
+
 # ---------------------------------------------------------------- backends
 
 
@@ -185,7 +200,7 @@ class Envoyeur:
             dossier = self.dossier_courriers / c.echeance.isoformat()
             dossier.mkdir(parents=True, exist_ok=True)
             # Même nom pour un renvoi : la lettre est réécrite, jamais imprimée deux fois.
-            chemin = dossier / f"relance-{relance_id}.txt"
+            chemin = dossier / fichier_courrier(relance_id)
             provisoire = chemin.with_suffix(".tmp")
             provisoire.write_text(_gabarit("courrier.txt").render(ctx), encoding="utf-8")
             provisoire.replace(chemin)

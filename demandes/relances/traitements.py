@@ -42,8 +42,8 @@ from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Exists, F, OuterRef, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Case, CharField, Exists, F, OuterRef, Subquery, Value, When
+from django.db.models.functions import Cast, Coalesce, Concat
 from django.utils import timezone
 
 from demandes.cycle import services
@@ -51,7 +51,7 @@ from demandes.dossier.models import Demande, Personne, TraitementPlanifie
 from demandes.dossier.saisie import parametre
 from demandes.doublons import services as doublons
 from demandes.relances import verrous_sql
-from demandes.relances.envoi import Coordonnees, EnvoiImpossible, Envoyeur, canaux
+from demandes.relances.envoi import PREFIXES_CLE, Coordonnees, EnvoiImpossible, Envoyeur, canaux
 from demandes.relances.models import Relance
 from fdls.celery import ERREURS_PASSAGERES
 from fdls.socle.dates import ajouter_mois
@@ -295,6 +295,17 @@ def _marquer(relance_id: int, statut: str, erreur: str = "") -> None:
     Relance.objects.filter(pk=relance_id).update(**champs)
 
 
+def _cle_idempotence_sql():
+    """``envoi.cle_idempotence(id, canal)`` en SQL, pour noter les clés d'un paquet en une requête."""
+    return Case(
+        *(
+            When(canal=canal, then=Concat(Value(avant), Cast("id", CharField()), Value(apres)))
+            for canal, (avant, apres) in PREFIXES_CLE.items()
+        ),
+        default=Value(""),
+    )
+
+
 def _est_passagere(exc: BaseException) -> bool:
     if isinstance(exc, smtplib.SMTPRecipientsRefused | smtplib.SMTPSenderRefused | smtplib.SMTPDataError):
         return False
@@ -321,9 +332,10 @@ def envoyer_en_attente(etat: TraitementPlanifie | None = None, *, demande_id: in
             _ajouter(etat, cle, 1)
 
     dernier = 0
-    # Un arrêt brutal de PostgreSQL (pas du worker) peut perdre les dernières marques « envoyée »
-    # (≈ 0,6 s) : ces messages seront renvoyés (au moins une fois).
-    with Envoyeur() as envoyeur, verrous_sql.commits_sans_attente():
+    # Toutes les marques sont des commits durables (jamais ``synchronous_commit = off``) : une coupure de
+    # PostgreSQL ne fait repartir aucun message marqué « envoyé » ; seul l'envoi en vol peut repartir, avec la
+    # clé d'idempotence notée avant lui.
+    with Envoyeur() as envoyeur:
         while True:
             with transaction.atomic():
                 a_envoyer = Relance.objects.select_for_update(skip_locked=True).filter(
@@ -340,7 +352,10 @@ def envoyer_en_attente(etat: TraitementPlanifie | None = None, *, demande_id: in
                     break
                 ids = [r[0] for r in paquet]
                 Relance.objects.filter(pk__in=ids).update(
-                    statut=Statut.EN_COURS, tentee_le=timezone.now(), tentatives=F("tentatives") + 1
+                    statut=Statut.EN_COURS,
+                    tentee_le=timezone.now(),
+                    tentatives=F("tentatives") + 1,
+                    cle_idempotence=_cle_idempotence_sql(),
                 )
             dernier = ids[-1]
             actives = coordonnees({r[1] for r in paquet})

@@ -1,15 +1,12 @@
 """``relances/verrous_sql.py`` : SQL de session sans jumeau ORM, vérifié par son résultat observable.
 
 Le verrou consultatif est vu de ``pg_locks``, refusé à une autre connexion
-tant qu'il est tenu, rendu ensuite ; ``commits_sans_attente`` change le
-réglage de la session le temps du bloc, et les écritures validées pendant ce
-temps sont bien en base (relues par l'ORM).
+tant qu'il est tenu, rendu ensuite ; son détenteur lu sans le prendre.
 """
 
 import psycopg
-from django.db import connection, transaction
+from django.db import connection
 
-from demandes.models import SmsJournal
 from demandes.relances import verrous_sql
 from tests.fiabilite.serveurs import attendre, url_postgres
 
@@ -57,22 +54,6 @@ def test_un_verrou_tenu_ailleurs_n_est_pas_obtenu(db):
 def _obtenu_ici(cle: str) -> bool:
     with verrous_sql.verrou_consultatif(CLASSE, cle) as obtenu:
         return obtenu
-
-
-def _reglage() -> str:
-    with connection.cursor() as curseur:
-        curseur.execute("SHOW synchronous_commit")
-        return curseur.fetchone()[0]
-
-
-def test_les_commits_sans_attente_ne_valent_que_le_temps_du_bloc(db):
-    avant = _reglage()
-    with verrous_sql.commits_sans_attente():
-        assert _reglage() == "off"
-        with transaction.atomic():
-            SmsJournal.objects.create(numero="0612345678", texte="essai", reference="essai-1")
-    assert _reglage() == avant != "off"
-    assert SmsJournal.objects.filter(reference="essai-1").exists()
 
 
 def test_le_detenteur_est_lu_sans_prendre_le_verrou_puis_disparait_avec_sa_connexion(db):
