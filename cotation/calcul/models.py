@@ -180,8 +180,9 @@ class ResultatCotation(models.Model):
 class HistoriqueCotation(models.Model):
     """Totaux successifs d'une demande (une ligne quand le total ou la grille change).
 
-    ``calcul_remplace`` : ``calcule_le`` du résultat que ce total remplace (aucun pour la première cotation).
-    Unique par demande : deux recalculs simultanés qui remplacent le même résultat n'écrivent qu'une ligne
+    ``calcul_remplace`` : ``calcule_le`` du résultat que ce total remplace (aucun pour la première cotation, qui
+    n'est pas dédoublonnée). Unique par demande : deux recalculs simultanés qui remplacent le même résultat
+    n'écrivent qu'une ligne
     (``INSERT … ON CONFLICT DO NOTHING``, docs/reliability.md).
     """
 
@@ -197,9 +198,9 @@ class HistoriqueCotation(models.Model):
         ordering = ["demande", "-date", "-id"]
         indexes = [models.Index(fields=["demande", "-date"], name="hist_cotation_demande")]
         constraints = [
-            models.UniqueConstraint(
-                fields=["demande", "calcul_remplace"], name="historique_cotation_une_fois", nulls_distinct=False
-            )
+            # Sans résultat précédent (première cotation, résultat supprimé) : pas de clé, pas de dédoublonnage ;
+            # les recalculs, eux, sont sérialisés par leur verrou.
+            models.UniqueConstraint(fields=["demande", "calcul_remplace"], name="historique_cotation_une_fois")
         ]
 
     def __str__(self):

@@ -34,7 +34,7 @@ class Migration(migrations.Migration):
         migrations.AddConstraint(
             model_name="historiquecotation",
             constraint=models.UniqueConstraint(
-                fields=("demande", "calcul_remplace"), name="historique_cotation_une_fois", nulls_distinct=False
+                fields=("demande", "calcul_remplace"), name="historique_cotation_une_fois"
             ),
         ),
     ]
