@@ -71,3 +71,9 @@ def nettoyer_pieces_orphelines() -> str:
     """Efface les fichiers de pièces sans ligne en base depuis plus d'une heure (processus tué entre
     l'écriture du fichier et la validation du dépôt) ; idempotent (beat, chaque nuit)."""
     return f"{pieces.nettoyer_fichiers_orphelins()} fichier(s) orphelin(s) effacé(s)"
+
+
+@shared_task(name="demandes.tasks.reprendre_traitements_interrompus")
+def reprendre_traitements_interrompus() -> list:
+    """Surveillance (beat, chaque minute) : un job dont le processus est mort est replanifié aussitôt."""
+    return [f"{job} du {jour:%d/%m/%Y}" for job, jour in traitements.reprendre_interrompus()]

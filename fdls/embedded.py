@@ -95,8 +95,9 @@ def valkey_url() -> str:
             str(VALKEY_DIR / "valkey.pid"),
             "--logfile",
             str(VALKEY_DIR / "valkey.log"),
-            # L'outbox PostgreSQL est la source de vérité des tâches :
-            # le broker peut perdre son contenu sans perte de travail.
+            # L'outbox PostgreSQL est la source de vérité des tâches : une ligne reste
+            # jusqu'à ce que la tâche ait tourné, et le relais republie ce que le broker
+            # a perdu (fdls/socle/taches.py) : il peut perdre son contenu sans perte de travail.
             "--appendonly",
             "no",
             "--save",

@@ -192,6 +192,9 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 2
 # Un envoi ne doit jamais bloquer une requête web : en cas d'échec, la tâche
 # reste dans l'outbox PostgreSQL et le relais la renverra (fdls/socle/taches.py).
 CELERY_TASK_PUBLISH_RETRY = False
+# Outbox : une tâche confiée au broker, pas encore exécutée et que le broker n'a plus (redémarré sans son
+# contenu) est republiée par le relais passé ce délai (fdls/socle/taches.py, docs/reliability.md §1).
+FDLS_OUTBOX_REPUBLICATION_S = env.int("FDLS_OUTBOX_REPUBLICATION_S", default=60)
 CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5, "visibility_timeout": 3600}
 CELERY_BEAT_SCHEDULE_FILENAME = str(BASE_DIR / "var" / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
@@ -212,6 +215,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=3, minute=30),
     },
     # Traitements des demandes (demandes/relances/traitements.py, état par jour en base, reprenables).
+    # Surveillance : un job « en cours » dont le processus est mort est repris dans la minute.
+    "reprendre-traitements-interrompus": {
+        "task": "demandes.tasks.reprendre_traitements_interrompus",
+        "schedule": timedelta(seconds=60),
+    },
     "annuler-demandes-echues": {
         "task": "demandes.tasks.annuler_demandes_echues",
         "schedule": crontab(hour=1, minute=0),

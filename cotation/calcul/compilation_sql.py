@@ -720,7 +720,7 @@ def traduire(grille: GrilleCompilee, le: date) -> GrilleSql:
     branche = S(
         "SELECT f.id AS demande_id, {g}::bigint AS grille_id, {total} AS total, {lignes} AS lignes, "
         "f.echeance AS prochaine_echeance, f.commune_id, f.typologie, f.territoire, "
-        "f.existe, f.ancien_total, f.ancienne_grille FROM {req} f"
+        "f.existe, f.ancien_total, f.ancienne_grille, f.ancien_calcul FROM {req} f"
     ).format(g=L(grille.id), total=total, lignes=lignes, req=requete)
     return GrilleSql(grille.id, grille.epci, branche, besoins)
 
@@ -775,6 +775,7 @@ def _faits(besoins: Besoins, debut: int, fin: int, le: date, fuseau: str, epcis:
         S("r0.demande_id IS NOT NULL AS existe"),
         S("r0.total AS ancien_total"),
         S("r0.grille_id AS ancienne_grille"),
+        S("r0.calcule_le AS ancien_calcul"),
     ]
     jointures.append(
         S(
@@ -929,7 +930,7 @@ def instruction(
         S(
             "SELECT id AS demande_id, NULL::bigint AS grille_id, 0 AS total, '[]'::jsonb AS lignes, "
             "NULL::date AS prochaine_echeance, commune_id, typologie, territoire, existe, ancien_total, "
-            "ancienne_grille FROM faits WHERE epci_id IS NULL"
+            "ancienne_grille, ancien_calcul FROM faits WHERE epci_id IS NULL"
         )
     )
     calc = _joindre((S("({})").format(b) for b in branches), " UNION ALL ")
@@ -944,9 +945,11 @@ def instruction(
     ).format(q=L(quand))
     return S(
         "WITH {faits}, calc AS MATERIALIZED ({calc}), "
-        "hist AS (INSERT INTO cotation_historiquecotation (demande_id, grille_id, total, date, motif) "
-        "SELECT demande_id, grille_id, total, {q}, {motif} FROM calc "
-        "WHERE NOT existe OR ancien_total <> total OR ancienne_grille IS DISTINCT FROM grille_id RETURNING 1), "
+        "hist AS (INSERT INTO cotation_historiquecotation (demande_id, grille_id, total, date, motif, calcul_remplace) "
+        "SELECT demande_id, grille_id, total, {q}, {motif}, ancien_calcul FROM calc "
+        "WHERE NOT existe OR ancien_total <> total OR ancienne_grille IS DISTINCT FROM grille_id "
+        # Au plus une ligne par résultat remplacé, même si un autre recalcul l'écrit en même temps.
+        "ON CONFLICT DO NOTHING RETURNING 1), "
         # Résultats des territoires qui ne sont plus parmi les choix (demandes actives de la tranche).
         "obsoletes AS (DELETE FROM cotation_resultatcotation r WHERE r.demande_id {plage} "
         "AND EXISTS (SELECT 1 FROM calc c WHERE c.demande_id = r.demande_id) "

@@ -188,18 +188,33 @@ class ResultatCotation(models.Model):
 
 
 class HistoriqueCotation(models.Model):
-    """Totaux successifs d'une demande (une ligne quand le total ou la grille change)."""
+    """Totaux successifs d'une demande (une ligne quand le total ou la grille change).
+
+    ``calcul_remplace`` : ``calcule_le`` du résultat que ce total remplace (aucun pour la première cotation, qui
+    n'est pas dédoublonnée). Unique par demande et grille : deux recalculs simultanés qui remplacent le même résultat
+    n'écrivent qu'une ligne
+    (``INSERT … ON CONFLICT DO NOTHING``, docs/reliability.md).
+    """
 
     demande = models.ForeignKey(Demande, on_delete=models.CASCADE, related_name="historique_cotation")
     grille = models.ForeignKey(Grille, on_delete=models.PROTECT, null=True, related_name="+")
     total = models.SmallIntegerField()
     date = models.DateTimeField()
     motif = models.CharField(max_length=60, blank=True)
+    calcul_remplace = models.DateTimeField("calcul remplacé", null=True, blank=True)
 
     class Meta:
         verbose_name = "total de cotation successif"
         ordering = ["demande", "-date", "-id"]
         indexes = [models.Index(fields=["demande", "-date"], name="hist_cotation_demande")]
+        constraints = [
+            # Sans résultat précédent (première cotation, résultat supprimé) : pas de clé, pas de dédoublonnage ;
+            # les recalculs, eux, sont sérialisés par leur verrou. La grille distingue les territoires d'une demande
+            # (un résultat par EPCI doté d'une grille) : leurs résultats d'un même paquet ont la même date.
+            models.UniqueConstraint(
+                fields=["demande", "grille", "calcul_remplace"], name="historique_cotation_une_fois"
+            )
+        ]
 
     def __str__(self):
         return f"{self.demande_id} : {self.total} points le {self.date:%d/%m/%Y}"

@@ -3,7 +3,11 @@
 Les résultats d'une demande (un par territoire) et l'historique de ses totaux
 s'écrivent en une instruction ; un paquet passe par une table temporaire remplie par COPY puis
 un seul ``INSERT … ON CONFLICT`` (l'historique ne reçoit une ligne que si le
-total ou la grille change). Accord avec l'ORM : tests/cotation/calcul/test_resultats_sql.py.
+total ou la grille change, et au plus une par résultat remplacé : contrainte
+``historique_cotation_une_fois`` sur (demande, grille, ``calcul_remplace``), ``ON CONFLICT DO
+NOTHING`` ; deux écrivains simultanés n'écrivent donc pas deux lignes, deux territoires d'une même demande
+— deux grilles — chacun la sienne).
+Accord avec l'ORM : tests/cotation/calcul/test_resultats_sql.py.
 """
 
 from __future__ import annotations
@@ -21,11 +25,12 @@ CREATE TEMP TABLE IF NOT EXISTS tmp_cotation (
 ) ON COMMIT DELETE ROWS
 """
 _SQL_HISTORIQUE_PAQUET = """
-INSERT INTO cotation_historiquecotation (demande_id, grille_id, total, date, motif)
-SELECT t.demande_id, t.grille_id, t.total, %s, %s
+INSERT INTO cotation_historiquecotation (demande_id, grille_id, total, date, motif, calcul_remplace)
+SELECT t.demande_id, t.grille_id, t.total, %s, %s, r.calcule_le
 FROM tmp_cotation t
 LEFT JOIN cotation_resultatcotation r ON r.demande_id = t.demande_id AND r.territoire = t.territoire
 WHERE r.demande_id IS NULL OR r.total <> t.total OR r.grille_id IS DISTINCT FROM t.grille_id
+ON CONFLICT DO NOTHING
 """
 # Les résultats des territoires qui ne sont plus parmi les choix des demandes du paquet.
 _SQL_OBSOLETES_PAQUET = """
@@ -50,7 +55,9 @@ WITH lignes AS (
         territoire text, grille_id bigint, total smallint, lignes jsonb, prochaine_echeance date,
         commune_id text, typologie text)
 ),
-anciens AS (SELECT territoire, total, grille_id FROM cotation_resultatcotation WHERE demande_id = %(d)s),
+anciens AS (
+    SELECT territoire, total, grille_id, calcule_le FROM cotation_resultatcotation WHERE demande_id = %(d)s
+),
 obsoletes AS (
     DELETE FROM cotation_resultatcotation r WHERE r.demande_id = %(d)s
        AND r.territoire NOT IN (SELECT territoire FROM lignes)
@@ -64,10 +71,13 @@ maj AS (
         prochaine_echeance = EXCLUDED.prochaine_echeance, commune_id = EXCLUDED.commune_id,
         typologie = EXCLUDED.typologie
 )
-INSERT INTO cotation_historiquecotation (demande_id, grille_id, total, date, motif)
-SELECT %(d)s, l.grille_id, l.total, %(q)s, %(m)s FROM lignes l
+INSERT INTO cotation_historiquecotation (demande_id, grille_id, total, date, motif, calcul_remplace)
+SELECT %(d)s, l.grille_id, l.total, %(q)s, %(m)s,
+       (SELECT a.calcule_le FROM anciens a WHERE a.territoire = l.territoire)
+FROM lignes l
 WHERE NOT EXISTS (SELECT 1 FROM anciens a WHERE a.territoire = l.territoire AND a.total = l.total
                     AND a.grille_id IS NOT DISTINCT FROM l.grille_id)
+ON CONFLICT DO NOTHING
 """
 _SQL_DISTRIBUTIONS = (
     "INSERT INTO cotation_distributioncotation (commune_id, typologie, total, effectif, calcule_le) "

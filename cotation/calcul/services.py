@@ -26,6 +26,8 @@ from __future__ import annotations
 import json
 import logging
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -33,6 +35,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from demandes.models import Demande
+from demandes.relances.verrous_sql import verrou_attendu
 from fdls.socle.cache import CacheDate
 from fdls.socle.taches import planifier
 
@@ -163,6 +166,29 @@ def historique_de(demande: Demande):
     return demande.historique_cotation.select_related("grille").order_by("-date", "-id")
 
 
+# ---------------------------------------------------------------- un recalcul à la fois par territoire
+
+#: Premier entier des verrous consultatifs des recalculs (le second : hashtext("fichier") ou du SIREN de l'EPCI).
+CLASSE_VERROU = 7320
+
+
+@contextmanager
+def recalcul_exclusif(epci: str | None = None) -> Iterator[None]:
+    """Sérialise les recalculs d'un territoire (verrou consultatif de session **attendu**, rendu par PostgreSQL si
+    le processus meurt) : deux grilles activées ensemble, une activation pendant le calcul de nuit, deux beats ou
+    un renvoi de l'outbox ne recotent plus en même temps ; le second attend, puis relit grilles et totaux à jour.
+
+    Tout le fichier (``epci=None``, seul cas aujourd'hui) : verrou exclusif sur « fichier ». Un EPCI : verrou
+    partagé sur « fichier » (deux EPCI en parallèle, jamais pendant un recalcul du fichier) et exclusif sur l'EPCI.
+    """
+    if epci is None:
+        with verrou_attendu(CLASSE_VERROU, "fichier"):
+            yield
+        return
+    with verrou_attendu(CLASSE_VERROU, "fichier", partage=True), verrou_attendu(CLASSE_VERROU, f"epci:{epci}"):
+        yield
+
+
 # ---------------------------------------------------------------- tout le fichier, par paquets
 
 
@@ -226,8 +252,16 @@ def recalculer_fichier(
     Chaque grille en vigueur est compilée en SQL (``compilation_sql``) : le fichier est recoté dans
     PostgreSQL par tranches de ``taille_paquet`` identifiants, chacune dans sa transaction, par
     ``connexions`` connexions. Une grille que le SQL ne sait pas reproduire (``NonTraduisible``) fait
-    passer tout le recalcul par le moteur Python (``recalculer_fichier_python``), la référence."""
+    passer tout le recalcul par le moteur Python (``recalculer_fichier_python``), la référence.
+
+    Un seul recalcul du fichier à la fois (``recalcul_exclusif``) : les grilles sont lues après l'attente."""
+    with recalcul_exclusif():
+        return _recalculer_fichier(taille_paquet=taille_paquet, le=le, depuis=depuis, connexions=connexions)
+
+
+def _recalculer_fichier(*, taille_paquet, le, depuis, connexions) -> Bilan:
     le = le or timezone.localdate()
+    vider_cache()  # une grille activée pendant l'attente du verrou est prise en compte
     grilles = grilles_en_vigueur()
     try:
         comptes = compilation_sql.recalculer_fichier_sql(
@@ -256,7 +290,8 @@ def recalculer_fichier(
 def recalculer_fichier_python(*, taille_paquet: int = 10000, le: date | None = None, depuis: int = 0) -> Bilan:
     """Recalcul du fichier par le moteur Python (faits lus par paquets, ``coter``, COPY) : la référence."""
     le = le or timezone.localdate()
-    bilan = coter_paquets(paquets_sql.actives(taille_paquet, depuis), le=le, motif="recalcul du fichier")
+    with recalcul_exclusif():
+        bilan = coter_paquets(paquets_sql.actives(taille_paquet, depuis), le=le, motif="recalcul du fichier")
     rafraichir_distributions()
     return bilan
 
@@ -264,7 +299,8 @@ def recalculer_fichier_python(*, taille_paquet: int = 10000, le: date | None = N
 def coter_jamais_cotees(*, taille_paquet: int = 10000, le: date | None = None) -> Bilan:
     """Cote les demandes actives qui n'ont pas encore de résultat (démonstration complétée, reprise)."""
     le = le or timezone.localdate()
-    bilan = coter_paquets(paquets_sql.jamais_cotees(taille_paquet), le=le, motif="première cotation")
+    with recalcul_exclusif():
+        bilan = coter_paquets(paquets_sql.jamais_cotees(taille_paquet), le=le, motif="première cotation")
     rafraichir_distributions()
     return bilan
 
@@ -308,6 +344,7 @@ def recalculer_delta(*, le: date | None = None, taille_paquet: int = 10000, depu
     """
     le = le or timezone.localdate()
     depuis = depuis or timezone.now() - timedelta(hours=26)
-    bilan = coter_paquets(_paquets_echus(le, taille_paquet, depuis), le=le, motif="calcul de nuit")
+    with recalcul_exclusif():
+        bilan = coter_paquets(_paquets_echus(le, taille_paquet, depuis), le=le, motif="calcul de nuit")
     rafraichir_distributions()
     return bilan

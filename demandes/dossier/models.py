@@ -691,10 +691,11 @@ class TraitementPlanifie(models.Model):
         EN_COURS = "en_cours", "En cours"
         TERMINE = "termine", "Terminé"
         ECHEC = "echec", "Interrompu sur erreur"
+        INTERROMPU = "interrompu", "Interrompu (processus arrêté)"
 
     job = models.CharField("traitement", max_length=60)
     jour = models.DateField("jour traité")
-    statut = models.CharField(max_length=10, choices=Statut.choices, default=Statut.EN_COURS)
+    statut = models.CharField(max_length=12, choices=Statut.choices, default=Statut.EN_COURS)
     point_de_reprise = models.BigIntegerField("dernier identifiant traité", default=0)
     compteurs = models.JSONField(default=dict, blank=True)
     passages = models.PositiveIntegerField("exécutions commencées", default=0)

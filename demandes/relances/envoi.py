@@ -130,6 +130,21 @@ def reference(relance_id: int) -> str:
     return f"fdls-relance-{relance_id}"
 
 
+def fichier_courrier(relance_id: int) -> str:
+    return f"relance-{relance_id}.pdf"
+
+
+#: Clé d'idempotence de chaque canal, préfixe + identifiant de la relance (notée en base avant l'envoi).
+PREFIXES_CLE = {"courriel": ("<relance-", "@fdls>"), "sms": ("fdls-relance-", ""), "courrier": ("relance-", ".pdf")}
+
+
+def cle_idempotence(relance_id: int, canal: str) -> str:
+    """La clé donnée au fournisseur pour cette relance : un renvoi porte la même (``message_id``, ``reference``,
+    ``fichier_courrier``)."""
+    avant, apres = PREFIXES_CLE[canal]
+    return f"{avant}{relance_id}{apres}"
+
+
 # ---------------------------------------------------------------- backends
 
 

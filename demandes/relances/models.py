@@ -12,8 +12,9 @@ class Relance(models.Model):
     """Rappel de renouvellement envoyé au demandeur avant l'échéance (CCH R441-2-7).
 
     Au plus une ligne par demande × échéance × canal (contrainte unique) :
-    écrite « à envoyer » d'abord, passée « en cours » juste avant l'envoi,
-    « envoyée » juste après (docs/reliability.md, docs/statuts.md).
+    écrite « à envoyer » d'abord, passée « en cours » juste avant l'envoi
+    (avec sa clé d'idempotence), « envoyée » juste après, par des commits
+    durables (docs/reliability.md, docs/statuts.md).
     """
 
     class Canal(models.TextChoices):
@@ -34,6 +35,12 @@ class Relance(models.Model):
     destinataire = models.CharField("adresse, numéro ou adresse postale", max_length=300, blank=True)
     statut = models.CharField(max_length=12, choices=Statut.choices, default=Statut.A_ENVOYER)
     tentatives = models.PositiveSmallIntegerField(default=0)
+    cle_idempotence = models.CharField(
+        "clé d'idempotence donnée au fournisseur",
+        max_length=100,
+        blank=True,
+        help_text="Notée avant l'envoi : Message-ID du courriel, référence du SMS, nom du fichier du courrier.",
+    )
     tentee_le = models.DateTimeField("dernière tentative", null=True, blank=True)
     envoyee_le = models.DateTimeField("date d'envoi", null=True, blank=True)
     erreur = models.TextField(blank=True)

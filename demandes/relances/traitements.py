@@ -43,8 +43,8 @@ from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Exists, F, OuterRef, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Case, CharField, Exists, F, OuterRef, Subquery, Value, When
+from django.db.models.functions import Cast, Coalesce, Concat
 from django.utils import timezone
 
 from demandes.conservation import services as conservation
@@ -53,10 +53,11 @@ from demandes.dossier.models import Demande, Personne, TraitementPlanifie
 from demandes.dossier.saisie import parametre
 from demandes.doublons import services as doublons
 from demandes.relances import courriers, verrous_sql
-from demandes.relances.envoi import Coordonnees, EnvoiImpossible, Envoyeur, canaux, contexte
+from demandes.relances.envoi import PREFIXES_CLE, Coordonnees, EnvoiImpossible, Envoyeur, canaux, contexte
 from demandes.relances.models import Relance
 from fdls.celery import ERREURS_PASSAGERES
 from fdls.socle.dates import ajouter_mois
+from fdls.socle.taches import planifier
 
 logger = logging.getLogger(__name__)
 
@@ -98,9 +99,25 @@ def verrou_job(job: str):
 
 
 def verrou_tenu_ailleurs(job: str) -> bool:
-    """Vrai si un autre processus exécute ``job`` en ce moment (pour l'affichage)."""
-    with verrou_job(job) as obtenu:
-        return not obtenu
+    """Vrai si un processus exécute ``job`` en ce moment (lu dans ``pg_locks``, sans prendre le verrou : un job
+    qui démarre à cet instant n'est jamais gêné)."""
+    return verrous_sql.detenteur(CLASSE_VERROU, job) is not None
+
+
+def etat_affiche(etat: TraitementPlanifie) -> str:
+    """L'état réel d'un job pour l'opérateur : « en cours » seulement si un processus vivant tient son verrou."""
+    processus = f"{etat.hote or 'hôte inconnu'}, pid {etat.pid}" if etat.pid else "processus inconnu"
+    paquet = f", dernier paquet validé à {timezone.localtime(etat.maj_le):%H:%M:%S}" if etat.maj_le else ""
+    if etat.statut == StatutTraitement.EN_COURS:
+        if verrou_tenu_ailleurs(etat.job):
+            return f"en cours ({processus}{paquet})"
+        return (
+            f"interrompu : le processus ({processus}) s'est arrêté sans finir{paquet} ; reprise automatique "
+            "dans la minute (surveillance du beat), ou --executer"
+        )
+    if etat.statut == StatutTraitement.INTERROMPU:
+        return f"interrompu ({processus}{paquet}) ; reprise planifiée"
+    return etat.get_statut_display().lower()
 
 
 @dataclass
@@ -304,6 +321,17 @@ def _marquer(relance_id: int, statut: str, erreur: str = "") -> None:
     Relance.objects.filter(pk=relance_id).update(**champs)
 
 
+def _cle_idempotence_sql():
+    """``envoi.cle_idempotence(id, canal)`` en SQL, pour noter les clés d'un paquet en une requête."""
+    return Case(
+        *(
+            When(canal=canal, then=Concat(Value(avant), Cast("id", CharField()), Value(apres)))
+            for canal, (avant, apres) in PREFIXES_CLE.items()
+        ),
+        default=Value(""),
+    )
+
+
 def _est_passagere(exc: BaseException) -> bool:
     if isinstance(exc, smtplib.SMTPRecipientsRefused | smtplib.SMTPSenderRefused | smtplib.SMTPDataError):
         return False
@@ -330,9 +358,10 @@ def envoyer_en_attente(etat: TraitementPlanifie | None = None, *, demande_id: in
             _ajouter(etat, cle, 1)
 
     dernier = 0
-    # Un arrêt brutal de PostgreSQL (pas du worker) peut perdre les dernières marques « envoyée »
-    # (≈ 0,6 s) : ces messages seront renvoyés (au moins une fois).
-    with Envoyeur() as envoyeur, verrous_sql.commits_sans_attente():
+    # Toutes les marques sont des commits durables (jamais ``synchronous_commit = off``) : une coupure de
+    # PostgreSQL ne fait repartir aucun message marqué « envoyé » ; seul l'envoi en vol peut repartir, avec la
+    # clé d'idempotence notée avant lui.
+    with Envoyeur() as envoyeur:
         while True:
             with transaction.atomic():
                 a_envoyer = Relance.objects.select_for_update(skip_locked=True).filter(
@@ -349,7 +378,10 @@ def envoyer_en_attente(etat: TraitementPlanifie | None = None, *, demande_id: in
                     break
                 ids = [r[0] for r in paquet]
                 Relance.objects.filter(pk__in=ids).update(
-                    statut=Statut.EN_COURS, tentee_le=timezone.now(), tentatives=F("tentatives") + 1
+                    statut=Statut.EN_COURS,
+                    tentee_le=timezone.now(),
+                    tentatives=F("tentatives") + 1,
+                    cle_idempotence=_cle_idempotence_sql(),
                 )
             dernier = ids[-1]
             actives = coordonnees({r[1] for r in paquet})
@@ -597,7 +629,7 @@ def detecter_doublons_nuit(jour: date | None = None, *, forcer: bool = False) ->
     return executer(JOB_DOUBLONS, jour or timezone.localdate(), _doublons, forcer=forcer)
 
 
-# ---------------------------------------------------------------- ensemble
+# ---------------------------------------------------------------- ensemble et surveillance
 
 
 TRAITEMENTS = {
@@ -607,6 +639,51 @@ TRAITEMENTS = {
     JOB_DOUBLONS: detecter_doublons_nuit,
     JOB_RELANCES: envoyer_relances,
 }
+
+
+#: Tâche Celery de chaque job (relance d'un job interrompu, par l'outbox).
+TACHES = {
+    JOB_ANNULATIONS: "demandes.tasks.annuler_demandes_echues",
+    JOB_DOUBLONS: "demandes.tasks.detecter_doublons_nuit",
+    JOB_RELANCES: "demandes.tasks.envoyer_relances",
+}
+#: La surveillance ne reprend que les jobs démarrés dans ce délai ; plus ancien : à l'opérateur.
+REPRISE_AUTOMATIQUE = timedelta(days=2)
+
+
+def reprendre_interrompus() -> list[tuple[str, date]]:
+    """Surveillance (beat, chaque minute) : un job « en cours » dont le verrou n'a plus de détenteur appartient
+    à un processus mort (worker tué, machine perdue). Il est noté « interrompu » et replanifié par l'outbox :
+    repris en une minute au lieu d'attendre que le broker rende le message (délai de visibilité, 1 h).
+
+    Le constat se fait sous le verrou du job : un job qui redémarre entre-temps n'est pas touché.
+    """
+    repris = []
+    candidats = TraitementPlanifie.objects.filter(
+        statut=StatutTraitement.EN_COURS,
+        dernier_demarrage__gte=timezone.now() - REPRISE_AUTOMATIQUE,
+        job__in=TACHES,
+    ).order_by("jour", "job")
+    for etat in candidats:
+        if verrou_tenu_ailleurs(etat.job):
+            continue
+        with verrou_job(etat.job) as obtenu:
+            if not obtenu:
+                continue
+            with transaction.atomic():
+                mort = TraitementPlanifie.objects.filter(pk=etat.pk, statut=StatutTraitement.EN_COURS).update(
+                    statut=StatutTraitement.INTERROMPU,
+                    erreur=(
+                        f"Processus {etat.hote}, pid {etat.pid} arrêté sans finir (constaté le "
+                        f"{timezone.localtime():%d/%m/%Y à %H:%M:%S}) : repris automatiquement."
+                    ),
+                )
+                if mort:
+                    planifier(TACHES[etat.job], etat.jour.isoformat())
+        if mort:
+            logger.warning("Traitement %s du %s interrompu (pid %s mort) : replanifié", etat.job, etat.jour, etat.pid)
+            repris.append((etat.job, etat.jour))
+    return repris
 
 
 def traitements_du_jour(jour: date | None = None, *, jobs=JOBS, forcer: bool = False) -> list[Resultat]:

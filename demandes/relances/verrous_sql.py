@@ -1,15 +1,23 @@
-"""SQL de session des traitements planifiés : verrou consultatif, commits sans attente du disque.
+"""SQL de session des traitements planifiés : verrous consultatifs (pris, attendus, ou seulement regardés).
 
 * ``verrou_consultatif`` : ``pg_try_advisory_lock`` de session ; une seconde
   exécution concurrente d'un traitement s'arrête aussitôt, et si le processus
   meurt, PostgreSQL libère le verrou avec la connexion (docs/reliability.md §8).
-* ``commits_sans_attente`` : ``synchronous_commit`` désactivé le temps d'un
-  envoi de rappels (un commit par ligne), rétabli ensuite.
+* ``detenteur`` : le processus serveur (pid) qui tient ce verrou, lu dans
+  ``pg_locks`` **sans le prendre** : un job noté « en cours » dont le verrou
+  n'a plus de détenteur appartient à un processus mort.
+* ``verrou_attendu`` : ``pg_advisory_lock`` de session, exclusif ou partagé,
+  **attendu** : un second recalcul de la cotation attend la fin du premier
+  (sérialisation) au lieu de s'arrêter.
+
+Les marques « envoyée » des rappels ne coupent plus ``synchronous_commit`` :
+une coupure de PostgreSQL les perdait, et les SMS repartaient (issue 16).
 
 Sans équivalent ORM : le test (``tests/demandes/relances/test_verrous_sql.py``)
 vérifie le résultat observable — le verrou vu de ``pg_locks`` et refusé à
-une autre connexion, puis libéré ; le réglage de la session pendant puis
-après, et les lignes validées relues par l'ORM.
+une autre connexion, puis libéré ; le détenteur vu d'une autre connexion,
+puis plus personne quand sa connexion se ferme ; le verrou attendu qui
+bloque jusqu'à ce que l'autre le rende (tests/fiabilite/test_recalcul_concurrent.py).
 """
 
 import logging
@@ -40,16 +48,32 @@ def verrou_consultatif(classe: int, cle: str) -> Iterator[bool]:
                 logger.warning("Verrou du traitement %s non libéré explicitement (connexion perdue)", cle)
 
 
-@contextmanager
-def commits_sans_attente() -> Iterator[None]:
-    """Les commits de la session n'attendent pas l'écriture disque du journal de PostgreSQL."""
+def detenteur(classe: int, cle: str) -> int | None:
+    """Pid du processus serveur qui tient le verrou (``classe``, ``hashtext(cle)``) dans cette base, sans le
+    prendre ; ``None`` si personne (le processus qui le tenait est mort, ou a fini)."""
     with connection.cursor() as cursor:
-        cursor.execute("SET synchronous_commit TO OFF")
+        cursor.execute(
+            "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted AND objsubid = 2 "
+            "AND classid = %s::oid AND objid = hashtext(%s)::oid "
+            "AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
+            [classe, cle],
+        )
+        ligne = cursor.fetchone()
+    return ligne[0] if ligne else None
+
+
+@contextmanager
+def verrou_attendu(classe: int, cle: str, *, partage: bool = False) -> Iterator[None]:
+    """Verrou consultatif de session (``classe``, ``hashtext(cle)``) attendu s'il est tenu ailleurs ; ``partage`` :
+    compatible avec les autres verrous partagés, exclusif avec un verrou exclusif."""
+    suffixe = "_shared" if partage else ""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT pg_advisory_lock{suffixe}(%s, hashtext(%s))", [classe, cle])
     try:
         yield
     finally:
         try:
             with connection.cursor() as cursor:
-                cursor.execute("RESET synchronous_commit")
-        except ERREURS_PASSAGERES:
-            pass
+                cursor.execute(f"SELECT pg_advisory_unlock{suffixe}(%s, hashtext(%s))", [classe, cle])
+        except ERREURS_PASSAGERES:  # connexion perdue : le serveur a déjà libéré le verrou
+            logger.warning("Verrou %s non libéré explicitement (connexion perdue)", cle)

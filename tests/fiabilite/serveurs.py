@@ -156,11 +156,14 @@ class PostgresPrive:
         self._pg("initdb", "-D", str(self.donnees), "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync")
         return self
 
-    def demarrer(self, rapide: bool = True) -> None:
-        """``rapide`` : sans fsync ni pages complètes (exercices qui ne perdent pas le disque)."""
+    def demarrer(self, *reglages: str, rapide: bool = True) -> None:
+        """Démarre le serveur. ``reglages`` : ``nom=valeur`` en plus (gardés pour les redémarrages suivants) ;
+        ``rapide`` : sans fsync ni pages complètes (exercices qui ne perdent pas le disque)."""
+        self.reglages = reglages or getattr(self, "reglages", ())
         options = f"-p {self.port} -h 127.0.0.1 -k {self.racine}"
         if rapide:
             options += " -c fsync=off -c full_page_writes=off"
+        options += "".join(f" -c {r}" for r in self.reglages)
         self._pg("pg_ctl", "-D", str(self.donnees), "-l", str(self.journal), "-o", options, "-w", "-t", "30", "start")
 
     def arreter(self, mode: str = "fast") -> None:

@@ -139,17 +139,20 @@ def test_au_retour_du_broker_le_relais_envoie_et_un_vrai_worker_execute(broker_p
     assert etat["worker"]["dernier_battement_s"] < 60
 
 
-def test_les_lignes_envoyees_sont_purgees_apres_une_semaine_jamais_celles_en_attente():
+def test_les_lignes_executees_sont_purgees_apres_une_semaine_jamais_celles_pas_encore_executees():
     maintenant = timezone.now()
+    il_y_a_8_jours = maintenant - timedelta(days=8)
     ancienne = TacheSortante.objects.create(
-        nom=BATTEMENT, etat=TacheSortante.Etat.ENVOYEE, envoyee_le=maintenant - timedelta(days=8)
+        nom=BATTEMENT, etat=TacheSortante.Etat.EXECUTEE, envoyee_le=il_y_a_8_jours, executee_le=il_y_a_8_jours
     )
     recente = TacheSortante.objects.create(
-        nom=BATTEMENT, etat=TacheSortante.Etat.ENVOYEE, envoyee_le=maintenant - timedelta(days=6)
+        nom=BATTEMENT, etat=TacheSortante.Etat.EXECUTEE, envoyee_le=il_y_a_8_jours, executee_le=maintenant
     )
+    # Confiée au broker il y a 8 jours, jamais exécutée : elle reste (le relais la republiera).
+    envoyee = TacheSortante.objects.create(nom=BATTEMENT, etat=TacheSortante.Etat.ENVOYEE, envoyee_le=il_y_a_8_jours)
     en_attente = TacheSortante.objects.create(nom=BATTEMENT)
     TacheSortante.objects.filter(pk=en_attente.pk).update(created_at=maintenant - timedelta(days=30))
 
     assert purger_envoyees() == 1
-    assert set(TacheSortante.objects.values_list("pk", flat=True)) == {recente.pk, en_attente.pk}
+    assert set(TacheSortante.objects.values_list("pk", flat=True)) == {recente.pk, envoyee.pk, en_attente.pk}
     assert not TacheSortante.objects.filter(pk=ancienne.pk).exists()

@@ -179,7 +179,7 @@ def test_worker_tue_au_milieu_des_rappels_puis_relance(broker_prive, tmp_path):
     assert set(Relance.objects.values_list("statut", flat=True)) == {"envoyee"}
     # Rien en double chez le « fournisseur » : une ligne par référence (clé d'idempotence), une lettre par relance.
     assert SmsJournal.objects.count() == n
-    lettres = list((tmp_path / "courriers" / ECHEANCE.isoformat()).glob("relance-*.txt"))
+    lettres = list((tmp_path / "courriers" / ECHEANCE.isoformat()).glob("relance-*.pdf"))
     assert len(lettres) == n
     assert not list((tmp_path / "courriers").rglob("*.tmp"))
     # Une relance « en cours » au moment du SIGKILL a été reprise (au moins une fois).
@@ -281,7 +281,8 @@ def test_broker_arrete_enregistrements_et_renouvellements_commitent_les_suites_p
         f"suites exécutées {executees:.1f} s après le retour du broker"
     )
     assert max(mesures[1:], default=0) < 1.0  # seule la première opération paie le délai de connexion (≤ 1 s)
-    assert set(suites.values_list("etat", flat=True)) == {"envoyee"}
+    # Chaque tâche de suite a acquitté sa ligne de l'outbox en s'exécutant.
+    attendre(lambda: set(suites.values_list("etat", flat=True)) == {"executee"}, delai=10, pas=0.2)
     assert not TacheSortante.objects.filter(etat="en_attente").exists()
 
 

@@ -68,7 +68,7 @@ class Command(BaseCommand):
                 self.stdout.write(f"- {nom} : pas encore lancé ce jour")
             else:
                 self.stdout.write(
-                    f"- {nom} : {etat.get_statut_display().lower()}, {etat.passages} passage(s), reprise après "
+                    f"- {nom} : {traitements.etat_affiche(etat)}, {etat.passages} passage(s), reprise après "
                     f"{etat.point_de_reprise}, compteurs {etat.compteurs}"
                     + (f", erreur : {etat.erreur}" if etat.erreur else "")
                 )

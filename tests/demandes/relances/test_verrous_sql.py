@@ -1,15 +1,12 @@
 """``relances/verrous_sql.py`` : SQL de session sans jumeau ORM, vérifié par son résultat observable.
 
 Le verrou consultatif est vu de ``pg_locks``, refusé à une autre connexion
-tant qu'il est tenu, rendu ensuite ; ``commits_sans_attente`` change le
-réglage de la session le temps du bloc, et les écritures validées pendant ce
-temps sont bien en base (relues par l'ORM).
+tant qu'il est tenu, rendu ensuite ; son détenteur lu sans le prendre.
 """
 
 import psycopg
-from django.db import connection, transaction
+from django.db import connection
 
-from demandes.models import SmsJournal
 from demandes.relances import verrous_sql
 from tests.fiabilite.serveurs import attendre, url_postgres
 
@@ -59,17 +56,13 @@ def _obtenu_ici(cle: str) -> bool:
         return obtenu
 
 
-def _reglage() -> str:
-    with connection.cursor() as curseur:
-        curseur.execute("SHOW synchronous_commit")
-        return curseur.fetchone()[0]
-
-
-def test_les_commits_sans_attente_ne_valent_que_le_temps_du_bloc(db):
-    avant = _reglage()
-    with verrous_sql.commits_sans_attente():
-        assert _reglage() == "off"
-        with transaction.atomic():
-            SmsJournal.objects.create(numero="0612345678", texte="essai", reference="essai-1")
-    assert _reglage() == avant != "off"
-    assert SmsJournal.objects.filter(reference="essai-1").exists()
+def test_le_detenteur_est_lu_sans_prendre_le_verrou_puis_disparait_avec_sa_connexion(db):
+    assert verrous_sql.detenteur(CLASSE, "essai") is None
+    with psycopg.connect(url_postgres(connection.settings_dict), autocommit=True) as autre:
+        autre.execute("SELECT pg_advisory_lock(%s, hashtext(%s))", [CLASSE, "essai"])
+        pid = autre.execute("SELECT pg_backend_pid()").fetchone()[0]
+        assert verrous_sql.detenteur(CLASSE, "essai") == pid
+        assert verrous_sql.detenteur(CLASSE, "autre-travail") is None
+        assert _verrous_tenus() == 0  # lire le détenteur ne prend pas le verrou
+    # Le processus qui le tenait est parti : plus de détenteur.
+    attendre(lambda: verrous_sql.detenteur(CLASSE, "essai") is None, delai=5)
