@@ -27,7 +27,9 @@ class Migration(migrations.Migration):
                     FROM cotation_historiquecotation
                 ) s
             ) x
-            WHERE x.id = h.id AND x.remplace IS NOT NULL
+            WHERE x.id = h.id AND x.remplace IS NOT NULL;
+            -- Contrôles différés de la mise à jour faits avant l'ajout de la contrainte (table remplie).
+            SET CONSTRAINTS ALL IMMEDIATE;
             """,
             migrations.RunSQL.noop,
         ),

@@ -3,9 +3,13 @@
 
 import pytest
 
+from demandes.dossier.choix import TypePiece
 from demandes.models import Demande, Label
+from demandes.pieces import services as pieces
 from fdls.audit.models import Consultation
+from fdls.socle.workflow import Auteur
 from tests.monde.dossiers import enregistrer
+from tests.monde.fichiers import piece_identite
 from tests.monde.territoires import territoire_nantes
 
 
@@ -112,6 +116,18 @@ def test_depot_en_ligne_file_validation_et_rejet(m, client, jeton):
     sans = client.post(valider, {"identite_verifiee": False}, headers=ehs, content_type="application/json")
     assert sans.status_code == 400
     assert "identite_verifiee" in sans.json()["erreurs"]
+    # La case cochée ne suffit pas : la pièce d'identité doit être au dossier (seed 001 §2).
+    sans_piece = client.post(valider, {"identite_verifiee": True}, headers=ehs, content_type="application/json")
+    assert sans_piece.status_code == 400
+    assert "pièce d'identité" in str(sans_piece.json()["erreurs"])
+    assert Demande.objects.get(pk=premiere["id"]).etat == Demande.Etat.A_VALIDER
+    pieces.deposer_piece(
+        demande=Demande.objects.get(pk=premiere["id"]),
+        type=TypePiece.IDENTITE,
+        fichier=piece_identite(),
+        auteur=Auteur(libelle="Le demandeur (dépôt en ligne)"),
+    )
+    assert client.get("/api/v1/demandes-en-ligne/", headers=ehs).json()["results"][0]["piece_identite"] is True
     ok = client.post(valider, {"identite_verifiee": True}, headers=ehs, content_type="application/json")
     assert ok.status_code == 200
     assert ok.json()["etat"] == "active"

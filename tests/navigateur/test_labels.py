@@ -7,10 +7,13 @@ import pytest
 from playwright.sync_api import expect
 
 from demandes.cycle import services
+from demandes.dossier.choix import TypePiece
 from demandes.en_ligne import services as en_ligne
 from demandes.models import Demande, Label
+from demandes.pieces import services as pieces
 from tests.monde.dossiers import dossier, enregistrer
 from tests.monde.factories import TOTPDeviceFactory
+from tests.monde.fichiers import piece_identite
 from tests.monde.territoires import territoire_nantes
 
 pytestmark = [pytest.mark.navigateur, pytest.mark.django_db(transaction=True)]
@@ -52,6 +55,8 @@ def test_le_guichet_valide_une_demande_en_ligne_et_en_rejette_une_autre(page, co
         dossier(communes=[m.reze], nom="Benali", prenom="Sami"), auteur=auteur, le=depot
     )
     a_rejeter = en_ligne.deposer_en_ligne(dossier(communes=[m.nantes], nom="Costa", prenom="Rita"), auteur=auteur)
+    # Le demandeur a joint sa pièce d'identité à son dépôt : sans elle, la validation est refusée.
+    pieces.deposer_piece(demande=a_valider, type=TypePiece.IDENTITE, fichier=piece_identite(), auteur=auteur)
     connecter(m.agent_ehs)
     page.goto("/demandes/en-ligne/")
     expect(page.get_by_role("heading", name="Demandes en ligne à valider")).to_be_visible()

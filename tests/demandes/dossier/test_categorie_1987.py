@@ -26,6 +26,7 @@ from demandes.dossier import calculs, choix
 from demandes.models import Demande
 from tests.monde.dossiers import dossier
 from tests.monde.factories import CommuneFactory, EpciFactory
+from tests.monde.fichiers import piece_identite
 from tests.monde.territoires import ville_de_reze
 
 LE = date(2026, 1, 15)
@@ -234,6 +235,7 @@ def test_la_fiche_montre_un_menage_un_euro_au_dessus_du_plafond(client, agent_ve
             dossier(communes=[territoire.reze], rfr=D("23404")),
             auteur=services.Auteur.agent(territoire.agent),
             guichet=territoire.guichet,
+            piece_identite=piece_identite(),
         )
         agent_verifie(territoire.agent)
         reponse = client.get(reverse("demandes:detail", args=[demande.pk]))
@@ -245,7 +247,10 @@ def test_la_fiche_montre_un_menage_un_euro_au_dessus_du_plafond(client, agent_ve
 def test_la_migration_recalcule_la_categorie_enregistree_des_faux_jeunes_menages():
     territoire = ville_de_reze()
     demande = services.enregistrer_demande(
-        _freres(territoire.reze, D("20000")), auteur=services.Auteur.agent(territoire.agent), guichet=territoire.guichet
+        _freres(territoire.reze, D("20000")),
+        auteur=services.Auteur.agent(territoire.agent),
+        guichet=territoire.guichet,
+        piece_identite=piece_identite(),
     )
     assert demande.categorie_menage == 2
     Demande.objects.filter(pk=demande.pk).update(categorie_menage=3)  # valeur écrite par l'ancienne règle
