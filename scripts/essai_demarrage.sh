@@ -14,12 +14,12 @@ nettoyer() {
     FDLS_VAR_DIR="$PWD/var/essai" .venv/bin/python -m fdls.embedded stop || true
 }
 trap nettoyer EXIT
-for _ in $(seq 1 180); do
+for _ in $(seq 1 300); do
     if grep -q "FDLS est prêt" "$journal"; then break; fi
     if ! kill -0 "$pid" 2>/dev/null; then cat "$journal"; echo "make run s'est arrêté." >&2; exit 1; fi
     sleep 1
 done
-grep -q "FDLS est prêt" "$journal" || { cat "$journal"; echo "make run n'a pas démarré en 180 s." >&2; exit 1; }
+grep -q "FDLS est prêt" "$journal" || { cat "$journal"; echo "make run n'a pas démarré en 300 s." >&2; exit 1; }
 url=$(grep -o "FDLS est prêt : http://[0-9.:]*" "$journal" | head -1 | sed 's/.*: //')
 curl -fsS "$url/healthz" >/dev/null
 curl -fsS "$url/connexion/" | grep -q "Adresse électronique"
