@@ -503,21 +503,25 @@ def limite_annulation(jour: date) -> date:
     return jour - timedelta(days=parametre_facultatif(PARAMETRE_GRACE, jour))
 
 
-def _annulations(etat: TraitementPlanifie) -> None:
-    jour = etat.jour
-    etat.compteurs.setdefault("annulees", 0)
-    ids = list(
-        services.demandes_echues(limite_annulation(jour))
-        .filter(id__gt=etat.point_de_reprise)
-        .order_by("id")
-        .values_list("id", flat=True)
-    )
+def _une_par_une(etat: TraitementPlanifie, demandes, action, compteur: str) -> None:
+    """Applique ``action(demande, le=jour)`` aux ``demandes`` (QuerySet) au-delà du point de reprise, par paquets
+    d'une transaction ; compte ``compteur`` quand l'action a agi, ``ignorees`` sinon (état changé entre-temps)."""
+    etat.compteurs.setdefault(compteur, 0)
+    ids = list(demandes.filter(id__gt=etat.point_de_reprise).order_by("id").values_list("id", flat=True))
     for paquet in _paquets(ids, PAQUET_ANNULATION):
         with transaction.atomic():
             for pk in paquet:
-                annulee = services.annuler_pour_non_renouvellement(Demande(pk=pk), le=jour)
-                _ajouter(etat, "annulees" if annulee else "ignorees", 1)
+                _ajouter(etat, compteur if action(Demande(pk=pk), le=etat.jour) else "ignorees", 1)
             noter(etat, point=paquet[-1])
+
+
+def _annulations(etat: TraitementPlanifie) -> None:
+    _une_par_une(
+        etat,
+        services.demandes_echues(limite_annulation(etat.jour)),
+        services.annuler_pour_non_renouvellement,
+        "annulees",
+    )
 
 
 def annuler_demandes_echues(jour: date | None = None, *, forcer: bool = False) -> Resultat:
@@ -570,18 +574,7 @@ def _radiations(etat: TraitementPlanifie) -> None:
     etat.compteurs.setdefault("radiees", 0)
     _ajouter(etat, "lettres_avertissement", editer_avertissements(jour))
     noter(etat)
-    ids = list(
-        services.demandes_a_radier_sans_reponse(jour)
-        .filter(id__gt=etat.point_de_reprise)
-        .order_by("id")
-        .values_list("id", flat=True)
-    )
-    for paquet in _paquets(ids, PAQUET_ANNULATION):
-        with transaction.atomic():
-            for pk in paquet:
-                radiee = services.radier_sans_reponse(Demande(pk=pk), le=jour)
-                _ajouter(etat, "radiees" if radiee else "ignorees", 1)
-            noter(etat, point=paquet[-1])
+    _une_par_une(etat, services.demandes_a_radier_sans_reponse(jour), services.radier_sans_reponse, "radiees")
 
 
 def radier_sans_reponse(jour: date | None = None, *, forcer: bool = False) -> Resultat:
@@ -594,20 +587,7 @@ def radier_sans_reponse(jour: date | None = None, *, forcer: bool = False) -> Re
 
 
 def _conservation(etat: TraitementPlanifie) -> None:
-    jour = etat.jour
-    etat.compteurs.setdefault("purgees", 0)
-    ids = list(
-        conservation.demandes_a_purger(jour)
-        .filter(id__gt=etat.point_de_reprise)
-        .order_by("id")
-        .values_list("id", flat=True)
-    )
-    for paquet in _paquets(ids, PAQUET_ANNULATION):
-        with transaction.atomic():
-            for pk in paquet:
-                purgee = conservation.purger_demande(Demande(pk=pk), le=jour)
-                _ajouter(etat, "purgees" if purgee else "ignorees", 1)
-            noter(etat, point=paquet[-1])
+    _une_par_une(etat, conservation.demandes_a_purger(etat.jour), conservation.purger_demande, "purgees")
 
 
 def purger_demandes_radiees(jour: date | None = None, *, forcer: bool = False) -> Resultat:
