@@ -81,5 +81,6 @@ urlpatterns = [
     path("", include("demandes.api")),
     path("", include("offre.api")),
     path("", include("cotation.api")),
+    path("", include("instruction.api")),
     path("", include(routeur.urls)),
 ]

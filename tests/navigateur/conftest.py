@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import sync_playwright
 
 from tests.monde.factories import MOT_DE_PASSE, code_totp
@@ -80,3 +81,21 @@ def capture(page):
             page.screenshot(path=str(Path(CAPTURES) / f"{nom}.png"), full_page=True)
 
     return capturer
+
+
+@pytest.fixture
+def axe(page):
+    """``axe()`` : audit axe-core (RGAA / WCAG 2.1 AA) de la page ouverte ; échoue en listant chaque violation.
+
+    axe-core est livré dans le paquet ``axe-playwright-python`` (``axe.min.js``) : rien n'est téléchargé."""
+
+    def auditer(contexte=None):
+        resultats = Axe().run(
+            page,
+            context=contexte,
+            options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}},
+        )
+        violations = resultats.response["violations"]
+        assert not violations, f"{page.url} : " + resultats.generate_report()
+
+    return auditer

@@ -41,3 +41,8 @@ def test_mauvais_code_reste_sur_le_second_facteur(page):
     page.get_by_role("button", name="Valider").click()
     assert "Code incorrect" in page.content()
     assert "/connexion/second-facteur/" in page.url
+
+
+def test_la_page_de_connexion_n_a_aucune_violation_axe(page, axe):
+    page.goto("/connexion/")
+    axe()

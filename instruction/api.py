@@ -1,0 +1,4 @@
+"""API de l'instruction (incluse par ``fdls/api/urls.py`` sous ``/api/v1/``) : les routes de chaque
+fonctionnalité, dans le ``api.py`` de son dossier."""
+
+urlpatterns = []

@@ -1,0 +1,1 @@
+"""Prospection, positionnements, propositions et visites sur une vacance."""

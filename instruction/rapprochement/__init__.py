@@ -1,0 +1,1 @@
+"""Rapprochement : d'une vacance à ses candidats (recherche, motifs d'exclusion)."""
