@@ -405,8 +405,16 @@ class Evenement(JournalTransition):
         PIECE_OBSOLETE = "piece_obsolete", "Pièce rendue obsolète"
         PIECE_SUPPRIMEE = "piece_supprimee", "Pièce supprimée"
         LABEL = "label", "Priorité, éligibilité ou contingent"
+        # Instruction (instruction/propositions) : prospection, positionnement, proposition, visite.
+        CONTACT = "contact", "Contact demandeur"
+        REFUS_POSITIONNEMENT = "refus_positionnement", "Refus d'être positionné en CAL après un contact"
+        POSITIONNEMENT = "positionnement", "Positionnement sur un logement"
+        RETRAIT_POSITIONNEMENT = "retrait_positionnement", "Retrait du positionnement sur un logement"
         PROPOSITION = "proposition", "Proposition de logement"
-        # Refus d'être positionné en CAL après un contact (décote de la cotation).
+        ACCEPTATION_PROPOSITION = "acceptation_proposition", "Acceptation d'une proposition de logement"
+        NON_REPONSE_PROPOSITION = "non_reponse_proposition", "Proposition de logement restée sans réponse"
+        VISITE = "visite", "Visite de logement"
+        # Aujourd'hui aussi lu comme refus d'être positionné (décote) : séparé par l'issue 18.
         REFUS_PROPOSITION = "refus_proposition", "Refus du demandeur d'une proposition de logement"
         REFUS_ATTRIBUTION = "refus_attribution", "Refus du demandeur d'un logement attribué en CAL"
         PASSAGE_CAL = "passage_cal", "Passage en Commission d'attribution logement"
