@@ -24,9 +24,9 @@ INTERVENANT = "Démonstration (instruction)"
 # (type d'événement, part pour 10 000 des demandes actives, nombre d'événements, rang en CAL)
 EVENEMENTS = [
     (Type.PASSAGE_CAL, 600, 1, True),
-    (Type.REFUS_PROPOSITION, 400, 1, False),
-    (Type.REFUS_PROPOSITION, 80, 4, False),
-    (Type.REFUS_PROPOSITION, 30, 6, False),
+    (Type.REFUS_POSITIONNEMENT, 400, 1, False),
+    (Type.REFUS_POSITIONNEMENT, 80, 4, False),
+    (Type.REFUS_POSITIONNEMENT, 30, 6, False),
     (Type.REFUS_ATTRIBUTION, 60, 2, False),
     (Type.REFUS_ATTRIBUTION, 15, 4, False),
 ]
@@ -77,7 +77,7 @@ FROM poses p
 
 PRECISIONS = {
     Type.PASSAGE_CAL: "Dossier présenté en CAL, non classé en première position",
-    Type.REFUS_PROPOSITION: "Refus d'être positionné en CAL après un contact",
+    Type.REFUS_POSITIONNEMENT: "Refus d'être positionné en CAL après un contact",
     Type.REFUS_ATTRIBUTION: "Refus du logement attribué en CAL",
 }
 

@@ -65,7 +65,7 @@ def J(texte: str) -> sql.Literal:
     return L(json.dumps(texte, ensure_ascii=False)[1:-1])
 
 
-REFUS_POSITIONNEMENT = "refus_proposition"
+REFUS_POSITIONNEMENT = "refus_positionnement"
 REFUS_ATTRIBUTION = "refus_attribution"
 PASSAGE_CAL = "passage_cal"
 assert {REFUS_POSITIONNEMENT, REFUS_ATTRIBUTION, PASSAGE_CAL} == set(EVENEMENTS_COTATION)

@@ -10,8 +10,12 @@ Deux façons de le construire, qui donnent le même instantané (testé) :
 
 Les événements comptés sont ceux que l'instruction écrit dans l'historique
 (``Evenement.Type``) : refus d'être positionné en CAL après un contact
-(« refus_proposition »), refus d'un logement attribué en CAL
-(« refus_attribution »), passage en CAL (« passage_cal », rang dans ``details``).
+(« refus_positionnement »), refus d'un logement attribué en CAL, y compris le
+refus de la proposition d'un logement que la CAL a attribué (« refus_attribution »),
+passage en CAL (« passage_cal », rang dans ``details``). Le refus d'une
+proposition faite avant toute décision de CAL (« refus_proposition ») ne coûte
+rien : l'annexe 1 du plan (seed 001) ne connaît que ces deux décotes
+(docs/decisions.md, session 10).
 """
 
 from __future__ import annotations
@@ -29,7 +33,7 @@ from demandes.models import Evenement, Label
 from . import faits_sql
 
 EVENEMENTS_COTATION = (
-    Evenement.Type.REFUS_PROPOSITION,
+    Evenement.Type.REFUS_POSITIONNEMENT,
     Evenement.Type.REFUS_ATTRIBUTION,
     Evenement.Type.PASSAGE_CAL,
 )
@@ -83,7 +87,7 @@ def noter_evenements(faits: Faits, lignes) -> None:
     pos, attr, cal = [], [], []
     for type_, quand, rang in lignes:
         jour = timezone.localtime(quand).date() if hasattr(quand, "tzinfo") and quand.tzinfo else quand
-        if type_ == Evenement.Type.REFUS_PROPOSITION:
+        if type_ == Evenement.Type.REFUS_POSITIONNEMENT:
             pos.append(jour)
         elif type_ == Evenement.Type.REFUS_ATTRIBUTION:
             attr.append(jour)

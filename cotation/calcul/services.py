@@ -313,7 +313,7 @@ def planifier_recalcul_territoire(epci: str) -> None:
 # ---------------------------------------------------------------- nuit
 
 
-EVENEMENTS_DE_NUIT = ("label", "label_retrait", "refus_proposition", "refus_attribution", "passage_cal")
+EVENEMENTS_DE_NUIT = ("label", "label_retrait", "refus_positionnement", "refus_attribution", "passage_cal")
 
 
 def _paquets_echus(le: date, taille: int, depuis):

@@ -414,7 +414,8 @@ class Evenement(JournalTransition):
         ACCEPTATION_PROPOSITION = "acceptation_proposition", "Acceptation d'une proposition de logement"
         NON_REPONSE_PROPOSITION = "non_reponse_proposition", "Proposition de logement restée sans réponse"
         VISITE = "visite", "Visite de logement"
-        # Aujourd'hui aussi lu comme refus d'être positionné (décote) : séparé par l'issue 18.
+        # Refus d'une proposition faite avant toute décision de CAL : sans décote (annexe 1). Le refus de la
+        # proposition d'un logement attribué en CAL s'écrit REFUS_ATTRIBUTION (migration 0029, session 10).
         REFUS_PROPOSITION = "refus_proposition", "Refus du demandeur d'une proposition de logement"
         REFUS_ATTRIBUTION = "refus_attribution", "Refus du demandeur d'un logement attribué en CAL"
         PASSAGE_CAL = "passage_cal", "Passage en Commission d'attribution logement"
@@ -449,7 +450,7 @@ class Evenement(JournalTransition):
             models.Index(
                 fields=["demande"],
                 name="evenement_cotation",
-                condition=models.Q(type__in=["refus_proposition", "refus_attribution", "passage_cal"]),
+                condition=models.Q(type__in=["refus_positionnement", "refus_attribution", "passage_cal"]),
             ),
         ]
 

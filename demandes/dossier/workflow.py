@@ -18,7 +18,7 @@ Etat = Demande.Etat
 Type = Evenement.Type
 
 # Événements de l'instruction que lit la cotation (décotes après refus, passage en CAL).
-EVENEMENTS_QUI_COTENT = frozenset({Type.REFUS_PROPOSITION, Type.REFUS_ATTRIBUTION, Type.PASSAGE_CAL})
+EVENEMENTS_QUI_COTENT = frozenset({Type.REFUS_POSITIONNEMENT, Type.REFUS_ATTRIBUTION, Type.PASSAGE_CAL})
 
 
 def _refus(workflow: Workflow, demande, transition: Transition) -> str:

@@ -60,10 +60,12 @@ def _tableau_ressources(personnes_saisies) -> dict | None:
 
 
 def nombre_refus(demande: Demande) -> int:
-    """Refus de propositions de logement inscrits à l'historique du dossier (demandes fusionnées comprises)."""
+    """Refus de propositions de logement inscrits à l'historique du dossier (demandes fusionnées comprises) :
+    avant la CAL (« refus_proposition ») ou d'un logement attribué en CAL (« refus_attribution »)."""
     return (
         Evenement.objects.filter(
-            demande_id__in=doublons.demandes_du_dossier(demande), type=Evenement.Type.REFUS_PROPOSITION
+            demande_id__in=doublons.demandes_du_dossier(demande),
+            type__in=[Evenement.Type.REFUS_PROPOSITION, Evenement.Type.REFUS_ATTRIBUTION],
         )
         .order_by()
         .count()

@@ -52,7 +52,8 @@ DEMANDEUR_EN_LIGNE = Auteur.demandeur(None).libelle
 # Événements d'instruction (sans changement d'état), en ``str`` simples pour l'écriture.
 PIECE_AJOUTEE = brut(Type.PIECE_AJOUTEE)
 PROPOSITION = brut(Type.PROPOSITION)
-REFUS_PROPOSITION = brut(Type.REFUS_PROPOSITION)
+REFUS_POSITIONNEMENT = brut(Type.REFUS_POSITIONNEMENT)
+REFUS_ATTRIBUTION = brut(Type.REFUS_ATTRIBUTION)
 PASSAGE_CAL = brut(Type.PASSAGE_CAL)
 DECISION_CAL = brut(Type.DECISION_CAL)
 NON_ATTRIBUTION = brut(Type.NON_ATTRIBUTION)
@@ -272,9 +273,9 @@ class TireurHistorique:
         )
         r = a.random()
         if r < 0.40:
-            # Refus d'être positionné en CAL après un contact (décote « refus avant CAL »).
+            # Refus d'être positionné en CAL après un contact (décote « refus d'être positionné »).
             vie.fait(
-                REFUS_PROPOSITION,
+                REFUS_POSITIONNEMENT,
                 jour + timedelta(days=entier(a, 2, 15)),
                 MOTIFS_REFUS[int(a.random() * len(MOTIFS_REFUS))],
                 {"etape": "avant_cal", "bien": bien, "motif": MOTIFS_REFUS[int(a.random() * len(MOTIFS_REFUS))]},
@@ -298,9 +299,11 @@ class TireurHistorique:
             _, _, seance = self.cal(
                 a, vie, jour + timedelta(days=5), typologies, decision="attribution", bailleur=bailleur, bien=bien
             )
+            # Refus de la proposition du logement que la CAL vient d'attribuer : refus d'un logement attribué
+            # en CAL (décote par paliers de l'annexe 1).
             motif = MOTIFS_REFUS[int(a.random() * len(MOTIFS_REFUS))]
             vie.fait(
-                REFUS_PROPOSITION,
+                REFUS_ATTRIBUTION,
                 seance + timedelta(days=entier(a, 3, 20)),
                 motif,
                 {"etape": "apres_attribution", "bien": bien, "motif": motif},

@@ -102,7 +102,14 @@ def test_historique_coherent_avec_les_etats(fichier):
         assert d.date_expiration == ajouter_mois(derniere, 12)
     # Quelques refus et passages en CAL, lus par la cotation.
     types = Counter(Evenement.objects.values_list("type", flat=True))
-    for attendu in ("refus_proposition", "passage_cal", "decision_cal", "renouvellement", "modification"):
+    for attendu in (
+        "refus_positionnement",
+        "refus_attribution",
+        "passage_cal",
+        "decision_cal",
+        "renouvellement",
+        "modification",
+    ):
         assert types[attendu] > 0, attendu
     auteurs = set(Evenement.objects.filter(type="enregistrement").values_list("auteur_libelle", flat=True))
     guichets = set(Guichet.objects.filter(type="accompagnateur").values_list("organisme__nom", flat=True))

@@ -132,7 +132,7 @@ def test_poser_et_retirer_un_label_recote(m):
 def test_refus_et_passages_en_cal_recotent(m):
     demande = enregistrer(m)
     assert resultat(demande).total == 0
-    demandes.ecrire_evenement(demande, Evenement.Type.REFUS_PROPOSITION, AUTOMATE)
+    demandes.ecrire_evenement(demande, Evenement.Type.REFUS_POSITIONNEMENT, AUTOMATE)
     r = resultat(demande)
     assert r.total == -5
     [decote] = r.lignes
@@ -212,8 +212,8 @@ def test_charger_donne_les_memes_faits_que_depuis_dossier(m):
     )
     labels.poser_label(demande, m.cp_dalo, user=m.agent_ddets)
     hier = timezone.now() - timedelta(days=1)
-    demandes.ecrire_evenement(demande, Evenement.Type.REFUS_PROPOSITION, AUTOMATE, date=hier - timedelta(days=30))
-    demandes.ecrire_evenement(demande, Evenement.Type.REFUS_PROPOSITION, AUTOMATE, date=hier)
+    demandes.ecrire_evenement(demande, Evenement.Type.REFUS_POSITIONNEMENT, AUTOMATE, date=hier - timedelta(days=30))
+    demandes.ecrire_evenement(demande, Evenement.Type.REFUS_POSITIONNEMENT, AUTOMATE, date=hier)
     demandes.ecrire_evenement(demande, Evenement.Type.PASSAGE_CAL, AUTOMATE, details={"rang": "3"}, date=hier)
     demandes.ecrire_evenement(demande, Evenement.Type.REFUS_ATTRIBUTION, AUTOMATE)
 

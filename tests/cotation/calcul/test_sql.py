@@ -227,11 +227,11 @@ def test_refus_periode_palier_et_oubli(m):
     # 4 refus : le plus ancien tombe pile au début de la période de 24 mois (31/03/2023, exclu) → 3 refus comptés
     a = enregistrer(m, date_depot=date(2020, 1, 15))
     for jour in (date(2023, 3, 31), date(2024, 1, 10), date(2024, 12, 1), dernier):
-        evenement(a, Evenement.Type.REFUS_PROPOSITION, jour)
+        evenement(a, Evenement.Type.REFUS_POSITIONNEMENT, jour)
     # 4 refus dans la période : palier « 4 ou 5 » ; puis un refus à venir (échéance)
     b = enregistrer(m, date_depot=date(2020, 1, 15))
     for jour in (date(2023, 4, 1), date(2024, 1, 10), date(2024, 12, 1), dernier, date(2025, 6, 1)):
-        evenement(b, Evenement.Type.REFUS_PROPOSITION, jour)
+        evenement(b, Evenement.Type.REFUS_POSITIONNEMENT, jour)
     # refus d'attribution : 2 le même jour ; puis un seul
     c = enregistrer(m, date_depot=date(2020, 1, 15))
     evenement(c, Evenement.Type.REFUS_ATTRIBUTION, date(2024, 2, 29))
@@ -241,7 +241,7 @@ def test_refus_periode_palier_et_oubli(m):
     # jour civil à Paris : 23 h 30 UTC le 31/12 est le 1er janvier à Paris
     e = enregistrer(m, date_depot=date(2020, 1, 15))
     tard = datetime.datetime(2024, 12, 31, 23, 30, tzinfo=datetime.UTC)
-    evenement(e, Evenement.Type.REFUS_PROPOSITION, tard)
+    evenement(e, Evenement.Type.REFUS_POSITIONNEMENT, tard)
     # passages en CAL : rangs écrits de plusieurs façons (seul un rang > 1 compte)
     f = enregistrer(m, date_depot=date(2020, 1, 15))
     for jour, rang in [(date(2024, 5, 31), "2"), (date(2024, 6, 30), " 3 "), (date(2024, 7, 31), "1")]:
@@ -446,7 +446,7 @@ def test_grille_d_essai_toutes_les_regles(essai):
         )
         poser(d, *codes)
         for k in range(i % 4):
-            evenement(d, Evenement.Type.REFUS_PROPOSITION, date(2024, 11, 30) + timedelta(days=20 * k))
+            evenement(d, Evenement.Type.REFUS_POSITIONNEMENT, date(2024, 11, 30) + timedelta(days=20 * k))
         if i % 2:
             evenement(d, Evenement.Type.REFUS_ATTRIBUTION, date(2025, 1, 31))
             evenement(d, Evenement.Type.PASSAGE_CAL, date(2025, 1, 31), rang=2)
@@ -465,7 +465,7 @@ def test_grille_d_essai_toutes_les_regles(essai):
     # plancher : trois refus, rien d'autre
     plancher = enregistrer_ancenis(m, date_depot=LE, statut_occupation="proprietaire", motifs=["trop_cher"])
     for jour in (date(2025, 1, 1), date(2025, 2, 1), date(2025, 3, 1)):
-        evenement(plancher, Evenement.Type.REFUS_PROPOSITION, jour)
+        evenement(plancher, Evenement.Type.REFUS_POSITIONNEMENT, jour)
     evenement(plancher, Evenement.Type.REFUS_ATTRIBUTION, date(2025, 3, 1))
     enregistrer(m, date_depot=depot, statut_occupation="sans_abri")  # Nantes Métropole : l'autre grille
 
@@ -529,7 +529,7 @@ def test_deux_connexions_ecrivent_ce_que_le_moteur_python_calcule():
             statut_occupation=["sans_abri", "locataire_prive", "heberge_famille"][i % 3],
         )
         if i % 4 == 0:
-            evenement(d, Evenement.Type.REFUS_PROPOSITION, date(2025, 1, 31))
+            evenement(d, Evenement.Type.REFUS_POSITIONNEMENT, date(2025, 1, 31))
     services.vider_cache()
     avant, hist_avant = _etat()
     le = date(2025, 3, 31)
