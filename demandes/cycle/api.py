@@ -136,7 +136,7 @@ class CycleDemandeApi:
         responses={200: DemandeResultatSerializer, **ERREURS_ECRITURE},
     )
     def update(self, request, *args, partial=False, **kwargs):
-        demande = self.demande_modifiable()
+        demande = self.demande_instruisible()
         # Jamais « partial » au sens de DRF : une personne envoyée est toujours décrite en entier.
         classe = DemandeModificationPartielleSerializer if partial else DemandeModificationSerializer
         donnees = valider(classe(data=request.data, context=self.get_serializer_context()))

@@ -23,7 +23,7 @@ from demandes.cycle.forms import (
     SaisieDossier,
 )
 from demandes.dossier.models import Demande
-from demandes.dossier.vues import demande_modifiable, montrer_demandes, nominatif_requis
+from demandes.dossier.vues import demande_instruisible, demande_modifiable, montrer_demandes, nominatif_requis
 from demandes.doublons import services as doublons
 from fdls import acces
 from fdls.audit.models import Consultation
@@ -192,7 +192,8 @@ def _demande_modifiable(request, pk):
 
 @nominatif_requis
 def modifier(request, pk):
-    demande = _demande_modifiable(request, pk)
+    # Guichet accompagnateur, ou instructeur bailleur sur une demande active (compléter, corriger).
+    demande = demande_instruisible(request, pk, refus=MESSAGE_LECTURE_SEULE)
     if demande.etat not in (Demande.Etat.BROUILLON, Demande.Etat.ACTIVE):
         messages.error(request, f"Une demande {demande.get_etat_display().lower()} ne se modifie pas.")
         return redirect("demandes:detail", pk)

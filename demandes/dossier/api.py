@@ -81,6 +81,14 @@ class DemandeApiBase(viewsets.GenericViewSet):
             raise exceptions.PermissionDenied(MESSAGE_ECRITURE_REFUSEE)
         return demande
 
+    def demande_instruisible(self) -> Demande:
+        """Compléter et corriger : guichet accompagnateur, ou instructeur bailleur sur une demande active."""
+        demande = self.demande_ou_404(Demande.objects.visibles_par(self.request.user))
+        if not Demande.objects.instruisibles_par(self.request.user).filter(pk=demande.pk).exists():
+            journaliser_refus(self.request, demande)
+            raise exceptions.PermissionDenied(MESSAGE_ECRITURE_REFUSEE)
+        return demande
+
     def demande_ou_404(self, visibles) -> Demande:
         """La demande ``pk`` parmi ``visibles`` ; 404 sinon, et un refus au journal si elle existe ailleurs."""
         try:

@@ -62,6 +62,20 @@ class DemandeQuerySet(models.QuerySet):
             etat="etat",
         )
 
+    def instruisibles_par(self, user):
+        """Demandes que ``user`` complète et corrige et où il ajoute des pièces : celles qu'il modifie, plus les
+        demandes actives qu'il voit s'il instruit pour un bailleur (fdls/acces : ``filtrer_instruisibles``)."""
+        return acces.filtrer_instruisibles(
+            self,
+            user,
+            departement="departement",
+            commune="localisations__commune",
+            guichet="guichet",
+            demandeur="compte_demandeur",
+            cles="lignes_recherche__cle",
+            etat="etat",
+        )
+
     def actives(self):
         return self.filter(etat=Demande.Etat.ACTIVE)
 

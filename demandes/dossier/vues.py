@@ -65,6 +65,16 @@ def montrer_demandes(request, demandes, *, action: str = Consultation.Action.LIS
     montrer(request, demandes, action=action)
 
 
+def demande_instruisible(request, pk, *, refus: str) -> Demande:
+    """La demande si l'agent peut la compléter et la corriger (guichet, ou instructeur bailleur sur une demande
+    active) ; 404 hors territoire, 403 (``refus``, journalisé) sinon."""
+    demande = demande_visible(request, pk)
+    if not Demande.objects.instruisibles_par(request.user).filter(pk=pk).exists():
+        journaliser_refus(request, demande)
+        raise PermissionDenied(refus)
+    return demande
+
+
 def demande_modifiable(request, pk, *, refus: str) -> Demande:
     """La demande si l'agent peut la modifier ; 404 hors territoire, 403 (``refus``, journalisé) si lecture seule."""
     demande = demande_visible(request, pk)

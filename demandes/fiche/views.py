@@ -51,6 +51,8 @@ def detail(request, pk):
         au = periode.cleaned_data["au"] or aujourd_hui
 
     modifiable = Demande.objects.modifiables_par(request.user).filter(pk=pk).exists()
+    # Instructeur bailleur : complète, corrige et ajoute les pièces d'une demande active ; rien de plus.
+    instruisible = modifiable or Demande.objects.instruisibles_par(request.user).filter(pk=pk).exists()
     possibles = transitions_possibles(demande)
     reactivable, raison_reactivation = services.reactivation_possible(demande)
     contexte = {
@@ -62,7 +64,8 @@ def detail(request, pk):
         "periode_du": du,
         "periode_au": au,
         "modifiable": modifiable,
-        "peut_modifier": modifiable and demande.etat in (Demande.Etat.BROUILLON, Demande.Etat.ACTIVE),
+        "instruisible": instruisible,
+        "peut_modifier": instruisible and demande.etat in (Demande.Etat.BROUILLON, Demande.Etat.ACTIVE),
         "peut_renouveler": modifiable and "renouveler" in possibles,
         "peut_annuler": modifiable and "annuler" in possibles,
         "peut_reactiver": modifiable and reactivable,

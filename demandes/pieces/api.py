@@ -170,6 +170,14 @@ class PieceViewSet(viewsets.GenericViewSet):
             raise exceptions.PermissionDenied(MESSAGE_ECRITURE_REFUSEE)
         return demande
 
+    def _demande_instruisible(self) -> Demande:
+        """Dépôt : guichet accompagnateur, ou instructeur bailleur sur une demande active (pièces de l'instruction)."""
+        demande = self._demande_visible()
+        if not Demande.objects.instruisibles_par(self.request.user).filter(pk=demande.pk).exists():
+            journaliser_refus(self.request, demande)
+            raise exceptions.PermissionDenied(MESSAGE_ECRITURE_REFUSEE)
+        return demande
+
     def _piece(self) -> Piece:
         piece = self.get_queryset().filter(pk=self.kwargs["pk"]).first()
         if piece is None:
@@ -238,7 +246,7 @@ class PieceViewSet(viewsets.GenericViewSet):
         responses={201: PieceSerializer, **ERREURS_ECRITURE},
     )
     def create(self, request, *args, **kwargs):
-        demande = self._demande_modifiable()
+        demande = self._demande_instruisible()
         serialiseur = DepotPieceSerializer(data=request.data)
         if not serialiseur.is_valid():
             raise exceptions.ValidationError(serialiseur.errors)

@@ -14,13 +14,19 @@ def contexte_pieces(
     demande: Demande,
     *,
     modifiable: bool | None = None,
+    instruisible: bool | None = None,
     personnes: list[Personne] | None = None,
     form_depot: DepotPieceForm | None = None,
     obsolescence: tuple[int, ObsolescenceForm] | None = None,
 ) -> dict:
-    """Ce que montre le bloc « Pièces » : pièces, pièces manquantes, formulaires."""
+    """Ce que montre le bloc « Pièces » : pièces, pièces manquantes, formulaires.
+
+    ``modifiable`` (guichet accompagnateur) : déposer, rendre obsolète, supprimer ; ``instruisible`` (guichet, ou
+    instructeur bailleur) : déposer les pièces de l'instruction."""
     if modifiable is None:
         modifiable = Demande.objects.modifiables_par(user).filter(pk=demande.pk).exists()
+    if instruisible is None:
+        instruisible = modifiable or Demande.objects.instruisibles_par(user).filter(pk=demande.pk).exists()
     liste = list(
         Piece.objects.filter(demande=demande).select_related("deposee_par", "organisme", "obsolete_par", "personne")
     )
@@ -34,6 +40,7 @@ def contexte_pieces(
         if (a.type, a.personne) not in {(e.type, e.personne) for e in enregistrement}
     ]
     gerable = modifiable and demande.etat == Demande.Etat.ACTIVE
+    deposable = instruisible and demande.etat == Demande.Etat.ACTIVE
     piece_en_erreur, form_erreur = obsolescence or (None, None)
     for p in liste:
         p.form_obsolescence = form_erreur if p.pk == piece_en_erreur else ObsolescenceForm(prefix=f"obsolete-{p.pk}")
@@ -45,6 +52,7 @@ def contexte_pieces(
         "manquantes_instruction": instruction,
         "peut_gerer": gerable,
         "modifiable": modifiable,
-        "form_depot": form_depot or (DepotPieceForm(demande=demande) if gerable else None),
+        "instruisible": instruisible,
+        "form_depot": form_depot or (DepotPieceForm(demande=demande) if deposable else None),
         "taille_max": pieces.taille_lisible(pieces.taille_max()),
     }

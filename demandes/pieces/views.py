@@ -1,8 +1,10 @@
 """Écrans des pièces justificatives : onglet « Pièces » de la fiche, dépôt, obsolescence, suppression, téléchargement.
 
 Lecture : ``Piece.objects.visibles_par(user)`` (la demande est visible) ;
-écriture : ``Demande.objects.modifiables_par(user)`` (guichet accompagnateur
-du territoire). Une pièce hors du périmètre répond 404 sans rien révéler et la
+écriture : dépôt parmi ``Demande.objects.instruisibles_par(user)`` (guichet
+accompagnateur du territoire, ou instructeur bailleur sur une demande active :
+pièces de l'instruction), obsolescence et suppression parmi
+``modifiables_par(user)`` (guichet accompagnateur). Une pièce hors du périmètre répond 404 sans rien révéler et la
 tentative est inscrite au journal des consultations (action « refus ») ; chaque
 téléchargement y est inscrit (action « téléchargement »). Le fichier n'est
 servi que par ``telecharger`` : en pièce jointe, avec son type vérifié et
@@ -19,7 +21,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from demandes.dossier.models import Demande
-from demandes.dossier.vues import demande_modifiable, demande_visible, nominatif_requis
+from demandes.dossier.vues import demande_instruisible, demande_modifiable, demande_visible, nominatif_requis
 from demandes.pieces import services as pieces
 from demandes.pieces.forms import DepotPieceForm, ObsolescenceForm
 from demandes.pieces.models import Piece
@@ -37,8 +39,11 @@ def _rendre_page(request, demande, status=200, **kwargs):
     return render(request, "demandes/pieces/pieces.html", contexte, status=status)
 
 
+REFUS_PIECES = "Votre organisme consulte cette demande mais ne gère pas ses pièces."
+
+
 def _demande_modifiable(request, pk) -> Demande:
-    return demande_modifiable(request, pk, refus="Votre organisme consulte cette demande mais ne gère pas ses pièces.")
+    return demande_modifiable(request, pk, refus=REFUS_PIECES)
 
 
 def piece_visible(request, demande_pk: int, piece_pk: int) -> Piece:
@@ -64,7 +69,7 @@ def liste(request, pk):
     if request.method != "POST":
         demande = demande_visible(request, pk)
         return _rendre_page(request, demande)
-    demande = _demande_modifiable(request, pk)
+    demande = demande_instruisible(request, pk, refus=REFUS_PIECES)
     form = DepotPieceForm(request.POST, request.FILES, demande=demande)
     if form.is_valid():
         try:

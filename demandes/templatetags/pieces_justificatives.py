@@ -10,10 +10,12 @@ register = template.Library()
 
 @register.simple_tag(takes_context=True)
 def contexte_pieces(context):
-    """Pièces, pièces manquantes et formulaires de la demande affichée (``demande``, ``modifiable``)."""
+    """Pièces, pièces manquantes et formulaires de la demande affichée (``demande``, ``modifiable``,
+    ``instruisible``)."""
     return selectors.contexte_pieces(
         context["request"].user,
         context["demande"],
         modifiable=context.get("modifiable"),
+        instruisible=context.get("instruisible"),
         personnes=context.get("personnes"),
     )

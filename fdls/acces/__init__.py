@@ -28,7 +28,11 @@ Règles (docs/acces.md détaille la matrice) :
   valider (``enregistre`` : agent de guichet d'un organisme doté d'un guichet
   accompagnateur actif), dans leur territoire ;
 * seul un agent de guichet d'un organisme qui a un guichet accompagnateur
-  modifie une demande (seed 001 annexe 2) ;
+  modifie une demande (seed 001 annexe 2) et la fait vivre (enregistrement,
+  renouvellement, annulation, radiation) ;
+* un **instructeur bailleur** (rôle ``instructeur_bailleur`` d'un organisme
+  bailleur) complète et corrige une demande **active** qu'il voit et y ajoute
+  les pièces de l'instruction (``instruit``, ``filtrer_instruisibles``) ;
 * l'administration (partenaires, comptes, journal d'audit) est réservée aux
   administrateurs d'un organisme gestionnaire.
 """
@@ -326,6 +330,37 @@ def filtrer_modifiables(
     if not enregistre(user):
         return queryset.none()
     return filtrer(queryset, user, departement=departement, commune=commune, guichet=guichet, cles=cles, etat=etat)
+
+
+def instruit(user) -> bool:
+    """L'agent instruit-il des demandes pour un bailleur (complète, corrige, ajoute les pièces de l'instruction) ?"""
+    return voit_nominatif(user) and user.a_role("instructeur_bailleur") and user.organisme.type == "bailleur"
+
+
+ETAT_INSTRUISIBLE = "active"
+
+
+def filtrer_instruisibles(
+    queryset: QuerySet,
+    user,
+    *,
+    commune: str,
+    etat: str,
+    departement: str | None = None,
+    guichet: str | None = None,
+    demandeur: str | None = None,
+    cles: str | None = None,
+):
+    """Demandes que ``user`` peut compléter et corriger et auxquelles il peut ajouter des pièces : celles qu'il
+    modifie (``filtrer_modifiables``), et pour un instructeur bailleur les demandes actives qu'il voit (ni
+    brouillon, ni demande satisfaite ou annulée). Les actions de guichet (enregistrer, renouveler, annuler,
+    radier, réactiver, fusionner) restent à ``filtrer_modifiables``."""
+    options = {"departement": departement, "commune": commune, "guichet": guichet, "cles": cles, "etat": etat}
+    if getattr(user, "is_demandeur", False) or enregistre(user):
+        return filtrer_modifiables(queryset, user, demandeur=demandeur, **options)
+    if not instruit(user):
+        return queryset.none()
+    return filtrer(queryset, user, **options).filter(**{etat: ETAT_INSTRUISIBLE})
 
 
 def enregistre(user) -> bool:
