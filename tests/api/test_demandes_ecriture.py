@@ -556,13 +556,13 @@ def test_acces_par_role_et_territoire(client, territoire, agent, jeton):
     adresse = f"{LISTE}{creee['id']}/"
     avant = ecritures()
 
-    # Instructeur du bailleur, même territoire : lit, n'écrit pas (403).
+    # Instructeur du bailleur, même territoire : lit, corrige (plus bas), mais n'enregistre ni ne renouvelle (403).
     _, instructeur, _ = jeton(organisme=territoire["organisme"], bailleur=True, ecriture=True)
     assert client.get(adresse, headers=instructeur).status_code == 200
     for reponse in (
         envoyer(client, "post", LISTE, charge(), instructeur),
-        envoyer(client, "patch", adresse, {"loyer_actuel": "1.00"}, instructeur),
         client.post(f"{adresse}renouveler/", headers=instructeur),
+        envoyer(client, "post", f"{adresse}annuler/", {"motif": "renonciation"}, instructeur),
     ):
         assert reponse.status_code == 403
         assert reponse.json()["code"] == "acces_refuse"
@@ -600,6 +600,12 @@ def test_acces_par_role_et_territoire(client, territoire, agent, jeton):
         assert "lecture seule" in reponse.json()["detail"]
     assert client.get(adresse, headers=lecture).status_code == 200
     assert ecritures() == avant
+
+    # Issue 18, point 5 : l'instructeur du bailleur complète et corrige la demande active, au nom de son organisme.
+    reponse = envoyer(client, "patch", adresse, {"loyer_actuel": "1.00"}, instructeur)
+    assert reponse.status_code == 200
+    modification = Evenement.objects.get(demande_id=creee["id"], type="modification")
+    assert modification.organisme_id == territoire["organisme"].pk
 
 
 def test_organisme_sans_guichet_accompagnateur_n_enregistre_pas(client, territoire, jeton):

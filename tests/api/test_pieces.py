@@ -188,6 +188,30 @@ def test_lecture_seule_403_pour_un_bailleur_et_un_jeton_de_lecture(client, monde
     assert Piece.objects.get().etat == "valide"
 
 
+def test_un_instructeur_bailleur_depose_une_piece_de_l_instruction(client, monde, jeton):
+    # Issue 18, point 5 : dépôt permis sur une demande active, au nom du bailleur ; un réservataire, non.
+    agent, bailleur, _ = jeton(ecriture=True, roles=[Role.INSTRUCTEUR_BAILLEUR], organisme__perimetre=[monde["reze"]])
+    _, reservataire, _ = jeton(
+        ecriture=True, roles=[Role.RESERVATAIRE], organisme__type="etat", organisme__perimetre=[monde["reze"]]
+    )
+
+    refuse = client.post(
+        url(monde["demande"]),
+        {"type": "avis_imposition", "fichier": SimpleUploadedFile("a.pdf", PDF)},
+        headers=reservataire,
+    )
+    reponse = client.post(
+        url(monde["demande"]),
+        {"type": "avis_imposition", "fichier": SimpleUploadedFile("a.pdf", PDF)},
+        headers=bailleur,
+    )
+
+    assert refuse.status_code == 403
+    assert reponse.status_code == 201
+    assert reponse.json()["organisme_nom"] == agent.organisme.nom
+    assert Piece.objects.get().organisme == agent.organisme
+
+
 def test_un_observateur_n_a_pas_acces(client, monde, jeton):
     piece = piece_existante(monde)
     _, entetes, _ = jeton(agent=AgentFactory(roles=[Role.OBSERVATEUR], organisme__perimetre=[monde["reze"]]))

@@ -419,13 +419,15 @@ def test_un_agent_d_un_guichet_relai_n_enregistre_pas(client, agent_verifie, ter
     assert not Demande.objects.exists()
 
 
-def test_un_instructeur_consulte_la_fiche_sans_pouvoir_la_modifier(client, agent_verifie, territoire, active):
+def test_un_instructeur_corrige_la_fiche_sans_pouvoir_la_renouveler(client, agent_verifie, territoire, active):
+    # Issue 18, point 5 : l'instructeur d'un bailleur complète et corrige ; le cycle de vie reste au guichet.
     agent_verifie(AgentFactory(bailleur=True, organisme__perimetre=[territoire.reze]))
 
     fiche = client.get(reverse("demandes:detail", args=[active.pk]))
 
     assert fiche.status_code == 200
-    assertNotContains(fiche, reverse("demandes:modifier", args=[active.pk]))
-    assertContains(fiche, "Consultation seule")
-    assert client.get(reverse("demandes:modifier", args=[active.pk])).status_code == 403
+    assertContains(fiche, reverse("demandes:modifier", args=[active.pk]))
+    assertNotContains(fiche, reverse("demandes:renouveler", args=[active.pk]))
+    assertNotContains(fiche, "Consultation seule")
+    assert client.get(reverse("demandes:modifier", args=[active.pk])).status_code == 200
     assert client.post(reverse("demandes:renouveler", args=[active.pk])).status_code == 403

@@ -369,29 +369,46 @@ def test_telechargement_en_piece_jointe_et_journalise(client, agent_verifie, mon
     assert (ligne.objet_type, ligne.objet_id) == ("demandes.piece", str(piece.pk))
 
 
-def test_un_bailleur_lit_les_pieces_sans_pouvoir_les_gerer(client, agent_verifie, monde):
+def test_un_bailleur_ajoute_les_pieces_de_l_instruction_sans_gerer_les_autres(client, agent_verifie, monde):
     piece = deposer(monde)
     bailleur = AgentFactory(roles=[Role.INSTRUCTEUR_BAILLEUR], organisme__perimetre=[monde["reze"]])
     agent_verifie(bailleur)
 
     fiche = client.get(reverse("demandes:detail", args=[monde["demande"].pk]))
     assertContains(fiche, url_fichier(piece))
-    assertNotContains(fiche, "Ajouter la pièce")
+    assertContains(fiche, "Ajouter la pièce")  # pièces de l'instruction (issue 18, point 5)
     assertNotContains(fiche, "Rendre obsolète")
     telechargement = client.get(url_fichier(piece))
     assert telechargement.status_code == 200
     assert b"".join(telechargement.streaming_content) == PDF  # lu jusqu'au bout : le fichier est refermé
 
-    assert (
-        client.post(url_pieces(monde["demande"]), {"type": "identite", "fichier": fichier("a.pdf", PDF)}).status_code
-        == 403
-    )
+    depot = client.post(url_pieces(monde["demande"]), {"type": "avis_imposition", "fichier": fichier("a.pdf", PDF)})
+    assert depot.status_code == 302
+    ajoutee = Piece.objects.exclude(pk=piece.pk).get()
+    assert (ajoutee.organisme, ajoutee.deposee_par) == (bailleur.organisme, bailleur)
     obsolete = reverse("demandes:piece_obsolete", args=[monde["demande"].pk, piece.pk])
     assert client.post(obsolete, {f"obsolete-{piece.pk}-motif": "vieux"}).status_code == 403
     supprimer = reverse("demandes:piece_supprimer", args=[monde["demande"].pk, piece.pk])
     assert client.post(supprimer).status_code == 403
     piece.refresh_from_db()
     assert piece.etat == Piece.Etat.VALIDE
+    assert Piece.objects.count() == 2
+
+
+def test_un_reservataire_lit_les_pieces_sans_pouvoir_en_ajouter(client, agent_verifie, monde):
+    piece = deposer(monde)
+    reservataire = AgentFactory(
+        roles=[Role.RESERVATAIRE], organisme__type=Organisme.Type.ETAT, organisme__perimetre=[monde["reze"]]
+    )
+    agent_verifie(reservataire)
+
+    fiche = client.get(reverse("demandes:detail", args=[monde["demande"].pk]))
+    assertContains(fiche, url_fichier(piece))
+    assertNotContains(fiche, "Ajouter la pièce")
+    assert (
+        client.post(url_pieces(monde["demande"]), {"type": "identite", "fichier": fichier("a.pdf", PDF)}).status_code
+        == 403
+    )
     assert Piece.objects.count() == 1
 
 
