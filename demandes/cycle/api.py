@@ -128,7 +128,8 @@ class CycleDemandeApi:
             "une personne garde son `id` pour rester la même). Une demande active est modifiée avec un "
             "historique champ par champ "
             "(`changements` dans la réponse) ; un brouillon est mis à jour, et `brouillon: false` l'enregistre "
-            "(numéro unique). Une demande satisfaite ou annulée ne se modifie pas (409). Jeton de portée "
+            "(numéro unique). Une demande satisfaite ou annulée ne se modifie pas (409). L'instructeur d'un "
+            "bailleur complète et corrige une demande active qu'il voit (pas un brouillon). Jeton de portée "
             "« écriture »." + FORMAT_ERREURS
         ),
         parameters=[PARAMETRE_ID],

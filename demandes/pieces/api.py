@@ -6,7 +6,8 @@ existe, et la tentative sur une pièce existante est journalisée (« refus ») 
 chaque lecture est inscrite au journal des consultations (« api » pour les
 métadonnées, « téléchargement » pour le fichier). Écriture (dépôt multipart,
 obsolescence, suppression) : jeton de portée « écriture » et demande
-modifiable (``modifiables_par``), sinon 403. Les règles (contrôle du contenu,
+modifiable (``modifiables_par``), sinon 403 ; le dépôt est aussi ouvert à
+l'instructeur d'un bailleur sur une demande active (``instruisibles_par``). Les règles (contrôle du contenu,
 taille, stockage, historique) sont celles de ``pieces.services``, les mêmes
 que dans les écrans ; une erreur de saisie répond 400 avec les messages par
 champ. Les routes sont enregistrées par ``demandes/api.py``.
