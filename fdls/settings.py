@@ -245,6 +245,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "cotation.tasks.calcul_de_nuit",
         "schedule": crontab(hour=2, minute=0),
     },
+    # Instruction : propositions restées sans réponse après leur date limite (idempotent).
+    "propositions-sans-reponse": {
+        "task": "instruction.tasks.constater_non_reponses",
+        "schedule": crontab(hour=1, minute=50),
+    },
     "cotation-attentes-estimees": {
         "task": "cotation.tasks.calculer_attentes",
         "schedule": crontab(hour=2, minute=30),
