@@ -21,6 +21,7 @@ from instruction.propositions.models import (
     TransitionVisite,
     Visite,
 )
+from instruction.tasks import constater_non_reponses
 from offre.models import DisponibiliteEvenement
 
 Type = Evenement.Type
@@ -325,8 +326,6 @@ def test_le_job_de_nuit_est_idempotent(monde):
 
 
 def test_la_tache_du_beat_appelle_le_job(monde):
-    from instruction.tasks import constater_non_reponses
-
     assert constater_non_reponses.apply().get() == {"constatees": 0, "deja_traitees": 0}
 
 
