@@ -46,7 +46,7 @@ def test_le_bailleur_positionne_par_numero_unique_tape_avec_ses_espaces(client, 
     assert page.status_code == 200
     contenu = texte(page)
     assert f"Rang 1 – {demande.nom.upper()} Claude" in contenu
-    assert f"est positionnée au rang 1" in contenu
+    assert "est positionnée au rang 1" in contenu
     assert "En cours d'attribution" in contenu
     # Chaque demande montrée est inscrite au journal des consultations.
     assert Consultation.objects.filter(
@@ -212,10 +212,11 @@ def test_la_fiche_charge_le_bloc_instruction_par_htmx(client, monde, demande_ins
     assert fragment.status_code == 200
     contenu = texte(fragment)
     assert "Contacts demandeur (nombre total : 1)" in contenu
-    assert "Contact pré-CAL" in contenu and "Téléphone" in contenu and "Intéressé" in contenu
+    assert "Contact pré-CAL KALLIMA 2 (0629 - 0013) Intéressé Téléphone" in contenu
     assert "KALLIMA 2 (0629 - 0013)" in contenu
     assert "Propositions de logement (nombre de refus : 1)" in contenu
-    assert "Refusée par le demandeur" in contenu and "Taille du logement / Surface des pièces" in contenu
+    assert "Refusée par le demandeur" in contenu
+    assert "Taille du logement / Surface des pièces" in contenu
     assert "<html" not in fragment.content.decode()
     assert Consultation.objects.filter(objet_id=str(demande_instruite.pk)).count() == avant + 1
 
