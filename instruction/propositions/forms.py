@@ -7,12 +7,10 @@ Chaque candidat de la page a ses propres formulaires : un préfixe (``c<pk>``,
 from __future__ import annotations
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from demandes.dossier.numerotation import normaliser_numero_unique
-from demandes.models import Demande
 from fdls.organismes.models import Organisme
+from instruction.propositions import selectors
 from instruction.propositions.models import Contact, MotifRefus, Positionnement
 from offre.models import TYPES_RESERVATAIRES
 
@@ -60,21 +58,7 @@ class PositionnementForm(forms.Form):
         self.fields["reservataire"].queryset = Organisme.objects.filter(type__in=TYPES_RESERVATAIRES).order_by("nom")
 
     def clean_demande(self):
-        saisie = "".join(self.cleaned_data["demande"].split())
-        if not saisie.isdigit():
-            raise ValidationError("Saisissez un numéro : le numéro unique (18 chiffres) ou le numéro interne.")
-        visibles = Demande.objects.visibles_par(self.user)
-        if len(saisie) >= 18:
-            try:
-                numero = normaliser_numero_unique(saisie)
-            except ValidationError as erreur:
-                raise ValidationError(erreur.messages) from erreur
-            demande = visibles.filter(numero_unique=numero).first()
-        else:
-            demande = visibles.filter(pk=int(saisie)).first() if len(saisie) < 12 else None
-        if demande is None:
-            raise ValidationError("Aucune demande de votre territoire ne porte ce numéro.")
-        return demande
+        return selectors.demande_par_numero(self.user, self.cleaned_data["demande"])
 
 
 class ContactForm(forms.Form):

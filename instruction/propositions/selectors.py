@@ -10,8 +10,10 @@ instruction par ``instruction_de_demande`` après avoir vérifié l'accès à la
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, Q
 
+from demandes.dossier.numerotation import normaliser_numero_unique
 from demandes.models import Demande
 from fdls import acces
 from instruction.propositions.models import Contact, Positionnement, Proposition, Visite
@@ -96,3 +98,23 @@ def instruction_de_demande(demande: Demande) -> dict:
         "commissions": [],
         "refus_propositions": sum(1 for p in propositions if p.etat == Proposition.Etat.REFUSEE),
     }
+
+
+def demande_par_numero(user, saisie) -> Demande:
+    """La demande visible de l'agent qui porte ce numéro : numéro unique (18 chiffres, espaces permis) ou
+    numéro interne ; ``ValidationError`` en français sinon."""
+    saisie = "".join(str(saisie).split())
+    if not saisie.isdigit():
+        raise ValidationError("Saisissez un numéro : le numéro unique (18 chiffres) ou le numéro interne.")
+    visibles = Demande.objects.visibles_par(user)
+    if len(saisie) >= 18:
+        try:
+            numero = normaliser_numero_unique(saisie)
+        except ValidationError as erreur:
+            raise ValidationError(erreur.messages) from erreur
+        demande = visibles.filter(numero_unique=numero).first()
+    else:
+        demande = visibles.filter(pk=int(saisie)).first() if len(saisie) < 12 else None
+    if demande is None:
+        raise ValidationError("Aucune demande de votre territoire ne porte ce numéro.")
+    return demande
