@@ -88,6 +88,26 @@ class ContactForm(forms.Form):
         self.fields["date"].initial = timezone.localdate()
 
 
+class ContactCandidatForm(ContactForm):
+    """Contact avec une demande pressentie, pas (encore) positionnée sur la vacance."""
+
+    demande = forms.CharField(
+        label="Demande contactée",
+        max_length=40,
+        help_text="Numéro unique (ex. 044 1226 000035 10001) ou numéro interne de la demande.",
+        error_messages={"required": "Indiquez le numéro unique de la demande."},
+        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric"}),
+    )
+    field_order = ["demande", "date", "etape", "mode", "resultat", "motif", "commentaire"]
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_demande(self):
+        return selectors.demande_par_numero(self.user, self.cleaned_data["demande"])
+
+
 class PropositionForm(forms.Form):
     date_envoi = _date("Date d'envoi")
     date_limite = _date(

@@ -8,6 +8,7 @@ urlpatterns = [
     path("disponibilites/<int:pk>/", views.disponibilite, name="disponibilite"),
     # Contrat avec la liste des candidats (/instruction/disponibilites/<pk>/candidats/) : POST ``demande``.
     path("disponibilites/<int:pk>/positionner/", views.positionner, name="positionner"),
+    path("disponibilites/<int:pk>/contact/", views.contacter_candidat, name="contacter_candidat"),
     path("positionnements/<int:pk>/contact/", views.contacter, name="contacter"),
     path("positionnements/<int:pk>/retrait/", views.retirer_positionnement, name="retirer_positionnement"),
     path("positionnements/<int:pk>/proposition/", views.proposer, name="proposer"),

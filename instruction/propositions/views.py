@@ -25,6 +25,7 @@ from fdls.socle.vues import objet_ou_404
 from instruction.propositions import selectors, services
 from instruction.propositions.forms import (
     BilanForm,
+    ContactCandidatForm,
     ContactForm,
     PositionnementForm,
     PropositionForm,
@@ -74,7 +75,9 @@ def _formulaires(positionnement: Positionnement, saisi: dict) -> dict:
     return formulaires
 
 
-def _page(request, disponibilite, *, saisi: dict | None = None, positionnement_form=None, status=200):
+def _page(
+    request, disponibilite, *, saisi: dict | None = None, positionnement_form=None, contact_form=None, status=200
+):
     saisi = saisi or {}
     candidats = selectors.candidats(disponibilite)
     for candidat in candidats:
@@ -89,6 +92,7 @@ def _page(request, disponibilite, *, saisi: dict | None = None, positionnement_f
         "actifs": sum(1 for c in candidats if c.actif),
         "autres_contacts": autres_contacts,
         "form_positionnement": positionnement_form or PositionnementForm(user=request.user, prefix="positionnement"),
+        "form_contact_candidat": contact_form or ContactCandidatForm(user=request.user, prefix="candidat"),
         "ouverte": disponibilite.ouverte,
     }
     return render(request, "instruction/propositions/disponibilite.html", contexte, status=status)
@@ -139,6 +143,36 @@ def positionner(request, pk):
             return _retour(disponibilite, positionnement)
     disponibilite.refresh_from_db()
     return _page(request, disponibilite, positionnement_form=form, status=400)
+
+
+@nominatif_requis
+@require_POST
+def contacter_candidat(request, pk):
+    """Contact avec une demande pressentie sur la vacance, sans la positionner (refus d'être positionné compris)."""
+    disponibilite = _disponibilite(request, pk)
+    if disponibilite is None:
+        return _refus(request)
+    form = ContactCandidatForm(request.POST, user=request.user, prefix="candidat")
+    if form.is_valid():
+        donnees = form.cleaned_data
+        try:
+            services.contacter(
+                auteur=request.user,
+                disponibilite=disponibilite,
+                demande=donnees["demande"],
+                date_contact=donnees["date"],
+                etape=donnees["etape"],
+                mode=donnees["mode"],
+                resultat=donnees["resultat"],
+                motif=donnees["motif"],
+                commentaire=donnees["commentaire"],
+            )
+        except ValidationError as erreur:
+            reporter_erreurs(form, erreur)
+        else:
+            messages.success(request, "Le contact est enregistré.")
+            return redirect(reverse("instruction:disponibilite", args=[disponibilite.pk]) + "#titre-autres-contacts")
+    return _page(request, disponibilite, contact_form=form, status=400)
 
 
 def _action_candidat(request, positionnement, cle, form, action, succes: str):

@@ -245,3 +245,54 @@ def test_la_fiche_de_synthese_pdf_montre_l_instruction(client, monde, demande_in
     ):
         assert re.sub(r"\s+", "", attendu).casefold() in pdf.casefold(), attendu
     assert Evenement.objects.filter(demande=demande_instruite, type="refus_proposition").count() == 1
+
+
+def test_un_candidat_pressenti_refuse_d_etre_positionne_sans_l_avoir_ete(client, monde, bailleur):
+    demande = monde.demande()
+    donnees = {
+        "candidat-demande": demande.numero_unique_affiche,
+        "candidat-date": timezone.localdate().isoformat(),
+        "candidat-etape": "pre_cal",
+        "candidat-mode": "courrier",
+        "candidat-resultat": "refus_positionnement",
+    }
+    reponse = client.post(url("contacter_candidat", monde.disponibilite.pk), donnees)
+    assert reponse.status_code == 400
+    assert "Indiquez le motif." in texte(reponse)
+    assert demande.numero_unique_affiche in reponse.content.decode()
+
+    reponse = client.post(url("contacter_candidat", monde.disponibilite.pk), {**donnees, "candidat-motif": "loyer"})
+    assert reponse.status_code == 302
+    contact = Contact.objects.get()
+    assert (contact.positionnement, contact.demande) == (None, demande)
+    evenement = Evenement.objects.get(demande=demande, type="refus_positionnement")
+    assert evenement.precisions == "Loyer / Charges trop élevés - bien KALLIMA 2 (0629 - 0013)"
+    assert "Refus d'être positionné" in texte(client.get(url("disponibilite", monde.disponibilite.pk)))
+
+
+def test_planifier_une_visite_noter_son_bilan_et_retirer_le_candidat(client, monde, bailleur):
+    positionnement = services.positionner_candidat(
+        auteur=monde.agent_bailleur, disponibilite=monde.disponibilite, demande=monde.demande()
+    )
+    pk = positionnement.pk
+    ce_matin = timezone.localtime().replace(hour=0, minute=5)
+    reponse = client.post(url("planifier_visite", pk), {f"v{pk}-date_prevue": "pas une date"})
+    assert reponse.status_code == 400
+    assert "Date invalide : jj/mm/aaaa hh:mm." in texte(reponse)
+    reponse = client.post(url("planifier_visite", pk), {f"v{pk}-date_prevue": ce_matin.strftime("%Y-%m-%dT%H:%M")})
+    assert reponse.status_code == 302
+    visite = positionnement.visites.get()
+    reponse = client.post(url("realiser_visite", visite.pk), {f"b{visite.pk}-bilan": "Refus - Taille du logement"})
+    assert reponse.status_code == 302
+    visite.refresh_from_db()
+    assert (visite.etat, visite.bilan) == ("realisee", "Refus - Taille du logement")
+
+    reponse = client.post(url("retirer_positionnement", pk), {f"r{pk}-motif": ""})
+    assert reponse.status_code == 400
+    assert "Indiquez le motif du retrait." in texte(reponse)
+    reponse = client.post(url("retirer_positionnement", pk), {f"r{pk}-motif": "Ménage relogé ailleurs"})
+    assert reponse.status_code == 302
+    positionnement.refresh_from_db()
+    assert positionnement.etat == "retire"
+    monde.disponibilite.refresh_from_db()
+    assert monde.disponibilite.etat == "a_pourvoir"
