@@ -50,11 +50,12 @@ def test_un_bailleur_mene_une_vacance_jusqu_a_la_proposition_acceptee(page, conn
     page.get_by_role("heading", level=3, name="Rang 1 – NOURY Martine").wait_for()
     assert "En cours d'attribution" in page.content()
 
-    # Noter un contact par téléphone.
-    page.get_by_text("Noter un contact").click()
-    page.get_by_label("Mode").select_option("telephone")
-    page.get_by_label("Résultat").select_option("interesse")
-    page.get_by_role("button", name="Enregistrer le contact").click()
+    # Noter un contact par téléphone, dans le bloc du candidat.
+    candidat = page.get_by_role("article", name="Rang 1 – NOURY Martine")
+    candidat.get_by_text("Noter un contact", exact=True).click()
+    candidat.get_by_label("Mode").select_option("telephone")
+    candidat.get_by_label("Résultat").select_option("interesse")
+    candidat.get_by_role("button", name="Enregistrer le contact").click()
     page.get_by_text("Le contact est enregistré.").wait_for()
     assert "Contact pré-CAL" in page.get_by_role("table", name="Contacts avec le candidat").inner_text()
 
