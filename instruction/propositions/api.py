@@ -18,6 +18,7 @@ des consultations (action « api »).
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.urls import path
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
@@ -27,7 +28,7 @@ from rest_framework.views import APIView
 from demandes.dossier.serializers import ErreurSerializer
 from fdls.acces.api import EstAgentAuthentifie, VoitDonneesNominatives
 from fdls.audit.models import Consultation
-from fdls.audit.services import montrer
+from fdls.audit.services import montrer, refuser_si_existe
 from fdls.socle.vues import objet_ou_404
 from instruction.propositions import selectors, services
 from instruction.propositions.models import Contact, Positionnement, Proposition
@@ -53,7 +54,11 @@ ERREURS = {
 
 def _disponibilite(request, pk) -> Disponibilite:
     visibles = Disponibilite.objects.visibles_par(request.user).values("pk")
-    disponibilite = objet_ou_404(selectors.disponibilite_detaillee(pk).filter(pk__in=visibles))
+    try:
+        disponibilite = objet_ou_404(selectors.disponibilite_detaillee(pk).filter(pk__in=visibles))
+    except Http404:
+        refuser_si_existe(request, Disponibilite.objects.all(), pk)
+        raise
     if not selectors.peut_instruire(request.user, disponibilite):
         raise PermissionDenied(services.REFUS_INSTRUCTION)
     return disponibilite

@@ -14,12 +14,14 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from demandes.dossier.vues import demande_visible, montrer_demandes, nominatif_requis
 from demandes.editions.pdf import nombre_refus
+from fdls.audit.services import refuser_si_existe
 from fdls.socle.formulaires import reporter_erreurs
 from fdls.socle.vues import objet_ou_404
 from instruction.propositions import selectors, services
@@ -42,7 +44,12 @@ SECTION = "instruction"
 def _disponibilite(request, pk) -> Disponibilite | None:
     """La vacance si l'agent l'instruit ; 404 hors de son territoire ; ``None`` s'il la voit sans l'instruire."""
     visibles = Disponibilite.objects.visibles_par(request.user).values("pk")
-    disponibilite = objet_ou_404(selectors.disponibilite_detaillee(pk).filter(pk__in=visibles))
+    try:
+        disponibilite = objet_ou_404(selectors.disponibilite_detaillee(pk).filter(pk__in=visibles))
+    except Http404:
+        # Hors du territoire : même 404 qu'une vacance inexistante, et une ligne « refus » au journal.
+        refuser_si_existe(request, Disponibilite.objects.all(), pk)
+        raise
     return disponibilite if selectors.peut_instruire(request.user, disponibilite) else None
 
 
