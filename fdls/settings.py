@@ -245,6 +245,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "cotation.tasks.calcul_de_nuit",
         "schedule": crontab(hour=2, minute=0),
     },
+    # Instruction : propositions restées sans réponse après leur date limite (idempotent).
+    "propositions-sans-reponse": {
+        "task": "instruction.tasks.constater_non_reponses",
+        "schedule": crontab(hour=1, minute=50),
+    },
     "cotation-attentes-estimees": {
         "task": "cotation.tasks.calculer_attentes",
         "schedule": crontab(hour=2, minute=30),
@@ -513,6 +518,15 @@ SPECTACULAR_SETTINGS = {
         "EtatImportEnum": "offre.models.ImportLogements.Etat",
         "NatureLogementEnum": "offre.models.Nature",
         "EtatGrilleEnum": "cotation.models.Grille.Etat",
+        "MotifRefusEnum": "instruction.propositions.models.MotifRefus",
+        "EtatPositionnementEnum": "instruction.propositions.models.Positionnement.Etat",
+        "DesignationPositionnementEnum": "instruction.propositions.models.Positionnement.Designation",
+        "EtatContactEnum": "instruction.propositions.models.Contact.Etat",
+        "EtapeContactEnum": "instruction.propositions.models.Contact.Etape",
+        "ModeContactEnum": "instruction.propositions.models.Contact.Mode",
+        "ResultatContactEnum": "instruction.propositions.models.Contact.Resultat",
+        "EtatPropositionEnum": "instruction.propositions.models.Proposition.Etat",
+        "ReponsePropositionEnum": [("accepter", "Acceptée"), ("refuser", "Refusée")],
     },
     # Swagger UI n'appelle pas le validateur en ligne (intranet, CSP).
     "SWAGGER_UI_SETTINGS": {"validatorUrl": None},

@@ -198,3 +198,17 @@ def changer_etat_disponibilite(*, auteur, disponibilite: Disponibilite, etat: st
     WORKFLOW_DISPONIBILITE.appliquer(disponibilite, transition.nom, auteur=Auteur.agent(auteur), commentaire=motif)
     Logement.objects.filter(pk=disponibilite.logement_id).update(vacance=etat if etat in ETATS_OUVERTS else "")
     return disponibilite
+
+
+@transaction.atomic
+def suivre_instruction(*, auteur: Auteur, disponibilite: Disponibilite, action: str, motif: str = "") -> bool:
+    """La vacance suit son instruction (``instruction.propositions``) : « engager » au premier candidat
+    positionné, « remettre_a_pourvoir » quand il n'en reste plus. L'appelant a vérifié le droit d'instruire
+    la vacance (bailleur propriétaire ou réservataire dont c'est le tour) et tient son verrou. Sans effet (et
+    ``False``) si l'état actuel ne permet pas l'action : la vacance a déjà suivi."""
+    if not WORKFLOW_DISPONIBILITE[action].part_de(disponibilite.etat):
+        return False
+    WORKFLOW_DISPONIBILITE.appliquer(disponibilite, action, auteur=auteur, commentaire=motif)
+    etat = disponibilite.etat
+    Logement.objects.filter(pk=disponibilite.logement_id).update(vacance=etat if etat in ETATS_OUVERTS else "")
+    return True

@@ -22,6 +22,7 @@ from demandes.dossier import calculs, choix
 from demandes.dossier.models import Demande, Evenement
 from demandes.dossier.saisie import charger_dossier, parametre
 from demandes.doublons import services as doublons
+from demandes.editions import blocs
 from demandes.labels import services as labels
 from fdls.socle.dates import ajouter_mois
 from fdls.socle.pdf import rendre_pdf
@@ -31,9 +32,6 @@ TITULAIRES = (choix.Role.DEMANDEUR, choix.Role.CODEMANDEUR)
 #: Nombre d'événements de l'historique repris dans la fiche PDF (les plus récents).
 TAILLE_EXTRAIT_HISTORIQUE = 15
 
-#: Les blocs de l'instruction (contacts pré-CAL, CAL, propositions, visites) n'ont pas encore de
-#: source : l'application ``instruction`` les fournira. Les gabarits les montrent vides.
-INSTRUCTION_VIDE = {"contacts": [], "commissions": [], "propositions": [], "visites": []}
 
 SELECT_EDITION = ("guichet__organisme", "guichet__commune", "organisme_saisie", "bailleur_actuel", "departement")
 
@@ -78,7 +76,8 @@ def donnees_fiche(demande: Demande, *, le: date | None = None) -> dict:
     Ménage (demandeur, co-demandeur, autres personnes avec leur âge),
     ressources par type et par personne, valeurs dérivées (``calculs.synthese``),
     nombre de refus, libellés du logement recherché, labels en cours
-    (priorités, éligibilités, contingents) et blocs de l'instruction.
+    (priorités, éligibilités, contingents). Les blocs de l'instruction (``instruction``) : ``None`` à
+    l'écran, où la fiche les charge par htmx depuis l'instruction ; lus par ``contexte_synthese`` pour le PDF.
     """
     le = le or timezone.localdate()
     dossier = charger_dossier(demande)
@@ -99,7 +98,7 @@ def donnees_fiche(demande: Demande, *, le: date | None = None) -> dict:
         "synthese": calculs.synthese(dossier, le),
         "nombre_refus": nombre_refus(demande),
         "labels_actifs": labels.labels_de(demande)["actifs"] if demande.pk else [],
-        "instruction": INSTRUCTION_VIDE,
+        "instruction": None,
     }
 
 
@@ -127,6 +126,8 @@ def contexte_synthese(demande: Demande, *, user, maintenant=None) -> dict:
     return {
         **donnees_fiche(demande, le=maintenant.date()),
         **_entete(user, maintenant),
+        # Contacts, positionnements, propositions et visites : registre rempli par l'instruction (blocs.py).
+        "instruction": blocs.instruction_de(demande),
         "titre_document": "Synthèse de la demande",
         "evenements": evenements,
         "evenements_total": total,

@@ -22,8 +22,8 @@ def test_la_commande_demo_enchaine_ses_etapes_dans_l_ordre():
         stdout=sortie,
     )
     lignes = [ligne.split(" ", 1)[0] for ligne in sortie.getvalue().splitlines() if not ligne.startswith(" ")]
-    etapes = [mot for mot in lignes if mot in {"Partenaires", "Demandes", "Labels", "Offre", "Cotation"}]
-    assert etapes == ["Partenaires", "Demandes", "Demandes", "Labels", "Offre", "Cotation"]
+    etapes = [mot for mot in lignes if mot in {"Partenaires", "Demandes", "Labels", "Offre", "Cotation", "Instruction"}]
+    assert etapes == ["Partenaires", "Demandes", "Demandes", "Labels", "Offre", "Cotation", "Instruction"]
     assert Demande.objects.filter(etat=Demande.Etat.ACTIVE).count() == 120
     en_ligne = list(Demande.objects.filter(etat=Demande.Etat.A_VALIDER))
     assert len(en_ligne) == 2

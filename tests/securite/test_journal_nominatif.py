@@ -24,6 +24,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import Max
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
@@ -33,10 +34,13 @@ from demandes.pieces import services as pieces
 from fdls.audit.models import Consultation
 from fdls.comptes.models import Role
 from fdls.socle.workflow import Auteur
+from instruction.propositions.models import Positionnement, Proposition, Visite
 from tests.monde.factories import (
     AgentFactory,
+    BailleurFactory,
     DemandeFactory,
     DemandeurFactory,
+    DisponibiliteFactory,
     GuichetFactory,
     OrganismeFactory,
     TOTPDeviceFactory,
@@ -148,6 +152,24 @@ NON_NOMINATIVES = {
     "v1:guichet-detail": "guichets",
 }
 
+#: Routes de l'instruction d'une vacance : l'objet que désigne leur ``pk`` (``Jeu.instruire``).
+ROUTES_INSTRUCTION = {
+    "instruction:disponibilite": "disponibilite",
+    "instruction:positionner": "disponibilite",
+    "instruction:contacter_candidat": "disponibilite",
+    "instruction:contacter": "positionnement",
+    "instruction:retirer_positionnement": "positionnement",
+    "instruction:proposer": "positionnement",
+    "instruction:planifier_visite": "positionnement",
+    "instruction:repondre_proposition": "proposition",
+    "instruction:realiser_visite": "visite",
+    "v1:disponibilite-positionnements": "disponibilite",
+    "v1:positionnement-retrait": "positionnement",
+    "v1:positionnement-contacts": "positionnement",
+    "v1:positionnement-propositions": "positionnement",
+    "v1:proposition-reponse": "proposition",
+}
+
 #: L'administration technique de Django : aucun modèle nominatif n'y est inscrit (vérifié ci-dessous).
 ESPACES_NON_NOMINATIFS = {"admin"}
 MODELES_NOMINATIFS = ("demandes_demande", "demandes_personne", "demandes_piece", "demandes_label")
@@ -212,8 +234,33 @@ class Jeu:
         )
         self.demandes = [self.principale, self.jumelle, self.en_ligne]
 
+    def instruire(self, commune, bailleur, reservataire=None):
+        """Une vacance du ``bailleur`` dans la commune, la demande principale positionnée, une proposition et une
+        visite (routes de l'instruction)."""
+        self.disponibilite = DisponibiliteFactory(
+            logement__programme__bailleur=bailleur, logement__programme__commune=commune, reservataire=reservataire
+        )
+        self.positionnement = Positionnement.objects.create(
+            disponibilite=self.disponibilite, demande=self.principale, designation="bailleur", rang=1
+        )
+        self.proposition = Proposition.objects.create(
+            positionnement=self.positionnement,
+            demande=self.principale,
+            disponibilite=self.disponibilite,
+            date_envoi=date.today(),
+            date_limite=date.today(),
+        )
+        self.visite = Visite.objects.create(
+            positionnement=self.positionnement,
+            demande=self.principale,
+            disponibilite=self.disponibilite,
+            date_prevue=timezone.now(),
+        )
+
     def valeur(self, nom_route: str, cle: str):
         """La valeur d'un paramètre de route, selon la route et le nom du paramètre."""
+        if nom_route in ROUTES_INSTRUCTION:
+            return getattr(self, ROUTES_INSTRUCTION[nom_route]).pk
         if cle in ("piece_pk",) or (nom_route.startswith("v1:piece-") and cle == "pk"):
             return self.piece.pk
         if cle in ("label_pk", "label_id"):
@@ -262,6 +309,9 @@ def monde(stockage):
         ),
         "demandeur": demandeur,
     }
+    # La vacance d'ici : du bailleur et du réservataire des rôles ; celle d'ailleurs : d'un autre bailleur.
+    ici.instruire(t.reze, roles["instructeur bailleur"].organisme, roles["réservataire"].organisme)
+    ailleurs.instruire(t.nantes, BailleurFactory())
     return {"ici": ici, "ailleurs": ailleurs, "roles": roles}
 
 

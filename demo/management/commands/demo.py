@@ -2,7 +2,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-from demo import cotation, demandes, dossier, offre, partenaires
+from demo import cotation, demandes, dossier, instruction, offre, partenaires
 
 
 class Command(BaseCommand):
@@ -37,3 +37,5 @@ class Command(BaseCommand):
         dossier.construire(options, self.stdout)
         offre.construire(options, self.stdout)
         cotation.construire(options, self.stdout)
+        # Après la cotation : un refus (proposition, positionnement) la recalcule aussitôt (signal).
+        instruction.construire(options, self.stdout)

@@ -164,6 +164,10 @@ def test_l_ecran_et_le_pdf_montrent_les_memes_blocs_et_valeurs(client, territoir
     demande = territoire["demande"]
     with time_machine.travel(MAINTENANT + datetime.timedelta(hours=2), tick=False):
         ecran = texte_html(client.get(reverse("demandes:detail", args=[demande.pk])))
+        # Les blocs de l'instruction : chargés par htmx dans la fiche depuis l'instruction.
+        ecran += texte_html(
+            client.get(reverse("instruction:instruction_demande", args=[demande.pk]), headers={"HX-Request": "true"})
+        )
     pdf = " ".join(texte_pdf(_telecharger(client, "synthese_pdf", demande).content))
 
     communs = [
