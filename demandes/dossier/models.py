@@ -512,6 +512,15 @@ class CleIdentite(models.Model):
                 "demande",
                 name="cle_nom_tri",
             ),
+            # Nom de naissance (« marital ou jeune fille ») cherché avec le nom d'usage : partiel, seules les
+            # clés dont il diffère du nom (demandes/liste/recherche_sql.py, ``requete_nom``).
+            models.Index(
+                OpClass("nom_naissance", name="varchar_pattern_ops"),
+                OpClass("prenom", name="varchar_pattern_ops"),
+                "demande",
+                name="cle_nom_naissance_tri",
+                condition=~models.Q(nom_naissance=""),
+            ),
             models.Index(fields=["demande"], name="cle_demande"),
         ]
 

@@ -838,3 +838,11 @@ def suspicions_visibles(user):
     """Suspicions dont les deux demandes sont visibles par ``user`` (CCH R441-2-6)."""
     visibles = Demande.objects.visibles_par(user).values("pk")
     return SuspicionDoublon.objects.filter(demande_a__in=visibles, demande_b__in=visibles)
+
+
+def demandes_suspectes() -> list[int]:
+    """Identifiants des demandes d'une suspicion de doublon à traiter (file de l'accueil, liste des demandes)."""
+    a_traiter = SuspicionDoublon.objects.filter(statut=SuspicionDoublon.Statut.A_TRAITER)
+    return list(
+        a_traiter.values_list("demande_a_id", flat=True).union(a_traiter.values_list("demande_b_id", flat=True))
+    )

@@ -27,6 +27,16 @@ class Criteres:
     brouillons_organisme_id: int | None = None
     label_id: int | None = None
     contingent_id: int | None = None
+    # File de travail de l'accueil (``a_traiter``) : « doublons » (suspicion à traiter), « pieces »
+    # (demande active de l'organisme sans pièce d'identité du demandeur) ; l'organisme de l'agent pour « pieces ».
+    a_traiter: str = ""
+    organisme_id: int | None = None
+    # Recherche d'une personne : début du numéro unique (chiffres), date de naissance, téléphone
+    # (chiffres, 9 derniers), courriel (minuscules).
+    numero_partiel: str = ""
+    date_naissance: date | None = None
+    telephone: str = ""
+    email: str = ""
 
     @property
     def par_echeance(self) -> bool:
@@ -37,7 +47,16 @@ class Criteres:
     def par_identifiant(self) -> bool:
         """Numéro unique, référence, brouillons de l'organisme, label : relativement peu de demandes."""
         return bool(
-            self.numero_unique or self.reference or self.brouillons_organisme_id or self.label_id or self.contingent_id
+            self.numero_unique
+            or self.reference
+            or self.brouillons_organisme_id
+            or self.label_id
+            or self.contingent_id
+            or self.a_traiter
+            or self.numero_partiel
+            or self.date_naissance
+            or self.telephone
+            or self.email
         )
 
     @property

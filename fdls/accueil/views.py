@@ -112,6 +112,8 @@ def accueil(request):
         "accueil/accueil.html",
         {
             "compteurs": selectors.compteurs_accueil(request.user),
+            "file": selectors.file_de_travail(request.user),
+            "favoris": selectors.favoris(request.user),
             "raccourcis": _raccourcis(request.user),
             "voit_nominatif": acces.voit_nominatif(request.user),
         },

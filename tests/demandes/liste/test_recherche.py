@@ -150,11 +150,13 @@ def _par_orm(user, donnees) -> list[int]:
 
 
 def _premier_titulaire(demande_id: int, criteres: Criteres) -> tuple[str, str]:
-    """(nom, prénom) normalisés du premier titulaire de la demande qui répond au critère de nom."""
+    """(nom, prénom) normalisés du premier titulaire de la demande qui répond au critère de nom : son nom
+    d'usage ou son nom de naissance (« marital ou jeune fille »), celui qui répond."""
     return min(
-        (c.nom, c.prenom)
+        (nom, c.prenom)
         for c in CleIdentite.objects.filter(demande_id=demande_id)
-        if c.nom.startswith(criteres.nom) and c.prenom.startswith(criteres.prenom)
+        for nom in (c.nom, c.nom_naissance)
+        if nom and nom.startswith(criteres.nom) and c.prenom.startswith(criteres.prenom)
     )
 
 
