@@ -842,7 +842,7 @@ def suspicions_visibles(user):
 
 def demandes_suspectes() -> list[int]:
     """Identifiants des demandes d'une suspicion de doublon à traiter (file de l'accueil, liste des demandes)."""
-    a_traiter = SuspicionDoublon.objects.filter(statut=SuspicionDoublon.Statut.A_TRAITER)
-    return list(
-        a_traiter.values_list("demande_a_id", flat=True).union(a_traiter.values_list("demande_b_id", flat=True))
+    paires = SuspicionDoublon.objects.filter(statut=SuspicionDoublon.Statut.A_TRAITER).values_list(
+        "demande_a_id", "demande_b_id"
     )
+    return sorted({pk for paire in paires for pk in paire})

@@ -37,6 +37,9 @@ class Criteres:
     date_naissance: date | None = None
     telephone: str = ""
     email: str = ""
+    # Tri choisi par l'agent (colonnes triables de la liste) : « depot » (plus ancien d'abord), « -depot »,
+    # « expiration », « -expiration » ; vide : l'ordre de la variante. Voir ``tris_possibles``.
+    tri: str = ""
 
     @property
     def par_echeance(self) -> bool:
@@ -63,3 +66,27 @@ class Criteres:
     def par_nom(self) -> bool:
         """Recherche par nom : ordre alphabétique (nom, prénom), lu sur l'index des clés d'identité."""
         return bool(self.nom or self.prenom) and not self.par_identifiant
+
+    @property
+    def tris_possibles(self) -> frozenset[str]:
+        """Tris que la liste sait servir par un index pour ces critères (docs/decisions.md, session 10).
+
+        Par nom : l'ordre alphabétique seul (lu dans l'ordre de l'index des clés d'identité). Par
+        identifiant : tout (peu de demandes, triées ensemble). Sinon : la date de dépôt dans les deux
+        sens (index des flux lu à l'endroit ou à l'envers) ; la date de renouvellement pour les seules
+        demandes actives (index partiel des échéances)."""
+        if self.par_nom:
+            return frozenset()
+        depot = frozenset({"depot", "-depot"})
+        if self.par_identifiant or self.par_echeance or self.etat == "active":
+            return depot | {"expiration", "-expiration"}
+        return depot
+
+    @property
+    def tri_effectif(self) -> str:
+        """Le tri appliqué : celui demandé s'il est possible, sinon celui de la variante."""
+        if self.tri in self.tris_possibles:
+            return self.tri
+        if self.par_nom:
+            return "nom"
+        return "expiration" if self.par_echeance else "-depot"

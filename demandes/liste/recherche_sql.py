@@ -65,9 +65,15 @@ def filtres_colonnes(criteres: Criteres, alias: str, sql: Sql, *, guichet: bool 
 
 
 def tri(criteres: Criteres, alias: str, cle: str) -> tuple[str, str]:
-    """(colonne de tri, ORDER BY) de la variante."""
-    if criteres.par_echeance:
+    """(colonne de tri, ORDER BY) du tri effectif (``Criteres.tri_effectif``) : chaque ordre est celui d'un
+    index des flux, lu à l'endroit ou à l'envers (``recherche_cle_etat_depot``, ``recherche_cle_echeance``)."""
+    ordre = criteres.tri_effectif
+    if ordre == "expiration":
         return f"{alias}.date_expiration", f"tri ASC, {cle} ASC"
+    if ordre == "-expiration":
+        return f"{alias}.date_expiration", f"tri DESC, {cle} DESC"
+    if ordre == "depot":
+        return f"{alias}.date_depot", f"tri ASC NULLS LAST, {cle} ASC"
     return f"{alias}.date_depot", f"tri DESC NULLS FIRST, {cle} DESC"
 
 

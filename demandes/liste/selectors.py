@@ -33,17 +33,16 @@ def demandes_par_telephone(numero: str) -> list[int]:
     menage = Demande.objects.annotate(
         fixe=_derniers_chiffres("telephone"), portable=_derniers_chiffres("telephone_portable")
     )
-    personnes = Personne.objects.annotate(numero=_derniers_chiffres("telephone"))
-    return list(
-        menage.filter(Q(fixe=numero) | Q(portable=numero))
-        .values_list("pk", flat=True)
-        .union(personnes.filter(numero=numero).values_list("demande_id", flat=True))
+    personnes = Personne.objects.order_by().annotate(numero=_derniers_chiffres("telephone"))
+    return sorted(
+        {*menage.filter(Q(fixe=numero) | Q(portable=numero)).values_list("pk", flat=True)}
+        | {*personnes.filter(numero=numero).values_list("demande_id", flat=True)}
     )
 
 
 def demandes_par_email(adresse: str) -> list[int]:
     """Identifiants des demandes dont le courriel (du ménage ou d'une personne) est cette adresse (casse ignorée)."""
     adresse = adresse.strip().lower()
-    menage = Demande.objects.annotate(adresse=Lower("email")).filter(adresse=adresse)
-    personnes = Personne.objects.annotate(adresse=Lower("email")).filter(adresse=adresse)
-    return list(menage.values_list("pk", flat=True).union(personnes.values_list("demande_id", flat=True)))
+    menage = Demande.objects.order_by().annotate(adresse=Lower("email")).filter(adresse=adresse)
+    personnes = Personne.objects.order_by().annotate(adresse=Lower("email")).filter(adresse=adresse)
+    return sorted({*menage.values_list("pk", flat=True)} | {*personnes.values_list("demande_id", flat=True)})
