@@ -38,7 +38,9 @@ def _sans_ordre_memes(user, donnees) -> list[int]:
 
 def test_le_nom_de_naissance_est_cherche_avec_le_nom_d_usage(client, agent_verifie, territoire_reze):
     reze = territoire_reze.reze
-    mariee = DemandeFactory(nom="Leroy", prenom="Anne", communes=[reze], menage__nom_naissance="Morvan", menage__sexe="F")
+    mariee = DemandeFactory(
+        nom="Leroy", prenom="Anne", communes=[reze], menage__nom_naissance="Morvan", menage__sexe="F"
+    )
     usage = DemandeFactory(nom="Morvan", prenom="Paul", communes=[reze])
     DemandeFactory(nom="Leroux", communes=[reze])
     agent_verifie(territoire_reze.agent)
