@@ -30,6 +30,26 @@ COLONNES = {
 }
 
 
+# Critères repliés sous « Plus de critères » : le volet s'ouvre si l'un d'eux est saisi ou en erreur.
+CRITERES_AVANCES = (
+    "nature",
+    "guichet",
+    "label",
+    "contingent",
+    "a_traiter",
+    "depot_du",
+    "depot_au",
+    "expiration_du",
+    "expiration_au",
+    "brouillons_organisme",
+)
+
+
+def criteres_avances(filtre) -> bool:
+    donnees, erreurs = filtre.form.data, filtre.form.errors if filtre.is_bound else {}
+    return any(donnees.get(nom) for nom in CRITERES_AVANCES) or any(nom in erreurs for nom in CRITERES_AVANCES)
+
+
 def par_page(donnees: QueryDict) -> int:
     """Lignes par page choisies (20, 50 ou 100) ; 50 pour toute autre valeur."""
     try:

@@ -71,6 +71,7 @@ def liste(request):
             "colonnes": navigation.colonnes_triables(request.GET, criteres),
             "tailles": navigation.TAILLES_PAGE,
             "par_page": par_page,
+            "criteres_avances": navigation.criteres_avances(filtre),
         },
         resultats=lambda: ResultatRecherche(user, criteres, lambda ids: _demandes_pour_liste(user).filter(pk__in=ids)),
         # Page entière comme fragment htmx : une ligne du journal par demande affichée.
