@@ -109,8 +109,8 @@ def colonnes_triables(donnees: QueryDict, criteres: Criteres | None) -> dict:
 
 
 def lien_fiche(pk: int, liste: str) -> str:
-    url = reverse("demandes:detail", args=[pk])
-    return f"{url}?{urlencode({'liste': liste})}" if liste else url
+    """Adresse de la fiche ouverte depuis la liste (``liste`` : sa chaîne de requête, vide sans critère)."""
+    return f"{reverse('demandes:detail', args=[pk])}?{urlencode({'liste': liste or ''})}"
 
 
 def navigation_fiche(request, pk: int) -> dict | None:

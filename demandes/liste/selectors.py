@@ -6,13 +6,7 @@ le filtre (``filters``) croisent avec l'accès de l'agent.
 
 import re
 
-from django.db.models import F, Func, Q, Value
-from django.db.models.functions import Lower, Right
-
-from demandes.dossier.models import Demande, Personne
-
-# Téléphone comparé sur ses 9 derniers chiffres (« 06 12 34 56 78 », « +33 6 12 34 56 78 »).
-CHIFFRES_TELEPHONE = 9
+from demandes.dossier.models import CHIFFRES_TELEPHONE, Demande, Personne, courriel_cherche, telephone_cherche
 
 
 def chiffres(texte: str) -> str:
@@ -24,25 +18,26 @@ def chiffres_telephone(texte: str) -> str:
     return chiffres(texte)[-CHIFFRES_TELEPHONE:]
 
 
-def _derniers_chiffres(champ: str):
-    return Right(Func(F(champ), Value(r"\D"), Value(""), Value("g"), function="regexp_replace"), CHIFFRES_TELEPHONE)
-
-
 def demandes_par_telephone(numero: str) -> list[int]:
-    """Identifiants des demandes dont un téléphone (ménage, demandeur, co-demandeur…) finit par ces 9 chiffres."""
-    menage = Demande.objects.annotate(
-        fixe=_derniers_chiffres("telephone"), portable=_derniers_chiffres("telephone_portable")
+    """Identifiants des demandes dont un téléphone (ménage, demandeur, co-demandeur…) finit par ces 9 chiffres
+    (index d'expression ``demande_telephone``, ``demande_portable``, ``personne_telephone``)."""
+    menage = Demande.objects.order_by()
+    fixe = menage.exclude(telephone="").annotate(n=telephone_cherche("telephone")).filter(n=numero)
+    portable = (
+        menage.exclude(telephone_portable="").annotate(n=telephone_cherche("telephone_portable")).filter(n=numero)
     )
-    personnes = Personne.objects.order_by().annotate(numero=_derniers_chiffres("telephone"))
+    personnes = Personne.objects.order_by().exclude(telephone="").annotate(n=telephone_cherche("telephone"))
     return sorted(
-        {*menage.filter(Q(fixe=numero) | Q(portable=numero)).values_list("pk", flat=True)}
-        | {*personnes.filter(numero=numero).values_list("demande_id", flat=True)}
+        {*fixe.values_list("pk", flat=True)}
+        | {*portable.values_list("pk", flat=True)}
+        | {*personnes.filter(n=numero).values_list("demande_id", flat=True)}
     )
 
 
 def demandes_par_email(adresse: str) -> list[int]:
-    """Identifiants des demandes dont le courriel (du ménage ou d'une personne) est cette adresse (casse ignorée)."""
+    """Identifiants des demandes dont le courriel (du ménage ou d'une personne) est cette adresse (casse ignorée ;
+    index d'expression ``demande_courriel``, ``personne_courriel``)."""
     adresse = adresse.strip().lower()
-    menage = Demande.objects.order_by().annotate(adresse=Lower("email")).filter(adresse=adresse)
-    personnes = Personne.objects.order_by().annotate(adresse=Lower("email")).filter(adresse=adresse)
+    menage = Demande.objects.order_by().exclude(email="").annotate(a=courriel_cherche("email")).filter(a=adresse)
+    personnes = Personne.objects.order_by().exclude(email="").annotate(a=courriel_cherche("email")).filter(a=adresse)
     return sorted({*menage.values_list("pk", flat=True)} | {*personnes.values_list("demande_id", flat=True)})

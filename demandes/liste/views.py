@@ -15,7 +15,8 @@ from __future__ import annotations
 from dataclasses import replace
 
 from django.contrib import messages
-from django.db.models import OuterRef, Prefetch, Subquery
+from django.contrib.postgres.aggregates import ArrayAgg
+from django.db.models import OuterRef, Prefetch, Q, Subquery, Value
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 
@@ -40,12 +41,18 @@ def _demandes_pour_liste(user):
         Demande.objects.visibles_par(user)
         .select_related("guichet")
         .annotate(premiere_commune=Subquery(premiere_commune))
-        .prefetch_related(
-            Prefetch("personnes", queryset=titulaires, to_attr="titulaires"),
-            # Points de la cotation par territoire (relation inverse posée par la cotation : pas d'import).
-            Prefetch("cotations", to_attr="points_territoires"),
-        )
+        .prefetch_related(Prefetch("personnes", queryset=titulaires, to_attr="titulaires"))
         .order_by("-date_depot", "-id")
+    )
+
+
+def _page(user, ids):
+    """Les demandes d'une page de la liste, avec les points de cotation de chaque territoire qui les cote
+    (relation inverse ``cotations`` posée par la cotation : lue sans l'importer, dans la même requête)."""
+    return (
+        _demandes_pour_liste(user)
+        .filter(pk__in=ids)
+        .annotate(points=ArrayAgg("cotations__total", filter=~Q(cotations__territoire=""), default=Value([])))
     )
 
 
@@ -73,7 +80,7 @@ def liste(request):
             "par_page": par_page,
             "criteres_avances": navigation.criteres_avances(filtre),
         },
-        resultats=lambda: ResultatRecherche(user, criteres, lambda ids: _demandes_pour_liste(user).filter(pk__in=ids)),
+        resultats=lambda: ResultatRecherche(user, criteres, lambda ids: _page(user, ids)),
         # Page entière comme fragment htmx : une ligne du journal par demande affichée.
         montrer=lambda demandes: montrer_demandes(request, demandes),
         par_page=par_page,

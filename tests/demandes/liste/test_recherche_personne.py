@@ -6,8 +6,10 @@ from datetime import date
 
 from django.test import RequestFactory
 from django.urls import reverse
+from django.utils import timezone
 from pytest_django.asserts import assertContains
 
+from cotation.models import ResultatCotation
 from demandes.liste.criteres import Criteres
 from demandes.liste.filters import DemandeFilter
 from demandes.liste.recherche import ResultatRecherche
@@ -152,3 +154,26 @@ def test_la_fiche_garde_les_criteres_et_mene_aux_voisines(client, agent_verifie,
     # Sans liste d'origine : le fil d'Ariane mène à la liste sans critères, pas de voisines.
     seule = client.get(reverse("demandes:detail", args=[b.pk]))
     assert seule.context["navigation"] is None
+
+
+def test_les_colonnes_utiles_de_la_liste(client, agent_verifie, territoire_reze):
+    demande = DemandeFactory(
+        nom="Perrin",
+        communes=[territoire_reze.reze],
+        typologies=["T2", "T3"],
+        nb_personnes=3,
+        date_depot=date(2023, 1, 5),
+    )
+    ResultatCotation.objects.update_or_create(
+        demande=demande, territoire="244400404", defaults={"total": 312, "calcule_le": timezone.now()}
+    )
+    agent_verifie(territoire_reze.agent)
+
+    reponse = client.get(reverse("demandes:liste"))
+
+    assertContains(reponse, "<td>T2, T3</td>", html=True)
+    assertContains(reponse, "3 pers.")
+    assertContains(reponse, '<span class="personne">312</span>', html=True)
+    assertContains(reponse, "05/01/2023")
+    assertContains(reponse, " an")  # ancienneté lisible (« 3 ans 11 mois »…)
+    assertContains(reponse, f'href="/demandes/{demande.pk}/?liste=')
