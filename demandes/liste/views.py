@@ -52,7 +52,7 @@ def _page(user, ids):
     return (
         _demandes_pour_liste(user)
         .filter(pk__in=ids)
-        .annotate(points=ArrayAgg("cotations__total", filter=~Q(cotations__territoire=""), default=Value([])))
+        .annotate(points=ArrayAgg("cotations__total", filter=Q(cotations__territoire__gt=""), default=Value([])))
     )
 
 

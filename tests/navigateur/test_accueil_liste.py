@@ -116,9 +116,15 @@ def test_rechercher_une_personne_revenir_de_la_fiche_et_passer_aux_voisines(page
     assert yasmine.pk
 
 
-def test_trier_au_clavier_et_choisir_la_taille_de_page(page, connecter, agent, axe):
+def test_trier_au_clavier_et_choisir_la_taille_de_page(page, connecter, agent, axe, capture):
     for i in range(25):
-        DemandeFactory(communes=[agent.reze], nom=f"Demandeur{i:02d}", date_depot=datetime.date(2024, 2, 1 + i))
+        DemandeFactory(
+            communes=[agent.reze],
+            nom=f"Demandeur{i:02d}",
+            date_depot=datetime.date(2024, 2, 1 + i),
+            typologies=["T2", "T3"] if i % 2 else ["T4"],
+            avec_co_demandeur=i % 3 == 0,
+        )
     connecter(agent)
     page.goto("/demandes/")
     lignes = page.get_by_role("table").locator("tbody tr")
@@ -137,6 +143,7 @@ def test_trier_au_clavier_et_choisir_la_taille_de_page(page, connecter, agent, a
     expect(page.get_by_role("table").locator("tbody tr")).to_have_count(20)
     expect(page.get_by_role("table").locator("tbody tr").first).to_contain_text("DEMANDEUR00")
     axe()
+    _captures(page, capture, "liste-triee")
 
     # La ligne entière mène à la fiche (le lien de la ligne reste le chemin du clavier).
     page.get_by_role("table").locator("tbody tr").nth(1).locator("td").nth(4).click()
