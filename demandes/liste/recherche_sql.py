@@ -9,7 +9,10 @@ leur exécution. Leurs jumeaux ORM sont les mêmes critères appliqués par
 ordre, par les deux chemins, pour chaque variante et chaque profil d'agent),
 ``test_filtre_par_label_et_contingent``,
 ``test_brouillons_et_depots_en_ligne_memes_demandes_que_l_orm`` (restriction par état de
-``fdls.acces.etats_reserves``), et la table elle-même contre celle
+``fdls.acces.etats_reserves``), ``test_criteres_de_la_session_10_memes_demandes_que_l_orm`` (file de
+l'accueil : doublons, pièces manquantes — jumeau ``pieces.services.sans_piece_identite`` —, numéro unique
+partiel, tris par colonne), ``tests/demandes/liste/test_recherche_personne.py`` (nom de naissance,
+prénom et date de naissance, téléphone, courriel, par les deux chemins), et la table elle-même contre celle
 qu'on recalculerait depuis les demandes (``test_la_table_suit_chaque_ecriture_des_services``).
 """
 
