@@ -75,6 +75,7 @@ def liste(request):
             "criteres": request.GET.urlencode(),
             "criteres_favori": navigation.sans_page(request.GET),
             "tri": navigation.tri_affiche(criteres),
+            "tri_alphabetique": criteres is not None and criteres.tri_effectif == "nom",
             "colonnes": navigation.colonnes_triables(request.GET, criteres),
             "tailles": navigation.TAILLES_PAGE,
             "par_page": par_page,

@@ -51,6 +51,8 @@ def test_le_nom_de_naissance_est_cherche_avec_le_nom_d_usage(client, agent_verif
 
     assert sorted(trouve) == sorted([mariee.pk, usage.pk])
     assert _ids(client.get(reverse("demandes:liste"), {"nom": "leroy"})) == [mariee.pk]
+    # Recherche par nom : ordre alphabétique, annoncé sur la colonne du demandeur.
+    assertContains(client.get(reverse("demandes:liste"), {"nom": "morv"}), 'aria-sort="ascending">Demandeur')
     assert sorted(_sans_ordre_memes(territoire_reze.agent, {"nom": "morv"})) == sorted([mariee.pk, usage.pk])
 
 
