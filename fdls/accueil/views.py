@@ -58,7 +58,8 @@ def _raccourcis(user) -> list[dict]:
         raccourcis.append(
             {
                 "titre": "Rechercher une demande",
-                "aide": "Par nom ou numéro unique, parmi les demandes de votre territoire d'habilitation.",
+                "aide": "Par nom d'usage ou de naissance, numéro unique (même partiel), téléphone ou courriel, "
+                "parmi les demandes de votre territoire d'habilitation.",
                 "url": reverse("demandes:liste"),
             }
         )
