@@ -68,6 +68,14 @@ def filtres() -> list[tuple[str, dict]]:
         ("guichet EHS", {"guichet": str(ehs.pk)}),
         ("guichet de Rezé + active", {"guichet": str(ville.pk), "etat": "active"}),
         ("à renouveler dans 15–45 jours", echeance),
+        # Session 10 (issue 20) : tris par colonne, 100 par page, recherche d'une personne, file de l'accueil.
+        ("dépôt le plus ancien d'abord", {"tri": "depot"}),
+        ("actives, renouvellement le plus lointain d'abord", {"etat": "active", "tri": "-expiration"}),
+        ("100 par page", {"par_page": "100"}),
+        ("numéro unique partiel « 000035 »", {"numero_unique": "000035"}),
+        ("prénom « m » + date de naissance", {"prenom": "m", "date_naissance": "14/03/1988"}),
+        ("téléphone", {"telephone": "06 12 34 56 78"}),
+        ("suspicions de doublon à traiter", {"a_traiter": "doublons"}),
     ]
 
 

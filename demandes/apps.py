@@ -12,3 +12,6 @@ class DemandesConfig(AppConfig):
         # Les pages d'accueil des agents (fdls.accueil) montrent ces compteurs sans importer les demandes.
         compteurs_accueil.enregistrer("accueil", compteurs.compteurs_accueil)
         compteurs_accueil.enregistrer("instruction", compteurs.compteurs_instruction)
+        # File de travail de l'accueil : une entrée par clé, {libelle, aide, nombre, url, ordre}.
+        compteurs_accueil.enregistrer("file", compteurs.file_de_travail)
+        compteurs_accueil.enregistrer("favoris", compteurs.favoris_accueil)

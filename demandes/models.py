@@ -26,6 +26,7 @@ from demandes.dossier.models import (
     TraitementPlanifie,
 )
 from demandes.doublons.models import SuspicionDoublon
+from demandes.favoris.models import Favori
 from demandes.labels.models import Label, LabelQuerySet, TypeLabel
 from demandes.pieces.models import Piece, PieceQuerySet
 from demandes.relances.models import Relance, SmsJournal
@@ -37,6 +38,7 @@ __all__ = [
     "Demande",
     "DemandeQuerySet",
     "Evenement",
+    "Favori",
     "Label",
     "LabelQuerySet",
     "LigneRecherche",

@@ -10,6 +10,7 @@ from django.urls import include, path
 from demandes.cycle import urls as cycle
 from demandes.editions import urls as editions
 from demandes.en_ligne import urls as en_ligne
+from demandes.favoris import urls as favoris
 from demandes.fiche import urls as fiche
 from demandes.labels import urls as labels
 from demandes.liste import urls as liste
@@ -26,4 +27,5 @@ urlpatterns = [
     path("doublons/", include("demandes.doublons.urls")),
     *labels.urlpatterns,
     *en_ligne.urlpatterns,
+    *favoris.urlpatterns,
 ]

@@ -22,7 +22,8 @@ from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import OpClass
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
-from django.db.models import F
+from django.db.models import F, Func, Q, Value
+from django.db.models.functions import Lower, Right
 from django.utils import timezone
 
 from demandes.dossier import choix
@@ -34,6 +35,25 @@ from fdls.socle.workflow import JournalTransition
 from fdls.territoires.models import Commune, Departement, Epci, Quartier
 
 MONTANT = {"max_digits": 10, "decimal_places": 2, "validators": [MinValueValidator(Decimal("0"))]}
+
+
+# Recherche d'une personne par téléphone ou courriel (liste des demandes) : les mêmes expressions servent
+# aux index d'expression partiels ci-dessous et aux requêtes (``demandes.liste.selectors``), si bien que
+# PostgreSQL les reconnaît. Téléphone : ses 9 derniers chiffres (« +33 6 12… » et « 06 12… » se confondent).
+CHIFFRES_TELEPHONE = 9
+
+
+def telephone_cherche(champ: str):
+    return Right(Func(F(champ), Value(r"\D"), Value(""), Value("g"), function="regexp_replace"), CHIFFRES_TELEPHONE)
+
+
+def courriel_cherche(champ: str):
+    return Lower(champ)
+
+
+def index_contact(expression, champ: str, nom: str) -> models.Index:
+    """Index partiel (valeurs non vides) sur l'expression de recherche d'un téléphone ou d'un courriel."""
+    return models.Index(expression, name=nom, condition=~Q(**{champ: ""}))
 
 
 class DemandeQuerySet(models.QuerySet):
@@ -253,6 +273,9 @@ class Demande(models.Model):
             models.Index(fields=["departement", "-date_depot", "-id"], name="demande_dep_depot"),
             models.Index(fields=["date_expiration"], name="demande_expiration", condition=models.Q(etat="active")),
             models.Index(fields=["guichet", "etat"], name="demande_guichet_etat"),
+            index_contact(telephone_cherche("telephone"), "telephone", "demande_telephone"),
+            index_contact(telephone_cherche("telephone_portable"), "telephone_portable", "demande_portable"),
+            index_contact(courriel_cherche("email"), "email", "demande_courriel"),
             models.Index(
                 fields=["organisme_saisie", "-created_at"],
                 condition=models.Q(etat="brouillon"),
@@ -333,6 +356,10 @@ class Personne(models.Model):
         verbose_name = "personne du ménage"
         verbose_name_plural = "personnes du ménage"
         ordering = ["demande", "rang", "id"]
+        indexes = [
+            index_contact(telephone_cherche("telephone"), "telephone", "personne_telephone"),
+            index_contact(courriel_cherche("email"), "email", "personne_courriel"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["demande"], condition=models.Q(role="demandeur"), name="personne_un_seul_demandeur"
@@ -526,6 +553,15 @@ class CleIdentite(models.Model):
                 OpClass("prenom", name="varchar_pattern_ops"),
                 "demande",
                 name="cle_nom_tri",
+            ),
+            # Nom de naissance (« marital ou jeune fille ») cherché avec le nom d'usage : partiel, seules les
+            # clés dont il diffère du nom (demandes/liste/recherche_sql.py, ``requete_nom``).
+            models.Index(
+                OpClass("nom_naissance", name="varchar_pattern_ops"),
+                OpClass("prenom", name="varchar_pattern_ops"),
+                "demande",
+                name="cle_nom_naissance_tri",
+                condition=~models.Q(nom_naissance=""),
             ),
             models.Index(fields=["demande"], name="cle_demande"),
         ]

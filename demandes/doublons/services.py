@@ -838,3 +838,11 @@ def suspicions_visibles(user):
     """Suspicions dont les deux demandes sont visibles par ``user`` (CCH R441-2-6)."""
     visibles = Demande.objects.visibles_par(user).values("pk")
     return SuspicionDoublon.objects.filter(demande_a__in=visibles, demande_b__in=visibles)
+
+
+def demandes_suspectes() -> list[int]:
+    """Identifiants des demandes d'une suspicion de doublon à traiter (file de l'accueil, liste des demandes)."""
+    paires = SuspicionDoublon.objects.filter(statut=SuspicionDoublon.Statut.A_TRAITER).values_list(
+        "demande_a_id", "demande_b_id"
+    )
+    return sorted({pk for paire in paires for pk in paire})

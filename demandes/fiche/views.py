@@ -23,6 +23,7 @@ from demandes.dossier.workflow import transitions_possibles
 from demandes.doublons import services as doublons
 from demandes.editions import pdf as editions
 from demandes.fiche.forms import PeriodeHistoriqueForm
+from demandes.liste import navigation
 from fdls.socle.dates import ajouter_mois
 
 
@@ -74,5 +75,7 @@ def detail(request, pk):
         "form_annulation": AnnulationForm(),
         "form_reactivation": ReactivationForm(),
         "radiation_prevue_le": services.radiation_prevue_le(demande),
+        # Ouverte depuis la liste : retour avec les critères, demandes précédente et suivante.
+        "navigation": navigation.navigation_fiche(request, pk),
     }
     return render(request, "demandes/fiche/detail.html", contexte)

@@ -33,9 +33,11 @@ from __future__ import annotations
 
 from django.utils.functional import cached_property
 
+from demandes.doublons.services import demandes_suspectes
 from demandes.labels.services import demandes_avec_label
 from demandes.liste import recherche_sql
 from demandes.liste.criteres import Criteres
+from demandes.liste.selectors import demandes_par_email, demandes_par_telephone
 from fdls import acces
 
 PLAFOND_COMPTAGE = 2_000
@@ -71,15 +73,27 @@ class ResultatRecherche:
             plafond = min(plafond, PLAFOND_COMPTAGE_GUICHET_FILTRE)
         self.plafond = plafond
 
+    def _designees(self) -> list[int] | None:
+        """Demandes désignées par un label, un contingent, une suspicion de doublon, un téléphone ou un
+        courriel (toutes à la fois si plusieurs critères), lues par leurs propres index ; ``None`` : aucun."""
+        c = self.criteres
+        listes = []
+        if c.label_id or c.contingent_id:
+            listes.append(demandes_avec_label(type_label=c.label_id, organisme=c.contingent_id))
+        if c.a_traiter == "doublons":
+            listes.append(demandes_suspectes())
+        if c.telephone:
+            listes.append(demandes_par_telephone(c.telephone))
+        if c.email:
+            listes.append(demandes_par_email(c.email))
+        if not listes:
+            return None
+        return sorted(set(listes[0]).intersection(*listes[1:]))
+
     def _requete(self, borne: int) -> tuple[str, dict]:
         if self.criteres.par_identifiant:
-            labellisees = None
-            if self.criteres.label_id or self.criteres.contingent_id:
-                labellisees = demandes_avec_label(
-                    type_label=self.criteres.label_id, organisme=self.criteres.contingent_id
-                )
             return recherche_sql.requete_identifiant(
-                self.criteres, self.cles, self.departements, self.reserves, labellisees
+                self.criteres, self.cles, self.departements, self.reserves, self._designees()
             )
         return recherche_sql.requete_flux(self.criteres, self.cles, borne, self.reserves)
 

@@ -9,7 +9,10 @@ leur exécution. Leurs jumeaux ORM sont les mêmes critères appliqués par
 ordre, par les deux chemins, pour chaque variante et chaque profil d'agent),
 ``test_filtre_par_label_et_contingent``,
 ``test_brouillons_et_depots_en_ligne_memes_demandes_que_l_orm`` (restriction par état de
-``fdls.acces.etats_reserves``), et la table elle-même contre celle
+``fdls.acces.etats_reserves``), ``test_criteres_de_la_session_10_memes_demandes_que_l_orm`` (file de
+l'accueil : doublons, pièces manquantes — jumeau ``pieces.services.sans_piece_identite`` —, numéro unique
+partiel, tris par colonne), ``tests/demandes/liste/test_recherche_personne.py`` (nom de naissance,
+prénom et date de naissance, téléphone, courriel, par les deux chemins), et la table elle-même contre celle
 qu'on recalculerait depuis les demandes (``test_la_table_suit_chaque_ecriture_des_services``).
 """
 
@@ -65,9 +68,15 @@ def filtres_colonnes(criteres: Criteres, alias: str, sql: Sql, *, guichet: bool 
 
 
 def tri(criteres: Criteres, alias: str, cle: str) -> tuple[str, str]:
-    """(colonne de tri, ORDER BY) de la variante."""
-    if criteres.par_echeance:
+    """(colonne de tri, ORDER BY) du tri effectif (``Criteres.tri_effectif``) : chaque ordre est celui d'un
+    index des flux, lu à l'endroit ou à l'envers (``recherche_cle_etat_depot``, ``recherche_cle_echeance``)."""
+    ordre = criteres.tri_effectif
+    if ordre == "expiration":
         return f"{alias}.date_expiration", f"tri ASC, {cle} ASC"
+    if ordre == "-expiration":
+        return f"{alias}.date_expiration", f"tri DESC, {cle} DESC"
+    if ordre == "depot":
+        return f"{alias}.date_depot", f"tri ASC NULLS LAST, {cle} ASC"
     return f"{alias}.date_depot", f"tri DESC NULLS FIRST, {cle} DESC"
 
 
@@ -146,14 +155,22 @@ def requete_flux(criteres: Criteres, cles: list[str], borne: int, reserves) -> t
     return requete, sql.parametres
 
 
-def identite(criteres: Criteres, sql: Sql, *, semi_jointure: bool) -> None:
+def identite(criteres: Criteres, sql: Sql, *, semi_jointure: bool, colonne_nom: str = "") -> None:
+    """Conditions sur les clés d'identité ``c`` : début du nom (d'usage ou de naissance, ou seulement
+    ``colonne_nom`` pour une lecture dans l'ordre d'un des deux), du prénom, date de naissance."""
     conditions = []
     if criteres.nom:
-        conditions.append("c.nom LIKE %(nom)s")
+        if colonne_nom:
+            conditions.append(f"c.{colonne_nom} LIKE %(nom)s")
+        else:
+            conditions.append("(c.nom LIKE %(nom)s OR c.nom_naissance LIKE %(nom)s)")
         sql.parametres["nom"] = f"{criteres.nom}%"
     if criteres.prenom:
         conditions.append("c.prenom LIKE %(prenom)s")
         sql.parametres["prenom"] = f"{criteres.prenom}%"
+    if criteres.date_naissance:
+        conditions.append("c.date_naissance = %(naissance)s")
+        sql.parametres["naissance"] = criteres.date_naissance
     if not conditions:
         return
     if semi_jointure:
@@ -166,38 +183,52 @@ def identite(criteres: Criteres, sql: Sql, *, semi_jointure: bool) -> None:
 def requete_nom(criteres: Criteres, cles: list[str], departements: list[str], borne: int, reserves) -> tuple[str, dict]:
     """Clés d'identité dans l'ordre alphabétique (index ``cle_nom_tri``), demande filtrée ligne à ligne.
 
+    Le nom cherché est le nom d'usage ou le nom de naissance (« marital ou jeune fille ») : deux
+    lectures ordonnées, l'une sur ``cle_nom_tri``, l'autre sur ``cle_nom_naissance_tri`` (index partiel
+    des seules clés dont le nom de naissance diffère), fusionnées dans l'ordre du nom qui répond.
     Une demande peut sortir deux fois (demandeur et co-demandeur du même
     nom) : ``ResultatRecherche._par_nom`` dédoublonne en gardant la première.
     """
-    sql = Sql()
-    identite(criteres, sql, semi_jointure=False)
-    colonnes = Sql()
-    filtres_colonnes(criteres, "d", colonnes)
-    if departements or colonnes.conditions:
-        sql.ajouter(acces_demande(departements), cles=cles, departements=departements)
-        sql.conditions += colonnes.conditions
-        sql.parametres.update(colonnes.parametres)
-        acces_etats("d", reserves, sql)
-        source = "demandes_cleidentite c JOIN demandes_demande d ON d.id = c.demande_id"
-    else:
-        # Nom seul, agent sans département entier : l'accès se lit dans la table de recherche, sans
-        # lire la ligne (large) de chaque demande rencontrée (≈ 8 000 pour « mar » vu d'une commune) ;
-        # l'état et le guichet aussi (mêmes valeurs sur chaque ligne d'une demande).
-        sql.ajouter(
-            ACCES.format(id="c.demande_id")[:-1] + " AND " + ETATS.format(a="a") + ")",
-            cles=cles,
-            **parametres_etats(reserves),
-        )
-        source = "demandes_cleidentite c"
-    sql.parametres["borne"] = borne
+    colonnes_nom = ["nom", "nom_naissance"] if criteres.nom else ["nom"]
+    branches, parametres = [], {}
+    for colonne in colonnes_nom:
+        sql = Sql()
+        identite(criteres, sql, semi_jointure=False, colonne_nom=colonne)
+        colonnes = Sql()
+        filtres_colonnes(criteres, "d", colonnes)
+        if departements or colonnes.conditions:
+            sql.ajouter(acces_demande(departements), cles=cles, departements=departements)
+            sql.conditions += colonnes.conditions
+            sql.parametres.update(colonnes.parametres)
+            acces_etats("d", reserves, sql)
+            source = "demandes_cleidentite c JOIN demandes_demande d ON d.id = c.demande_id"
+        else:
+            # Nom seul, agent sans département entier : l'accès se lit dans la table de recherche, sans
+            # lire la ligne (large) de chaque demande rencontrée (≈ 8 000 pour « mar » vu d'une commune) ;
+            # l'état et le guichet aussi (mêmes valeurs sur chaque ligne d'une demande).
+            sql.ajouter(
+                ACCES.format(id="c.demande_id")[:-1] + " AND " + ETATS.format(a="a") + ")",
+                cles=cles,
+                **parametres_etats(reserves),
+            )
+            source = "demandes_cleidentite c"
+        if colonne == "nom_naissance":
+            sql.ajouter("c.nom_naissance <> ''")
+        parametres.update(sql.parametres)
+        branches.append(f"""
+            (SELECT c.demande_id, c.{colonne} AS tri_nom, c.prenom AS tri_prenom
+               FROM {source}
+              WHERE TRUE{sql.where}
+              ORDER BY c.{colonne} USING ~<~, c.prenom USING ~<~, c.demande_id
+              LIMIT %(borne)s)""")
+    parametres["borne"] = borne
     requete = f"""
-        SELECT c.demande_id
-          FROM {source}
-         WHERE TRUE{sql.where}
-         ORDER BY c.nom USING ~<~, c.prenom USING ~<~, c.demande_id
+        SELECT demande_id
+          FROM ({" UNION ALL ".join(branches)}) AS u
+         ORDER BY tri_nom USING ~<~, tri_prenom USING ~<~, demande_id
          LIMIT %(borne)s
     """
-    return requete, sql.parametres
+    return requete, parametres
 
 
 def acces_demande(departements: list[str]) -> str:
@@ -210,12 +241,13 @@ def acces_demande(departements: list[str]) -> str:
 
 
 def requete_identifiant(
-    criteres: Criteres, cles: list[str], departements: list[str], reserves, labellisees: list[int] | None = None
+    criteres: Criteres, cles: list[str], departements: list[str], reserves, designees: list[int] | None = None
 ) -> tuple[str, dict]:
     """Demandes désignées par un identifiant, accès vérifié par la table de recherche.
 
-    ``labellisees`` : les demandes qui portent le label ou le contingent demandé
-    (``labels.services.demandes_avec_label``), lues par l'appelant."""
+    ``designees`` : les demandes qui portent le label ou le contingent demandé, une suspicion de doublon à
+    traiter, le téléphone ou le courriel cherché (``ResultatRecherche._designees``), lues par l'appelant ;
+    ``None`` : aucun de ces critères."""
     sql = Sql()
     sql.ajouter(acces_demande(departements), cles=cles, departements=departements)
     acces_etats("d", reserves, sql)
@@ -227,11 +259,19 @@ def requete_identifiant(
         sql.ajouter(
             "d.etat = 'brouillon' AND d.organisme_saisie_id = %(organisme)s", organisme=criteres.brouillons_organisme_id
         )
-    if criteres.label_id or criteres.contingent_id:
+    if criteres.numero_partiel:
+        sql.ajouter("d.numero_unique LIKE %(nu_partiel)s", nu_partiel=f"%{criteres.numero_partiel}%")
+    if criteres.a_traiter == "pieces":
+        # Demandes actives de l'organisme sans pièce d'identité valide du demandeur
+        # (jumeau ORM : ``pieces.services.sans_piece_identite``).
         sql.ajouter(
-            "d.id = ANY(%(labellisees)s)",
-            labellisees=labellisees or [],
+            "d.etat = 'active' AND d.organisme_saisie_id = %(organisme)s AND NOT EXISTS ("
+            "SELECT 1 FROM demandes_piece p JOIN demandes_personne pe ON pe.id = p.personne_id "
+            "WHERE p.demande_id = d.id AND p.type = 'identite' AND p.etat = 'valide' AND pe.role = 'demandeur')",
+            organisme=criteres.organisme_id,
         )
+    if designees is not None:
+        sql.ajouter("d.id = ANY(%(designees)s)", designees=designees)
     identite(criteres, sql, semi_jointure=True)
     filtres_colonnes(criteres, "d", sql)
     colonne, _ordre = tri(criteres, "d", "d.id")

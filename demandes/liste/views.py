@@ -2,21 +2,28 @@
 
 La page lit la table de recherche (``demandes/liste/recherche.py``) ; le
 QuerySet du filtre, restreint par ``Demande.objects.visibles_par(user)``
-(fdls/acces.py, CCH R441-2-6), charge les 50 demandes de la page et sert
-aux exports, chacun inscrit au journal des consultations.
+(fdls/acces.py, CCH R441-2-6), charge les demandes de la page (20, 50 ou 100,
+au choix de l'agent) et sert aux exports, chacun inscrit au journal des
+consultations. Le tri (``tri``) et la taille de page (``par_page``) voyagent
+dans la chaîne de requête avec les critères, comme les liens vers les fiches
+(``liste`` : la fiche en tire son fil d'Ariane et ses liens précédente / suivante,
+``liste.navigation``).
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from django.contrib import messages
-from django.db.models import OuterRef, Prefetch, Subquery
+from django.contrib.postgres.aggregates import ArrayAgg
+from django.db.models import OuterRef, Prefetch, Q, Subquery, Value
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 
 from demandes.dossier import choix
 from demandes.dossier.models import Demande, LocalisationSouhaitee, Personne
 from demandes.dossier.vues import montrer_demandes, nominatif_requis
-from demandes.liste import exports
+from demandes.liste import exports, navigation
 from demandes.liste.filters import DemandeFilter
 from demandes.liste.recherche import ResultatRecherche
 from fdls import acces
@@ -39,23 +46,24 @@ def _demandes_pour_liste(user):
     )
 
 
-def _tri_affiche(filtre) -> str:
-    if not filtre.is_valid():
-        return ""
-    criteres = filtre.criteres()
-    if criteres.par_nom:
-        return "par ordre alphabétique"
-    if criteres.par_echeance:
-        return "par date de renouvellement"
-    return "du dépôt le plus récent au plus ancien"
+def _page(user, ids):
+    """Les demandes d'une page de la liste, avec les points de cotation de chaque territoire qui les cote
+    (relation inverse ``cotations`` posée par la cotation : lue sans l'importer, dans la même requête)."""
+    return (
+        _demandes_pour_liste(user)
+        .filter(pk__in=ids)
+        .annotate(points=ArrayAgg("cotations__total", filter=Q(cotations__territoire__gt=""), default=Value([])))
+    )
 
 
 @nominatif_requis
 def liste(request):
     # La page lit la table de recherche (demandes/liste/recherche.py) ; le queryset
-    # du filtre ne sert qu'à charger les 50 demandes de la page.
+    # du filtre ne sert qu'à charger les demandes de la page.
     user = request.user
     filtre = DemandeFilter(request.GET, queryset=_demandes_pour_liste(user), request=request)
+    criteres = replace(filtre.criteres(), tri=request.GET.get("tri", "")) if filtre.is_valid() else None
+    par_page = navigation.par_page(request.GET)
     return liste_filtree(
         request,
         filtre,
@@ -65,13 +73,18 @@ def liste(request):
             "peut_enregistrer": acces.enregistre(request.user),
             "plafond_export": exports.PLAFOND,
             "criteres": request.GET.urlencode(),
-            "tri": _tri_affiche(filtre),
+            "criteres_favori": navigation.sans_page(request.GET),
+            "tri": navigation.tri_affiche(criteres),
+            "tri_alphabetique": criteres is not None and criteres.tri_effectif == "nom",
+            "colonnes": navigation.colonnes_triables(request.GET, criteres),
+            "tailles": navigation.TAILLES_PAGE,
+            "par_page": par_page,
+            "criteres_avances": navigation.criteres_avances(filtre),
         },
-        resultats=lambda: ResultatRecherche(
-            user, filtre.criteres(), lambda ids: _demandes_pour_liste(user).filter(pk__in=ids)
-        ),
+        resultats=lambda: ResultatRecherche(user, criteres, lambda ids: _page(user, ids)),
         # Page entière comme fragment htmx : une ligne du journal par demande affichée.
         montrer=lambda demandes: montrer_demandes(request, demandes),
+        par_page=par_page,
     )
 
 

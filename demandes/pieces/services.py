@@ -45,7 +45,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import models, transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from demandes.dossier import calculs, choix
@@ -582,3 +582,15 @@ def pieces_manquantes(
         manquantes.append(attendue)
     manquantes.sort(key=lambda a: ORDRE_NIVEAUX[a.niveau])
     return manquantes
+
+
+def sans_piece_identite(demandes):
+    """Les demandes de ``demandes`` (QuerySet) sans pièce d'identité valide du demandeur : la pièce obligatoire
+    de l'enregistrement (``pieces_manquantes``), file « pièces manquantes » de l'accueil."""
+    identite = Piece.objects.filter(
+        demande=OuterRef("pk"),
+        type=TypePiece.IDENTITE,
+        etat=Piece.Etat.VALIDE,
+        personne__role=choix.Role.DEMANDEUR,
+    )
+    return demandes.filter(~Exists(identite))

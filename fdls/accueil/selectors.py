@@ -7,7 +7,8 @@ chacune enregistre les siens dans ``fdls.socle.compteurs`` au démarrage
 
 from django.db.models import Count
 
-from fdls.comptes.models import Utilisateur
+from fdls import acces
+from fdls.comptes.models import Role, Utilisateur
 from fdls.organismes.models import Guichet, Organisme
 from fdls.socle import compteurs
 from fdls.territoires.models import Commune, Departement, Epci, Quartier
@@ -25,9 +26,28 @@ def compteurs_accueil(user) -> dict:
     if user.organisme_id:
         resultat["communes_habilitees"] = user.organisme.perimetre.count()
         resultat["guichets_organisme"] = user.organisme.guichets.filter(actif=True).count()
-    resultat["organismes_partenaires"] = Organisme.objects.filter(actif=True).count()
-    resultat["guichets_partenaires"] = Guichet.objects.filter(actif=True).count()
+    if montre_partenaires(user):
+        resultat["organismes_partenaires"] = Organisme.objects.filter(actif=True).count()
+        resultat["guichets_partenaires"] = Guichet.objects.filter(actif=True).count()
     return resultat
+
+
+def montre_partenaires(user) -> bool:
+    """Les chiffres des partenaires (organismes, guichets du fichier) : pas pour un agent de guichet, dont
+    l'accueil est sa file de travail ; pour les administrateurs, les observateurs et les autres rôles."""
+    return acces.administre(user) or not user.a_role(Role.AGENT_GUICHET)
+
+
+def file_de_travail(user) -> list[dict]:
+    """La file de travail de l'agent (``fdls.socle.compteurs``, rubrique « file ») : les entrées que les
+    applications métier enregistrent (demandes, offre), dans leur ordre ; chacune {libelle, aide, nombre,
+    url}. Vide pour un rôle sans données nominatives."""
+    return sorted(compteurs.lire("file", user).values(), key=lambda entree: entree["ordre"])
+
+
+def favoris(user) -> dict:
+    """Les recherches enregistrées de l'agent (rubrique « favoris ») : ``favoris`` et ``gerer_favoris``."""
+    return compteurs.lire("favoris", user)
 
 
 def compteurs_referentiel() -> dict:

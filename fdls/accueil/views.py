@@ -58,7 +58,8 @@ def _raccourcis(user) -> list[dict]:
         raccourcis.append(
             {
                 "titre": "Rechercher une demande",
-                "aide": "Par nom ou numéro unique, parmi les demandes de votre territoire d'habilitation.",
+                "aide": "Par nom d'usage ou de naissance, numéro unique (même partiel), téléphone ou courriel, "
+                "parmi les demandes de votre territoire d'habilitation.",
                 "url": reverse("demandes:liste"),
             }
         )
@@ -112,6 +113,8 @@ def accueil(request):
         "accueil/accueil.html",
         {
             "compteurs": selectors.compteurs_accueil(request.user),
+            "file": selectors.file_de_travail(request.user),
+            "favoris": selectors.favoris(request.user),
             "raccourcis": _raccourcis(request.user),
             "voit_nominatif": acces.voit_nominatif(request.user),
         },

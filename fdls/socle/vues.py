@@ -34,7 +34,9 @@ def agent_requis(vue):
     return enveloppe
 
 
-def liste_filtree(request, filtre, template: str, contexte: dict | None = None, *, resultats=None, montrer=None):
+def liste_filtree(
+    request, filtre, template: str, contexte: dict | None = None, *, resultats=None, montrer=None, par_page=PAR_PAGE
+):
     """Liste paginée (50 lignes) d'un FilterSet ; des critères invalides n'affichent aucun résultat.
 
     ``resultats`` : fabrique appelée si les critères sont valides, qui rend
@@ -42,6 +44,7 @@ def liste_filtree(request, filtre, template: str, contexte: dict | None = None, 
     demandes sur sa table étroite, au comptage plafonné).
     ``montrer`` : appelée avec les lignes de la page affichée (liste nominative :
     une ligne du journal des consultations par demande montrée).
+    ``par_page`` : lignes par page (50 par défaut ; la liste des demandes laisse l'agent choisir).
 
     Avec htmx, le formulaire ne remplace que ``#resultats`` ; s'il est invalide,
     toute la zone ``#zone-liste`` est remplacée pour montrer les erreurs sur les champs.
@@ -53,7 +56,7 @@ def liste_filtree(request, filtre, template: str, contexte: dict | None = None, 
         objets = resultats()
     else:
         objets = filtre.qs
-    page = Paginateur(objets, PAR_PAGE).get_page(request.GET.get("page"))
+    page = Paginateur(objets, par_page).get_page(request.GET.get("page"))
     if montrer is not None:
         montrer(list(page.object_list))
     pages = page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)

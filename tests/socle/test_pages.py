@@ -25,6 +25,12 @@ def _cartes(html: str) -> dict[str, int]:
     return {libelle.strip(): int(re.sub(r"\D", "", valeur)) for valeur, libelle in cartes}
 
 
+def _file(html: str) -> dict[str, int]:
+    """Entrées de la file de travail (« À traiter ») : libellé -> nombre."""
+    entrees = re.findall(r'<span class="file-nombre">([^<]+)</span>\s*<span class="file-libelle">([^<]+)</span>', html)
+    return {libelle.strip(): int(re.sub(r"\D", "", valeur)) for valeur, libelle in entrees}
+
+
 def test_l_accueil_compte_les_demandes_du_territoire_de_l_agent(client, agent_verifie):
     nantes, reze = CommuneFactory(nom="Nantes"), CommuneFactory(nom="Rezé")
     bailleur = OrganismeFactory(perimetre=[nantes, reze])
@@ -39,7 +45,9 @@ def test_l_accueil_compte_les_demandes_du_territoire_de_l_agent(client, agent_ve
     assert reponse.status_code == 200
     cartes = _cartes(reponse.content.decode())
     assert cartes["demandes actives visibles"] == 2
-    assert cartes["brouillon de mon organisme"] == 1
+    # Les brouillons de l'organisme sont une entrée de la file de travail (plus une carte en double).
+    assert _file(reponse.content.decode())["Brouillons de mon organisme"] == 1
+    assert "brouillon de mon organisme" not in cartes
     assert cartes["communes habilitées"] == 2
     assert cartes["guichet de mon organisme"] == 1
 

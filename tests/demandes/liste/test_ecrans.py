@@ -75,7 +75,7 @@ def test_un_numero_unique_mal_forme_est_explique(client, agent_verifie, territoi
 
     reponse = client.get(reverse("demandes:liste"), {"numero_unique": "04405ABC", "nom": "Dupont"})
 
-    assertContains(reponse, "Le numéro unique compte 18 chiffres")
+    assertContains(reponse, "Le numéro unique ne contient que des chiffres")
     assertContains(reponse, 'value="04405ABC"')
     assertContains(reponse, 'value="Dupont"')
     assert _demandes(reponse) == []
@@ -183,7 +183,7 @@ def test_avec_htmx_des_criteres_invalides_remplacent_toute_la_zone_pour_montrer_
     assertContains(valide, '<div id="resultats">')
     assert invalide.headers["HX-Retarget"] == "#zone-liste"
     assert invalide.headers["HX-Reselect"] == "#zone-liste"
-    assertContains(invalide, "Le numéro unique compte 18 chiffres")
+    assertContains(invalide, "Le numéro unique ne contient que des chiffres")
 
 
 # ---------------------------------------------------------------- recherche, exports

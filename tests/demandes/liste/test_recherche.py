@@ -10,10 +10,12 @@ Deux promesses dont dépendent les agents :
 """
 
 import io
+from dataclasses import replace
 from datetime import date, timedelta
 
 import pytest
 from django.db import connection
+from django.db.models import F
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 
@@ -150,11 +152,13 @@ def _par_orm(user, donnees) -> list[int]:
 
 
 def _premier_titulaire(demande_id: int, criteres: Criteres) -> tuple[str, str]:
-    """(nom, prénom) normalisés du premier titulaire de la demande qui répond au critère de nom."""
+    """(nom, prénom) normalisés du premier titulaire de la demande qui répond au critère de nom : son nom
+    d'usage ou son nom de naissance (« marital ou jeune fille »), celui qui répond."""
     return min(
-        (c.nom, c.prenom)
+        (nom, c.prenom)
         for c in CleIdentite.objects.filter(demande_id=demande_id)
-        if c.nom.startswith(criteres.nom) and c.prenom.startswith(criteres.prenom)
+        for nom in (c.nom, c.nom_naissance)
+        if nom and nom.startswith(criteres.nom) and c.prenom.startswith(criteres.prenom)
     )
 
 
@@ -330,3 +334,31 @@ def test_brouillons_et_depots_en_ligne_memes_demandes_que_l_orm():
         assert set(_par_orm(user, {})[0]) == attendu, role
         brouillons, criteres = _par_orm(user, {"brouillons_organisme": "on"})
         assert _par_table(user, criteres) == brouillons
+
+
+def test_criteres_de_la_session_10_memes_demandes_que_l_orm(agents):
+    """File de l'accueil (doublons, pièces manquantes), numéro unique partiel, tris par colonne : la table de
+    recherche (``recherche_sql``) et l'ORM du filtre (``DemandeFilter.qs``) rendent les mêmes demandes ;
+    pour un tri, dans l'ordre que l'ORM donne avec la même clé de tri."""
+    for role, user in agents.items():
+        numero = Demande.objects.visibles_par(user).exclude(numero_unique=None).values_list("numero_unique", flat=True)
+        partiel = numero.order_by("id").first()[7:13]
+        for donnees in ({"a_traiter": "doublons"}, {"a_traiter": "pieces"}, {"numero_unique": partiel}):
+            attendu, criteres = _par_orm(user, donnees)
+            assert _par_table(user, criteres) == attendu, f"{role} {donnees}"
+        assert _par_orm(user, {"numero_unique": partiel})[0], "le NU partiel d'une demande visible la trouve"
+        for donnees, ordre in (
+            ({"tri": "depot"}, ("date_depot", "id")),
+            ({"etat": "active", "tri": "expiration"}, ("date_expiration", "id")),
+            ({"etat": "active", "tri": "-expiration"}, ("-date_expiration", "-id")),
+        ):
+            attendu, criteres = _par_orm(user, {k: v for k, v in donnees.items() if k != "tri"})
+            criteres = replace(criteres, tri=donnees["tri"])
+            par_orm = list(Demande.objects.filter(pk__in=attendu).order_by(*ordre).values_list("pk", flat=True))
+            if ordre[0] == "date_depot":  # brouillons sans date de dépôt : à la fin
+                par_orm = list(
+                    Demande.objects.filter(pk__in=attendu)
+                    .order_by(F("date_depot").asc(nulls_last=True), "id")
+                    .values_list("pk", flat=True)
+                )
+            assert _par_table(user, criteres) == par_orm, f"{role} {donnees}"
