@@ -1,0 +1,46 @@
+"""Écran de la recherche de candidats d'une vacance et de l'explication des exclusions (minces)."""
+
+from django.shortcuts import render
+
+from fdls.audit.services import montrer
+from fdls.socle.vues import agent_requis
+from instruction.rapprochement import selectors
+from instruction.rapprochement.forms import ExplicationForm, FiltresCandidats
+
+
+def numero_de_page(valeur) -> int:
+    try:
+        return max(1, int(valeur))
+    except (TypeError, ValueError):
+        return 1
+
+
+@agent_requis
+def candidats(request, pk):
+    disponibilite = selectors.disponibilite_pour(request.user, pk)
+    filtres = FiltresCandidats(request.GET)
+    valide = filtres.is_valid()
+    recherche = selectors.recherche(disponibilite, filtres.cleaned_data if valide else {})
+    page = (
+        selectors.page_candidats(recherche, request.user, numero_de_page(request.GET.get("page"))) if valide else None
+    )
+    pourquoi = ExplicationForm(request.GET)
+    explications = []
+    texte = pourquoi.cleaned_data.get("pourquoi") if pourquoi.is_valid() else ""
+    if texte and valide:
+        explications = selectors.expliquer(recherche, request.user, selectors.demandes_nommees(request.user, texte))
+    # Chaque demande montrée (candidate ou expliquée) : une ligne du journal des consultations.
+    montrer(request, [c.demande for c in (page.candidats if page else [])] + [e.demande for e in explications])
+    contexte = {
+        "section": "offre",
+        "disponibilite": disponibilite,
+        "logement": disponibilite.logement,
+        "recherche": recherche,
+        "filtres": filtres,
+        "criteres_valides": valide,
+        "page": page,
+        "pourquoi": pourquoi,
+        "texte_pourquoi": texte,
+        "explications": explications,
+    }
+    return render(request, "instruction/rapprochement/candidats.html", contexte)
