@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import ROUND_CEILING, Decimal
+from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 
 from django.db.models import Q
 
@@ -202,7 +202,8 @@ def _ressources(r: Recherche) -> None:
         plafond = r.plafond_de(ligne.rang_plafond)
         if ligne.revenu <= plafond:
             return None
-        ecart = ((ligne.revenu - plafond) * CENT / plafond).quantize(EURO, rounding=ROUND_CEILING)
+        # Arrondi au point le plus proche, 1 % au moins : un euro au-dessus n'affiche jamais « 0 % au-dessus ».
+        ecart = max(((ligne.revenu - plafond) * CENT / plafond).quantize(EURO, rounding=ROUND_HALF_UP), EURO)
         annee_revenu = annee - (1 if ligne.revenu_n1 else 2)
         return (
             f"ressources {ecart} % au-dessus du plafond {financement} catégorie {ligne.rang_plafond} "
