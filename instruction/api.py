@@ -1,4 +1,6 @@
 """API de l'instruction (incluse par ``fdls/api/urls.py`` sous ``/api/v1/``) : les routes de chaque
 fonctionnalité, dans le ``api.py`` de son dossier."""
 
-urlpatterns = []
+from instruction.rapprochement import api as api_rapprochement
+
+urlpatterns = [*api_rapprochement.urlpatterns]

@@ -28,19 +28,41 @@ class Explication:
         return self.rang is not None
 
 
+def _commune_non_demandee(recherche: criteres.Recherche, demande: Demande) -> str:
+    localisations = sorted(demande.localisations.all(), key=lambda loc: loc.rang)
+    choisies = ", ".join(loc.commune.nom for loc in localisations)
+    return f"commune {recherche.logement.commune.nom} non demandée (choix : {choisies or 'aucun'})"
+
+
+def expliquer_plusieurs(recherche: criteres.Recherche, demandes: list[Demande], cles: list[str]) -> list[Explication]:
+    """Raisons d'exclusion de chaque demande (visible de l'agent), ou son rang si elle est dans la liste.
+
+    Trois requêtes pour toutes les demandes : leurs lignes dans la commune du logement, les localisations
+    (précharger ``localisations__commune`` sur ``demandes``) et les rangs des demandes retenues.
+    """
+    lignes = {
+        ligne.demande_id: ligne
+        for ligne in LigneCandidat.objects.filter(demande__in=demandes, commune_id=recherche.commune_id)
+    }
+    explications = []
+    for demande in demandes:
+        raison = criteres.raison_etat(demande)
+        ligne = lignes.get(demande.pk)
+        if raison:
+            explications.append(Explication(demande, [raison]))
+        elif ligne is None:
+            explications.append(Explication(demande, [_commune_non_demandee(recherche, demande)]))
+        else:
+            explications.append(Explication(demande, recherche.raisons(ligne, demande), points=ligne.points))
+    retenues = [e.demande.pk for e in explications if not e.raisons]
+    rangs = recherche_sql.rangs(recherche, cles, retenues)
+    for e in explications:
+        if not e.raisons:
+            e.rang = rangs.get(e.demande.pk)
+            if e.rang is None:  # impossible si SQL et Python s'accordent (test d'accord) : ne rien taire
+                e.raisons = ["demande hors de votre territoire d'habilitation"]
+    return explications
+
+
 def expliquer(recherche: criteres.Recherche, demande: Demande, cles: list[str]) -> Explication:
-    """Raisons d'exclusion de ``demande`` (visible de l'agent) de la recherche, ou son rang si elle y est."""
-    raison = criteres.raison_etat(demande)
-    if raison:
-        return Explication(demande, [raison])
-    ligne = LigneCandidat.objects.filter(demande=demande, commune_id=recherche.commune_id).first()
-    if ligne is None:
-        choisies = ", ".join(
-            loc.commune.nom for loc in demande.localisations.select_related("commune").order_by("rang")
-        )
-        commune = recherche.logement.commune.nom
-        return Explication(demande, [f"commune {commune} non demandée (choix : {choisies or 'aucun'})"])
-    raisons = recherche.raisons(ligne, demande)
-    if raisons:
-        return Explication(demande, raisons, points=ligne.points)
-    return Explication(demande, [], rang=recherche_sql.rang(recherche, cles, ligne), points=ligne.points)
+    return expliquer_plusieurs(recherche, [demande], cles)[0]

@@ -71,3 +71,21 @@ def rang(recherche, cles: list[str], ligne: LigneCandidat) -> int:
             [*params, ligne.points, ligne.date_depot, ligne.demande_id],
         )
         return curseur.fetchone()[0]
+
+
+def rangs(recherche, cles: list[str], demandes: list[int]) -> dict[int, int]:
+    """Position dans le classement de chacune des ``demandes`` qui y figurent, en une requête (explications)."""
+    if not cles or not demandes:
+        return {}
+    base, params = _base(recherche, cles)
+    with connection.cursor() as curseur:
+        curseur.execute(
+            f"""SELECT t.demande_id,
+                       (SELECT 1 + count(*) {base}
+                           AND (coalesce(l.points, -2147483648), DATE '1900-01-01' - l.date_depot, -l.demande_id)
+                             > (coalesce(t.points, -2147483648), DATE '1900-01-01' - t.date_depot, -t.demande_id))
+                  FROM {TABLE} t
+                 WHERE t.commune_id = %s AND t.demande_id = ANY(%s::bigint[])""",
+            [*params, recherche.commune_id, list(demandes)],
+        )
+        return dict(curseur.fetchall())

@@ -6,9 +6,10 @@ import re
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch
 from django.utils import timezone
 
-from demandes.models import Demande, TypeLabel
+from demandes.models import Demande, LocalisationSouhaitee, TypeLabel
 from fdls import acces
 from fdls.socle.vues import objet_ou_404
 from instruction.rapprochement import criteres, explication, recherche_sql
@@ -90,7 +91,8 @@ def page_candidats(r: criteres.Recherche, user, numero: int = 1, par_page: int =
     lignes = recherche_sql.candidats(r, cles, limite=par_page + 1, decalage=decalage)
     suivante = len(lignes) > par_page
     lignes = lignes[:par_page]
-    compte = recherche_sql.compter(r, cles) if (lignes or numero > 1) else 0
+    # Tout tient dans la première page : pas de second parcours pour compter.
+    compte = len(lignes) if numero == 1 and not suivante else recherche_sql.compter(r, cles)
     demandes = Demande.objects.only(
         "id", "numero_unique", "reference", "nom", "prenom", "etat", "date_depot", "nb_personnes", "nature"
     ).in_bulk([ligne.demande_id for ligne in lignes])
@@ -118,9 +120,13 @@ def demandes_nommees(user, texte: str) -> list[Demande]:
         filtre = {"numero_unique": chiffres} if len(chiffres) >= 18 else {"numero_unique__startswith": chiffres}
     else:
         filtre = {"nom__istartswith": texte}
-    return list(visibles.filter(**filtre).order_by("nom", "prenom", "pk")[:NOMMEES_MAX])
+    return list(
+        visibles.filter(**filtre)
+        .prefetch_related(Prefetch("localisations", queryset=LocalisationSouhaitee.objects.select_related("commune")))
+        .order_by("nom", "prenom", "pk")[:NOMMEES_MAX]
+    )
 
 
 def expliquer(r: criteres.Recherche, user, demandes: list[Demande]) -> list[explication.Explication]:
     cles = acces.cles_acces(user) or []
-    return [explication.expliquer(r, d, cles) for d in demandes]
+    return explication.expliquer_plusieurs(r, demandes, cles)

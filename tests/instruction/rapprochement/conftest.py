@@ -2,10 +2,13 @@
 (2e étage avec ascenseur, Nantes Métropole Habitat) vacant, et des demandes enregistrées par les services."""
 
 import datetime
+import importlib
 from decimal import Decimal
 
 import pytest
+from django.apps import apps
 
+from demandes.models import ParametreReglementaire
 from tests.monde.factories import DisponibiliteFactory, LogementFactory, ProgrammeFactory
 from tests.monde.territoires import territoire_nantes
 
@@ -33,3 +36,10 @@ def logement(m):
 @pytest.fixture
 def vacance(logement):
     return DisponibiliteFactory(logement=logement, date_disponibilite=datetime.date.today())
+
+
+@pytest.fixture(autouse=True)
+def _occupation(_parametres_reglementaires):
+    """Règles d'occupation datées (migration instruction 0001), remises après les tests qui vident les tables."""
+    if not ParametreReglementaire.objects.filter(code__startswith="occupation_").exists():
+        importlib.import_module("instruction.migrations.0001_rapprochement").charger_occupation(apps, None)

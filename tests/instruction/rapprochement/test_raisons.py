@@ -71,7 +71,9 @@ def test_etage_sans_ascenseur_refuse(m):
     programme = ProgrammeFactory(bailleur=m.bailleur, commune=m.nantes)
     vacance = DisponibiliteFactory(logement=LogementFactory(programme=programme, etage=3, ascenseur=False))
     demande = enregistrer(m, communes=[m.nantes], codemandeur=COUPLE, sans_ascenseur_accepte=False)
-    assert exclue(vacance, m, demande) == ["n'accepte pas un étage sans ascenseur (logement au 3e étage, sans ascenseur)"]
+    assert exclue(vacance, m, demande) == [
+        "n'accepte pas un étage sans ascenseur (logement au 3e étage, sans ascenseur)"
+    ]
 
 
 def test_logement_adapte_au_handicap_requis(m, vacance):
@@ -94,9 +96,7 @@ def test_demande_radiee(m, vacance):
     demande = enregistrer(m, communes=[m.nantes], codemandeur=COUPLE)
     services.annuler_demande(demande, motif="renonciation", auteur=m.auteur)
     demande.refresh_from_db()
-    assert exclue(vacance, m, demande) == [
-        f"demande radiée (annulée le {datetime.date.today():%d/%m/%Y})"
-    ]
+    assert exclue(vacance, m, demande) == [f"demande radiée (annulée le {datetime.date.today():%d/%m/%Y})"]
 
 
 def test_plusieurs_raisons_ensemble(m, vacance):
