@@ -38,6 +38,16 @@ LIBELLES_TYPOLOGIES = dict(choix.Typologie.choices)
 LIBELLES_NATURES = dict(choix.NatureDemande.choices)
 LIBELLES_STATUTS = dict(choix.StatutOccupation.choices)
 LIBELLES_ACTIVITES = dict(choix.Activite.choices)
+# Filtre « facilités d'accès » : colonne de la ligne, condition SQL, raison quand la demande n'a pas ce besoin.
+BESOINS = {
+    "rez_de_chaussee": ("rez_de_chaussee", "l.rez_de_chaussee", "n'exige pas de rez-de-chaussée (filtre)"),
+    "ascenseur": (
+        "sans_ascenseur_accepte",
+        "NOT l.sans_ascenseur_accepte",
+        "accepte un étage sans ascenseur (filtre)",
+    ),
+    "adapte_handicap": ("adapte_handicap", "l.adapte_handicap", "sans besoin d'un logement adapté (filtre)"),
+}
 
 
 def euros(montant) -> str:
@@ -286,6 +296,23 @@ def _filtres(r: Recherche, f: dict) -> None:  # noqa: C901 (une branche par filt
             return f"n'a pas choisi le quartier {nom} (filtre : quartier choisi)"
 
         r.ajouter("quartier_seul", "%s = ANY(l.quartiers)", (logement.quartier_id,), raison_quartier)
+    if f.get("categories"):
+        categories = list(f["categories"])
+
+        def raison_categories(ligne, demande):
+            if ligne.categorie_recherchee in categories:
+                return None
+            recherchee = choix.CategorieRecherchee(ligne.categorie_recherchee).label.lower()
+            return f"catégorie recherchée : {recherchee} (filtre)"
+
+        r.ajouter("categories", "l.categorie_recherchee = ANY(%s::varchar[])", (categories,), raison_categories)
+    for besoin in f.get("besoins") or ():
+        colonne, sql, texte = BESOINS[besoin]
+
+        def raison_besoin(ligne, demande, colonne=colonne, texte=texte):
+            return None if getattr(ligne, colonne) == (colonne != "sans_ascenseur_accepte") else texte
+
+        r.ajouter(f"besoin_{besoin}", sql, (), raison_besoin)
     if f.get("rang_max"):
         rang_max = f["rang_max"]
 

@@ -6,6 +6,11 @@ from django import forms
 from demandes.dossier import choix
 from demandes.models import TypeLabel
 
+BESOINS = [
+    ("rez_de_chaussee", "Exige un rez-de-chaussée"),
+    ("ascenseur", "N'accepte pas d'étage sans ascenseur"),
+    ("adapte_handicap", "Logement adapté au handicap"),
+]
 OUI_NON = [("", "Indifférent"), ("oui", "Oui"), ("non", "Non")]
 
 
@@ -18,7 +23,20 @@ class FiltresCandidats(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         help_text="Par défaut, la typologie du logement.",
     )
+    categories = forms.MultipleChoiceField(
+        label="Catégorie recherchée",
+        choices=choix.CategorieRecherchee.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
     parking = forms.ChoiceField(label="Souhaite un parking", choices=OUI_NON, required=False)
+    besoins = forms.MultipleChoiceField(
+        label="Facilités d'accès demandées",
+        choices=BESOINS,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Seulement les demandes qui ont ces besoins.",
+    )
     rang_max = forms.IntegerField(label="N° de choix de la commune au plus", min_value=1, max_value=20, required=False)
     quartier_seul = forms.BooleanField(label="Seulement les demandes qui ont choisi le quartier", required=False)
     # --- Demande
