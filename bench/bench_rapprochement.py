@@ -245,6 +245,9 @@ def main() -> int:
     parser.add_argument("--enregistrements", type=int, default=100, help="0 : pas de mesure d'écriture")
     args = parser.parse_args()
     print(f"Préparation du fichier : {preparer_fichier(args.demandes):.0f} s")
+    from instruction.rapprochement import tenue_sql
+
+    tenue_sql.analyser()  # régime établi : l'autovacuum est passé après le chargement
     manques = banc_recherche(args)
     if args.enregistrements:
         banc_ecriture(args)

@@ -28,7 +28,8 @@ from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 from django.db.models import Q
 
 from demandes.dossier import choix, reglementaire
-from demandes.models import Demande, TypeLabel
+from demandes.dossier.normalisation import normaliser_nom
+from demandes.models import CleIdentite, Demande, TypeLabel
 from offre.models import Accessibilite, Disponibilite, Financement
 
 EURO = Decimal("1")
@@ -38,6 +39,7 @@ LIBELLES_TYPOLOGIES = dict(choix.Typologie.choices)
 LIBELLES_NATURES = dict(choix.NatureDemande.choices)
 LIBELLES_STATUTS = dict(choix.StatutOccupation.choices)
 LIBELLES_ACTIVITES = dict(choix.Activite.choices)
+ROLES_TITULAIRES = (choix.Role.DEMANDEUR, choix.Role.CODEMANDEUR)
 # Filtre « facilités d'accès » : colonne de la ligne, condition SQL, raison quand la demande n'a pas ce besoin.
 BESOINS = {
     "rez_de_chaussee": ("rez_de_chaussee", "l.rez_de_chaussee", "n'exige pas de rez-de-chaussée (filtre)"),
@@ -446,15 +448,21 @@ def _filtres(r: Recherche, f: dict) -> None:  # noqa: C901 (une branche par filt
     _filtres_plafond(r, f)
     _filtres_loyer(r, f)
     if f.get("nom"):
-        nom = f["nom"].strip().upper()
+        debut = normaliser_nom(f["nom"])
+        motif = debut.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
         def raison_nom(ligne, demande):
-            return None if demande.nom.upper().startswith(nom) else f"nom {demande.nom.upper()} (filtre : « {nom}… »)"
+            titulaires = CleIdentite.objects.filter(demande=demande, role__in=ROLES_TITULAIRES)
+            if titulaires.filter(nom__startswith=debut).exists():
+                return None
+            return f"nom {demande.nom.upper()} (filtre : « {debut}… », demandeur ou co-demandeur)"
 
+        # Index ``cle_nom_tri`` des clés d'identité (nom normalisé) : la sous-requête est hachée une fois.
         r.ajouter(
             "nom",
-            "EXISTS (SELECT 1 FROM demandes_demande dd WHERE dd.id = l.demande_id AND upper(dd.nom) LIKE %s)",
-            (nom.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%",),
+            "l.demande_id IN (SELECT k.demande_id FROM demandes_cleidentite k "
+            "WHERE k.nom LIKE %s AND k.role = ANY(%s::varchar[]))",
+            (motif, list(ROLES_TITULAIRES)),
             raison_nom,
         )
 

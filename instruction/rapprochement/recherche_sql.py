@@ -24,8 +24,9 @@ from instruction.rapprochement.models import LigneCandidat
 
 TABLE = LigneCandidat._meta.db_table
 ORDRE = "l.points DESC NULLS LAST, l.date_depot, l.demande_id"
-# Au-delà, le compte s'arrête (« plus de 1 000 candidats ») : le parcours reste borné.
-PLAFOND_COMPTE = 1000
+# Au-delà, le compte s'arrête (« plus de 200 candidats ») : le parcours reste borné (chaque ligne comptée
+# passe la semi-jointure d'accès) ; l'agent affine ses critères ou lit les premières pages.
+PLAFOND_COMPTE = 200
 
 
 def _base(recherche, cles: list[str]) -> tuple[str, list]:

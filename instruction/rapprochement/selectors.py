@@ -22,6 +22,7 @@ REFUS = (
     "du réservataire dont c'est le tour."
 )
 PAR_PAGE = 25
+PLAFOND_COMPTE = recherche_sql.PLAFOND_COMPTE
 NOMMEES_MAX = 10
 
 

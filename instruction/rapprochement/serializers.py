@@ -41,8 +41,8 @@ class ExplicationSerializer(serializers.Serializer):
 
 
 class PageCandidatsSerializer(serializers.Serializer):
-    count = serializers.IntegerField(help_text="Nombre de candidats (au plus 1 001 : voir count_plafonne).")
-    count_plafonne = serializers.BooleanField(help_text="Vrai au-delà de 1 000 candidats.")
+    count = serializers.IntegerField(help_text="Nombre de candidats (au plus 201 : voir count_plafonne).")
+    count_plafonne = serializers.BooleanField(help_text="Vrai au-delà de 200 candidats.")
     page = serializers.IntegerField()
     next = serializers.CharField(allow_null=True)
     previous = serializers.CharField(allow_null=True)

@@ -18,3 +18,10 @@ def remplir_tout() -> int:
     with connection.cursor() as curseur:
         curseur.execute("SELECT instruction_candidats_remplir_tout()")
         return curseur.fetchone()[0]
+
+
+def analyser() -> None:
+    """``VACUUM ANALYZE`` de la table après une réécriture en masse (démonstration, banc) : sans statistiques,
+    le planificateur ne choisit pas le parcours de l'index dans l'ordre du classement. Hors transaction."""
+    with connection.cursor() as curseur:
+        curseur.execute("VACUUM ANALYZE instruction_lignecandidat")

@@ -42,5 +42,6 @@ def candidats(request, pk):
         "pourquoi": pourquoi,
         "texte_pourquoi": texte,
         "explications": explications,
+        "plafond_compte": selectors.PLAFOND_COMPTE,
     }
     return render(request, "instruction/rapprochement/candidats.html", contexte)

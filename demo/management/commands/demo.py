@@ -3,6 +3,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from demo import cotation, demandes, dossier, offre, partenaires
+from instruction.rapprochement import tenue_sql
 
 
 class Command(BaseCommand):
@@ -37,3 +38,5 @@ class Command(BaseCommand):
         dossier.construire(options, self.stdout)
         offre.construire(options, self.stdout)
         cotation.construire(options, self.stdout)
+        # La table de rapprochement de l'instruction, réécrite par les étapes précédentes : statistiques à jour.
+        tenue_sql.analyser()
