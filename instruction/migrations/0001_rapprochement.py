@@ -78,11 +78,16 @@ LIGNES = """
 """
 
 FONCTIONS = f"""
-CREATE FUNCTION instruction_candidats_rafraichir(ids bigint[]) RETURNS void LANGUAGE sql AS $$
+-- PL/pgSQL plutôt que SQL : ses plans restent en cache dans la session (appelée à chaque écriture), plan
+-- générique d'emblée (``d.id = ANY(ids)`` : même plan quel que soit le tableau).
+CREATE FUNCTION instruction_candidats_rafraichir(ids bigint[]) RETURNS void LANGUAGE plpgsql
+SET plan_cache_mode = force_generic_plan AS $$
+BEGIN
     DELETE FROM instruction_lignecandidat WHERE demande_id = ANY(ids);
     INSERT INTO instruction_lignecandidat ({COLONNES})
     {LIGNES}
        AND d.id = ANY(ids);
+END;
 $$;
 
 CREATE FUNCTION instruction_candidats_remplir_tout() RETURNS bigint LANGUAGE sql AS $$
@@ -115,9 +120,7 @@ BEGIN
         RETURN NULL;
     END IF;
     IF TG_TABLE_NAME = 'demandes_demande' THEN
-        IF TG_OP = 'INSERT' THEN
-            SELECT array_agg(id) INTO ids FROM nouvelles WHERE etat = 'active';
-        ELSE
+        IF TG_OP = 'UPDATE' THEN
             -- Seules les demandes dont une colonne recopiée a changé.
             SELECT array_agg(n.id) INTO ids
               FROM nouvelles n JOIN anciennes a ON a.id = n.id
@@ -165,7 +168,9 @@ ALTER TABLE instruction_lignecandidat
 """
 
 TABLES_TRIGGERS = {
-    "demandes_demande": ("INSERT", "UPDATE"),
+    # Pas d'INSERT : une demande insérée n'a pas encore de localisations (elles suivent, et leur trigger
+    # écrit les lignes).
+    "demandes_demande": ("UPDATE",),
     "demandes_localisationsouhaitee": ("INSERT", "UPDATE", "DELETE"),
     "demandes_personne": ("INSERT", "UPDATE", "DELETE"),
     "demandes_ressource": ("INSERT", "UPDATE", "DELETE"),
