@@ -27,6 +27,17 @@ class Explication:
     def proposee(self) -> bool:
         return self.rang is not None
 
+    @property
+    def rang_au_dela(self) -> bool:
+        """Rang non décompté au-delà de ``recherche_sql.PLAFOND_RANG`` candidats classés devant."""
+        return self.rang is not None and self.rang > recherche_sql.PLAFOND_RANG
+
+    @property
+    def libelle_rang(self) -> str:
+        if self.rang_au_dela:
+            return f"après le {recherche_sql.PLAFOND_RANG}e candidat"
+        return f"au rang {self.rang}"
+
 
 def _commune_non_demandee(recherche: criteres.Recherche, demande: Demande) -> str:
     localisations = sorted(demande.localisations.all(), key=lambda loc: loc.rang)

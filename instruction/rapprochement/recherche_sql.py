@@ -11,7 +11,7 @@ interne.
 Test d'accord : tests/instruction/rapprochement/test_accord.py (sur un jeu
 généré, chaque demande visible est soit dans ce résultat, soit exclue par au
 moins une raison de ``explication``, jamais les deux ; le rang rendu par
-``rang`` est sa position dans ``candidats``) ; la tenue de la table par les
+``rangs`` est sa position dans ``candidats``) ; la tenue de la table par les
 triggers est comparée au calcul Python des demandes dans
 tests/instruction/rapprochement/test_tenue.py.
 """
@@ -27,6 +27,8 @@ ORDRE = "l.points DESC NULLS LAST, l.date_depot, l.demande_id"
 # Au-delà, le compte s'arrête (« plus de 200 candidats ») : le parcours reste borné (chaque ligne comptée
 # passe la semi-jointure d'accès) ; l'agent affine ses critères ou lit les premières pages.
 PLAFOND_COMPTE = 200
+# Rang d'une demande expliquée : au-delà, « après le 500e candidat » (le décompte reste borné).
+PLAFOND_RANG = 500
 
 
 def _base(recherche, cles: list[str]) -> tuple[str, list]:
@@ -61,32 +63,24 @@ def compter(recherche, cles: list[str], plafond: int = PLAFOND_COMPTE) -> int:
         return curseur.fetchone()[0]
 
 
-def rang(recherche, cles: list[str], ligne: LigneCandidat) -> int:
-    """Position (à partir de 1) d'une ligne candidate dans le classement de la recherche."""
-    base, params = _base(recherche, cles)
-    with connection.cursor() as curseur:
-        curseur.execute(
-            f"""SELECT 1 + count(*) {base}
-                  AND (coalesce(l.points, -2147483648), DATE '1900-01-01' - l.date_depot, -l.demande_id)
-                      > (coalesce(%s::integer, -2147483648), DATE '1900-01-01' - %s::date, -%s::bigint)""",
-            [*params, ligne.points, ligne.date_depot, ligne.demande_id],
-        )
-        return curseur.fetchone()[0]
+def rangs(recherche, cles: list[str], demandes: list[int], plafond: int = PLAFOND_RANG) -> dict[int, int]:
+    """Position dans le classement de chacune des ``demandes`` qui y figurent, en une requête (explications).
 
-
-def rangs(recherche, cles: list[str], demandes: list[int]) -> dict[int, int]:
-    """Position dans le classement de chacune des ``demandes`` qui y figurent, en une requête (explications)."""
+    Le décompte des candidats classés devant s'arrête à ``plafond`` : une position rendue égale à
+    ``plafond + 1`` se lit « au-delà du rang ``plafond`` ».
+    """
     if not cles or not demandes:
         return {}
     base, params = _base(recherche, cles)
     with connection.cursor() as curseur:
         curseur.execute(
             f"""SELECT t.demande_id,
-                       (SELECT 1 + count(*) {base}
+                       1 + (SELECT count(*) FROM (SELECT 1 {base}
                            AND (coalesce(l.points, -2147483648), DATE '1900-01-01' - l.date_depot, -l.demande_id)
-                             > (coalesce(t.points, -2147483648), DATE '1900-01-01' - t.date_depot, -t.demande_id))
+                             > (coalesce(t.points, -2147483648), DATE '1900-01-01' - t.date_depot, -t.demande_id)
+                           ORDER BY {ORDRE} LIMIT %s) devant)
                   FROM {TABLE} t
                  WHERE t.commune_id = %s AND t.demande_id = ANY(%s::bigint[])""",
-            [*params, recherche.commune_id, list(demandes)],
+            [*params, plafond, recherche.commune_id, list(demandes)],
         )
         return dict(curseur.fetchall())

@@ -37,6 +37,9 @@ class ExplicationSerializer(serializers.Serializer):
     prenom = serializers.CharField(source="demande.prenom")
     proposee = serializers.BooleanField(help_text="Vrai si la demande est dans la liste des candidats.")
     rang = serializers.IntegerField(allow_null=True, help_text="Son rang si elle est proposée.")
+    rang_au_dela = serializers.BooleanField(
+        help_text="Vrai si le rang n'est pas décompté : plus de 500 candidats sont classés devant (rang = 501)."
+    )
     raisons = serializers.ListField(child=serializers.CharField(), help_text="Raisons d'exclusion, en français.")
 
 

@@ -2,6 +2,7 @@
 
 from django.shortcuts import render
 
+from fdls.audit.models import Consultation
 from fdls.audit.services import montrer
 from fdls.socle.vues import agent_requis
 from instruction.rapprochement import selectors
@@ -29,8 +30,10 @@ def candidats(request, pk):
     texte = pourquoi.cleaned_data.get("pourquoi") if pourquoi.is_valid() else ""
     if texte and valide:
         explications = selectors.expliquer(recherche, request.user, selectors.demandes_nommees(request.user, texte))
-    # Chaque demande montrée (candidate ou expliquée) : une ligne du journal des consultations.
-    montrer(request, [c.demande for c in (page.candidats if page else [])] + [e.demande for e in explications])
+    # Chaque demande montrée : une ligne du journal des consultations (« liste » pour les candidates, comme la
+    # liste des demandes ; « consultation » pour une demande expliquée, désignée par l'agent).
+    montrer(request, [e.demande for e in explications], action=Consultation.Action.CONSULTATION)
+    montrer(request, [c.demande for c in (page.candidats if page else [])], action=Consultation.Action.LISTE)
     contexte = {
         "section": "offre",
         "disponibilite": disponibilite,

@@ -6,9 +6,11 @@ from urllib.parse import urlencode
 from django.urls import reverse
 
 from demandes.labels import services as labels
+from fdls import acces
 from fdls.audit.models import Consultation
 from instruction.models import LigneCandidat
-from tests.instruction.rapprochement.aides import COUPLE, candidats
+from instruction.rapprochement import recherche_sql
+from tests.instruction.rapprochement.aides import COUPLE, candidats, recherche
 from tests.monde.dossiers import enregistrer
 from tests.monde.factories import AgentFactory, BailleurFactory, DisponibiliteFactory
 
@@ -25,7 +27,8 @@ def test_le_bailleur_du_logement_voit_les_candidats_et_chaque_demande_montree_es
     reponse = client.get(url(vacance))
     assert reponse.status_code == 200
     assert "MARTIN Claire" in reponse.content.decode()
-    assert Consultation.objects.filter(objet_id=str(demande.pk), utilisateur=m.agent_bailleur).count() == 1
+    consultations = Consultation.objects.filter(objet_id=str(demande.pk), utilisateur=m.agent_bailleur)
+    assert list(consultations.values_list("action", flat=True)) == [Consultation.Action.LISTE]
 
 
 def test_le_reservataire_dont_c_est_le_tour_voit_la_page(m, logement, client, agent_verifie):
@@ -69,6 +72,10 @@ def test_classement_par_points_puis_anciennete(m, vacance):
     points = dict(LigneCandidat.objects.filter(commune=m.nantes).values_list("demande_id", "points"))
     assert points[prioritaire.pk] > points[recente.pk] == points[ancienne.pk]
     assert candidats(vacance, m.agent_bailleur) == [prioritaire.pk, ancienne.pk, recente.pk]
+    # Le rang d'une demande expliquée est sa position ; au-delà du plafond, le décompte s'arrête.
+    r, cles = recherche(vacance), acces.cles_acces(m.agent_bailleur)
+    assert recherche_sql.rangs(r, cles, [recente.pk, ancienne.pk]) == {recente.pk: 3, ancienne.pk: 2}
+    assert recherche_sql.rangs(r, cles, [recente.pk], plafond=1) == {recente.pk: 2}
 
 
 def test_filtres_gardes_au_rechargement_et_appliques(m, vacance, client, agent_verifie):
@@ -101,7 +108,7 @@ def test_explication_par_numero_unique_ou_nom(m, vacance, client, agent_verifie)
     assert "typologie T3 non demandée (demande : T2)" in page
     page = client.get(url(vacance, pourquoi=proposee.numero_unique_affiche)).content.decode()
     assert "Cette demande est dans la liste, au rang 1" in page
-    assert Consultation.objects.filter(objet_id=str(exclue.pk)).exists()
+    assert Consultation.objects.filter(objet_id=str(exclue.pk), action=Consultation.Action.CONSULTATION).exists()
 
 
 def test_la_page_tient_en_20_requetes_au_plus(m, vacance, client, agent_verifie, django_assert_max_num_queries):
