@@ -28,7 +28,7 @@ from fdls.audit.services import journaliser_liste
 from instruction.rapprochement import selectors
 from instruction.rapprochement.forms import FiltresCandidats
 from instruction.rapprochement.serializers import ExplicationSerializer, PageCandidatsSerializer
-from instruction.rapprochement.views import numero_de_page
+from instruction.rapprochement.views import numero_de_page, vacance_pour
 
 PAR_PAGE = 50
 PARAMETRES_FILTRES = [
@@ -38,7 +38,7 @@ PARAMETRES_FILTRES = [
 
 
 def _recherche(request, pk):
-    disponibilite = selectors.disponibilite_pour(request.user, pk)
+    disponibilite = vacance_pour(request, pk)
     filtres = FiltresCandidats(request.query_params)
     if not filtres.is_valid():
         raise serializers.ValidationError({c: [str(e) for e in erreurs] for c, erreurs in filtres.errors.items()})

@@ -1,12 +1,14 @@
 """Écran de la recherche de candidats d'une vacance et de l'explication des exclusions (minces)."""
 
+from django.http import Http404
 from django.shortcuts import render
 
 from fdls.audit.models import Consultation
-from fdls.audit.services import montrer
+from fdls.audit.services import montrer, refuser_si_existe
 from fdls.socle.vues import agent_requis
 from instruction.rapprochement import selectors
 from instruction.rapprochement.forms import ExplicationForm, FiltresCandidats
+from offre.models import Disponibilite
 
 
 def numero_de_page(valeur) -> int:
@@ -16,9 +18,19 @@ def numero_de_page(valeur) -> int:
         return 1
 
 
+def vacance_pour(request, pk):
+    """La vacance si l'agent peut y chercher des candidats ; une vacance qui existe hors de son parc visible
+    répond 404 comme une inexistante, et sa tentative est inscrite au journal (« refus »)."""
+    try:
+        return selectors.disponibilite_pour(request.user, pk)
+    except Http404:
+        refuser_si_existe(request, Disponibilite.objects.all(), pk)
+        raise
+
+
 @agent_requis
 def candidats(request, pk):
-    disponibilite = selectors.disponibilite_pour(request.user, pk)
+    disponibilite = vacance_pour(request, pk)
     filtres = FiltresCandidats(request.GET)
     valide = filtres.is_valid()
     recherche = selectors.recherche(disponibilite, filtres.cleaned_data if valide else {})

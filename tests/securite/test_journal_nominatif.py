@@ -37,8 +37,11 @@ from tests.monde.factories import (
     AgentFactory,
     DemandeFactory,
     DemandeurFactory,
+    DisponibiliteFactory,
     GuichetFactory,
+    LogementFactory,
     OrganismeFactory,
+    ProgrammeFactory,
     TOTPDeviceFactory,
     agent_bailleur,
 )
@@ -182,6 +185,9 @@ def routes_nominatives() -> list[tuple[str, URLPattern]]:
 
 # ---------------------------------------------------------------- le monde
 
+#: Routes dont ``pk`` est une vacance (``offre.Disponibilite``) : candidats de l'instruction.
+ROUTES_D_UNE_VACANCE = ("instruction:candidats", "v1:disponibilite-candidats")
+
 
 class Jeu:
     """Une demande principale, sa jumelle (doublon suspecté), une demande en ligne, un label, une pièce."""
@@ -211,9 +217,13 @@ class Jeu:
             auteur=Auteur.agent(agent),
         )
         self.demandes = [self.principale, self.jumelle, self.en_ligne]
+        # Une vacance du territoire : les routes de ses candidats prennent son identifiant.
+        self.vacance = DisponibiliteFactory(logement=LogementFactory(programme=ProgrammeFactory(commune=commune)))
 
     def valeur(self, nom_route: str, cle: str):
         """La valeur d'un paramètre de route, selon la route et le nom du paramètre."""
+        if nom_route.startswith(ROUTES_D_UNE_VACANCE) and cle == "pk":
+            return self.vacance.pk
         if cle in ("piece_pk",) or (nom_route.startswith("v1:piece-") and cle == "pk"):
             return self.piece.pk
         if cle in ("label_pk", "label_id"):
@@ -230,6 +240,8 @@ class Jeu:
 
     def cible(self, nom_route: str, cles) -> set[int]:
         """Les demandes que désigne l'adresse : une réponse 200 les montre, même sans leur nom (cotation, labels…)."""
+        if nom_route.startswith(ROUTES_D_UNE_VACANCE):
+            return set()  # l'adresse désigne une vacance ; les demandes montrées sont lues dans la réponse
         if nom_route.startswith("demandes:doublons:") and cles:
             return {self.principale.pk, self.jumelle.pk}
         designees = {self.valeur(nom_route, c) for c in cles if c in ("pk", "id", "demande_id", "demande_pk", "numero")}

@@ -122,3 +122,10 @@ def test_la_page_tient_en_20_requetes_au_plus(m, vacance, client, agent_verifie,
         reponse = client.get(url(vacance, pourquoi="NOM1"))
     assert reponse.status_code == 200
     assert "Page suivante" in reponse.content.decode()
+
+
+def test_une_vacance_hors_du_parc_visible_est_un_refus_journalise(m, vacance, client, agent_verifie):
+    agent_verifie(m.agent_lointain)
+    assert client.get(url(vacance)).status_code == 404
+    refus = Consultation.objects.get(action=Consultation.Action.REFUS, utilisateur=m.agent_lointain)
+    assert (refus.objet_type, refus.objet_id) == ("offre.disponibilite", str(vacance.pk))
