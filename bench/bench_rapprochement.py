@@ -35,7 +35,7 @@ CIBLE_REQUETES = 20
 CIBLE_SURCOUT = 2.0
 CIBLE_EXPLICATION_MS = 50
 TRIGGERS = (
-    ("demandes_demande", ("ins", "upd")),
+    ("demandes_demande", ("upd",)),
     ("demandes_localisationsouhaitee", ("ins", "upd", "del")),
     ("demandes_personne", ("ins", "upd", "del")),
     ("demandes_ressource", ("ins", "upd", "del")),
