@@ -2,5 +2,6 @@
 fonctionnalité, dans le ``api.py`` de son dossier."""
 
 from instruction.propositions import api as propositions
+from instruction.rapprochement import api as api_rapprochement
 
-urlpatterns = [*propositions.urlpatterns]
+urlpatterns = [*api_rapprochement.urlpatterns, *propositions.urlpatterns]

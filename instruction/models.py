@@ -10,9 +10,11 @@ from instruction.propositions.models import (
     TransitionVisite,
     Visite,
 )
+from instruction.rapprochement.models import LigneCandidat
 
 __all__ = [
     "Contact",
+    "LigneCandidat",
     "Positionnement",
     "Proposition",
     "TransitionContact",

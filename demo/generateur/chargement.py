@@ -73,6 +73,7 @@ def generer(p: Parametres) -> Bilan:
             _generer_massif(gen, p, nb_lots, (actives, satisfaites, annulees), lignes, controle_fk, journal, debut)
             journal(f"  reconstruction des index ({time.perf_counter() - debut:.0f} s)")
             index_sql.restaurer_index(connexions=2, journal=journal)
+            journal(f"  table de rapprochement : {copie_sql.remplir_rapprochement()} lignes")
         elif parallele:
             charger_en_fond(
                 (lot_numero(i) for i in range(nb_lots)),

@@ -6,7 +6,7 @@ modèle fait échouer le COPY au lieu d'être oublié en silence.
 
 Accord avec l'ORM : tests/demo/test_generateur_massif.py et tests/demo/test_generateur.py (lignes écrites
 relues par l'ORM : clés d'identité égales à celles des services, table de recherche égale à celle des
-triggers, numéros sans trou).
+triggers, numéros sans trou) ; table de rapprochement : tests/instruction/rapprochement/test_tenue.py.
 """
 
 from __future__ import annotations
@@ -102,6 +102,15 @@ def charger_lot(lot, lignes: dict, controle_fk: bool = True, recherche: bool = T
         if recherche and lot.demandes:
             ids = [int(ligne.split("\t", 1)[0]) for ligne in lot.demandes]
             curseur.execute("SELECT demandes_recherche_remplir(%s::bigint[])", [ids])
+            # Table de rapprochement de l'instruction (ses triggers sont désarmés comme ceux de la recherche).
+            curseur.execute("SELECT instruction_candidats_rafraichir(%s::bigint[])", [ids])
+
+
+def remplir_rapprochement() -> int:
+    """Table de rapprochement de l'instruction remplie d'un coup (chargement en masse : triggers muets)."""
+    with connection.cursor() as curseur:
+        curseur.execute("SELECT instruction_candidats_remplir_tout()")
+        return curseur.fetchone()[0]
 
 
 def superutilisateur() -> bool:

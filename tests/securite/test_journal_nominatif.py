@@ -42,7 +42,9 @@ from tests.monde.factories import (
     DemandeurFactory,
     DisponibiliteFactory,
     GuichetFactory,
+    LogementFactory,
     OrganismeFactory,
+    ProgrammeFactory,
     TOTPDeviceFactory,
     agent_bailleur,
 )
@@ -209,6 +211,9 @@ def routes_nominatives() -> list[tuple[str, URLPattern]]:
 
 # ---------------------------------------------------------------- le monde
 
+#: Routes dont ``pk`` est une vacance (``offre.Disponibilite``) : candidats de l'instruction.
+ROUTES_D_UNE_VACANCE = ("instruction:candidats", "v1:disponibilite-candidats")
+
 
 class Jeu:
     """Une demande principale, sa jumelle (doublon suspecté), une demande en ligne, un label, une pièce."""
@@ -238,6 +243,8 @@ class Jeu:
             auteur=Auteur.agent(agent),
         )
         self.demandes = [self.principale, self.jumelle, self.en_ligne]
+        # Une vacance du territoire : les routes de ses candidats prennent son identifiant.
+        self.vacance = DisponibiliteFactory(logement=LogementFactory(programme=ProgrammeFactory(commune=commune)))
 
     def instruire(self, commune, bailleur, reservataire=None):
         """Une vacance du ``bailleur`` dans la commune, la demande principale positionnée, une proposition et une
@@ -266,6 +273,8 @@ class Jeu:
         """La valeur d'un paramètre de route, selon la route et le nom du paramètre."""
         if nom_route in ROUTES_INSTRUCTION:
             return getattr(self, ROUTES_INSTRUCTION[nom_route]).pk
+        if nom_route.startswith(ROUTES_D_UNE_VACANCE) and cle == "pk":
+            return self.vacance.pk
         if cle in ("piece_pk",) or (nom_route.startswith("v1:piece-") and cle == "pk"):
             return self.piece.pk
         if cle in ("label_pk", "label_id"):
@@ -282,6 +291,8 @@ class Jeu:
 
     def cible(self, nom_route: str, cles) -> set[int]:
         """Les demandes que désigne l'adresse : une réponse 200 les montre, même sans leur nom (cotation, labels…)."""
+        if nom_route.startswith(ROUTES_D_UNE_VACANCE):
+            return set()  # l'adresse désigne une vacance ; les demandes montrées sont lues dans la réponse
         if nom_route.startswith("demandes:doublons:") and cles:
             return {self.principale.pk, self.jumelle.pk}
         designees = {self.valeur(nom_route, c) for c in cles if c in ("pk", "id", "demande_id", "demande_pk", "numero")}

@@ -3,6 +3,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from demo import cotation, demandes, dossier, instruction, offre, partenaires
+from instruction.rapprochement import tenue_sql
 
 
 class Command(BaseCommand):
@@ -39,3 +40,5 @@ class Command(BaseCommand):
         cotation.construire(options, self.stdout)
         # Après la cotation : un refus (proposition, positionnement) la recalcule aussitôt (signal).
         instruction.construire(options, self.stdout)
+        # La table de rapprochement de l'instruction, réécrite par les étapes précédentes : statistiques à jour.
+        tenue_sql.analyser()

@@ -1,0 +1,86 @@
+"""SQL de la recherche de candidats : un parcours de l'index ``candidat_commune_classement``.
+
+Les conditions viennent de ``criteres.Recherche.where()`` (chacune a sa twin
+Python, la raison d'exclusion) ; la visibilité de l'agent (CCH R441-2-6) est
+la semi-jointure sur la table de recherche des demandes, par les clés de
+``fdls.acces.cles_acces`` — la même règle que ``Demande.objects.visibles_par``.
+Classement : points de la cotation du territoire (décroissants, sans points
+en dernier), puis date de dépôt (la plus ancienne d'abord), puis numéro
+interne.
+
+Test d'accord : tests/instruction/rapprochement/test_accord.py (sur un jeu
+généré, chaque demande visible est soit dans ce résultat, soit exclue par au
+moins une raison de ``explication``, jamais les deux ; le rang rendu par
+``rangs`` est sa position dans ``candidats``) ; la tenue de la table par les
+triggers est comparée au calcul Python des demandes dans
+tests/instruction/rapprochement/test_tenue.py.
+"""
+
+from __future__ import annotations
+
+from django.db import connection
+
+from instruction.rapprochement.models import LigneCandidat
+
+TABLE = LigneCandidat._meta.db_table
+ORDRE = "l.points DESC NULLS LAST, l.date_depot, l.demande_id"
+# Au-delà, le compte s'arrête (« plus de 200 candidats ») : le parcours reste borné (chaque ligne comptée
+# passe la semi-jointure d'accès) ; l'agent affine ses critères ou lit les premières pages.
+PLAFOND_COMPTE = 200
+# Rang d'une demande expliquée : au-delà, « après le 500e candidat » (le décompte reste borné).
+PLAFOND_RANG = 500
+
+
+def _base(recherche, cles: list[str]) -> tuple[str, list]:
+    where, params = recherche.where()
+    sql = f"""
+        FROM {TABLE} l
+       WHERE l.commune_id = %s
+         AND {where}
+         AND EXISTS (SELECT 1 FROM demandes_lignerecherche r
+                      WHERE r.demande_id = l.demande_id AND r.cle = ANY(%s::varchar[]))
+    """
+    return sql, [recherche.commune_id, *params, list(cles)]
+
+
+def candidats(recherche, cles: list[str], *, limite: int, decalage: int = 0) -> list[LigneCandidat]:
+    """Une page de candidats classés (lignes de rapprochement), ``limite`` au plus à partir de ``decalage``."""
+    if not cles:
+        return []
+    base, params = _base(recherche, cles)
+    return list(
+        LigneCandidat.objects.raw(f"SELECT l.* {base} ORDER BY {ORDRE} LIMIT %s OFFSET %s", [*params, limite, decalage])
+    )
+
+
+def compter(recherche, cles: list[str], plafond: int = PLAFOND_COMPTE) -> int:
+    """Nombre de candidats, arrêté à ``plafond + 1`` (au-delà : « plus de … »)."""
+    if not cles:
+        return 0
+    base, params = _base(recherche, cles)
+    with connection.cursor() as curseur:
+        curseur.execute(f"SELECT count(*) FROM (SELECT 1 {base} LIMIT %s) t", [*params, plafond + 1])
+        return curseur.fetchone()[0]
+
+
+def rangs(recherche, cles: list[str], demandes: list[int], plafond: int = PLAFOND_RANG) -> dict[int, int]:
+    """Position dans le classement de chacune des ``demandes`` qui y figurent, en une requête (explications).
+
+    Le décompte des candidats classés devant s'arrête à ``plafond`` : une position rendue égale à
+    ``plafond + 1`` se lit « au-delà du rang ``plafond`` ».
+    """
+    if not cles or not demandes:
+        return {}
+    base, params = _base(recherche, cles)
+    with connection.cursor() as curseur:
+        curseur.execute(
+            f"""SELECT t.demande_id,
+                       1 + (SELECT count(*) FROM (SELECT 1 {base}
+                           AND (coalesce(l.points, -2147483648), DATE '1900-01-01' - l.date_depot, -l.demande_id)
+                             > (coalesce(t.points, -2147483648), DATE '1900-01-01' - t.date_depot, -t.demande_id)
+                           ORDER BY {ORDRE} LIMIT %s) devant)
+                  FROM {TABLE} t
+                 WHERE t.commune_id = %s AND t.demande_id = ANY(%s::bigint[])""",
+            [*params, plafond, recherche.commune_id, list(demandes)],
+        )
+        return dict(curseur.fetchall())

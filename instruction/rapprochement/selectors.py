@@ -1,0 +1,133 @@
+"""Lectures de la recherche de candidats : accès à la vacance, page de candidats, demandes nommées."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch
+from django.utils import timezone
+
+from demandes.models import Demande, LocalisationSouhaitee, TypeLabel
+from fdls import acces
+from fdls.socle.vues import objet_ou_404
+from instruction.rapprochement import criteres, explication, recherche_sql
+from instruction.rapprochement.models import LigneCandidat
+from offre.models import Disponibilite, EtatDisponibilite
+
+ETATS_RECHERCHE = (EtatDisponibilite.A_POURVOIR, EtatDisponibilite.EN_COURS)
+REFUS = (
+    "La recherche de candidats d'une vacance est réservée aux instructeurs de son bailleur et aux agents "
+    "du réservataire dont c'est le tour."
+)
+PAR_PAGE = 25
+PLAFOND_COMPTE = recherche_sql.PLAFOND_COMPTE
+NOMMEES_MAX = 10
+
+
+def peut_rechercher(user, disponibilite: Disponibilite) -> bool:
+    """Instructeur du bailleur du logement, ou réservataire dont c'est le tour (docs/acces.md)."""
+    if not acces.voit_nominatif(user):
+        return False
+    if user.a_role("instructeur_bailleur") and user.organisme_id == disponibilite.logement.bailleur_id:
+        return True
+    return user.a_role("reservataire") and user.organisme_id == disponibilite.reservataire_id
+
+
+def disponibilite_pour(user, pk) -> Disponibilite:
+    """La vacance ouverte ``pk`` si l'agent peut y chercher des candidats ; 404 hors de son parc visible."""
+    disponibilite = objet_ou_404(
+        Disponibilite.objects.visibles_par(user)
+        .filter(etat__in=ETATS_RECHERCHE)
+        .select_related("logement__programme", "logement__commune", "logement__quartier", "reservataire"),
+        pk,
+    )
+    if not peut_rechercher(user, disponibilite):
+        raise PermissionDenied(REFUS)
+    return disponibilite
+
+
+@dataclass
+class Candidat:
+    ligne: LigneCandidat
+    demande: Demande
+    rang: int
+    labels: list[TypeLabel]
+
+    @property
+    def contingents(self) -> list[TypeLabel]:
+        return [t for t in self.labels if t.famille == TypeLabel.Famille.CONTINGENT]
+
+    @property
+    def autres_labels(self) -> list[TypeLabel]:
+        return [t for t in self.labels if t.famille != TypeLabel.Famille.CONTINGENT]
+
+
+@dataclass
+class PageCandidats:
+    candidats: list[Candidat]
+    numero: int
+    compte: int
+    suivante: bool
+
+    @property
+    def depasse_plafond(self) -> bool:
+        return self.compte > recherche_sql.PLAFOND_COMPTE
+
+    @property
+    def precedente(self) -> bool:
+        return self.numero > 1
+
+
+def recherche(disponibilite: Disponibilite, filtres: dict | None = None) -> criteres.Recherche:
+    return criteres.construire(disponibilite, filtres, le=timezone.localdate())
+
+
+def page_candidats(r: criteres.Recherche, user, numero: int = 1, par_page: int = PAR_PAGE) -> PageCandidats:
+    """Une page de candidats : lignes classées (une requête), leurs demandes et leurs labels (deux requêtes)."""
+    cles = acces.cles_acces(user) or []
+    numero = max(1, numero)
+    decalage = (numero - 1) * par_page
+    lignes = recherche_sql.candidats(r, cles, limite=par_page + 1, decalage=decalage)
+    suivante = len(lignes) > par_page
+    lignes = lignes[:par_page]
+    # Tout tient dans la première page : pas de second parcours pour compter.
+    compte = len(lignes) if numero == 1 and not suivante else recherche_sql.compter(r, cles)
+    demandes = Demande.objects.only(
+        "id", "numero_unique", "reference", "nom", "prenom", "etat", "date_depot", "nb_personnes", "nature"
+    ).in_bulk([ligne.demande_id for ligne in lignes])
+    types = TypeLabel.objects.in_bulk({t for ligne in lignes for t in ligne.labels})
+    candidats = [
+        Candidat(
+            ligne=ligne,
+            demande=demandes[ligne.demande_id],
+            rang=decalage + i,
+            labels=[types[t] for t in ligne.labels if t in types],
+        )
+        for i, ligne in enumerate(lignes, start=1)
+    ]
+    return PageCandidats(candidats=candidats, numero=numero, compte=compte, suivante=suivante)
+
+
+def demandes_nommees(user, texte: str) -> list[Demande]:
+    """Demandes visibles désignées par un numéro unique (espaces et tirets ignorés) ou un début de nom."""
+    texte = (texte or "").strip()
+    if not texte:
+        return []
+    visibles = Demande.objects.visibles_par(user)
+    chiffres = re.sub(r"[\s.\-]", "", texte)
+    if chiffres.isdigit():
+        filtre = {"numero_unique": chiffres} if len(chiffres) >= 18 else {"numero_unique__startswith": chiffres}
+    else:
+        filtre = {"nom__istartswith": texte}
+    return list(
+        visibles.filter(**filtre)
+        .prefetch_related(Prefetch("localisations", queryset=LocalisationSouhaitee.objects.select_related("commune")))
+        .order_by("nom", "prenom", "pk")[:NOMMEES_MAX]
+    )
+
+
+def expliquer(r: criteres.Recherche, user, demandes: list[Demande]) -> list[explication.Explication]:
+    cles = acces.cles_acces(user) or []
+    return explication.expliquer_plusieurs(r, demandes, cles)

@@ -1,0 +1,87 @@
+"""La table de rapprochement reste en phase avec les demandes, leurs labels, leur cotation et leurs
+propositions, quelle que soit l'écriture (services, recalcul SQL) ; le remplissage complet donne les mêmes
+lignes que les triggers."""
+
+import datetime
+from decimal import Decimal
+
+from cotation.models import ResultatCotation
+from demandes.cycle import services
+from demandes.dossier import calculs
+from demandes.dossier.saisie import charger_dossier
+from demandes.dossier.workflow import ecrire_evenement
+from demandes.labels import services as labels
+from demandes.models import Evenement, LocalisationSouhaitee
+from instruction.models import LigneCandidat
+from instruction.rapprochement import tenue_sql
+from tests.instruction.rapprochement.aides import COUPLE
+from tests.monde.dossiers import enregistrer
+
+CHAMPS = [f.attname for f in LigneCandidat._meta.concrete_fields if f.attname != "id"]
+
+
+def instantane() -> list[tuple]:
+    return sorted(
+        tuple(tuple(v) if isinstance(v, list) else v for v in ligne)
+        for ligne in LigneCandidat.objects.values_list(*CHAMPS)
+    )
+
+
+def test_enregistrement_une_ligne_par_commune_avec_les_valeurs_calculees_par_python(m):
+    demande = enregistrer(m, communes=[m.nantes, m.reze, m.ancenis], codemandeur=COUPLE, rfr=Decimal("21000"))
+    lignes = {ligne.commune_id: ligne for ligne in LigneCandidat.objects.filter(demande=demande)}
+    assert set(lignes) == {m.nantes.pk, m.reze.pk, m.ancenis.pk}
+    personnes = list(demande.personnes.all())
+    revenu, n1 = calculs.revenu_retenu(personnes)
+    nantes = lignes[m.nantes.pk]
+    assert (nantes.revenu, nantes.revenu_n1) == (revenu, n1)
+    assert nantes.rang_plafond == calculs.rang_plafond(personnes, datetime.date.today())
+    assert nantes.nb_personnes == 2
+    assert (nantes.rang, lignes[m.reze.pk].rang, lignes[m.ancenis.pk].rang) == (1, 2, 3)
+    cotation = ResultatCotation.objects.get(demande=demande, territoire=m.nantes.epci_id)
+    assert nantes.points == cotation.total
+    assert lignes[m.ancenis.pk].points is None  # la COMPA n'a pas de grille
+
+
+def test_modification_labels_cotation_propositions_et_annulation(m):
+    demande = enregistrer(m, communes=[m.nantes], codemandeur=COUPLE)
+    dossier = charger_dossier(demande)
+    dossier.demande.typologies = ["T2", "T3"]
+    dossier.localisations.append(LocalisationSouhaitee(commune=m.reze))
+    services.modifier_demande(dossier, auteur=m.auteur)
+    assert sorted(LigneCandidat.objects.filter(demande=demande).values_list("commune_id", flat=True)) == sorted(
+        [m.nantes.pk, m.reze.pk]
+    )
+    assert LigneCandidat.objects.get(demande=demande, commune=m.nantes).typologies == ["T2", "T3"]
+
+    label = labels.poser_label(demande, m.cp_dalo, user=m.agent_ddets)
+    ligne = LigneCandidat.objects.get(demande=demande, commune=m.nantes)
+    assert ligne.labels == [m.cp_dalo.pk]
+    assert ligne.points == ResultatCotation.objects.get(demande=demande, territoire=m.nantes.epci_id).total
+    labels.retirer_label(label, user=m.agent_ddets, motif="Erreur de saisie")
+    assert LigneCandidat.objects.get(demande=demande, commune=m.nantes).labels == []
+
+    # Recalcul de la cotation écrit en SQL (par lots, hors des services) : les points suivent.
+    ResultatCotation.objects.filter(demande=demande).update(total=77)
+    assert set(LigneCandidat.objects.filter(demande=demande).values_list("points", flat=True)) == {77}
+
+    for type_ in (Evenement.Type.PROPOSITION, Evenement.Type.REFUS_PROPOSITION, Evenement.Type.PROPOSITION):
+        ecrire_evenement(demande, type_, m.auteur, precisions="Test")
+    ecrire_evenement(demande, Evenement.Type.REFUS_POSITIONNEMENT, m.auteur, precisions="Test")
+    ligne = LigneCandidat.objects.get(demande=demande, commune=m.nantes)
+    assert (ligne.nb_propositions, ligne.nb_refus) == (2, 2)
+
+    assert instantane() == (tenue_sql.remplir_tout() and instantane())
+
+    services.annuler_demande(demande, motif="renonciation", auteur=m.auteur)
+    assert not LigneCandidat.objects.filter(demande=demande).exists()
+
+
+def test_le_remplissage_complet_donne_les_lignes_des_triggers(m):
+    enregistrer(m, communes=[m.nantes, m.reze], codemandeur=COUPLE)
+    handicap = enregistrer(m, communes=[m.reze], nom="ROBERT", adapte_handicap=True, rfr=None)
+    labels.poser_label(handicap, m.als_type, user=m.agent_als)
+    avant = instantane()
+    assert len(avant) == 3
+    assert tenue_sql.remplir_tout() == 3
+    assert instantane() == avant
