@@ -31,6 +31,7 @@ from demandes.dossier.saisie import (
     ecrire_menage,
     parametre,
     poser_guichet,
+    renouvelable_a_partir_du,
     valider_dossier,
 )
 from demandes.dossier.signaux import signaler
@@ -213,6 +214,13 @@ def renouveler_demande(demande: Demande, *, auteur: Auteur, le: date | None = No
     demande = _verrouiller(demande)
     transition = WORKFLOW_DEMANDE.verifier(demande, "renouveler")
     le = le or timezone.localdate()
+    debut = renouvelable_a_partir_du(demande)
+    if debut is not None and le < debut:
+        raise ValidationError(
+            f"La demande se renouvelle à partir du {debut:%d/%m/%Y}, comme l'annonce l'attestation "
+            f"d'enregistrement (échéance le {demande.date_expiration:%d/%m/%Y}).",
+            code="renouvellement_premature",
+        )
     ancienne = demande.date_expiration
     demande.date_renouvellement = le
     demande.date_expiration = date_expiration(le)

@@ -42,6 +42,15 @@ def date_expiration(depuis: date) -> date:
     return ajouter_mois(depuis, parametre("validite_demande", depuis))
 
 
+def renouvelable_a_partir_du(demande: Demande) -> date | None:
+    """Premier jour du renouvellement, celui qu'annonce l'attestation d'enregistrement : l'échéance moins
+    le préavis (``preavis_renouvellement`` en vigueur au début de la validité, CCH R441-2-7)."""
+    if not demande.date_expiration:
+        return None
+    depart = demande.date_renouvellement or demande.date_depot or demande.date_expiration
+    return ajouter_mois(demande.date_expiration, -parametre("preavis_renouvellement", depart))
+
+
 # ---------------------------------------------------------------- dossier
 
 

@@ -309,6 +309,8 @@ def test_la_modification_historise_ancienne_et_nouvelle_valeur(client, agent, te
 
 def test_renouveler_par_un_bouton_post(client, agent, active):
     url = reverse("demandes:renouveler", args=[active.pk])
+    # Le renouvellement s'ouvre un mois avant l'échéance, comme l'annonce l'attestation.
+    Demande.objects.filter(pk=active.pk).update(date_expiration=datetime.date.today() + datetime.timedelta(days=10))
     assert client.get(url).status_code == 405
 
     reponse = client.post(url, follow=True)
@@ -366,7 +368,7 @@ def test_une_demande_irrecevable_ne_se_reactive_pas(client, agent, active):
 
 
 def test_la_fiche_montre_la_synthese_et_l_historique(client, agent, active):
-    services.renouveler_demande(active, auteur=services.Auteur.agent(agent))
+    services.renouveler_demande(active, auteur=services.Auteur.agent(agent), le=active.date_expiration)
 
     reponse = client.get(reverse("demandes:detail", args=[active.pk]))
 
