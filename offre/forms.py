@@ -7,6 +7,7 @@ Ils ne font que la saisie ; les règles de cohérence sont dans les modèles
 from django import forms
 
 from fdls.organismes.forms import CommuneField
+from fdls.socle.formulaires import DateChamp
 from fdls.territoires.models import Quartier
 from offre import selectors
 from offre.models import WORKFLOW_DISPONIBILITE, Disponibilite, EtatDisponibilite, Label, Logement, Programme
@@ -112,10 +113,10 @@ class DisponibiliteForm(forms.ModelForm):
         model = Disponibilite
         fields = ["date_disponibilite", "motif", "reservataire", "commentaire"]
         widgets = {
-            "date_disponibilite": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "motif": forms.RadioSelect,
             "commentaire": forms.Textarea(attrs={"rows": 3}),
         }
+        field_classes = {"date_disponibilite": DateChamp}
         help_texts = {"date_disponibilite": "Date à laquelle le logement pourra être loué (jj/mm/aaaa)."}
 
     def __init__(self, *args, **kwargs):

@@ -421,6 +421,7 @@ class SaisieDossier:
             data[cle] = str(int(data.get(cle) or 0) + 1)
         self.data = data
         self.erreurs_generales: list[str] = []
+        self._nouvelles_seulement = False
 
         if self.demande.pk:
             departements = [self.demande.departement_id]
@@ -550,8 +551,9 @@ class SaisieDossier:
             return None
         return getattr(self.guichet_form, "cleaned_data", {}).get("piece_identite")
 
-    def dossier(self) -> Dossier:
-        """Le dossier saisi (formulaires valides) pour les services."""
+    def dossier(self, *, partiel: bool = False) -> Dossier:
+        """Le dossier saisi pour les services : formulaires valides, ou ``partiel`` (ce qui est déjà lisible
+        de formulaires en erreur, pour contrôler tout le reste dans le même envoi)."""
         personnes: list[PersonneSaisie] = []
         self._personnes_formulaires = []
 
@@ -565,6 +567,8 @@ class SaisieDossier:
             ajouter(self.codemandeur, choix.Role.CODEMANDEUR)
         for formset, role in ((self.colocataires, choix.Role.COLOCATAIRE), (self.occupants, choix.Role.OCCUPANT)):
             for form in formset.forms:
+                if not hasattr(form, "cleaned_data"):
+                    continue
                 if formset.can_delete and formset._should_delete_form(form):
                     continue
                 if form.instance.pk or form.has_changed():
@@ -573,7 +577,7 @@ class SaisieDossier:
         existantes = {(loc.commune_id, loc.quartier_id): loc for loc in self.localisations_existantes}
         localisations = []
         self._localisations_formulaires = []
-        for form in self.localisations.ordered_forms:
+        for form in self._localisations_ordonnees(partiel):
             commune = form.cleaned_data.get("commune")
             if not commune:
                 continue
@@ -586,12 +590,24 @@ class SaisieDossier:
         self._dossier = Dossier(demande=self.demande_form.instance, personnes=personnes, localisations=localisations)
         return self._dossier
 
+    def _localisations_ordonnees(self, partiel: bool) -> list[LocalisationForm]:
+        if not partiel:
+            return self.localisations.ordered_forms
+        lisibles = [
+            f
+            for f in self.localisations.forms
+            if hasattr(f, "cleaned_data") and not self.localisations._should_delete_form(f)
+        ]
+        return sorted(lisibles, key=lambda f: (f.cleaned_data.get("ORDER") is None, f.cleaned_data.get("ORDER") or 0))
+
     # ------------------------------------------------------------ erreurs des services
 
-    def appliquer_erreurs(self, erreur: ValidationError) -> None:
-        """Place chaque message des services sur le champ qu'il concerne (clé = chemin)."""
+    def appliquer_erreurs(self, erreur: ValidationError, *, nouvelles_seulement: bool = False) -> None:
+        """Place chaque message des services sur le champ qu'il concerne (clé = chemin) ;
+        ``nouvelles_seulement`` : un champ déjà en erreur (formulaire) garde son seul message."""
+        self._nouvelles_seulement = nouvelles_seulement
         if not hasattr(erreur, "error_dict"):
-            self.erreurs_generales.extend(erreur.messages)
+            self.erreurs_generales.extend(m for m in erreur.messages if m not in self.erreurs_generales)
             return
         for chemin, messages in erreur.message_dict.items():
             messages = self._consignes(chemin, messages)
@@ -626,6 +642,10 @@ class SaisieDossier:
             return None
         if chemin in ("guichet", "piece_identite") and self.guichet_form is not None:
             return self._ajouter(self.guichet_form, chemin, message)
+        if chemin == "__all__":
+            if message not in self.erreurs_generales:
+                self.erreurs_generales.append(message)
+            return None
         if chemin in ("nom", "prenom", "date_naissance"):
             return self._ajouter(self.demandeur, chemin, message)
         if chemin in self.demande_form.fields:
@@ -633,10 +653,13 @@ class SaisieDossier:
         self.erreurs_generales.append(message)
         return None
 
-    @staticmethod
-    def _ajouter(form, champ, message):
+    def _ajouter(self, form, champ, message):
         if not hasattr(form, "cleaned_data"):
             form.cleaned_data = {}
+        if self._nouvelles_seulement:
+            deja = form.errors.get(champ or "__all__", [])
+            if deja and (champ is not None or message in deja):
+                return
         if champ is None:
             form.add_error(None, message)
             return

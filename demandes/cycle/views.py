@@ -49,6 +49,9 @@ def _guichets_de(user):
     )
 
 
+#: Actions qui écrivent la demande : leurs contrôles sont tous faits avant d'afficher les erreurs.
+ACTIONS_ENREGISTRER = ("creer", "brouillon", "modifier")
+
 ACTIONS_AJOUT = {
     "ajouter_occupant": "occupants",
     "ajouter_colocataire": "colocataires",
@@ -119,7 +122,21 @@ def _traiter_saisie(request, *, demande=None):
         saisie.masquer_erreurs_sauf_identite()
         return _rendre_saisie(request, saisie, demande=demande, mode=mode, candidats=candidats)
 
-    if not saisie.est_valide():
+    valide = saisie.est_valide()
+    if action in ACTIONS_ENREGISTRER:
+        # Toutes les erreurs en un seul envoi : celles des formulaires et celles des services (dossier
+        # complet, guichet, pièce d'identité), contrôlées sur ce qui est déjà lisible de la saisie.
+        try:
+            services.verifier_saisie(
+                saisie.dossier(partiel=not valide),
+                action=action,
+                guichet=saisie.guichet,
+                piece_identite=saisie.piece_identite,
+            )
+        except ValidationError as erreur:
+            saisie.appliquer_erreurs(erreur, nouvelles_seulement=True)
+            valide = False
+    if not valide:
         return _rendre_saisie(request, saisie, demande=demande, mode=mode, status=422)
     dossier = saisie.dossier()
 
