@@ -12,6 +12,7 @@ colocataires, localisations souhaitées), réunis par ``SaisieDossier`` qui :
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 
@@ -19,6 +20,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.forms.utils import ErrorDict, ErrorList
+from django.urls import reverse
 from django.utils import timezone
 
 from demandes.dossier import choix
@@ -311,14 +313,30 @@ class LocalisationForm(forms.Form):
         label="Commune",
         required=False,
         max_length=120,
-        help_text="Tapez le début du nom, puis choisissez dans la liste (ou le code INSEE).",
     )
     quartier = forms.TypedChoiceField(label="Quartier (facultatif)", required=False, coerce=int, empty_value=None)
 
     def __init__(self, *args, referentiel, **kwargs):
         super().__init__(*args, **kwargs)
         self.referentiel = referentiel
-        self.fields["commune"].widget.attrs.update({"list": "communes-proposees", "autocomplete": "off"})
+        # Combobox accessible (motif WAI-ARIA) : les suggestions viennent du serveur (htmx) pendant la frappe ;
+        # sans JavaScript, le nom ou le code INSEE tapé est reconnu à l'envoi.
+        self.fields["commune"].widget.attrs.update(
+            {
+                "autocomplete": "off",
+                "role": "combobox",
+                "aria-autocomplete": "list",
+                "aria-expanded": "false",
+                "aria-controls": f"suggestions-{self.prefix}",
+                "class": "combobox-commune",
+                "aria-describedby": "aide-communes",
+                "hx-get": reverse("demandes:communes_suggerees"),
+                "hx-trigger": "input changed delay:200ms",
+                "hx-target": f"#suggestions-{self.prefix}",
+                "hx-sync": "this:replace",
+                "hx-vals": json.dumps({"departements": ",".join(referentiel.departements)}),
+            }
+        )
         self.fields["quartier"].choices = [("", "Toute la commune"), *referentiel.choix_quartiers]
 
     def clean_commune(self):
@@ -358,7 +376,9 @@ class ReferentielCommunes:
     """Communes et quartiers qu'on peut souhaiter : ceux du département de la demande."""
 
     def __init__(self, departements):
-        communes = list(Commune.objects.filter(departement_id__in=departements).only("code_insee", "nom"))
+        communes = list(
+            Commune.objects.filter(departement_id__in=departements).only("code_insee", "nom", "codes_postaux")
+        )
         self.communes = sorted(communes, key=lambda c: normaliser_nom(c.nom))
         self.par_code = {c.code_insee: c for c in communes}
         self.par_nom: dict[str, list[Commune]] = {}
@@ -375,6 +395,26 @@ class ReferentielCommunes:
     @staticmethod
     def libelle(commune) -> str:
         return f"{commune.nom} ({commune.code_insee})"
+
+    def suggestions(self, saisie: str, *, limite: int = 12) -> list[Commune]:
+        """Communes proposées pendant la frappe : par début de nom (sans accents ni tirets, puis un mot du
+        nom qui commence ainsi), ou par code postal / code INSEE quand la saisie est numérique."""
+        saisie = (saisie or "").strip()
+        if not saisie:
+            return []
+        if re.fullmatch(r"\d[0-9AaBb]?\d{0,3}", saisie):
+            code = saisie.upper()
+            return [
+                c
+                for c in self.communes
+                if c.code_insee.startswith(code) or any(cp.startswith(code) for cp in c.codes_postaux)
+            ][:limite]
+        cle = normaliser_nom(re.sub(r"\(.*?\)?$", "", saisie))
+        if not cle:
+            return []
+        debut = [c for c in self.communes if normaliser_nom(c.nom).startswith(cle)]
+        mot = [c for c in self.communes if c not in debut and f" {cle}" in f" {normaliser_nom(c.nom)}"]
+        return (debut + mot)[:limite]
 
     def trouver(self, saisie: str) -> Commune:
         code = re.search(r"\b(\d[0-9AB]\d{3})\b", saisie.upper())
@@ -396,6 +436,21 @@ class ReferentielCommunes:
 
 
 # ---------------------------------------------------------------- le dossier complet
+
+#: Champs exigés pour créer la demande (par les services, pas par le formulaire : un brouillon peut les
+#: laisser vides) ; marqués « (obligatoire) » et ``aria-required`` comme les champs requis du formulaire.
+OBLIGATOIRES_CREATION = {
+    "guichet_form": ("guichet", "piece_identite"),
+    "demandeur": ("nationalite",),
+    "demande_form": ("statut_occupation", "typologies", "motifs"),
+}
+
+
+def marquer_obligatoire(champ: forms.Field) -> None:
+    champ.obligatoire = True
+    if not isinstance(champ.widget, (forms.CheckboxSelectMultiple, forms.RadioSelect)):
+        # Un groupe de cases porte la mention dans sa légende (aria-required n'est pas permis sur une case).
+        champ.widget.attrs["aria-required"] = "true"
 
 
 @dataclass
@@ -486,6 +541,12 @@ class SaisieDossier:
             initial=initiales,
             form_kwargs={"referentiel": self.referentiel},
         )
+        for bloc, champs in OBLIGATOIRES_CREATION.items():
+            form = getattr(self, bloc)
+            for nom in champs if form is not None else ():
+                marquer_obligatoire(form.fields[nom])
+        if self.localisations.forms:
+            marquer_obligatoire(self.localisations.forms[0].fields["commune"])
         self._personnes_formulaires: list[PersonneForm] = []
         self._localisations_formulaires: list[LocalisationForm] = []
         self._dossier: Dossier | None = None
@@ -743,7 +804,10 @@ class SaisieDossier:
         nombres = {}
         for erreur in resume:
             nombres[erreur.onglet] = nombres.get(erreur.onglet, 0) + 1
-        return [{"id": cle, "libelle": libelle, "erreurs": nombres.get(cle, 0)} for cle, libelle in ONGLETS]
+        onglets = [{"id": cle, "libelle": libelle, "erreurs": nombres.get(cle, 0)} for cle, libelle in ONGLETS]
+        for precedent, suivant in zip(onglets, onglets[1:], strict=False):
+            precedent["suivant"], suivant["precedent"] = suivant, precedent
+        return onglets
 
     def communes_proposees(self):
         return [self.referentiel.libelle(c) for c in self.referentiel.communes]

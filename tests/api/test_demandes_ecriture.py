@@ -690,6 +690,8 @@ def test_historique_du_plus_recent_au_plus_ancien_filtre_par_periode(client, ter
     adresse = f"{LISTE}{creee['id']}/"
     with time_machine.travel(datetime.datetime(2026, 7, 1, 9, 0, tzinfo=datetime.UTC), tick=False):
         assert envoyer(client, "patch", adresse, {"loyer_actuel": "710.00"}, entetes).status_code == 200
+    # Le renouvellement s'ouvre un mois avant l'échéance (date annoncée par l'attestation).
+    Demande.objects.filter(pk=creee["id"]).update(date_expiration=datetime.date(2027, 4, 20))
     with time_machine.travel(datetime.datetime(2027, 4, 1, 9, 0, tzinfo=datetime.UTC), tick=False):
         assert client.post(f"{adresse}renouveler/", headers=entetes).status_code == 200
 

@@ -135,7 +135,22 @@ def test_le_formulaire_vide_propose_le_seul_guichet_de_l_organisme(client, agent
     assertContains(reponse, f'<option value="{territoire.guichet.pk}" selected>Guichet de Rezé (10865)</option>')
     for onglet in ["Demandeur", "Co-demandeur", "Occupants", "Revenus", "Localisations souhaitées", "Compléments"]:
         assertContains(reponse, f">{onglet}</a>")
-    assertContains(reponse, '<option value="Nantes (44109)">')
+    assertContains(reponse, 'role="combobox"')
+    assertContains(reponse, 'hx-get="/demandes/communes/"')
+
+
+def test_les_communes_sont_suggerees_par_nom_ou_code_postal(client, agent, territoire):
+    url = reverse("demandes:communes_suggerees")
+
+    par_nom = client.get(url, {"localisations-0-commune": "nan", "departements": "44"}, headers={"HX-Target": "s-0"})
+    par_code = client.get(url, {"q": "44400", "departements": "44"})
+    inconnue = client.get(url, {"q": "Paris", "departements": "44"})
+
+    assertContains(par_nom, 'data-valeur="Nantes (44109)"')
+    assertContains(par_nom, 'id="s-0-1"')
+    assertNotContains(par_nom, "Rezé")
+    assertContains(par_code, 'data-valeur="Rezé (44143)"')
+    assertContains(inconnue, "Aucune commune du département ne commence par « Paris »")
 
 
 @pytest.mark.parametrize(
