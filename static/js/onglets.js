@@ -170,6 +170,10 @@
       }
       annonce.focus({ preventScroll: true });
       window.addEventListener("load", function () {
+        // Chromium rend le focus au document à la fin du chargement : on le replace sur l'annonce.
+        if (document.activeElement === document.body) {
+          annonce.focus({ preventScroll: true });
+        }
         window.scrollTo(0, annonce.getBoundingClientRect().top + window.scrollY - 16);
       });
     }
