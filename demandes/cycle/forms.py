@@ -798,7 +798,9 @@ class SaisieDossier:
                 ErreurResumee("#onglet-localisations", "Localisations souhaitées", m, "localisations")
                 for m in self.localisations._non_form_errors
             ]
-        return resume
+        # Dans l'ordre des onglets (puis de la page) : l'agent corrige de haut en bas.
+        rang = {cle: i for i, (cle, _libelle) in enumerate(ONGLETS)}
+        return sorted(resume, key=lambda e: rang.get(e.onglet, len(rang)))
 
     def onglets(self, resume: list[ErreurResumee]):
         nombres = {}

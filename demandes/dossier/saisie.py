@@ -22,7 +22,7 @@ from demandes.dossier import calculs, choix
 from demandes.dossier.models import CleIdentite, Demande, LocalisationSouhaitee, Personne, Ressource
 from demandes.dossier.normalisation import cle_phonetique, nom_naissance_cle, normaliser_nom, sexe_cle
 from demandes.dossier.reglementaire import valeur_parametre
-from fdls.socle.dates import ajouter_mois
+from fdls.socle.dates import ajouter_mois, controler_date
 from fdls.territoires.services import communes_par_code
 
 # ---------------------------------------------------------------- paramètres réglementaires
@@ -153,6 +153,12 @@ def valider_dossier(dossier: Dossier, *, complet: bool = True) -> None:
             )
         if p.role == choix.Role.OCCUPANT and not p.lien_parente and complet:
             erreurs.setdefault(f"{prefixe}lien_parente", []).append("Indiquez le lien avec le demandeur.")
+        if p.activite_jusqua:
+            # Fin d'un CDD, d'un intérim ou d'un stage : à venir, mais pas dans un futur impossible.
+            try:
+                controler_date(p.activite_jusqua, libelle="La date de fin d'activité", futur_max_jours=10 * 366)
+            except ValidationError as erreur:
+                erreurs.setdefault(f"{prefixe}activite_jusqua", []).extend(erreur.messages)
         if p.activite_depuis and p.activite_jusqua and p.activite_jusqua < p.activite_depuis:
             erreurs.setdefault(f"{prefixe}activite_jusqua", []).append(
                 "La fin d'activité précède son début : vérifiez les dates."

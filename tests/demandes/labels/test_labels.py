@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 
 from demandes.cycle import services
 from demandes.dossier import calculs
@@ -263,3 +264,12 @@ def test_filtrer_par_label_type_famille_et_organisme(m):
 def test_contingents_communaux_crees_une_fois(m):
     assert m.mairie_reze.libelle == "Mairie de Rezé"
     assert labels.creer_contingents_communaux([m.ville_reze]) == 0
+
+
+def test_la_base_refuse_une_pose_avant_1900_ou_un_retrait_avant_la_pose(m):
+    demande = enregistrer(m, date_depot=datetime.date(2024, 3, 12))
+    label = labels.poser_label(demande, m.cp_dalo, user=m.agent_ddets, date_pose=datetime.date(2024, 3, 12))
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Label.objects.filter(pk=label.pk).update(date_pose=datetime.date(1899, 12, 31))
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Label.objects.filter(pk=label.pk).update(date_retrait=datetime.date(2024, 3, 1))
