@@ -168,10 +168,11 @@ def test_brouillon_puis_enregistrement(client, territoire, agent):
     assert reponse.status_code == 200, reponse.content
     assert (reponse.json()["etat"], reponse.json()["typologies"]) == ("brouillon", ["T2"])
 
-    # Enregistrer un brouillon incomplet : les règles du dossier complet s'appliquent.
+    # Enregistrer un brouillon incomplet : les règles du dossier complet s'appliquent, et toutes les
+    # erreurs viennent en une réponse (dossier et pièce d'identité).
     reponse = envoyer(client, "patch", adresse, {"brouillon": False}, entetes)
     assert reponse.status_code == 400
-    assert set(reponse.json()["erreurs"]) == {"localisations"}
+    assert set(reponse.json()["erreurs"]) == {"localisations", "piece_identite"}
     assert Demande.objects.get().etat == "brouillon"
 
     # Sans la pièce d'identité du demandeur : refusé, rien n'est écrit.
