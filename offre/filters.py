@@ -9,6 +9,7 @@ from django.db.models import Q
 
 from fdls.organismes.forms import CommuneField
 from fdls.organismes.models import Organisme
+from fdls.socle.formulaires import MESSAGE_DATE, DateChamp, DateSaisie
 from fdls.territoires.models import Quartier
 from offre import selectors
 from offre.models import (
@@ -158,7 +159,10 @@ class DisponibiliteFilter(django_filters.FilterSet):
         label="Disponible au plus tard le",
         field_name="date_disponibilite",
         lookup_expr="lte",
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=DateSaisie,
+        input_formats=DateChamp.input_formats,
+        error_messages={"invalid": MESSAGE_DATE},
+        help_text="jj/mm/aaaa",
     )
 
     class Meta:

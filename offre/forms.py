@@ -5,12 +5,14 @@ Ils ne font que la saisie ; les règles de cohérence sont dans les modèles
 """
 
 from django import forms
+from django.core.exceptions import ValidationError
 
 from fdls.organismes.forms import CommuneField
+from fdls.socle.formulaires import DateChamp
 from fdls.territoires.models import Quartier
 from offre import selectors
 from offre.models import WORKFLOW_DISPONIBILITE, Disponibilite, EtatDisponibilite, Label, Logement, Programme
-from offre.services import CHAMPS_LOGEMENT, CHAMPS_PROGRAMME
+from offre.services import CHAMPS_LOGEMENT, CHAMPS_PROGRAMME, verifier_date_disponibilite
 
 ENTIER = {"inputmode": "numeric", "autocomplete": "off"}
 
@@ -112,10 +114,10 @@ class DisponibiliteForm(forms.ModelForm):
         model = Disponibilite
         fields = ["date_disponibilite", "motif", "reservataire", "commentaire"]
         widgets = {
-            "date_disponibilite": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "motif": forms.RadioSelect,
             "commentaire": forms.Textarea(attrs={"rows": 3}),
         }
+        field_classes = {"date_disponibilite": DateChamp}
         help_texts = {"date_disponibilite": "Date à laquelle le logement pourra être loué (jj/mm/aaaa)."}
 
     def __init__(self, *args, **kwargs):
@@ -123,6 +125,15 @@ class DisponibiliteForm(forms.ModelForm):
         self.fields["motif"].choices = _choix(self.fields["motif"])
         self.fields["reservataire"].queryset = selectors.reservataires()
         self.fields["reservataire"].empty_label = "Le bailleur (candidat proposé par le bailleur)"
+
+    def clean_date_disponibilite(self):
+        # Le contrôle du service, ici pour que le message soit sur le champ (avant la contrainte en base).
+        valeur = self.cleaned_data.get("date_disponibilite")
+        try:
+            verifier_date_disponibilite(valeur)
+        except ValidationError as erreur:
+            raise ValidationError(erreur.message_dict["date_disponibilite"]) from None
+        return valeur
 
     def champs(self) -> dict:
         return dict(self.cleaned_data)

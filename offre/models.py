@@ -22,6 +22,7 @@ from demandes.dossier.choix import CategorieLogement as Categorie  # noqa: F401 
 from demandes.dossier.choix import Typologie  # noqa: F401 (mêmes valeurs que les typologies recherchées)
 from fdls import acces
 from fdls.organismes.models import Organisme
+from fdls.socle.dates import PREMIER_JOUR
 from fdls.socle.workflow import CREATION, JournalTransition, Transition, Workflow
 from fdls.territoires.models import Commune, Departement, Quartier
 
@@ -438,7 +439,13 @@ class Disponibilite(models.Model):
                 condition=Q(etat__in=["a_pourvoir", "en_cours"]),
                 name="disponibilite_une_ouverte_par_logement",
                 violation_error_message="Ce logement a déjà une vacance à pourvoir ou en cours d'attribution.",
-            )
+            ),
+            # Date contrôlée par les services (offre.services.verifier_date_disponibilite) ; la base garde le plancher.
+            models.CheckConstraint(
+                condition=Q(date_disponibilite__gte=PREMIER_JOUR),
+                name="disponibilite_date_depuis_1900",
+                violation_error_message="La date de disponibilité est antérieure à 1900.",
+            ),
         ]
         indexes = [models.Index(fields=["etat", "logement"], name="disponibilite_etat_logement")]
 

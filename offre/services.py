@@ -9,6 +9,7 @@ L'import en masse est dans ``offre/importation/``.
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
+from fdls.socle.dates import controler_date
 from fdls.socle.workflow import CREATION, Auteur, TransitionInterdite
 from offre.models import (
     ETATS_OUVERTS,
@@ -138,6 +139,18 @@ def modifier_logement(*, auteur, logement: Logement, champs: dict) -> Logement:
     return logement
 
 
+#: Une vacance se déclare au plus deux ans à l'avance (au-delà, une faute de frappe sur l'année).
+JOURS_VACANCE_MAX = 2 * 366
+
+
+def verifier_date_disponibilite(valeur) -> None:
+    """Date de vacance (écran, API, import) : ni avant 1900, ni plus de deux ans après aujourd'hui."""
+    try:
+        controler_date(valeur, libelle="La date de disponibilité", futur_max_jours=JOURS_VACANCE_MAX)
+    except ValidationError as erreur:
+        raise ValidationError({"date_disponibilite": erreur.messages}) from None
+
+
 @transaction.atomic
 def declarer_disponibilite(
     *, auteur, logement: Logement, date_disponibilite, motif: str, reservataire=None, commentaire: str = ""
@@ -152,6 +165,7 @@ def declarer_disponibilite(
         raise ValidationError(
             {"logement": "Ce logement a déjà une vacance à pourvoir ou en cours d'attribution : terminez-la d'abord."}
         )
+    verifier_date_disponibilite(date_disponibilite)
     disponibilite = Disponibilite(
         logement=logement,
         date_disponibilite=date_disponibilite,

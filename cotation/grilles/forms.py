@@ -11,6 +11,7 @@ from django.utils import timezone
 from cotation import acces as acces_cotation
 from cotation.calcul.models import Famille, Grille
 from cotation.calcul.regles import REGLES
+from fdls.socle.formulaires import DateChamp
 from fdls.territoires.models import Epci
 
 ENTIER = {"invalid": "Saisissez un nombre entier."}
@@ -228,14 +229,11 @@ def paliers_initiaux(paliers) -> list[dict]:
 
 
 class ProgrammationForm(forms.Form):
-    date_effet = forms.DateField(
+    date_effet = DateChamp(
         label="Date d'entrée en vigueur",
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        help_text="Aujourd'hui ou avant : la grille entre en vigueur tout de suite (la précédente est archivée).",
-        error_messages={
-            "required": "Indiquez la date d'entrée en vigueur.",
-            "invalid": "Saisissez une date valide (jj/mm/aaaa).",
-        },
+        help_text="jj/mm/aaaa. Aujourd'hui ou avant : la grille entre en vigueur tout de suite (la précédente est "
+        "archivée).",
+        error_messages={"required": "Indiquez la date d'entrée en vigueur."},
     )
 
     def __init__(self, *args, **kwargs):

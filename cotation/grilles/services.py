@@ -25,6 +25,7 @@ from cotation.calcul.services import planifier_recalcul_territoire
 from demandes.dossier import choix, reglementaire
 from demandes.labels.services import CODE_PREMIER_QUARTILE
 from demandes.models import TypeLabel
+from fdls.socle.dates import controler_date
 from fdls.socle.workflow import AUTOMATE, CREATION, Auteur, Transition, TransitionInterdite, Workflow
 from fdls.territoires.models import Epci
 
@@ -258,6 +259,10 @@ def verifier_modifiable(grille: Grille) -> None:
         )
 
 
+#: Une grille se programme au plus cinq ans à l'avance (au-delà, une faute de frappe sur l'année).
+JOURS_PROGRAMMATION_MAX = 5 * 366
+
+
 @transaction.atomic
 def programmer(grille: Grille, *, date_effet: date, auteur: Auteur, le: date | None = None) -> Grille:
     """Fixe la date d'effet : la grille entre en vigueur ce jour-là (aujourd'hui ou avant : tout de suite)."""
@@ -265,6 +270,12 @@ def programmer(grille: Grille, *, date_effet: date, auteur: Auteur, le: date | N
     grille = Grille.objects.select_for_update().get(pk=grille.pk)
     if date_effet is None:
         raise ValidationError({"date_effet": "Indiquez la date d'entrée en vigueur."})
+    try:
+        controler_date(
+            date_effet, libelle="La date d'entrée en vigueur", futur_max_jours=JOURS_PROGRAMMATION_MAX, aujourd_hui=le
+        )
+    except ValidationError as erreur:
+        raise ValidationError({"date_effet": erreur.messages}) from None
     erreurs = erreurs_grille(grille)
     if erreurs:
         raise ValidationError({"__all__": erreurs})

@@ -12,6 +12,7 @@ colocataires, localisations souhaitées), réunis par ``SaisieDossier`` qui :
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 
@@ -19,6 +20,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.forms.utils import ErrorDict, ErrorList
+from django.urls import reverse
 from django.utils import timezone
 
 from demandes.dossier import choix
@@ -311,14 +313,30 @@ class LocalisationForm(forms.Form):
         label="Commune",
         required=False,
         max_length=120,
-        help_text="Tapez le début du nom, puis choisissez dans la liste (ou le code INSEE).",
     )
     quartier = forms.TypedChoiceField(label="Quartier (facultatif)", required=False, coerce=int, empty_value=None)
 
     def __init__(self, *args, referentiel, **kwargs):
         super().__init__(*args, **kwargs)
         self.referentiel = referentiel
-        self.fields["commune"].widget.attrs.update({"list": "communes-proposees", "autocomplete": "off"})
+        # Combobox accessible (motif WAI-ARIA) : les suggestions viennent du serveur (htmx) pendant la frappe ;
+        # sans JavaScript, le nom ou le code INSEE tapé est reconnu à l'envoi.
+        self.fields["commune"].widget.attrs.update(
+            {
+                "autocomplete": "off",
+                "role": "combobox",
+                "aria-autocomplete": "list",
+                "aria-expanded": "false",
+                "aria-controls": f"suggestions-{self.prefix}",
+                "class": "combobox-commune",
+                "aria-describedby": "aide-communes",
+                "hx-get": reverse("demandes:communes_suggerees"),
+                "hx-trigger": "input changed delay:200ms",
+                "hx-target": f"#suggestions-{self.prefix}",
+                "hx-sync": "this:replace",
+                "hx-vals": json.dumps({"departements": ",".join(referentiel.departements)}),
+            }
+        )
         self.fields["quartier"].choices = [("", "Toute la commune"), *referentiel.choix_quartiers]
 
     def clean_commune(self):
@@ -358,7 +376,9 @@ class ReferentielCommunes:
     """Communes et quartiers qu'on peut souhaiter : ceux du département de la demande."""
 
     def __init__(self, departements):
-        communes = list(Commune.objects.filter(departement_id__in=departements).only("code_insee", "nom"))
+        communes = list(
+            Commune.objects.filter(departement_id__in=departements).only("code_insee", "nom", "codes_postaux")
+        )
         self.communes = sorted(communes, key=lambda c: normaliser_nom(c.nom))
         self.par_code = {c.code_insee: c for c in communes}
         self.par_nom: dict[str, list[Commune]] = {}
@@ -375,6 +395,26 @@ class ReferentielCommunes:
     @staticmethod
     def libelle(commune) -> str:
         return f"{commune.nom} ({commune.code_insee})"
+
+    def suggestions(self, saisie: str, *, limite: int = 12) -> list[Commune]:
+        """Communes proposées pendant la frappe : par début de nom (sans accents ni tirets, puis un mot du
+        nom qui commence ainsi), ou par code postal / code INSEE quand la saisie est numérique."""
+        saisie = (saisie or "").strip()
+        if not saisie:
+            return []
+        if re.fullmatch(r"\d[0-9AaBb]?\d{0,3}", saisie):
+            code = saisie.upper()
+            return [
+                c
+                for c in self.communes
+                if c.code_insee.startswith(code) or any(cp.startswith(code) for cp in c.codes_postaux)
+            ][:limite]
+        cle = normaliser_nom(re.sub(r"\(.*?\)?$", "", saisie))
+        if not cle:
+            return []
+        debut = [c for c in self.communes if normaliser_nom(c.nom).startswith(cle)]
+        mot = [c for c in self.communes if c not in debut and f" {cle}" in f" {normaliser_nom(c.nom)}"]
+        return (debut + mot)[:limite]
 
     def trouver(self, saisie: str) -> Commune:
         code = re.search(r"\b(\d[0-9AB]\d{3})\b", saisie.upper())
@@ -396,6 +436,21 @@ class ReferentielCommunes:
 
 
 # ---------------------------------------------------------------- le dossier complet
+
+#: Champs exigés pour créer la demande (par les services, pas par le formulaire : un brouillon peut les
+#: laisser vides) ; marqués « (obligatoire) » et ``aria-required`` comme les champs requis du formulaire.
+OBLIGATOIRES_CREATION = {
+    "guichet_form": ("guichet", "piece_identite"),
+    "demandeur": ("nationalite",),
+    "demande_form": ("statut_occupation", "typologies", "motifs"),
+}
+
+
+def marquer_obligatoire(champ: forms.Field) -> None:
+    champ.obligatoire = True
+    if not isinstance(champ.widget, (forms.CheckboxSelectMultiple, forms.RadioSelect)):
+        # Un groupe de cases porte la mention dans sa légende (aria-required n'est pas permis sur une case).
+        champ.widget.attrs["aria-required"] = "true"
 
 
 @dataclass
@@ -421,6 +476,7 @@ class SaisieDossier:
             data[cle] = str(int(data.get(cle) or 0) + 1)
         self.data = data
         self.erreurs_generales: list[str] = []
+        self._nouvelles_seulement = False
 
         if self.demande.pk:
             departements = [self.demande.departement_id]
@@ -485,6 +541,12 @@ class SaisieDossier:
             initial=initiales,
             form_kwargs={"referentiel": self.referentiel},
         )
+        for bloc, champs in OBLIGATOIRES_CREATION.items():
+            form = getattr(self, bloc)
+            for nom in champs if form is not None else ():
+                marquer_obligatoire(form.fields[nom])
+        if self.localisations.forms:
+            marquer_obligatoire(self.localisations.forms[0].fields["commune"])
         self._personnes_formulaires: list[PersonneForm] = []
         self._localisations_formulaires: list[LocalisationForm] = []
         self._dossier: Dossier | None = None
@@ -550,8 +612,9 @@ class SaisieDossier:
             return None
         return getattr(self.guichet_form, "cleaned_data", {}).get("piece_identite")
 
-    def dossier(self) -> Dossier:
-        """Le dossier saisi (formulaires valides) pour les services."""
+    def dossier(self, *, partiel: bool = False) -> Dossier:
+        """Le dossier saisi pour les services : formulaires valides, ou ``partiel`` (ce qui est déjà lisible
+        de formulaires en erreur, pour contrôler tout le reste dans le même envoi)."""
         personnes: list[PersonneSaisie] = []
         self._personnes_formulaires = []
 
@@ -565,6 +628,8 @@ class SaisieDossier:
             ajouter(self.codemandeur, choix.Role.CODEMANDEUR)
         for formset, role in ((self.colocataires, choix.Role.COLOCATAIRE), (self.occupants, choix.Role.OCCUPANT)):
             for form in formset.forms:
+                if not hasattr(form, "cleaned_data"):
+                    continue
                 if formset.can_delete and formset._should_delete_form(form):
                     continue
                 if form.instance.pk or form.has_changed():
@@ -573,7 +638,7 @@ class SaisieDossier:
         existantes = {(loc.commune_id, loc.quartier_id): loc for loc in self.localisations_existantes}
         localisations = []
         self._localisations_formulaires = []
-        for form in self.localisations.ordered_forms:
+        for form in self._localisations_ordonnees(partiel):
             commune = form.cleaned_data.get("commune")
             if not commune:
                 continue
@@ -586,12 +651,24 @@ class SaisieDossier:
         self._dossier = Dossier(demande=self.demande_form.instance, personnes=personnes, localisations=localisations)
         return self._dossier
 
+    def _localisations_ordonnees(self, partiel: bool) -> list[LocalisationForm]:
+        if not partiel:
+            return self.localisations.ordered_forms
+        lisibles = [
+            f
+            for f in self.localisations.forms
+            if hasattr(f, "cleaned_data") and not self.localisations._should_delete_form(f)
+        ]
+        return sorted(lisibles, key=lambda f: (f.cleaned_data.get("ORDER") is None, f.cleaned_data.get("ORDER") or 0))
+
     # ------------------------------------------------------------ erreurs des services
 
-    def appliquer_erreurs(self, erreur: ValidationError) -> None:
-        """Place chaque message des services sur le champ qu'il concerne (clé = chemin)."""
+    def appliquer_erreurs(self, erreur: ValidationError, *, nouvelles_seulement: bool = False) -> None:
+        """Place chaque message des services sur le champ qu'il concerne (clé = chemin) ;
+        ``nouvelles_seulement`` : un champ déjà en erreur (formulaire) garde son seul message."""
+        self._nouvelles_seulement = nouvelles_seulement
         if not hasattr(erreur, "error_dict"):
-            self.erreurs_generales.extend(erreur.messages)
+            self.erreurs_generales.extend(m for m in erreur.messages if m not in self.erreurs_generales)
             return
         for chemin, messages in erreur.message_dict.items():
             messages = self._consignes(chemin, messages)
@@ -626,6 +703,10 @@ class SaisieDossier:
             return None
         if chemin in ("guichet", "piece_identite") and self.guichet_form is not None:
             return self._ajouter(self.guichet_form, chemin, message)
+        if chemin == "__all__":
+            if message not in self.erreurs_generales:
+                self.erreurs_generales.append(message)
+            return None
         if chemin in ("nom", "prenom", "date_naissance"):
             return self._ajouter(self.demandeur, chemin, message)
         if chemin in self.demande_form.fields:
@@ -633,10 +714,13 @@ class SaisieDossier:
         self.erreurs_generales.append(message)
         return None
 
-    @staticmethod
-    def _ajouter(form, champ, message):
+    def _ajouter(self, form, champ, message):
         if not hasattr(form, "cleaned_data"):
             form.cleaned_data = {}
+        if self._nouvelles_seulement:
+            deja = form.errors.get(champ or "__all__", [])
+            if deja and (champ is not None or message in deja):
+                return
         if champ is None:
             form.add_error(None, message)
             return
@@ -714,13 +798,18 @@ class SaisieDossier:
                 ErreurResumee("#onglet-localisations", "Localisations souhaitées", m, "localisations")
                 for m in self.localisations._non_form_errors
             ]
-        return resume
+        # Dans l'ordre des onglets (puis de la page) : l'agent corrige de haut en bas.
+        rang = {cle: i for i, (cle, _libelle) in enumerate(ONGLETS)}
+        return sorted(resume, key=lambda e: rang.get(e.onglet, len(rang)))
 
     def onglets(self, resume: list[ErreurResumee]):
         nombres = {}
         for erreur in resume:
             nombres[erreur.onglet] = nombres.get(erreur.onglet, 0) + 1
-        return [{"id": cle, "libelle": libelle, "erreurs": nombres.get(cle, 0)} for cle, libelle in ONGLETS]
+        onglets = [{"id": cle, "libelle": libelle, "erreurs": nombres.get(cle, 0)} for cle, libelle in ONGLETS]
+        for precedent, suivant in zip(onglets, onglets[1:], strict=False):
+            precedent["suivant"], suivant["precedent"] = suivant, precedent
+        return onglets
 
     def communes_proposees(self):
         return [self.referentiel.libelle(c) for c in self.referentiel.communes]

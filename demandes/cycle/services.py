@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -31,6 +31,7 @@ from demandes.dossier.saisie import (
     ecrire_menage,
     parametre,
     poser_guichet,
+    renouvelable_a_partir_du,
     valider_dossier,
 )
 from demandes.dossier.signaux import signaler
@@ -110,8 +111,15 @@ def enregistrer_demande(
                 ]
             }
         )
-    valider_dossier(dossier, complet=True)
-    type_contenu = verifier_piece_identite(d, piece_identite)
+    # Toutes les erreurs en une fois : le dossier et la pièce d'identité.
+    erreurs = erreurs_de(valider_dossier, dossier, complet=True)
+    type_contenu = ""
+    try:
+        type_contenu = verifier_piece_identite(d, piece_identite)
+    except ValidationError as erreur:
+        fusionner_erreurs(erreurs, erreur)
+    if erreurs:
+        raise ValidationError(erreurs)
     depot = date_depot or timezone.localdate()
     d.date_depot = depot
     d.date_expiration = date_expiration(depot)
@@ -152,6 +160,45 @@ MESSAGE_IDENTITE_REQUISE = (
     "Joignez la pièce d'identité du demandeur : elle est obligatoire pour enregistrer la demande "
     "(carte d'identité, passeport ou titre de séjour)."
 )
+
+
+def fusionner_erreurs(erreurs: dict[str, list[str]], erreur: ValidationError) -> None:
+    """Ajoute les messages d'une ``ValidationError`` (par champ ou générale) au dictionnaire ``erreurs``."""
+    if hasattr(erreur, "error_dict"):
+        for champ, messages in erreur.message_dict.items():
+            erreurs.setdefault(champ, []).extend(m for m in messages if m not in erreurs.get(champ, []))
+    else:
+        erreurs.setdefault(NON_FIELD_ERRORS, []).extend(erreur.messages)
+
+
+def erreurs_de(controle, *args, **kwargs) -> dict[str, list[str]]:
+    """Les erreurs d'un contrôle qui lève ``ValidationError`` (dictionnaire vide s'il passe)."""
+    erreurs: dict[str, list[str]] = {}
+    try:
+        controle(*args, **kwargs)
+    except ValidationError as erreur:
+        fusionner_erreurs(erreurs, erreur)
+    return erreurs
+
+
+def verifier_saisie(dossier: Dossier, *, action: str, guichet=None, piece_identite=None) -> None:
+    """Tous les contrôles de l'action demandée (``creer``, ``modifier``, ``brouillon``), sans rien écrire.
+
+    Pour un formulaire dont certains champs sont déjà en erreur : le dossier partiel est contrôlé comme le
+    feraient les services, pour que l'agent voie toutes les erreurs en un seul envoi (``ValidationError``
+    par chemin, comme ``valider_dossier``).
+    """
+    complet = action != "brouillon"
+    erreurs = erreurs_de(valider_dossier, dossier, complet=complet)
+    if action in ("creer", "brouillon") and guichet is None and not dossier.demande.guichet_id:
+        erreurs.setdefault("guichet", []).append("Choisissez le guichet d'enregistrement.")
+    if action == "creer":
+        try:
+            verifier_piece_identite(dossier.demande, piece_identite)
+        except ValidationError as erreur:
+            fusionner_erreurs(erreurs, erreur)
+    if erreurs:
+        raise ValidationError(erreurs)
 
 
 def verifier_piece_identite(demande: Demande, fichier) -> str:
@@ -213,6 +260,13 @@ def renouveler_demande(demande: Demande, *, auteur: Auteur, le: date | None = No
     demande = _verrouiller(demande)
     transition = WORKFLOW_DEMANDE.verifier(demande, "renouveler")
     le = le or timezone.localdate()
+    debut = renouvelable_a_partir_du(demande)
+    if debut is not None and le < debut:
+        raise ValidationError(
+            f"La demande se renouvelle à partir du {debut:%d/%m/%Y}, comme l'annonce l'attestation "
+            f"d'enregistrement (échéance le {demande.date_expiration:%d/%m/%Y}).",
+            code="renouvellement_premature",
+        )
     ancienne = demande.date_expiration
     demande.date_renouvellement = le
     demande.date_expiration = date_expiration(le)

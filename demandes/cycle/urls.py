@@ -6,6 +6,7 @@ from demandes.cycle import views
 
 urlpatterns = [
     path("nouvelle/", views.nouvelle, name="nouvelle"),
+    path("communes/", views.communes_suggerees, name="communes_suggerees"),
     path("<int:pk>/modifier/", views.modifier, name="modifier"),
     path("<int:pk>/renouveler/", views.renouveler, name="renouveler"),
     path("<int:pk>/annuler/", views.annuler, name="annuler"),

@@ -9,16 +9,19 @@ formulaire.
 
 from __future__ import annotations
 
+import re
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from demandes.cycle import services
 from demandes.cycle.forms import (
     AnnulationForm,
     AvertissementForm,
     ReactivationForm,
+    ReferentielCommunes,
     ReponseAvertissementForm,
     SaisieDossier,
 )
@@ -29,6 +32,7 @@ from fdls import acces
 from fdls.audit.models import Consultation
 from fdls.organismes.models import Guichet
 from fdls.socle.formulaires import reporter_erreurs
+from fdls.socle.vues import agent_requis
 from fdls.socle.workflow import Auteur
 
 MESSAGE_LECTURE_SEULE = "Votre organisme consulte cette demande mais ne peut pas la modifier."
@@ -48,6 +52,12 @@ def _guichets_de(user):
         .order_by("nom")
     )
 
+
+#: Actions qui écrivent la demande : leurs contrôles sont tous faits avant d'afficher les erreurs.
+ACTIONS_ENREGISTRER = ("creer", "brouillon", "modifier")
+
+#: Entrée dans un champ : l'onglet suivant (le bouton par défaut du formulaire, jamais le brouillon).
+ACTION_SUIVANT = "suivant"
 
 ACTIONS_AJOUT = {
     "ajouter_occupant": "occupants",
@@ -107,7 +117,7 @@ def _traiter_saisie(request, *, demande=None):
         return _rendre_saisie(request, saisie, demande=demande, mode=mode)
     auteur = Auteur.agent(user)
 
-    if action in ACTIONS_AJOUT:
+    if action in ACTIONS_AJOUT or action == ACTION_SUIVANT:
         saisie.masquer_erreurs()
         return _rendre_saisie(request, saisie, demande=demande, mode=mode)
 
@@ -119,7 +129,21 @@ def _traiter_saisie(request, *, demande=None):
         saisie.masquer_erreurs_sauf_identite()
         return _rendre_saisie(request, saisie, demande=demande, mode=mode, candidats=candidats)
 
-    if not saisie.est_valide():
+    valide = saisie.est_valide()
+    if action in ACTIONS_ENREGISTRER:
+        # Toutes les erreurs en un seul envoi : celles des formulaires et celles des services (dossier
+        # complet, guichet, pièce d'identité), contrôlées sur ce qui est déjà lisible de la saisie.
+        try:
+            services.verifier_saisie(
+                saisie.dossier(partiel=not valide),
+                action=action,
+                guichet=saisie.guichet,
+                piece_identite=saisie.piece_identite,
+            )
+        except ValidationError as erreur:
+            saisie.appliquer_erreurs(erreur, nouvelles_seulement=True)
+            valide = False
+    if not valide:
         return _rendre_saisie(request, saisie, demande=demande, mode=mode, status=422)
     dossier = saisie.dossier()
 
@@ -176,6 +200,32 @@ def _trop_de_recherches(request, saisie, exc, *, demande, mode):
     messages.error(request, " ".join(exc.messages))
     saisie.masquer_erreurs()
     return _rendre_saisie(request, saisie, demande=demande, mode=mode, status=429)
+
+
+@agent_requis
+@require_GET
+def communes_suggerees(request):
+    """Suggestions de communes pendant la frappe (fragment htmx : options du combobox de la saisie).
+
+    Données publiques du référentiel : les communes des départements demandés (ceux des guichets de
+    l'agent par défaut), par début de nom ou par code postal / INSEE. La valeur choisie reste
+    « Nom (code INSEE) », reconnue par ``ReferentielCommunes.trouver`` à l'envoi du formulaire.
+    """
+    saisie = request.GET.get("q", "")
+    for cle, valeur in request.GET.items():
+        if cle.endswith("-commune"):
+            saisie = valeur
+    departements = [d for d in request.GET.get("departements", "").split(",") if d.strip()]
+    if not departements:
+        departements = sorted({g.commune.departement_id for g in _guichets_de(request.user)})
+    referentiel = ReferentielCommunes(departements[:5])
+    communes = referentiel.suggestions(saisie)
+    cible = re.sub(r"[^\w-]", "", request.headers.get("HX-Target", "suggestions"))
+    return render(
+        request,
+        "demandes/cycle/saisie/_suggestions_communes.html",
+        {"communes": communes, "referentiel": referentiel, "saisie": saisie, "cible": cible},
+    )
 
 
 @nominatif_requis

@@ -9,25 +9,12 @@ import re
 
 from django import forms
 
-FORMAT_DATE = "%d/%m/%Y"
-MESSAGE_DATE = "Date impossible ou mal écrite : saisissez-la au format jj/mm/aaaa (ex. 04/09/1970)."
+# Le champ date du projet (jj/mm/aaaa tapée au clavier) vit dans le socle : tous les formulaires l'emploient.
+from fdls.socle.formulaires import FORMAT_DATE, MESSAGE_DATE, DateChamp, DateSaisie
+
+__all__ = ["FORMAT_DATE", "MESSAGE_DATE", "DateChamp", "DateSaisie", "MontantField", "MESSAGE_MONTANT_NEGATIF"]
+
 MESSAGE_MONTANT_NEGATIF = "Un montant ne peut pas être négatif."
-
-
-class DateSaisie(forms.DateInput):
-    """Date tapée au clavier (jj/mm/aaaa) : plus rapide qu'un calendrier au guichet,
-    et une saisie erronée reste affichée telle quelle avec son message."""
-
-    def __init__(self, attrs=None, format=FORMAT_DATE):
-        super().__init__(
-            attrs={"placeholder": "jj/mm/aaaa", "autocomplete": "off", "size": 10, **(attrs or {})}, format=format
-        )
-
-
-class DateChamp(forms.DateField):
-    widget = DateSaisie
-    input_formats = [FORMAT_DATE, "%d%m%Y", "%d.%m.%Y", "%d-%m-%Y", "%Y-%m-%d"]
-    default_error_messages = {"invalid": MESSAGE_DATE}
 
 
 class MontantField(forms.DecimalField):

@@ -300,6 +300,12 @@ class Demande(models.Model):
     def numero_unique_affiche(self) -> str:
         return formater_numero_unique(self.numero_unique) if self.numero_unique else ""
 
+    @property
+    def designation(self) -> str:
+        """Le numéro unique groupé ou, sans numéro, l'état : « à valider », « brouillon », « rejetée »
+        (une demande en ligne en attente de validation n'est jamais présentée comme un brouillon)."""
+        return self.numero_unique_affiche or self.get_etat_display().lower()
+
 
 class Personne(models.Model):
     """Une personne du ménage : demandeur, co-demandeur, colocataire ou occupant."""

@@ -22,7 +22,7 @@ from demandes.dossier import calculs, choix
 from demandes.dossier.models import CleIdentite, Demande, LocalisationSouhaitee, Personne, Ressource
 from demandes.dossier.normalisation import cle_phonetique, nom_naissance_cle, normaliser_nom, sexe_cle
 from demandes.dossier.reglementaire import valeur_parametre
-from fdls.socle.dates import ajouter_mois
+from fdls.socle.dates import ajouter_mois, controler_date
 from fdls.territoires.services import communes_par_code
 
 # ---------------------------------------------------------------- paramètres réglementaires
@@ -40,6 +40,15 @@ def parametre(code: str, le: date | None = None) -> int:
 def date_expiration(depuis: date) -> date:
     """Échéance d'une demande déposée ou renouvelée le jour ``depuis`` (durée de validité en vigueur)."""
     return ajouter_mois(depuis, parametre("validite_demande", depuis))
+
+
+def renouvelable_a_partir_du(demande: Demande) -> date | None:
+    """Premier jour du renouvellement, celui qu'annonce l'attestation d'enregistrement : l'échéance moins
+    le préavis (``preavis_renouvellement`` en vigueur au début de la validité, CCH R441-2-7)."""
+    if not demande.date_expiration:
+        return None
+    depart = demande.date_renouvellement or demande.date_depot or demande.date_expiration
+    return ajouter_mois(demande.date_expiration, -parametre("preavis_renouvellement", depart))
 
 
 # ---------------------------------------------------------------- dossier
@@ -144,6 +153,12 @@ def valider_dossier(dossier: Dossier, *, complet: bool = True) -> None:
             )
         if p.role == choix.Role.OCCUPANT and not p.lien_parente and complet:
             erreurs.setdefault(f"{prefixe}lien_parente", []).append("Indiquez le lien avec le demandeur.")
+        if p.activite_jusqua:
+            # Fin d'un CDD, d'un intérim ou d'un stage : à venir, mais pas dans un futur impossible.
+            try:
+                controler_date(p.activite_jusqua, libelle="La date de fin d'activité", futur_max_jours=10 * 366)
+            except ValidationError as erreur:
+                erreurs.setdefault(f"{prefixe}activite_jusqua", []).extend(erreur.messages)
         if p.activite_depuis and p.activite_jusqua and p.activite_jusqua < p.activite_depuis:
             erreurs.setdefault(f"{prefixe}activite_jusqua", []).append(
                 "La fin d'activité précède son début : vérifiez les dates."

@@ -185,6 +185,9 @@ class DemandeSerializer(serializers.ModelSerializer):
     """Une ligne de la liste des demandes."""
 
     numero_unique_affiche = serializers.CharField(read_only=True, help_text="Numéro unique groupé pour la lecture.")
+    etat_libelle = serializers.CharField(
+        source="get_etat_display", read_only=True, help_text="État en clair : « À valider », « Brouillon », « Active »…"
+    )
     guichet_code = serializers.CharField(source="guichet.code", read_only=True)
     localisations = LocalisationSouhaiteeSerializer(many=True, read_only=True)
 
@@ -196,6 +199,7 @@ class DemandeSerializer(serializers.ModelSerializer):
             "numero_unique_affiche",
             "reference",
             "etat",
+            "etat_libelle",
             "date_depot",
             "date_expiration",
             "nom",
@@ -214,6 +218,9 @@ class DemandeDetailSerializer(serializers.ModelSerializer):
     """Le dossier complet (Cerfa n°14069) : identité, ménage, situation actuelle, logement recherché."""
 
     numero_unique_affiche = serializers.CharField(read_only=True, help_text="Numéro unique groupé pour la lecture.")
+    etat_libelle = serializers.CharField(
+        source="get_etat_display", read_only=True, help_text="État en clair : « À valider », « Brouillon », « Active »…"
+    )
     guichet_code = serializers.CharField(source="guichet.code", read_only=True)
     guichet_nom = serializers.CharField(source="guichet.nom", read_only=True)
     personnes = PersonneSerializer(many=True, read_only=True)
@@ -227,6 +234,7 @@ class DemandeDetailSerializer(serializers.ModelSerializer):
             "numero_unique_affiche",
             "reference",
             "etat",
+            "etat_libelle",
             "canal",
             "guichet",
             "guichet_code",

@@ -123,7 +123,8 @@ class AttestationPdfView(EditionPdfView):
         description=(
             "Attestation remise au demandeur : numéro unique, date de dépôt, guichet d'enregistrement, validité et "
             "date de renouvellement, démarches à faire, demandeur et co-demandeur, communes souhaitées. 409 pour "
-            "un brouillon (pas encore de numéro unique). Le téléchargement est inscrit au journal des consultations."
+            "un brouillon (pas encore de numéro unique) ou une demande annulée. "
+            "Le téléchargement est inscrit au journal des consultations."
         ),
         parameters=[PARAMETRE_ID],
         responses={
@@ -131,7 +132,8 @@ class AttestationPdfView(EditionPdfView):
             **ERREURS,
             (409, "application/json"): OpenApiResponse(
                 ErreurSerializer,
-                description="Pas de numéro unique (brouillon, demande en ligne non validée) : pas d'attestation.",
+                description="Pas de numéro unique (brouillon, demande en ligne non validée) ou demande annulée : "
+                "pas d'attestation.",
             ),
         },
     )

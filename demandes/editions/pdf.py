@@ -20,11 +20,10 @@ from django.utils import timezone
 
 from demandes.dossier import calculs, choix
 from demandes.dossier.models import Demande, Evenement
-from demandes.dossier.saisie import charger_dossier, parametre
+from demandes.dossier.saisie import charger_dossier, parametre, renouvelable_a_partir_du
 from demandes.doublons import services as doublons
 from demandes.editions import blocs
 from demandes.labels import services as labels
-from fdls.socle.dates import ajouter_mois
 from fdls.socle.pdf import rendre_pdf
 
 TITULAIRES = (choix.Role.DEMANDEUR, choix.Role.CODEMANDEUR)
@@ -137,6 +136,11 @@ def contexte_synthese(demande: Demande, *, user, maintenant=None) -> dict:
 def contexte_attestation(demande: Demande, *, user, maintenant=None) -> dict:
     """Contexte de l'attestation d'enregistrement ; ``EditionImpossible`` pour un brouillon."""
     # Brouillon, demande en ligne pas encore validée ou rejetée : pas de numéro unique, pas d'attestation.
+    if demande.etat == Demande.Etat.ANNULEE:
+        raise EditionImpossible(
+            "Cette demande est annulée : elle n'a plus d'attestation d'enregistrement. Réactivez-la d'abord "
+            "si le délai le permet."
+        )
     if demande.etat == Demande.Etat.BROUILLON or not demande.numero_unique:
         raise EditionImpossible(
             "L'attestation d'enregistrement n'existe que pour une demande enregistrée : cette demande "
@@ -160,11 +164,14 @@ def contexte_attestation(demande: Demande, *, user, maintenant=None) -> dict:
         "depart_validite": depart_validite,
         "validite_mois": validite,
         "preavis_mois": preavis,
-        "renouveler_a_partir_du": (
-            ajouter_mois(demande.date_expiration, -preavis) if demande.date_expiration else None
-        ),
+        "renouveler_a_partir_du": renouvelable_a_partir_du(demande),
         "active": demande.etat == Demande.Etat.ACTIVE,
     }
+
+
+def attestation_possible(demande: Demande) -> bool:
+    """L'attestation s'édite pour une demande enregistrée (numéro unique) qui n'est pas annulée."""
+    return bool(demande.numero_unique) and demande.etat not in (Demande.Etat.BROUILLON, Demande.Etat.ANNULEE)
 
 
 def pdf_synthese(demande: Demande, *, user, maintenant=None) -> bytes:

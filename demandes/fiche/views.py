@@ -18,6 +18,7 @@ from django.utils import timezone
 from demandes.cycle import services
 from demandes.cycle.forms import AnnulationForm, ReactivationForm
 from demandes.dossier.models import Demande
+from demandes.dossier.saisie import renouvelable_a_partir_du
 from demandes.dossier.vues import demande_visible, nominatif_requis
 from demandes.dossier.workflow import transitions_possibles
 from demandes.doublons import services as doublons
@@ -56,6 +57,7 @@ def detail(request, pk):
     instruisible = modifiable or Demande.objects.instruisibles_par(request.user).filter(pk=pk).exists()
     possibles = transitions_possibles(demande)
     reactivable, raison_reactivation = services.reactivation_possible(demande)
+    renouvelable_le = renouvelable_a_partir_du(demande)
     contexte = {
         # Mêmes données que la fiche de synthèse PDF (demandes/editions/pdf.py).
         **editions.donnees_fiche(demande, le=aujourd_hui),
@@ -67,7 +69,12 @@ def detail(request, pk):
         "modifiable": modifiable,
         "instruisible": instruisible,
         "peut_modifier": instruisible and demande.etat in (Demande.Etat.BROUILLON, Demande.Etat.ACTIVE),
-        "peut_renouveler": modifiable and "renouveler" in possibles,
+        "peut_renouveler": modifiable
+        and "renouveler" in possibles
+        and renouvelable_le is not None
+        and renouvelable_le <= aujourd_hui,
+        "renouvelable_le": renouvelable_le if "renouveler" in possibles else None,
+        "attestation_possible": editions.attestation_possible(demande),
         "peut_annuler": modifiable and "annuler" in possibles,
         "peut_reactiver": modifiable and reactivable,
         "raison_reactivation": raison_reactivation if demande.etat == Demande.Etat.ANNULEE else "",

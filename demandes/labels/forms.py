@@ -4,6 +4,7 @@ from django import forms
 from django.utils import timezone
 
 from demandes.labels.models import TypeLabel
+from fdls.socle.formulaires import DateChamp
 
 
 class LabelForm(forms.Form):
@@ -18,12 +19,11 @@ class LabelForm(forms.Form):
             "invalid_choice": "Ce label n'existe pas : choisissez-en un dans la liste.",
         },
     )
-    date_pose = forms.DateField(
+    date_pose = DateChamp(
         label="Date de pose",
         required=False,
-        help_text="Par défaut aujourd'hui ; la date de la décision (DALO, commission…) si elle est antérieure.",
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        error_messages={"invalid": "Saisissez une date valide (jj/mm/aaaa)."},
+        help_text="jj/mm/aaaa. Par défaut aujourd'hui ; la date de la décision (DALO, commission…) si elle est "
+        "antérieure, jamais avant le dépôt de la demande.",
     )
     commentaire = forms.CharField(label="Commentaire", required=False, max_length=300)
 

@@ -5,6 +5,7 @@ from django.db import models
 
 from demandes.dossier.models import Demande
 from fdls.organismes.models import Organisme
+from fdls.socle.dates import PREMIER_JOUR
 
 
 class TypeLabel(models.Model):
@@ -109,6 +110,17 @@ class Label(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["demande", "type"], condition=models.Q(date_retrait__isnull=True), name="label_actif_unique"
+            ),
+            # Dates contrôlées par les services (fdls.socle.dates.controler_date) ; la base garde le plancher.
+            models.CheckConstraint(
+                condition=models.Q(date_pose__gte=PREMIER_JOUR),
+                name="label_pose_depuis_1900",
+                violation_error_message="La date de pose du label est antérieure à 1900.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(date_retrait__isnull=True) | models.Q(date_retrait__gte=models.F("date_pose")),
+                name="label_retrait_apres_pose",
+                violation_error_message="Le retrait d'un label ne peut précéder sa pose.",
             ),
         ]
         indexes = [

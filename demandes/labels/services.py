@@ -41,6 +41,7 @@ from fdls.audit.models import Consultation
 from fdls.audit.services import journaliser_consultation
 from fdls.organismes.models import Organisme
 from fdls.socle.cache import CacheDate
+from fdls.socle.dates import controler_date
 from fdls.socle.workflow import AUTOMATE, Auteur
 
 CODE_PREMIER_QUARTILE = "cp-premier-quartile"
@@ -170,13 +171,16 @@ def _ecrire_retrait(label: Label, auteur: Auteur) -> None:
     )
 
 
-def _verifier_date(valeur: date | None, champ: str, *, minimum: date | None = None, message_min: str = "") -> date:
-    aujourd_hui = timezone.localdate()
-    valeur = valeur or aujourd_hui
-    if valeur > aujourd_hui:
-        raise ValidationError({champ: ["La date ne peut pas être dans le futur."]})
-    if minimum and valeur < minimum:
-        raise ValidationError({champ: [message_min]})
+def _verifier_date(
+    valeur: date | None, champ: str, *, libelle: str, minimum: date | None = None, minimum_libelle: str = ""
+) -> date:
+    """Contrôle commun des dates (``fdls.socle.dates.controler_date``) : ni avant 1900, ni avant ``minimum``,
+    ni dans le futur ; l'erreur est rendue sur ``champ``."""
+    valeur = valeur or timezone.localdate()
+    try:
+        controler_date(valeur, libelle=libelle, pas_avant=minimum, pas_avant_libelle=minimum_libelle)
+    except ValidationError as erreur:
+        raise ValidationError({champ: erreur.messages}) from None
     return valeur
 
 
@@ -195,7 +199,13 @@ def poser_label(
     déjà posé ou la date dans le futur. Écrit le label et l'événement, ou rien.
     """
     _verifier_acces(user, demande, type_label)
-    date_pose = _verifier_date(date_pose, "date_pose")
+    date_pose = _verifier_date(
+        date_pose,
+        "date_pose",
+        libelle="La date de début du label",
+        minimum=demande.date_depot,
+        minimum_libelle="le dépôt de la demande",
+    )
     try:
         with transaction.atomic():
             verrouillee = Demande.objects.select_for_update().get(pk=demande.pk)
@@ -247,8 +257,9 @@ def retirer_label(label: Label, *, user, motif: str = "", date_retrait: date | N
         label.date_retrait = _verifier_date(
             date_retrait,
             "date_retrait",
+            libelle="La date de retrait du label",
             minimum=label.date_pose,
-            message_min=f"Le retrait ne peut précéder la pose du label ({label.date_pose:%d/%m/%Y}).",
+            minimum_libelle="la pose du label",
         )
         auteur = _auteur(user)
         label.retire_par = user

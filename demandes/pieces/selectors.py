@@ -51,6 +51,7 @@ def contexte_pieces(
         "manquantes_obligatoires": [a for a in enregistrement if a.niveau == pieces.Niveau.OBLIGATOIRE],
         "manquantes_instruction": instruction,
         "peut_gerer": gerable,
+        "close": demande.etat not in pieces.ETATS_AVEC_PIECES,
         "modifiable": modifiable,
         "instruisible": instruisible,
         "form_depot": form_depot or (DepotPieceForm(demande=demande) if deposable else None),

@@ -519,6 +519,9 @@ def pieces_manquantes(
     (identité, avis d'imposition) vaut pour sa personne, une autre pour le
     dossier. Une pièce obsolète ne compte plus.
     """
+    if demande.etat not in ETATS_AVEC_PIECES:
+        # Demande annulée, satisfaite ou rejetée : plus rien à demander au ménage.
+        return []
     le = le or timezone.localdate()
     if pieces is None:
         pieces = list(Piece.objects.filter(demande=demande, etat=Piece.Etat.VALIDE))

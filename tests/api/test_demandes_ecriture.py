@@ -168,10 +168,11 @@ def test_brouillon_puis_enregistrement(client, territoire, agent):
     assert reponse.status_code == 200, reponse.content
     assert (reponse.json()["etat"], reponse.json()["typologies"]) == ("brouillon", ["T2"])
 
-    # Enregistrer un brouillon incomplet : les règles du dossier complet s'appliquent.
+    # Enregistrer un brouillon incomplet : les règles du dossier complet s'appliquent, et toutes les
+    # erreurs viennent en une réponse (dossier et pièce d'identité).
     reponse = envoyer(client, "patch", adresse, {"brouillon": False}, entetes)
     assert reponse.status_code == 400
-    assert set(reponse.json()["erreurs"]) == {"localisations"}
+    assert set(reponse.json()["erreurs"]) == {"localisations", "piece_identite"}
     assert Demande.objects.get().etat == "brouillon"
 
     # Sans la pièce d'identité du demandeur : refusé, rien n'est écrit.
@@ -696,6 +697,8 @@ def test_historique_du_plus_recent_au_plus_ancien_filtre_par_periode(client, ter
     adresse = f"{LISTE}{creee['id']}/"
     with time_machine.travel(datetime.datetime(2026, 7, 1, 9, 0, tzinfo=datetime.UTC), tick=False):
         assert envoyer(client, "patch", adresse, {"loyer_actuel": "710.00"}, entetes).status_code == 200
+    # Le renouvellement s'ouvre un mois avant l'échéance (date annoncée par l'attestation).
+    Demande.objects.filter(pk=creee["id"]).update(date_expiration=datetime.date(2027, 4, 20))
     with time_machine.travel(datetime.datetime(2027, 4, 1, 9, 0, tzinfo=datetime.UTC), tick=False):
         assert client.post(f"{adresse}renouveler/", headers=entetes).status_code == 200
 

@@ -83,7 +83,11 @@ def test_rechercher_enregistrer_avec_une_erreur_puis_vivre_la_demande(page, conn
     demande = Demande.objects.exclude(pk=existante.pk).get()
     expect(page.get_by_role("status")).to_contain_text(f"numéro unique {demande.numero_unique_affiche}")
 
-    # Renouvellement, avec confirmation.
+    # Renouvellement, avec confirmation : proposé à partir de la date annoncée par l'attestation (un mois
+    # avant l'échéance) ; on rapproche l'échéance pour l'atteindre.
+    expect(page.get_by_text("Renouveler…")).to_have_count(0)
+    Demande.objects.filter(pk=demande.pk).update(date_expiration=datetime.date.today() + datetime.timedelta(days=20))
+    page.reload()
     page.get_by_text("Renouveler…").click()
     page.get_by_role("button", name="Confirmer le renouvellement").click()
     expect(page.get_by_role("status")).to_contain_text("Demande renouvelée")

@@ -112,7 +112,9 @@ def test_le_renouvellement_recote_en_gardant_la_date_de_depot(m):
     assert points(demande) == {"anciennete": 5}
     # changement écrit hors des services (reprise de données) : le renouvellement le prend en compte
     Demande.objects.filter(pk=demande.pk).update(statut_occupation="sans_abri")
-    demandes.renouveler_demande(Demande.objects.get(pk=demande.pk), auteur=m.auteur)
+    demande_lue = Demande.objects.get(pk=demande.pk)
+    # Le renouvellement s'ouvre un mois avant l'échéance (date annoncée par l'attestation).
+    demandes.renouveler_demande(demande_lue, auteur=m.auteur, le=demande_lue.date_expiration)
     assert Demande.objects.get(pk=demande.pk).date_depot == depot
     assert points(demande) == {"anciennete": 5, "sans-abri": 10}
     [anciennete] = [lg for lg in resultat(demande).lignes if lg["critere"] == "anciennete"]

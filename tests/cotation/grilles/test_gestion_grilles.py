@@ -536,7 +536,9 @@ def test_la_date_d_effet_est_obligatoire_et_les_erreurs_de_la_grille_bloquent(cl
     url = reverse("cotation:programmer", args=[brouillon.pk])
 
     assertContains(client.post(url, {"date_effet": ""}), "Indiquez la date d&#x27;entrée en vigueur.", status_code=422)
-    assertContains(client.post(url, {"date_effet": "31/02/2026"}), "Saisissez une date valide", status_code=422)
+    assertContains(client.post(url, {"date_effet": "31/02/2026"}), "Date impossible ou mal écrite", status_code=422)
+    assertContains(client.post(url, {"date_effet": "01/01/1850"}), "antérieure à 1900", status_code=422)
+    assertContains(client.post(url, {"date_effet": "01/01/2999"}), "vérifiez l&#x27;année", status_code=422)
 
     # Un critère qui en exclut un autre placé après lui : signalé sur la fiche, l'activation est refusée.
     Critere.objects.filter(grille=brouillon, code="dalo").update(exclu_si=["eloigne-travail"])

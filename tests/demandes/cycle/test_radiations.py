@@ -133,7 +133,8 @@ def test_la_reponse_du_demandeur_arrete_la_radiation():
 
 def test_toute_mise_a_jour_arrete_la_radiation():
     territoire = ville_de_reze()
-    renouvelee = demande_active()
+    # Échéance proche : le renouvellement s'ouvre un mois avant (date annoncée par l'attestation).
+    renouvelee = demande_active(date_expiration=date(2026, 4, 15))
     services.avertir_demande(renouvelee, auteur=auteur(renouvelee), le=AVERTIE)
     services.renouveler_demande(renouvelee, auteur=auteur(renouvelee), le=date(2026, 3, 20))
 

@@ -135,7 +135,22 @@ def test_le_formulaire_vide_propose_le_seul_guichet_de_l_organisme(client, agent
     assertContains(reponse, f'<option value="{territoire.guichet.pk}" selected>Guichet de Rezé (10865)</option>')
     for onglet in ["Demandeur", "Co-demandeur", "Occupants", "Revenus", "Localisations souhaitées", "Compléments"]:
         assertContains(reponse, f">{onglet}</a>")
-    assertContains(reponse, '<option value="Nantes (44109)">')
+    assertContains(reponse, 'role="combobox"')
+    assertContains(reponse, 'hx-get="/demandes/communes/"')
+
+
+def test_les_communes_sont_suggerees_par_nom_ou_code_postal(client, agent, territoire):
+    url = reverse("demandes:communes_suggerees")
+
+    par_nom = client.get(url, {"localisations-0-commune": "nan", "departements": "44"}, headers={"HX-Target": "s-0"})
+    par_code = client.get(url, {"q": "44400", "departements": "44"})
+    inconnue = client.get(url, {"q": "Paris", "departements": "44"})
+
+    assertContains(par_nom, 'data-valeur="Nantes (44109)"')
+    assertContains(par_nom, 'id="s-0-1"')
+    assertNotContains(par_nom, "Rezé")
+    assertContains(par_code, 'data-valeur="Rezé (44143)"')
+    assertContains(inconnue, "Aucune commune du département ne commence par « Paris »")
 
 
 @pytest.mark.parametrize(
@@ -309,6 +324,8 @@ def test_la_modification_historise_ancienne_et_nouvelle_valeur(client, agent, te
 
 def test_renouveler_par_un_bouton_post(client, agent, active):
     url = reverse("demandes:renouveler", args=[active.pk])
+    # Le renouvellement s'ouvre un mois avant l'échéance, comme l'annonce l'attestation.
+    Demande.objects.filter(pk=active.pk).update(date_expiration=datetime.date.today() + datetime.timedelta(days=10))
     assert client.get(url).status_code == 405
 
     reponse = client.post(url, follow=True)
@@ -366,7 +383,7 @@ def test_une_demande_irrecevable_ne_se_reactive_pas(client, agent, active):
 
 
 def test_la_fiche_montre_la_synthese_et_l_historique(client, agent, active):
-    services.renouveler_demande(active, auteur=services.Auteur.agent(agent))
+    services.renouveler_demande(active, auteur=services.Auteur.agent(agent), le=active.date_expiration)
 
     reponse = client.get(reverse("demandes:detail", args=[active.pk]))
 

@@ -250,7 +250,7 @@ def test_l_attestation_dit_au_demandeur_ce_qu_il_doit_faire(client, territoire, 
     assert "Quotient familial" not in texte
 
 
-def test_l_attestation_d_une_demande_annulee_dit_qu_elle_n_est_plus_valable(client, territoire, connecte):
+def test_pas_d_attestation_pour_une_demande_annulee(client, territoire, connecte):
     with time_machine.travel(datetime.date(2025, 2, 1), tick=False):  # annulée ce jour-là, par le service
         annulee = DemandeFactory(
             annulee=True,
@@ -258,12 +258,14 @@ def test_l_attestation_d_une_demande_annulee_dit_qu_elle_n_est_plus_valable(clie
             communes=[territoire["communes"][0]],
             date_depot=datetime.date(2024, 1, 15),
         )
-    assert annulee.date_expiration == datetime.date(2025, 1, 15)
 
-    texte = texte_pdf(_telecharger(client, "attestation_pdf", annulee).content)[0]
+    reponse = client.get(reverse("demandes:attestation_pdf", args=[annulee.pk]), follow=True)
 
-    assert not absents(texte, ["État de la demande Annulée depuis le 1 février 2025", "n'est plus valable"])
-    assert "soit jusqu'au" not in texte
+    # Refusée par le serveur (même par l'adresse directe), et le bouton n'est pas proposé sur la fiche.
+    assert reponse.redirect_chain == [(reverse("demandes:detail", args=[annulee.pk]), 302)]
+    assert "Cette demande est annulée : elle n'a plus d'attestation d'enregistrement" in texte_html(reponse)
+    assert "Attestation PDF" not in texte_html(reponse)
+    assert reverse("demandes:attestation_pdf", args=[annulee.pk]) not in reponse.content.decode()
 
 
 def test_pas_d_attestation_pour_un_brouillon(client, territoire, connecte):

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 
 from demandes.cycle import services
 from demandes.dossier import calculs
@@ -29,7 +30,7 @@ def evenements(demande, type_):
 
 
 def test_la_ddets_pose_un_label_cp_qui_entre_dans_l_historique(m):
-    demande = enregistrer(m)
+    demande = enregistrer(m, date_depot=datetime.date(2024, 1, 15))
     label = labels.poser_label(
         demande, m.cp_dalo, user=m.agent_ddets, date_pose=datetime.date(2024, 3, 1), commentaire="Décision COMED"
     )
@@ -100,6 +101,25 @@ def test_une_demande_hors_territoire_est_refusee(m):
         labels.poser_label(demande, m.cp_dalo, user=m.agent_lointain)
 
 
+def test_date_de_label_ni_avant_le_depot_ni_avant_1900(m):
+    demande = enregistrer(m, date_depot=datetime.date(2024, 3, 12))
+    with pytest.raises(ValidationError) as erreur:
+        labels.poser_label(demande, m.cp_dalo, user=m.agent_ddets, date_pose=datetime.date(2024, 3, 11))
+    assert erreur.value.message_dict == {
+        "date_pose": ["La date de début du label ne peut précéder le dépôt de la demande (12/03/2024)."]
+    }
+    with pytest.raises(ValidationError) as erreur:
+        labels.poser_label(demande, m.cp_dalo, user=m.agent_ddets, date_pose=datetime.date(1899, 12, 31))
+    assert "antérieure à 1900" in erreur.value.message_dict["date_pose"][0]
+    label = labels.poser_label(demande, m.cp_dalo, user=m.agent_ddets, date_pose=datetime.date(2024, 3, 12))
+    with pytest.raises(ValidationError) as erreur:
+        labels.retirer_label(label, user=m.agent_ddets, date_retrait=datetime.date(2024, 3, 1))
+    assert erreur.value.message_dict == {
+        "date_retrait": ["La date de retrait du label ne peut précéder la pose du label (12/03/2024)."]
+    }
+    assert Label.objects.filter(demande=demande).count() == 1
+
+
 def test_pas_de_label_sur_une_demande_annulee_ni_en_double_ni_date_future(m):
     demande = enregistrer(m)
     labels.poser_label(demande, m.cp_dalo, user=m.agent_ddets)
@@ -110,7 +130,7 @@ def test_pas_de_label_sur_une_demande_annulee_ni_en_double_ni_date_future(m):
         labels.poser_label(
             demande, m.als_type, user=m.agent_als, date_pose=datetime.date.today() + datetime.timedelta(days=3)
         )
-    assert erreur.value.message_dict == {"date_pose": ["La date ne peut pas être dans le futur."]}
+    assert erreur.value.message_dict["date_pose"][0].startswith("La date de début du label ne peut être dans le futur")
     services.annuler_demande(demande, motif="renonciation", auteur=services.Auteur.agent(m.agent_ehs))
     with pytest.raises(ValidationError, match="active"):
         labels.poser_label(demande, m.als_type, user=m.agent_als)
@@ -244,3 +264,12 @@ def test_filtrer_par_label_type_famille_et_organisme(m):
 def test_contingents_communaux_crees_une_fois(m):
     assert m.mairie_reze.libelle == "Mairie de Rezé"
     assert labels.creer_contingents_communaux([m.ville_reze]) == 0
+
+
+def test_la_base_refuse_une_pose_avant_1900_ou_un_retrait_avant_la_pose(m):
+    demande = enregistrer(m, date_depot=datetime.date(2024, 3, 12))
+    label = labels.poser_label(demande, m.cp_dalo, user=m.agent_ddets, date_pose=datetime.date(2024, 3, 12))
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Label.objects.filter(pk=label.pk).update(date_pose=datetime.date(1899, 12, 31))
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Label.objects.filter(pk=label.pk).update(date_retrait=datetime.date(2024, 3, 1))
