@@ -136,6 +136,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "fdls.socle.context_processors.fdls",
+                "fdls.accueil.menu.navigation",
             ],
             "string_if_invalid": "" if PRODUCTION else "",
         },
@@ -426,6 +427,8 @@ STATIC_ROOT = Path(env.str("FDLS_STATIC_ROOT", default=str(BASE_DIR / "var" / "s
 if not PRODUCTION:
     # WhiteNoise avertit si STATIC_ROOT n'existe pas (collectstatic n'est lancé qu'en production).
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+# Hors production (make run sans DEBUG, tests), WhiteNoise sert les fichiers depuis les sources, sans collectstatic.
+WHITENOISE_USE_FINDERS = not PRODUCTION
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -87,7 +87,7 @@ def test_l_accueil_renvoie_l_anonyme_a_la_connexion_et_le_demandeur_a_son_espace
 
 
 @pytest.mark.parametrize("nom", RUBRIQUES)
-def test_chaque_rubrique_du_menu_s_affiche_et_est_marquee_courante(client, agent_verifie, nom):
+def test_chaque_rubrique_s_affiche_mais_seule_l_offre_est_au_menu(client, agent_verifie, nom):
     agent_verifie()
     url = reverse("socle:section", args=[nom])
 
@@ -95,7 +95,8 @@ def test_chaque_rubrique_du_menu_s_affiche_et_est_marquee_courante(client, agent
 
     assert reponse.status_code == 200
     html = reponse.content.decode()
-    assert f'<a href="{url}" aria-current="page">' in html
+    # Les rubriques encore sans écran métier ne sont pas proposées dans le menu (fdls.accueil.menu).
+    assert (f'<a href="{url}" aria-current="page">' in html) is (nom == "offre")
     assert html.count("<h1") == 1
     assert "Ce que contiendra cette rubrique" in html
 
