@@ -139,6 +139,8 @@ TEMPLATES = [
                 "fdls.accueil.menu.navigation",
             ],
             "string_if_invalid": "" if PRODUCTION else "",
+            # Typographie française (filtres nu, nombre, pluriel) dans tous les gabarits, PDF compris.
+            "builtins": ["fdls.socle.templatetags.typographie"],
         },
     },
 ]
@@ -418,6 +420,8 @@ LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", "Français")]
 TIME_ZONE = "Europe/Paris"
 USE_I18N = True
+# Milliers séparés par l'espace fine insécable (fdls/formats/fr/formats.py, fdls.socle.typographie).
+FORMAT_MODULE_PATH = ["fdls.formats"]
 USE_TZ = True
 
 # --- Fichiers --------------------------------------------------------------

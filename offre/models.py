@@ -22,6 +22,7 @@ from demandes.dossier.choix import CategorieLogement as Categorie  # noqa: F401 
 from demandes.dossier.choix import Typologie  # noqa: F401 (mêmes valeurs que les typologies recherchées)
 from fdls import acces
 from fdls.organismes.models import Organisme
+from fdls.socle.typographie import nombre
 from fdls.socle.workflow import CREATION, JournalTransition, Transition, Workflow
 from fdls.territoires.models import Commune, Departement, Quartier
 
@@ -365,11 +366,12 @@ def verifier_logement(*, typologie, categorie, surface, etage, loyer, labels) ->
         loyer_m2 = loyer / surface
         if loyer_m2 > LOYER_M2_MAX:
             erreurs["loyer"] = (
-                f"Loyer impossible : {loyer_m2:.2f} €/m² dépasse {LOYER_M2_MAX} €/m² (vérifiez le loyer et la surface)."
+                f"Loyer impossible : {nombre(loyer_m2, 2)} €/m² dépasse {nombre(LOYER_M2_MAX)} €/m² "
+                "(vérifiez le loyer et la surface)."
             )
         elif loyer_m2 < LOYER_M2_MIN:
             erreurs["loyer"] = (
-                f"Loyer impossible : {loyer_m2:.2f} €/m² est inférieur à {LOYER_M2_MIN} €/m² "
+                f"Loyer impossible : {nombre(loyer_m2, 2)} €/m² est inférieur à {nombre(LOYER_M2_MIN)} €/m² "
                 "(le loyer est mensuel, en euros)."
             )
     if categorie == Categorie.MAISON and etage not in (None, 0):

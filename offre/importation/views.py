@@ -14,6 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from fdls.socle.tableurs import ligne_csv
+from fdls.socle.typographie import nombre, pluriel
 from fdls.socle.vues import objet_ou_404
 from offre.importation import services
 from offre.importation.analyse import COLONNES
@@ -50,8 +51,8 @@ def importer(request):
 
 def _resume_import(import_: ImportLogements) -> str:
     return (
-        f"Import terminé : {import_.nb_crees} logement{'s' if import_.nb_crees > 1 else ''} "
-        f"créé{'s' if import_.nb_crees > 1 else ''}, {import_.nb_modifies} mis à jour."
+        f"Import terminé : {pluriel(import_.nb_crees, 'logement créé', 'logements créés')}, "
+        f"{nombre(import_.nb_modifies)} mis à jour."
     )
 
 
@@ -86,7 +87,11 @@ def importer_valides(request, pk):
     except ValidationError as erreur:
         messages.error(request, " ".join(erreur.messages))
     else:
-        messages.success(request, _resume_import(import_) + f" {import_.nb_erreurs} ligne(s) en erreur ignorée(s).")
+        messages.success(
+            request,
+            _resume_import(import_)
+            + f" {pluriel(import_.nb_erreurs, 'ligne en erreur ignorée', 'lignes en erreur ignorées')}.",
+        )
     return redirect("offre:import", pk=import_.pk)
 
 
