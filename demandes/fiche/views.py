@@ -23,6 +23,7 @@ from demandes.dossier.workflow import transitions_possibles
 from demandes.doublons import services as doublons
 from demandes.editions import pdf as editions
 from demandes.fiche.forms import PeriodeHistoriqueForm
+from fdls.audit.services import ENTETE_OUVERTURE, jeton_ouverture
 from fdls.socle.dates import ajouter_mois
 
 
@@ -71,5 +72,8 @@ def detail(request, pk):
         "form_annulation": AnnulationForm(),
         "form_reactivation": ReactivationForm(),
         "radiation_prevue_le": services.radiation_prevue_le(demande),
+        # Les fragments de la fiche (onglet « Cotation ») n'ajoutent pas de ligne au journal : une par ouverture.
+        "entete_ouverture": ENTETE_OUVERTURE,
+        "jeton_ouverture": jeton_ouverture(request.user, demande),
     }
     return render(request, "demandes/fiche/detail.html", contexte)

@@ -65,7 +65,12 @@ def test_les_filtres_nombre_des_gabarits():
 
 @pytest.mark.parametrize(
     ("n", "attendu"),
-    [(0, "0 ligne en erreur"), (1, "1 ligne en erreur"), (2, "2 lignes en erreur"), (1500, f"1{FINE}500 lignes en erreur")],
+    [
+        (0, "0 ligne en erreur"),
+        (1, "1 ligne en erreur"),
+        (2, "2 lignes en erreur"),
+        (1500, f"1{FINE}500 lignes en erreur"),
+    ],
 )
 def test_pluriel_a_la_francaise(n, attendu):
     assert pluriel(n, "ligne en erreur") == attendu
