@@ -11,7 +11,7 @@ admin.site.index_title = "Listes de référence"
 
 urlpatterns = [
     # Navigateurs et outils qui demandent /favicon.ico sans lire le <link rel="icon"> des gabarits.
-    path("favicon.ico", RedirectView.as_view(url=static("favicon.ico"), permanent=True)),
+    path("favicon.ico", RedirectView.as_view(url=static("favicon.ico"), permanent=True), name="favicon"),
     path("", include("fdls.accueil.urls")),
     path("", include("fdls.comptes.urls")),
     path("compte/jetons/", include("fdls.comptes.jetons.urls")),
