@@ -95,6 +95,16 @@ def gere_offre(user) -> bool:
     )
 
 
+def importe_pour_un_bailleur_choisi(user) -> bool:
+    """L'administration du fichier (gestionnaire) importe le parc d'un bailleur qu'elle choisit."""
+    return acces.administre(user) and not gere_offre(user)
+
+
+def peut_importer(user) -> bool:
+    """Import d'un fichier de parc : instructeur d'un bailleur (le sien), administration (le bailleur choisi)."""
+    return gere_offre(user) or importe_pour_un_bailleur_choisi(user)
+
+
 def _q_territoire(user, *, prefixe: str = "") -> Q | None:
     """Parc visible : territoire d'habilitation (départements entiers, communes
     isolées) et, pour un bailleur, tout son propre parc (docs/acces.md)."""
