@@ -199,7 +199,10 @@ def test_candidats_affichables_masque_les_demandes_hors_territoire(territoire_re
     assert f'value="{visible.pk}"' in html
     assert "Ce n&#x27;est pas le même ménage" in html or "Ce n'est pas le même ménage" in html
     assert f'value="{cachee.pk}"' not in html
-    assert f'Une demande existe hors de votre territoire (NU <span class="chasse-fixe">{cachee.numero_unique_affiche}' in html
+    assert (
+        f'Une demande existe hors de votre territoire (NU <span class="chasse-fixe">{cachee.numero_unique_affiche}'
+        in html
+    )
     assert "Guichet de Nantes" in html
     assert html.count("MARTIN Claire") == 1
 
@@ -465,7 +468,7 @@ def test_fusion_par_l_ecran_avec_confirmation(client, agent_verifie, territoire_
 
     reponse = client.post(url, {"garder": b.pk}, follow=True)
 
-    assertContains(reponse, f"la demande {b.numero_unique} est conservée")
+    assertContains(reponse, f"la demande {b.numero_unique_affiche} est conservée")
     assertContains(reponse, "Historique du dossier")
     a.refresh_from_db()
     assert a.fusionnee_dans == b
