@@ -58,7 +58,7 @@ class ConsultationFilter(django_filters.FilterSet):
     recherche = django_filters.CharFilter(
         label="Numéro unique ou nom",
         method="filtrer_recherche",
-        help_text="Numéro unique entier ou partiel, avec ou sans espaces (044 1226 000035 10001) ; ou nom et prénom.",
+        help_text="NU entier ou partiel, espaces libres ; ou nom.",
         widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
     )
     utilisateur = django_filters.CharFilter(
