@@ -26,6 +26,7 @@ urlpatterns = [
     path("django-admin/", admin.site.urls),
 ]
 
+handler400 = socle_views.erreur_400
 handler403 = socle_views.erreur_403
 handler404 = socle_views.erreur_404
 handler500 = socle_views.erreur_500

@@ -1,4 +1,4 @@
-"""Vues techniques du socle : sonde de santé et gestionnaires d'erreurs (403, 404, 500)."""
+"""Vues techniques du socle : sonde de santé et gestionnaires d'erreurs (400, 403, 404, 500)."""
 
 import sys
 
@@ -40,6 +40,13 @@ def erreur_500(request):
             {"detail": "Erreur interne du serveur. L'incident a été journalisé.", "code": "erreur_interne"}, status=500
         )
     return HttpResponse(render_to_string("500.html"), status=500)
+
+
+def erreur_400(request, exception):
+    """Requête mal formée (hôte refusé, formulaire multipart cassé…) : page autonome, sans session ni menu."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Requête incorrecte.", "code": "requete_incorrecte"}, status=400)
+    return HttpResponse(render_to_string("400.html"), status=400)
 
 
 def erreur_404(request, exception):

@@ -206,3 +206,14 @@ def test_le_profil_montre_organisme_roles_et_second_facteur(client, agent_verifi
     assert "Activé" in html
     assert f'href="{reverse("comptes:activer_second_facteur")}"' in html
     assert f'href="{reverse("comptes:changement_mot_de_passe")}"' in html
+
+
+def test_une_requete_mal_formee_a_sa_page_400_en_francais(client):
+    # Hôte hors de DJANGO_ALLOWED_HOSTS : Django lève DisallowedHost, rendu par le gestionnaire 400 du site.
+    reponse = client.get("/connexion/", HTTP_HOST="inconnu.example.org")
+
+    assert reponse.status_code == 400
+    html = reponse.content.decode()
+    assert '<html lang="fr"' in html
+    assert "Requête incorrecte" in html
+    assert "Bad Request" not in html
