@@ -1,7 +1,5 @@
 from django.contrib import admin
-from django.templatetags.static import static
 from django.urls import include, path
-from django.views.generic import RedirectView
 
 from fdls.socle import views as socle_views
 
@@ -11,7 +9,7 @@ admin.site.index_title = "Listes de référence"
 
 urlpatterns = [
     # Navigateurs et outils qui demandent /favicon.ico sans lire le <link rel="icon"> des gabarits.
-    path("favicon.ico", RedirectView.as_view(url=static("favicon.ico"), permanent=True), name="favicon"),
+    path("favicon.ico", socle_views.favicon, name="favicon"),
     path("", include("fdls.accueil.urls")),
     path("", include("fdls.comptes.urls")),
     path("compte/jetons/", include("fdls.comptes.jetons.urls")),

@@ -2,14 +2,22 @@
 
 import sys
 
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 
 from fdls.socle import sante
 from fdls.socle.indisponibilite import COUPURE, est_indisponibilite
 from fdls.socle.middleware import RETRY_AFTER_S, reponse_503
+
+
+def favicon(request):
+    """``/favicon.ico`` des outils qui ne lisent pas le ``<link rel="icon">`` : l'icône des fichiers statiques.
+
+    L'adresse est calculée à la requête (en production, elle vient du manifeste de collectstatic)."""
+    return HttpResponsePermanentRedirect(static("favicon.ico"))
 
 
 @never_cache
