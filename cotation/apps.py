@@ -12,3 +12,10 @@ class CotationConfig(AppConfig):
         from .calcul import receveurs
 
         demande_changee.connect(receveurs.recoter, dispatch_uid="cotation.recoter")
+
+        from fdls.socle import menu
+
+        from . import acces
+
+        # Rubrique « Cotation » du menu principal (fdls.accueil.menu) : qui gère des grilles.
+        menu.enregistrer_condition("cotation", acces.peut_gerer_grilles)

@@ -74,6 +74,17 @@ def _banniere(url: str) -> str:
     return "\n".join(lignes)
 
 
+#: Réglages de la démonstration : jamais DEBUG (sa page anglaise listerait toutes les adresses) ; les pages
+#: d'erreur sont celles du site, en français, et WhiteNoise sert les fichiers statiques depuis les sources
+#: (``WHITENOISE_USE_FINDERS`` hors production). ``DJANGO_DEBUG=true make run`` le rétablit pour déboguer.
+ENVIRONNEMENT_DEMO = {"DJANGO_DEBUG": "false"}
+
+
+def environnement() -> dict[str, str]:
+    """L'environnement des processus de ``make run`` : celui du terminal, DEBUG coupé sauf demande expresse."""
+    return {**ENVIRONNEMENT_DEMO, **os.environ}
+
+
 #: Au-delà de RELANCES_MAX relances d'un même processus en FENETRE_S secondes, il n'est plus relancé.
 RELANCES_MAX = 5
 FENETRE_S = 60
@@ -115,7 +126,7 @@ class Superviseur:
         self.abandonnes: set[str] = set()
 
     def _lancer(self, nom: str) -> None:
-        self.processus[nom] = subprocess.Popen(self.commandes[nom], cwd=BASE_DIR)
+        self.processus[nom] = subprocess.Popen(self.commandes[nom], cwd=BASE_DIR, env=environnement())
 
     def demarrer(self) -> None:
         for nom in self.commandes:
@@ -163,6 +174,7 @@ class Superviseur:
 def main() -> int:
     os.chdir(BASE_DIR)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fdls.settings")
+    os.environ.update(environnement())
     print("→ Base de données et broker", "(embarqués sous var/)" if not os.environ.get("DATABASE_URL") else "")
     django.setup()
     print("→ Migrations")

@@ -136,8 +136,11 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "fdls.socle.context_processors.fdls",
+                "fdls.accueil.menu.navigation",
             ],
             "string_if_invalid": "" if PRODUCTION else "",
+            # Typographie française (filtres nu, nombre, pluriel) dans tous les gabarits, PDF compris.
+            "builtins": ["fdls.socle.templatetags.typographie"],
         },
     },
 ]
@@ -422,6 +425,8 @@ LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", "Français")]
 TIME_ZONE = "Europe/Paris"
 USE_I18N = True
+# Milliers séparés par l'espace fine insécable (fdls/formats/fr/formats.py, fdls.socle.typographie).
+FORMAT_MODULE_PATH = ["fdls.formats"]
 USE_TZ = True
 
 # --- Fichiers --------------------------------------------------------------
@@ -431,6 +436,8 @@ STATIC_ROOT = Path(env.str("FDLS_STATIC_ROOT", default=str(BASE_DIR / "var" / "s
 if not PRODUCTION:
     # WhiteNoise avertit si STATIC_ROOT n'existe pas (collectstatic n'est lancé qu'en production).
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+# Hors production (make run sans DEBUG, tests), WhiteNoise sert les fichiers depuis les sources, sans collectstatic.
+WHITENOISE_USE_FINDERS = not PRODUCTION
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

@@ -8,6 +8,8 @@ admin.site.site_title = "FDLS"
 admin.site.index_title = "Listes de référence"
 
 urlpatterns = [
+    # Navigateurs et outils qui demandent /favicon.ico sans lire le <link rel="icon"> des gabarits.
+    path("favicon.ico", socle_views.favicon, name="favicon"),
     path("", include("fdls.accueil.urls")),
     path("", include("fdls.comptes.urls")),
     path("compte/jetons/", include("fdls.comptes.jetons.urls")),
@@ -22,6 +24,7 @@ urlpatterns = [
     path("django-admin/", admin.site.urls),
 ]
 
+handler400 = socle_views.erreur_400
 handler403 = socle_views.erreur_403
 handler404 = socle_views.erreur_404
 handler500 = socle_views.erreur_500

@@ -23,6 +23,7 @@ from demandes.dossier.choix import Typologie  # noqa: F401 (mêmes valeurs que l
 from fdls import acces
 from fdls.organismes.models import Organisme
 from fdls.socle.dates import PREMIER_JOUR
+from fdls.socle.typographie import nombre
 from fdls.socle.workflow import CREATION, JournalTransition, Transition, Workflow
 from fdls.territoires.models import Commune, Departement, Quartier
 
@@ -93,6 +94,16 @@ def gere_offre(user) -> bool:
         and user.a_role("instructeur_bailleur")
         and user.organisme.type == Organisme.Type.BAILLEUR
     )
+
+
+def importe_pour_un_bailleur_choisi(user) -> bool:
+    """L'administration du fichier (gestionnaire) importe le parc d'un bailleur qu'elle choisit."""
+    return acces.administre(user) and not gere_offre(user)
+
+
+def peut_importer(user) -> bool:
+    """Import d'un fichier de parc : instructeur d'un bailleur (le sien), administration (le bailleur choisi)."""
+    return gere_offre(user) or importe_pour_un_bailleur_choisi(user)
 
 
 def _q_territoire(user, *, prefixe: str = "") -> Q | None:
@@ -366,11 +377,12 @@ def verifier_logement(*, typologie, categorie, surface, etage, loyer, labels) ->
         loyer_m2 = loyer / surface
         if loyer_m2 > LOYER_M2_MAX:
             erreurs["loyer"] = (
-                f"Loyer impossible : {loyer_m2:.2f} €/m² dépasse {LOYER_M2_MAX} €/m² (vérifiez le loyer et la surface)."
+                f"Loyer impossible : {nombre(loyer_m2, 2)} €/m² dépasse {nombre(LOYER_M2_MAX)} €/m² "
+                "(vérifiez le loyer et la surface)."
             )
         elif loyer_m2 < LOYER_M2_MIN:
             erreurs["loyer"] = (
-                f"Loyer impossible : {loyer_m2:.2f} €/m² est inférieur à {LOYER_M2_MIN} €/m² "
+                f"Loyer impossible : {nombre(loyer_m2, 2)} €/m² est inférieur à {nombre(LOYER_M2_MIN)} €/m² "
                 "(le loyer est mensuel, en euros)."
             )
     if categorie == Categorie.MAISON and etage not in (None, 0):

@@ -7,7 +7,7 @@ from django.shortcuts import render
 
 from fdls import acces
 from fdls.socle.vues import agent_requis
-from offre.models import gere_offre
+from offre.models import gere_offre, peut_importer
 
 
 def lecture_requise(vue):
@@ -42,6 +42,7 @@ def contexte_offre(request, onglet: str, **extra) -> dict:
         "section": "offre",
         "onglet": onglet,
         "gere_offre": gere_offre(request.user),
+        "peut_importer": peut_importer(request.user),
         "voit_parc": acces.voit_nominatif(request.user),
         **extra,
     }

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-import json
+from decimal import Decimal
 
 from django import forms
 from django.utils import timezone
@@ -11,6 +11,7 @@ from django.utils import timezone
 from cotation import acces as acces_cotation
 from cotation.calcul.models import Famille, Grille
 from cotation.calcul.regles import REGLES
+from cotation.grilles import services as grilles
 from fdls.socle.formulaires import DateChamp
 from fdls.territoires.models import Epci
 
@@ -118,12 +119,8 @@ class CritereForm(forms.Form):
         required=False,
         help_text="Ex. « sauf si vous bénéficiez de points pour le critère… ».",
     )
-    parametres = forms.CharField(
-        label="Paramètres de la règle (JSON)",
-        required=False,
-        strip=False,
-        widget=forms.Textarea(attrs={"rows": 3, "class": "chasse-fixe", "spellcheck": "false"}),
-    )
+    # Règle pour laquelle les champs des paramètres ont été affichés (la règle d'un nouveau critère peut changer).
+    regle_des_parametres = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, grille, critere=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -134,32 +131,121 @@ class CritereForm(forms.Form):
             autres = autres.exclude(pk=critere.pk)
         self.fields["exclu_si"].choices = [(c.code, f"{c.libelle} ({c.famille.libelle})") for c in autres]
         self.fields["exclu_si_familles"].choices = _choix_familles(grille)
-        regle = critere.regle if critere is not None else (self.data.get(self.add_prefix("regle")) or "")
-        self.aide_parametres(regle)
-
-    def aide_parametres(self, regle: str) -> None:
-        description = REGLES.get(regle)
-        if description is not None:
-            self.fields[
-                "parametres"
-            ].help_text = f"Règle « {description.libelle} » : un objet JSON, ex. <code>{description.parametres}</code>."
+        if critere is not None:
+            self.regle = critere.regle
         else:
-            self.fields["parametres"].help_text = "Un objet JSON, selon la règle (voir la liste des règles)."
+            self.regle = self.data.get(self.add_prefix("regle")) or self.initial.get("regle") or ""
+        self.initial["regle_des_parametres"] = self.regle
+        parametres = critere.parametres if critere is not None else {}
+        for cle, champ in champs_parametres(self.regle).items():
+            self.fields[PREFIXE_PARAMETRE + cle] = champ
+            if cle in parametres:
+                self.initial[PREFIXE_PARAMETRE + cle] = parametres[cle]
+        # Clés enregistrées qu'aucun champ ne montre (ancienne saisie) : gardées telles quelles.
+        self.parametres_caches = {c: v for c, v in parametres.items() if c not in champs_parametres(self.regle)}
 
-    def clean_parametres(self):
-        texte = self.cleaned_data.get("parametres") or ""
-        if not texte.strip():
-            return {}
-        try:
-            valeur = json.loads(texte)
-        except json.JSONDecodeError as erreur:
-            raise forms.ValidationError(
-                f"JSON invalide (ligne {erreur.lineno}, colonne {erreur.colno}) : vérifiez les guillemets droits "
-                '" autour des textes, les virgules et les accolades.'
-            ) from None
-        if not isinstance(valeur, dict):
-            raise forms.ValidationError("Les paramètres sont un objet JSON entre accolades { … }.")
-        return valeur
+    def donnees_critere(self) -> dict:
+        """Ce que les services reçoivent : les champs du critère, ``parametres`` réunis en un dictionnaire."""
+        return {
+            nom: valeur
+            for nom, valeur in self.cleaned_data.items()
+            if not nom.startswith(PREFIXE_PARAMETRE) and nom != "regle_des_parametres"
+        }
+
+    def champs_des_parametres(self):
+        return [self[nom] for nom in self.fields if nom.startswith(PREFIXE_PARAMETRE)]
+
+    def clean(self):
+        donnees = super().clean()
+        affichee = donnees.get("regle_des_parametres") or ""
+        if affichee != self.regle and champs_parametres(self.regle):
+            description = REGLES.get(self.regle)
+            self.add_error(
+                None,
+                f"Renseignez les paramètres de la règle « {description.libelle} », affichés ci-dessous, "
+                "puis enregistrez.",
+            )
+        parametres = dict(self.parametres_caches)
+        for cle in champs_parametres(self.regle):
+            valeur = donnees.get(PREFIXE_PARAMETRE + cle)
+            if valeur in (None, "", [], False):
+                continue
+            if isinstance(valeur, Decimal):
+                valeur = int(valeur) if valeur == valeur.to_integral_value() else float(valeur)
+            parametres[cle] = valeur
+        donnees["parametres"] = parametres
+        return donnees
+
+
+PREFIXE_PARAMETRE = "parametre_"
+
+#: Libellé et aide de chaque paramètre des règles (``services.cles_parametres`` dit lesquels lit chaque règle).
+PARAMETRES = {
+    "labels": ("Labels qui donnent les points", "Un seul de ces labels, actif sur la demande, suffit."),
+    "motifs": ("Motifs de la demande qui donnent les points", "Un seul de ces motifs déclarés suffit."),
+    "activites": (
+        "Activités qui donnent les points",
+        "Activité du demandeur ou du co-demandeur ; un seul de ces cas suffit.",
+    ),
+    "statuts": ("Situations actuelles concernées", "Statut d'occupation du logement actuel du ménage."),
+    "evenement": ("Refus comptés", "Les refus d'être positionné comme candidat, ou les refus d'une attribution."),
+    "periode_mois": ("Période observée (mois)", "Seuls les refus de cette période, avant le dernier, comptent."),
+    "seuil_pct": ("Seuil du taux d'effort (%)", "Part des ressources consacrée au loyer à partir de laquelle."),
+    "deduire_aides": ("Déduire les aides au logement du loyer", ""),
+    "surface_une_personne": ("Surface minimale pour une personne (m²)", "Norme de peuplement (CSS D542-14) : 9."),
+    "surface_deux_personnes": ("Surface minimale pour deux personnes (m²)", "Norme : 16."),
+    "surface_par_personne_en_plus": ("Surface par personne en plus (m²)", "Norme : 9."),
+    "surface_plafond": ("Surface au-delà de laquelle le logement n'est pas sur-occupé (m²)", "Norme : 70."),
+}
+EVENEMENTS_REFUS = [
+    ("", "Choisissez…"),
+    ("refus_positionnement", "Refus d'être positionné comme candidat"),
+    ("refus_attribution", "Refus d'une attribution"),
+]
+
+
+def _champ_parametre(cle: str) -> forms.Field:
+    libelle, aide = PARAMETRES.get(cle, (cle, ""))
+    codes = grilles.codes_admis(cle)
+    if codes is not None:
+        return forms.MultipleChoiceField(
+            label=libelle,
+            help_text=aide,
+            required=False,
+            choices=sorted(codes.items(), key=lambda choix: choix[1]),
+            widget=forms.CheckboxSelectMultiple,
+            error_messages={"invalid_choice": "« %(value)s » n'est pas dans la liste : cochez une case proposée."},
+        )
+    if cle == "evenement":
+        return forms.ChoiceField(label=libelle, help_text=aide, required=False, choices=EVENEMENTS_REFUS)
+    if cle == "deduire_aides":
+        return forms.BooleanField(label=libelle, help_text=aide, required=False)
+    bas, haut = grilles.CLES_NOMBRES.get(cle, (0, 1000))
+    erreurs = {
+        "invalid": "Saisissez un nombre.",
+        "min_value": f"Saisissez un nombre de {bas} à {haut}.",
+        "max_value": f"Saisissez un nombre de {bas} à {haut}.",
+        "max_decimal_places": "Deux décimales au plus.",
+    }
+    return forms.DecimalField(
+        label=libelle,
+        help_text=aide,
+        required=False,
+        min_value=bas,
+        max_value=haut,
+        decimal_places=2,
+        localize=True,
+        error_messages=erreurs,
+    )
+
+
+def champs_parametres(regle: str) -> dict[str, forms.Field]:
+    """Un champ par paramètre que lit ``regle``, dans l'ordre de ``PARAMETRES`` : jamais de JSON à saisir."""
+    cles = grilles.cles_parametres(regle)
+    return {
+        cle: _champ_parametre(cle)
+        for cle in sorted(cles, key=lambda c: list(PARAMETRES).index(c) if c in PARAMETRES else 99)
+    }
 
 
 class AjoutCritereForm(CritereForm):
@@ -176,6 +262,20 @@ class AjoutCritereForm(CritereForm):
         error_messages={"required": "Choisissez la règle d'évaluation."},
     )
     field_order = ["famille", "code", "regle", "libelle"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Choisir la règle recharge ses paramètres (htmx) ; sans JavaScript, l'enregistrement les affiche.
+        self.fields["regle"].widget.attrs.update(
+            {
+                "hx-get": ".",
+                "hx-trigger": "change",
+                "hx-include": "this",
+                "hx-target": "#parametres-regle",
+                "hx-select": "#parametres-regle",
+                "hx-swap": "outerHTML",
+            }
+        )
 
 
 class PalierForm(forms.Form):

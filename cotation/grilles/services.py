@@ -377,7 +377,7 @@ def cles_parametres(regle: str) -> set[str]:
     return set(json.loads(description.parametres)) | CLES_SUPPLEMENTAIRES.get(regle, set())
 
 
-def _codes_admis(cle: str) -> dict[str, str] | None:
+def codes_admis(cle: str) -> dict[str, str] | None:
     if cle == "labels":
         return dict(TypeLabel.objects.values_list("code", "libelle"))
     listes = {"motifs": choix.Motif, "activites": choix.Activite, "statuts": choix.StatutOccupation}
@@ -395,7 +395,7 @@ def erreurs_parametres(regle: str, parametres) -> list[str]:
             attendu = ", ".join(f"« {c} »" for c in sorted(admises)) or "aucun paramètre"
             erreurs.append(f"« {cle} » n'est pas un paramètre de cette règle (attendu : {attendu}).")
             continue
-        codes = _codes_admis(cle)
+        codes = codes_admis(cle)
         if codes is not None:
             if not isinstance(valeur, list) or not valeur or not all(isinstance(x, str) for x in valeur):
                 exemple = next(iter(codes), "code")

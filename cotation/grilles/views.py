@@ -11,8 +11,6 @@ saisi.
 
 from __future__ import annotations
 
-import json
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count
@@ -321,7 +319,6 @@ def _formulaire_critere(request, grille, critere=None):
             "exclu_si": critere.exclu_si,
             "exclu_si_familles": critere.exclu_si_familles,
             "mention_exclusion": critere.mention_exclusion,
-            "parametres": json.dumps(critere.parametres, ensure_ascii=False) if critere.parametres else "",
         }
         form = CritereForm(request.POST or None, initial=initial, grille=grille, critere=critere)
         paliers = PalierFormSet(request.POST or None, initial=paliers_initiaux(critere.paliers), prefix="paliers")
@@ -329,14 +326,16 @@ def _formulaire_critere(request, grille, critere=None):
         famille = grille.familles.filter(pk=request.GET.get("famille") or 0).first() or grille.familles.first()
         ordre = max((c.ordre for c in grille.criteres.filter(famille=famille)), default=0) + 10
         form = AjoutCritereForm(
-            request.POST or None, initial={"famille": famille, "points": 0, "ordre": ordre}, grille=grille
+            request.POST or None,
+            initial={"famille": famille, "points": 0, "ordre": ordre, "regle": request.GET.get("regle", "")},
+            grille=grille,
         )
         paliers = PalierFormSet(request.POST or None, prefix="paliers")
     erreurs = {"paliers": []}
     if request.method == "POST":
         form_valide, paliers_valides = form.is_valid(), paliers.is_valid()
         if form_valide and paliers_valides:
-            donnees = {**form.cleaned_data, "paliers": paliers_saisis(paliers)}
+            donnees = {**form.donnees_critere(), "paliers": paliers_saisis(paliers)}
             try:
                 if critere is not None:
                     critere = grilles.modifier_critere(critere, auteur=_auteur(request), **donnees)
@@ -351,7 +350,7 @@ def _formulaire_critere(request, grille, critere=None):
         elif paliers_valides:
             # Le formulaire est à corriger : les paliers sont contrôlés tout de suite, pour tout dire en une fois.
             erreurs["paliers"] += [e[:1].upper() + e[1:] for e in grilles.erreurs_paliers(paliers_saisis(paliers))]
-    regle = critere.regle if critere else form.data.get("regle", "")
+    regle = form.regle
     contexte = {
         "section": SECTION,
         "grille": grille,

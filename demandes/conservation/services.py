@@ -35,6 +35,7 @@ from demandes.dossier.workflow import ecrire_evenement
 from demandes.pieces import services as pieces
 from demandes.pieces.models import Piece
 from fdls.socle.dates import ajouter_mois
+from fdls.socle.typographie import pluriel
 from fdls.socle.workflow import AUTOMATE
 
 logger = logging.getLogger(__name__)
@@ -187,7 +188,8 @@ def purger_demande(demande: Demande, *, le: date | None = None) -> bool:
         AUTOMATE,
         precisions=(
             f"Radiée le {demande.date_fin:%d/%m/%Y}, conservation de {duree_conservation(le)} mois écoulée : "
-            f"{len(chemins)} pièce(s) effacée(s), {len(personnes)} personne(s) anonymisée(s)"
+            f"{pluriel(len(chemins), 'pièce effacée', 'pièces effacées')}, "
+            f"{pluriel(len(personnes), 'personne anonymisée', 'personnes anonymisées')}"
         ),
         details={"pieces_effacees": len(chemins), "personnes_anonymisees": len(personnes), "jour": le.isoformat()},
         etat_avant=demande.etat,

@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from demandes.dossier import choix
 from demandes.dossier.models import Demande, Personne
+from fdls.socle.typographie import nombre
 
 RUBRIQUES_DEMANDE = {
     "Coordonnées": [
@@ -90,7 +91,7 @@ def lisible(champ, valeur) -> str:
     if isinstance(valeur, date):
         return f"{valeur:%d/%m/%Y}"
     if isinstance(valeur, Decimal):
-        return f"{valeur:.2f}".replace(".", ",")
+        return nombre(valeur, 2)
     if champ is not None and champ.choices:
         choix_ = dict(champ.choices)
         if isinstance(valeur, list):

@@ -294,7 +294,7 @@ class Demande(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.numero_unique or 'brouillon'} – {self.nom.upper()} {self.prenom}"
+        return f"{self.numero_unique_affiche or 'brouillon'} – {self.nom.upper()} {self.prenom}"
 
     @property
     def numero_unique_affiche(self) -> str:

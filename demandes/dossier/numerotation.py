@@ -23,6 +23,7 @@ from datetime import date
 from django.core.exceptions import ValidationError
 
 from demandes.dossier.numerotation_sql import tirer_sequence
+from fdls.socle.typographie import formater_nu
 
 MESSAGE_FORMAT = "Le numéro unique compte 18 chiffres (ex. 044 0514 000081 10865)."
 
@@ -68,10 +69,8 @@ def normaliser_numero_unique(saisie: str) -> str:
 
 
 def formater_numero_unique(valeur: str) -> str:
-    """``044051400008110865`` → ``044 0514 000081 10865`` (lecture au téléphone)."""
-    if not valeur or len(valeur) != 18:
-        return valeur or ""
-    return f"{valeur[:3]} {valeur[3:7]} {valeur[7:13]} {valeur[13:]}"
+    """``044051400008110865`` → ``044 0514 000081 10865`` (lecture au téléphone) : ``fdls.socle.typographie``."""
+    return formater_nu(valeur)
 
 
 def attribuer_numero_unique(*, departement: str, guichet: str, date_depot: date) -> str:

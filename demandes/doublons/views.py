@@ -135,8 +135,8 @@ def fusion(request, pk):
             return redirect("demandes:doublons:comparaison", pk=suspicion.pk)
         messages.success(
             request,
-            f"Demandes fusionnées : la demande {garder.numero_unique} est conservée, "
-            f"la demande {absorber.numero_unique} est annulée (doublon).",
+            f"Demandes fusionnées : la demande {garder.numero_unique_affiche} est conservée, "
+            f"la demande {absorber.numero_unique_affiche} est annulée (doublon).",
         )
         return redirect("demandes:doublons:comparaison", pk=suspicion.pk)
     montrer_demandes(request, [garder, absorber], action=Consultation.Action.CONSULTATION)

@@ -25,6 +25,7 @@ from demandes.doublons import services as doublons
 from demandes.editions import pdf as editions
 from demandes.fiche.forms import PeriodeHistoriqueForm
 from demandes.liste import navigation
+from fdls.audit.services import ENTETE_OUVERTURE, jeton_ouverture
 from fdls.socle.dates import ajouter_mois
 
 
@@ -84,5 +85,8 @@ def detail(request, pk):
         "radiation_prevue_le": services.radiation_prevue_le(demande),
         # Ouverte depuis la liste : retour avec les critères, demandes précédente et suivante.
         "navigation": navigation.navigation_fiche(request, pk),
+        # Les fragments de la fiche (onglet « Cotation ») n'ajoutent pas de ligne au journal : une par ouverture.
+        "entete_ouverture": ENTETE_OUVERTURE,
+        "jeton_ouverture": jeton_ouverture(request.user, demande),
     }
     return render(request, "demandes/fiche/detail.html", contexte)

@@ -29,6 +29,8 @@ from pypdf import PdfReader, PdfWriter
 from pypdf.errors import PdfReadError, PyPdfError
 from pypdf.generic import NameObject
 
+from fdls.socle.typographie import nombre
+
 logger = logging.getLogger(__name__)
 
 # Clés d'une page recopiées dans le PDF réécrit : de quoi l'afficher et l'imprimer, rien qui agisse.
@@ -158,9 +160,7 @@ def _verifier_dimensions(largeur: int, hauteur: int, nom: str) -> None:
 
 
 def _trop_grande(nom: str, dimensions: tuple[int, int] | None) -> ValidationError:
-    taille = (
-        f" mesure {dimensions[0]:,} × {dimensions[1]:,} pixels".replace(",", " ") if dimensions else " est trop grande"
-    )
+    taille = f" mesure {nombre(dimensions[0])} × {nombre(dimensions[1])} pixels" if dimensions else " est trop grande"
     return _erreur(
         f"L'image « {nom} »{taille} : au plus {pixels_max() // 1_000_000} millions de pixels (une page A4 "
         "numérisée à 600 dpi en compte 35). Numérisez-la en plus basse résolution.",

@@ -53,6 +53,7 @@ from demandes.dossier.models import Demande, Evenement, Personne
 from demandes.dossier.workflow import ecrire_evenement
 from demandes.pieces import contenu as controle_contenu
 from demandes.pieces.models import Piece
+from fdls.socle.typographie import nombre
 from fdls.socle.workflow import Auteur
 
 logger = logging.getLogger(__name__)
@@ -131,7 +132,7 @@ def _chemin_absolu(chemin: str) -> Path:
 
 def taille_lisible(octets: int) -> str:
     if octets >= 1024 * 1024:
-        return f"{octets / (1024 * 1024):.1f} Mo".replace(".", ",").replace(",0 Mo", " Mo")
+        return f"{nombre(round(octets / (1024 * 1024), 1))} Mo"
     if octets >= 1024:
         return f"{octets // 1024} ko"
     return f"{octets} octet{'s' if octets > 1 else ''}"

@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from fdls import acces
 from fdls.accueil import selectors
+from fdls.socle import menu
 
 # Rubriques du menu principal encore sans écran métier : chacune dit
 # honnêtement ce qui y viendra et montre ce qui existe déjà.
@@ -136,6 +137,8 @@ def section(request, nom):
             "rubrique": rubrique,
             "compteurs": selectors.compteurs_section(nom, request.user),
             "voit_nominatif": acces.voit_nominatif(request.user),
+            # Lien « Importer un fichier de parc » : condition enregistrée par l'offre (offre/apps.py).
+            "peut_importer": menu.permise("import_parc", request.user),
         },
     )
 

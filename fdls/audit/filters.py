@@ -1,25 +1,42 @@
 """Recherche dans le journal des consultations (django-filter)."""
 
+import re
 from datetime import datetime, time, timedelta
 
 import django_filters
 from django import forms
 from django.apps import apps
+from django.db.models import Value
+from django.db.models.functions import Replace
 from django.utils import timezone
 
 from fdls.audit.models import Consultation
 from fdls.organismes.models import Organisme
+from fdls.socle.typographie import chiffres
 
 # Paquets du projet dont les objets peuvent figurer au journal (hors contrib Django).
 PAQUETS_DU_PROJET = ("fdls", "demandes", "offre", "instruction", "cotation", "observatoire", "portail")
 MESSAGE_DATE = "Saisissez une date valide au format JJ/MM/AAAA (ex. 31/01/2026)."
 
 
+#: Une saisie faite seulement de chiffres et de séparateurs est un numéro unique (entier ou partiel).
+NU_SAISI = re.compile(r"^[\d\s.\-/]+$")
+#: Chiffres au moins d'un numéro unique partiel (en deçà, trop de libellés y répondraient).
+CHIFFRES_MIN_NU = 4
+
+
 def types_objet() -> list[tuple[str, str]]:
-    """Types d'objets journalisables, lus dans le registre des modèles (sans requête sur le journal)."""
+    """Types d'objets journalisables, en français, lus dans le registre des modèles (sans requête sur le journal).
+
+    Deux modèles de même nom (rare) sont distingués par leur application.
+    """
     modeles = [m for m in apps.get_models() if m.__module__.split(".")[0] in PAQUETS_DU_PROJET]
+    noms = [str(m._meta.verbose_name).capitalize() for m in modeles]
     return sorted(
-        ((m._meta.label_lower, f"{str(m._meta.verbose_name).capitalize()} ({m._meta.label_lower})") for m in modeles),
+        (
+            (m._meta.label_lower, nom if noms.count(nom) == 1 else f"{nom} ({m._meta.app_config.verbose_name})")
+            for m, nom in zip(modeles, noms, strict=True)
+        ),
         key=lambda choix: choix[1],
     )
 
@@ -38,6 +55,12 @@ def _debut_du_jour(jour):
 
 
 class ConsultationFilter(django_filters.FilterSet):
+    recherche = django_filters.CharFilter(
+        label="Numéro unique ou nom",
+        method="filtrer_recherche",
+        help_text="NU entier ou partiel, espaces libres ; ou nom.",
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+    )
     utilisateur = django_filters.CharFilter(
         label="Utilisateur",
         field_name="utilisateur_libelle",
@@ -70,8 +93,21 @@ class ConsultationFilter(django_filters.FilterSet):
 
     class Meta:
         model = Consultation
-        fields = ["utilisateur", "organisme", "action", "objet_type", "objet_id", "du", "au"]
+        fields = ["recherche", "utilisateur", "organisme", "action", "objet_type", "objet_id", "du", "au"]
         form = PeriodeForm
+
+    def filtrer_recherche(self, queryset, name, value):
+        """Dans l'objet consulté tel qu'il a été montré (libellé du journal : numéro unique, nom, prénom)."""
+        value = value.strip()
+        if not value:
+            return queryset
+        if NU_SAISI.match(value) and len(chiffres(value)) >= CHIFFRES_MIN_NU:
+            # Libellés écrits avec ou sans groupes (044 1226 000035 10001) : comparés sans les espaces.
+            compact = Replace("objet_libelle", Value(" "), Value(""))
+            return queryset.alias(libelle_compact=compact).filter(libelle_compact__contains=chiffres(value))
+        for mot in value.split():
+            queryset = queryset.filter(objet_libelle__icontains=mot)
+        return queryset
 
     def filtrer_objet_id(self, queryset, name, value):
         value = value.strip()

@@ -5,8 +5,18 @@ ligne. Un trigger PostgreSQL refuse toute modification et toute suppression
 hors de la purge de rétention (migration 0002).
 """
 
+from django.apps import apps
 from django.conf import settings
 from django.db import models
+
+
+def type_objet_lisible(objet_type: str) -> str:
+    """``demandes.demande`` → ``Demande`` : le nom du modèle en français (le code s'il n'existe plus)."""
+    try:
+        modele = apps.get_model(objet_type)
+    except (LookupError, ValueError):
+        return objet_type
+    return str(modele._meta.verbose_name).capitalize()
 
 
 class Consultation(models.Model):
@@ -43,3 +53,7 @@ class Consultation(models.Model):
 
     def __str__(self):
         return f"{self.created_at:%d/%m/%Y %H:%M} {self.utilisateur_libelle} {self.action} {self.objet_libelle}"
+
+    @property
+    def type_lisible(self) -> str:
+        return type_objet_lisible(self.objet_type)

@@ -1,6 +1,7 @@
 """Écriture et purge du journal des consultations."""
 
 from django.conf import settings
+from django.core import signing
 from django.db import transaction
 
 from fdls.audit.models import Consultation
@@ -90,15 +91,50 @@ def cle_objet(objet) -> tuple[str, str]:
     return (objet._meta.label_lower, str(objet.pk))
 
 
+# ---------------------------------------------------------------- ouverture d'une fiche
+
+#: En-tête que la fiche pose sur ses fragments htmx (``hx-headers``) : le jeton de son ouverture.
+ENTETE_OUVERTURE = "X-FDLS-Ouverture"
+#: Un fragment chargé plus tard que ce délai après l'ouverture de la fiche a sa propre ligne.
+DUREE_OUVERTURE_S = 8 * 3600
+_SEL_OUVERTURE = "fdls.audit.ouverture"
+
+
+def jeton_ouverture(user, objet) -> str:
+    """Jeton signé d'une ouverture de fiche déjà inscrite au journal (cet agent, cet objet).
+
+    Les fragments de la fiche (onglet « Cotation », transparence) le renvoient : leur consultation est celle
+    de la fiche, déjà journalisée ; ils n'ajoutent pas de ligne. Sans jeton valide (adresse ouverte
+    directement, autre agent, autre objet, jeton périmé ou falsifié), le fragment a sa ligne.
+    """
+    return signing.dumps({"u": user.pk, "o": list(cle_objet(objet))}, salt=_SEL_OUVERTURE, compress=True)
+
+
+def ouverture_couvre(request, objet) -> bool:
+    """La requête porte-t-elle le jeton d'une ouverture de la fiche de ``objet`` par le même utilisateur ?"""
+    jeton = request.headers.get(ENTETE_OUVERTURE) if request is not None else None
+    if not jeton:
+        return False
+    try:
+        donnees = signing.loads(jeton, salt=_SEL_OUVERTURE, max_age=DUREE_OUVERTURE_S)
+    except signing.BadSignature:
+        return False
+    return donnees.get("u") == getattr(request.user, "pk", None) and tuple(donnees.get("o") or ()) == cle_objet(objet)
+
+
 def montrer(request, objets, *, action: str = Consultation.Action.CONSULTATION) -> None:
     """Note que la réponse montre ces objets nominatifs : une ligne chacun, écrite à la fin de la requête.
 
-    La ligne n'est écrite que si la réponse les montre vraiment (ni redirection,
+    Un fragment de fiche qui porte le jeton de l'ouverture de cette fiche (``jeton_ouverture``) n'en
+    écrit pas d'autre. La ligne n'est écrite que si la réponse les montre vraiment (ni redirection,
     ni 404, ni 405 : ``ecrire_journal``) ; un objet montré deux fois dans une
     même réponse n'a qu'une ligne. Sans middleware (tâche, appel direct),
     l'écriture est immédiate.
     """
     objets = [o for o in objets if o is not None]
+    if action == Consultation.Action.CONSULTATION:
+        # Fragment de la fiche déjà ouverte (et journalisée) par cet agent : une ligne par ouverture.
+        objets = [o for o in objets if not ouverture_couvre(request, o)]
     journal = journal_de(request)
     if journal is None:
         if objets:

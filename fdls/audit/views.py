@@ -16,6 +16,7 @@ from fdls.audit.filters import ConsultationFilter
 from fdls.audit.models import Consultation
 from fdls.organismes.views import contexte_gestion
 from fdls.socle.tableurs import ligne_csv
+from fdls.socle.typographie import formater_nu_dans_texte
 from fdls.socle.vues import liste_filtree
 
 ENTETES_CSV = [
@@ -65,9 +66,9 @@ def _lignes(consultations):
                     c.utilisateur_libelle,
                     c.organisme.nom if c.organisme else "",
                     c.get_action_display(),
-                    c.objet_type,
+                    c.type_lisible,
                     c.objet_id,
-                    c.objet_libelle,
+                    formater_nu_dans_texte(c.objet_libelle),
                     c.ip or "",
                     c.chemin,
                 )

@@ -1,15 +1,23 @@
-"""Vues techniques du socle : sonde de santé et gestionnaires d'erreurs (403, 404, 500)."""
+"""Vues techniques du socle : sonde de santé et gestionnaires d'erreurs (400, 403, 404, 500)."""
 
 import sys
 
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 
 from fdls.socle import sante
 from fdls.socle.indisponibilite import COUPURE, est_indisponibilite
 from fdls.socle.middleware import RETRY_AFTER_S, reponse_503
+
+
+def favicon(request):
+    """``/favicon.ico`` des outils qui ne lisent pas le ``<link rel="icon">`` : l'icône des fichiers statiques.
+
+    L'adresse est calculée à la requête (en production, elle vient du manifeste de collectstatic)."""
+    return HttpResponsePermanentRedirect(static("favicon.ico"))
 
 
 @never_cache
@@ -40,6 +48,13 @@ def erreur_500(request):
             {"detail": "Erreur interne du serveur. L'incident a été journalisé.", "code": "erreur_interne"}, status=500
         )
     return HttpResponse(render_to_string("500.html"), status=500)
+
+
+def erreur_400(request, exception):
+    """Requête mal formée (hôte refusé, formulaire multipart cassé…) : page autonome, sans session ni menu."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Requête incorrecte.", "code": "requete_incorrecte"}, status=400)
+    return HttpResponse(render_to_string("400.html"), status=400)
 
 
 def erreur_404(request, exception):

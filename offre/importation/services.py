@@ -17,10 +17,10 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
+from fdls.organismes.models import Organisme
 from offre.importation import ecriture_sql
 from offre.importation.analyse import Analyse, FichierIllisible, LigneValide, analyser, lire_contenu
-from offre.models import ImportLogements, Programme
-from offre.services import verifier_gestion
+from offre.models import ImportLogements, Programme, gere_offre, importe_pour_un_bailleur_choisi, peut_importer
 
 MAX_ERREURS_CONSERVEES = 1_000
 TAILLE_LOT = 5_000
@@ -95,14 +95,58 @@ def _erreurs_conservees(analyse: Analyse) -> list[dict]:
     return analyse.erreurs[:MAX_ERREURS_CONSERVEES]
 
 
-def importer_logements(*, auteur, fichier, nom_fichier: str, lignes_valides_seulement: bool = False) -> ImportLogements:
+REFUS_IMPORT = (
+    "L'import d'un fichier de parc est réservé aux instructeurs d'un bailleur social et à l'administration du fichier."
+)
+
+
+def bailleurs_importables(user):
+    """Les bailleurs dont ``user`` peut importer le parc : le sien, ou tous les bailleurs actifs (administration)."""
+    if gere_offre(user):
+        return Organisme.objects.filter(pk=user.organisme_id)
+    if importe_pour_un_bailleur_choisi(user):
+        return Organisme.objects.filter(type=Organisme.Type.BAILLEUR, actif=True).order_by("nom")
+    return Organisme.objects.none()
+
+
+def bailleur_de_l_import(auteur, bailleur=None) -> Organisme:
+    """Le bailleur pour lequel ``auteur`` importe : le sien (instructeur), celui qu'il choisit (administration)."""
+    if not peut_importer(auteur):
+        raise PermissionDenied(REFUS_IMPORT)
+    if gere_offre(auteur):
+        if bailleur is not None and getattr(bailleur, "pk", bailleur) != auteur.organisme_id:
+            raise PermissionDenied("Un instructeur n'importe que le parc de son propre bailleur.")
+        return auteur.organisme
+    if bailleur is None:
+        raise ValidationError({"bailleur": "Choisissez le bailleur dont vous importez le parc."})
+    choisi = bailleurs_importables(auteur).filter(pk=getattr(bailleur, "pk", bailleur)).first()
+    if choisi is None:
+        raise ValidationError({"bailleur": "Ce bailleur n'existe pas ou n'est plus actif."})
+    return choisi
+
+
+def imports_visibles(user):
+    """Les imports que ``user`` consulte : ceux de son bailleur ; tous pour l'administration du fichier."""
+    imports = ImportLogements.objects.select_related("auteur", "bailleur", "auteur__organisme")
+    if gere_offre(user):
+        return imports.filter(bailleur=user.organisme_id)
+    if importe_pour_un_bailleur_choisi(user):
+        return imports
+    return imports.none()
+
+
+def importer_logements(
+    *, auteur, fichier, nom_fichier: str, lignes_valides_seulement: bool = False, bailleur=None
+) -> ImportLogements:
     """Analyse le fichier d'un bailleur puis, s'il est sans erreur (ou si l'agent
     le demande pour les seules lignes valides), importe son parc.
 
+    L'instructeur d'un bailleur importe son propre parc ; l'administration du fichier importe pour le
+    ``bailleur`` qu'elle choisit (l'import garde l'auteur et le bailleur : qui a importé pour qui).
     Renvoie l'import et son rapport ; en cas d'erreurs sans import, le fichier
     est conservé (stockage privé) pour ``importer_lignes_valides``.
     """
-    verifier_gestion(auteur)
+    bailleur = bailleur_de_l_import(auteur, bailleur)
     try:
         contenu = lire_contenu(fichier)
     except FichierIllisible as erreur:
@@ -115,7 +159,7 @@ def importer_logements(*, auteur, fichier, nom_fichier: str, lignes_valides_seul
     else:
         analyse = analyser(contenu)
     import_ = ImportLogements(
-        bailleur_id=auteur.organisme_id,
+        bailleur_id=bailleur.pk,
         auteur=auteur,
         nom_fichier=nom_fichier[:200],
         nb_lignes=analyse.nb_lignes,
@@ -131,7 +175,7 @@ def importer_logements(*, auteur, fichier, nom_fichier: str, lignes_valides_seul
                 import_.fichier.save(_nom_stockage(nom_fichier), ContentFile(contenu), save=False)
             import_.save()
             return import_
-        compte = ecrire(bailleur_id=auteur.organisme_id, valides=analyse.valides)
+        compte = ecrire(bailleur_id=bailleur.pk, valides=analyse.valides)
         _terminer(import_, compte)
         import_.save()
     return import_
@@ -141,8 +185,9 @@ def importer_logements(*, auteur, fichier, nom_fichier: str, lignes_valides_seul
 def importer_lignes_valides(*, auteur, import_: ImportLogements) -> ImportLogements:
     """Importe les lignes valides d'un fichier refusé pour ses erreurs, à la
     demande explicite de l'agent ; les lignes en erreur sont ignorées."""
-    verifier_gestion(auteur)
-    import_ = ImportLogements.objects.select_for_update().filter(pk=import_.pk, bailleur=auteur.organisme_id).first()
+    if not peut_importer(auteur):
+        raise PermissionDenied(REFUS_IMPORT)
+    import_ = imports_visibles(auteur).select_for_update(of=("self",)).filter(pk=import_.pk).first()
     if import_ is None:
         raise PermissionDenied("Cet import appartient à un autre bailleur.")
     if import_.etat != ImportLogements.Etat.ERREURS or not import_.fichier:
@@ -152,7 +197,7 @@ def importer_lignes_valides(*, auteur, import_: ImportLogements) -> ImportLogeme
     analyse = analyser(contenu)
     if analyse.fatale:
         raise ValidationError(analyse.erreurs[0]["message"])
-    compte = ecrire(bailleur_id=auteur.organisme_id, valides=analyse.valides)
+    compte = ecrire(bailleur_id=import_.bailleur_id, valides=analyse.valides)
     import_.nb_lignes = analyse.nb_lignes
     import_.nb_erreurs = analyse.lignes_en_erreur
     import_.erreurs = _erreurs_conservees(analyse)

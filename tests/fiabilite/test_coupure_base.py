@@ -1,6 +1,6 @@
 """Exercice : la base tombe sous un serveur web qui tourne, dans chaque mode.
 
-- ``make run`` : ``manage.py runserver`` avec ``DEBUG`` (réglages ``dev``) ;
+- ``make run`` : ``manage.py runserver`` sans ``DEBUG`` (réglages ``dev``, ``fdls.lanceur.ENVIRONNEMENT_DEMO``) ;
 - production : gunicorn, ``DEBUG`` désactivé.
 
 Pendant la coupure, une page d'agent connecté (la session est lue en base par
@@ -22,6 +22,7 @@ import urllib.request
 import pytest
 from django.conf import settings
 
+from fdls import lanceur
 from tests.fiabilite.serveurs import RACINE, PostgresPrive, attendre, lire, port_libre, port_ouvert
 
 PHRASE_503 = "Le service est momentanément indisponible"
@@ -61,7 +62,7 @@ def base_migree():
 
 
 MODES = {
-    # Ce que lance ``make run`` (fdls/lanceur.py) : runserver, réglages de développement, DEBUG.
+    # Ce que lance ``make run`` (fdls/lanceur.py) : runserver, réglages de développement, sans DEBUG.
     "make-run": (["manage.py", "runserver", "--noreload", "127.0.0.1:{port}"], {"FDLS_ENV": "dev"}, 1),
     "gunicorn": (
         ["-m", "gunicorn", "fdls.wsgi", "--bind", "127.0.0.1:{port}", "--workers", "2", "--preload"]
@@ -81,7 +82,8 @@ def test_coupure_de_la_base_503_francaise_et_journal_sobre(base_migree, mode):
     commande = [sys.executable] + [a.format(port=port) for a in arguments]
     env = {**os.environ, "DATABASE_URL": url, "REDIS_URL": settings.REDIS_URL, **env_mode}
     if mode == "make-run":
-        env.pop("DJANGO_DEBUG", None)  # DEBUG par défaut des réglages dev, comme make run
+        env.pop("DJANGO_DEBUG", None)
+        env.update(lanceur.ENVIRONNEMENT_DEMO)  # comme make run
     web = None
     with tempfile.NamedTemporaryFile("w+") as journal, tempfile.TemporaryDirectory() as statiques:
         env["FDLS_STATIC_ROOT"] = statiques

@@ -1,6 +1,6 @@
 """Dans Chromium : un agent de guichet ouvre l'onglet « Cotation » d'une demande (chargé par htmx) ; un
 administrateur de Nantes Métropole crée une nouvelle version de la grille, change les points d'un critère,
-voit ses erreurs en français (paliers qui se chevauchent, paramètres JSON invalides) sans perdre sa saisie,
+voit ses erreurs en français (paliers qui se chevauchent, paramètre hors bornes) sans perdre sa saisie,
 puis met la version en vigueur ; le livret de la grille s'affiche."""
 
 import datetime
@@ -71,28 +71,21 @@ def test_le_gestionnaire_cree_modifie_et_met_en_vigueur_une_version(page, connec
     expect(page.locator("#critere-eloigne-travail")).to_contain_text("+7")
     assert v2.criteres.get(code="eloigne-travail").points == 7
 
-    # Paliers qui se chevauchent et paramètres JSON invalides : erreurs en français, saisie conservée.
+    # Paliers qui se chevauchent : erreurs en français, saisie conservée.
     page.get_by_role("link", name="Modifier le critère « L'ancienneté de votre demande »").click()
     page.get_by_label("Palier 2 – À partir de").fill("12")
     page.get_by_label("Palier 2 – Libellé du livret").fill("Entre 12 et 36 mois")
-    page.get_by_label("Paramètres de la règle (JSON)").fill('{"seuil": ')
     page.get_by_label("Libellé pour le demandeur").fill("Depuis quand vous attendez")
     page.get_by_role("button", name="Enregistrer le critère").click()
     resume = page.locator("#resume-erreurs")
     expect(resume).to_contain_text("le critère n'est pas enregistré")
-    expect(page.get_by_text("JSON invalide (ligne 1, colonne 11)", exact=False).first).to_be_visible()
+    expect(page.get_by_text("Cette règle n'a pas de paramètre.")).to_be_visible()
     capture("cotation_critere_erreurs")
     expect(page.get_by_label("Palier 2 – À partir de")).to_have_value("12")
     expect(page.get_by_label("Palier 2 – Libellé du livret")).to_have_value("Entre 12 et 36 mois")
     expect(page.get_by_label("Libellé pour le demandeur")).to_have_value("Depuis quand vous attendez")
-    expect(page.get_by_label("Paramètres de la règle (JSON)")).to_have_value('{"seuil": ')
     expect(page.locator("#erreurs-paliers")).to_contain_text("Palier 2 : il chevauche le palier précédent.")
     assert v2.criteres.get(code="anciennete").paliers[1]["min"] == 18
-    # Le JSON corrigé, reste le chevauchement des paliers.
-    page.get_by_label("Paramètres de la règle (JSON)").fill("{}")
-    page.get_by_role("button", name="Enregistrer le critère").click()
-    expect(page.locator("#erreurs-paliers")).to_contain_text("Palier 2 : il chevauche le palier précédent.")
-    expect(page.get_by_label("Palier 2 – À partir de")).to_have_value("12")
     page.get_by_label("Palier 2 – À partir de").fill("18")
     page.get_by_role("button", name="Enregistrer le critère").click()
     expect(page.locator("#critere-anciennete")).to_contain_text("Entre 12 et 36 mois")
@@ -114,3 +107,37 @@ def test_le_gestionnaire_cree_modifie_et_met_en_vigueur_une_version(page, connec
     expect(page.locator(".livret")).to_contain_text("Depuis quand vous attendez")
     expect(page.locator(".livret")).to_contain_text("+7")
     capture("cotation_livret")
+
+
+def test_les_parametres_d_une_regle_se_saisissent_en_champs_avec_erreurs_en_francais(page, connecter, axe, capture, m):
+    connecter(m.admin_epci)
+    page.goto(f"/cotation/grilles/{m.grille.pk}/")
+    page.get_by_role("button", name="Nouvelle version à partir de celle-ci").click()
+    v2 = Grille.objects.get(epci=m.grille.epci_id, version=2)
+    page.get_by_role("link", name="Modifier le critère « Vous êtes locataire et votre loyer représente").click()
+
+    parametres = page.get_by_role("group", name="Paramètres de la règle « Loyer rapporté aux ressources »")
+    expect(parametres.get_by_label("Locataire ou sous-locataire d'un logement privé")).to_be_checked()
+    expect(parametres.get_by_label("Seuil du taux d'effort (%)")).to_have_value("33")
+    expect(page.get_by_text("JSON")).to_have_count(0)
+    axe()
+
+    # Hors bornes : l'erreur en français, la saisie gardée, rien d'écrit.
+    parametres.get_by_label("Seuil du taux d'effort (%)").fill("250")
+    parametres.get_by_label("Déduire les aides au logement du loyer").check()
+    page.get_by_role("button", name="Enregistrer le critère").click()
+    expect(page.locator("#resume-erreurs")).to_contain_text("Seuil du taux d'effort (%)")
+    expect(page.get_by_text("Saisissez un nombre de 1 à 100.").first).to_be_visible()
+    expect(parametres.get_by_label("Seuil du taux d'effort (%)")).to_have_value("250")
+    expect(parametres.get_by_label("Déduire les aides au logement du loyer")).to_be_checked()
+    capture("cotation_parametres_erreur")
+    assert v2.criteres.get(code="taux-effort").parametres["seuil_pct"] == 33
+
+    # Virgule décimale.
+    parametres.get_by_label("Seuil du taux d'effort (%)").fill("33,5")
+    page.get_by_role("button", name="Enregistrer le critère").click()
+    expect(page.locator("#critere-taux-effort")).to_contain_text("Seuil du taux d'effort (%) : 33,5")
+    expect(page.locator("#critere-taux-effort")).to_contain_text("Déduire les aides au logement du loyer : oui")
+    parametres_enregistres = v2.criteres.get(code="taux-effort").parametres
+    assert parametres_enregistres["seuil_pct"] == 33.5
+    assert parametres_enregistres["deduire_aides"] is True

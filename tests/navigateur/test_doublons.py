@@ -37,14 +37,14 @@ def test_fusion_d_un_doublon_suspecte(page, connecter, agent):
     assert page.get_by_role("heading", level=1).inner_text() == "Doublon suspecté : comparer les deux demandes"
     comparaison = page.get_by_role("table", name="Les deux demandes côte à côte")
     assert "01/03/2024" in comparaison.inner_text()
-    page.get_by_role("button", name="Fusionner en gardant la demande 044062500000220001").click()
+    page.get_by_role("button", name="Fusionner en gardant la demande 044 0625 000002 20001").click()
 
     page.wait_for_url("**/fusionner/?garder=*")
     assert "prend la date de dépôt initial du 01/03/2024" in page.content()
     page.get_by_role("button", name="Confirmer la fusion").click()
 
     page.wait_for_url("**/demandes/doublons/*/")
-    assert "la demande 044062500000220001 est conservée" in page.get_by_role("status").inner_text()
+    assert "la demande 044 0625 000002 20001 est conservée" in page.get_by_role("status").inner_text()
     historique = page.get_by_role("table", name="Événements des deux demandes")
     assert historique.get_by_role("rowheader", name="Fusion de demandes en doublon").count() == 2
     ancienne.refresh_from_db()

@@ -64,8 +64,8 @@ def test_mon_espace_ne_liste_que_mes_demandes(client):
     html = client.get(reverse("portail:espace")).content.decode()
 
     for demande in miennes:
-        assert demande.numero_unique in html
-    assert sienne.numero_unique not in html
+        assert demande.numero_unique_affiche in html
+    assert sienne.numero_unique_affiche not in html
     assert sans_compte.numero_unique not in html
     assert "2 demandes rattachées à votre compte" in html
     assert "Active" in html

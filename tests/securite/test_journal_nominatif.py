@@ -57,6 +57,7 @@ from tests.monde.territoires import ville_de_reze
 NON_NOMINATIVES = {
     "socle:accueil": "compteurs agrégés",
     "socle:healthz": "sonde technique",
+    "favicon": "icône du site",
     "socle:administration": "liens d'administration",
     "socle:section": "rubriques sans données",
     "comptes:connexion": "connexion",

@@ -4,7 +4,6 @@ français sur les champs, rien de perdu ni d'écrit), programmation, annulation,
 from __future__ import annotations
 
 import datetime
-import json
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
@@ -14,6 +13,7 @@ from pytest_django.asserts import assertContains, assertNotContains
 
 from cotation import acces
 from cotation.grilles import services as grilles
+from cotation.grilles.forms import AjoutCritereForm
 from cotation.models import Critere, Famille, Grille, TransitionGrille
 from demandes.dossier import choix
 from fdls.comptes.models import Role
@@ -52,7 +52,12 @@ def _donnees_critere(c: Critere, **changes) -> dict:
         "exclu_si": c.exclu_si,
         "exclu_si_familles": c.exclu_si_familles,
         "mention_exclusion": c.mention_exclusion,
-        "parametres": json.dumps(c.parametres, ensure_ascii=False),
+        "regle_des_parametres": c.regle,
+        # Un champ par paramètre de la règle (cases à cocher, nombres) : jamais de JSON à saisir.
+        **{
+            f"parametre_{cle}": (valeur if isinstance(valeur, list) else ("on" if valeur is True else str(valeur)))
+            for cle, valeur in c.parametres.items()
+        },
     }
     paliers = changes.pop("paliers", c.paliers)
     donnees.update(changes)
@@ -144,7 +149,8 @@ def test_la_fiche_d_une_grille(client, agent_verifie, m):
     assertContains(reponse, "Seul le critère le plus favorable compte")
     assertContains(reponse, "<li>Entre 6 et 18 mois&nbsp;: <strong>+5</strong></li>", html=True)
     assertContains(reponse, "<li>De 1 à 3 refus&nbsp;: <strong>-5</strong> pendant 12 mois</li>", html=True)
-    assertContains(reponse, "{&quot;labels&quot;: [&quot;cp-dalo&quot;]}")
+    assertContains(reponse, "Labels qui donnent les points : CP - Dalo")
+    assertNotContains(reponse, "{&quot;labels&quot;")
     assertContains(reponse, "Vous êtes en situation de handicap")  # « sauf si » du motif handicap
     assertContains(reponse, "Journal de la grille")
     assertContains(reponse, "Grille installée depuis sa définition")
@@ -320,27 +326,19 @@ def test_une_regle_a_points_fixes_refuse_les_paliers(client, agent_verifie, m, b
     assertContains(reponse, "ne lit pas de paliers", status_code=422)
 
 
-@pytest.mark.parametrize(
-    ("parametres", "message"),
-    [
-        ('{"labels": ["cp-dalo"', "JSON invalide (ligne 1, colonne 22)"),
-        ('["cp-dalo"]', "Les paramètres sont un objet JSON entre accolades"),
-        ('{"labels": ["cp-inconnu"]}', "« labels » : code(s) inconnu(s) « cp-inconnu »."),
-        ('{"motifs": ["handicap"]}', "« motifs » n&#x27;est pas un paramètre de cette règle (attendu : « labels »)."),
-        ('{"labels": "cp-dalo"}', "« labels » est une liste non vide de codes entre guillemets"),
-    ],
-)
-def test_des_parametres_invalides_sont_refuses_en_francais(client, agent_verifie, m, brouillon, parametres, message):
+def test_les_parametres_sont_des_champs_et_un_code_inconnu_est_refuse_en_francais(client, agent_verifie, m, brouillon):
     agent_verifie(m.admin_epci)
     c = _critere(brouillon, "dalo")
+    url = reverse("cotation:modifier_critere", args=[brouillon.pk, c.pk])
 
-    reponse = client.post(
-        reverse("cotation:modifier_critere", args=[brouillon.pk, c.pk]),
-        _donnees_critere(c, parametres=parametres, points=18),
-    )
+    page = client.get(url).content.decode()
+    assert "Labels qui donnent les points" in page
+    assert 'type="checkbox" name="parametre_labels" value="cp-dalo"' in page
+    assert "JSON" not in page
 
-    assertContains(reponse, message, status_code=422)
-    assertContains(reponse, "Paramètres de la règle (JSON)", status_code=422)
+    reponse = client.post(url, _donnees_critere(c, parametre_labels=["cp-inconnu"], points=18))
+
+    assertContains(reponse, "« cp-inconnu » n&#x27;est pas dans la liste : cochez une case proposée.", status_code=422)
     c.refresh_from_db()
     assert c.parametres == {"labels": ["cp-dalo"]}
     assert c.points == 20
@@ -408,7 +406,7 @@ def test_ajouter_puis_supprimer_un_critere(client, agent_verifie, m, brouillon):
         "libelle": "Vous subissez des violences au sein de votre foyer",
         "points": 12,
         "ordre": 200,
-        "parametres": '{"motifs": ["violences"]}',
+        "regle_des_parametres": "motif",
         "paliers-TOTAL_FORMS": 2,
         "paliers-INITIAL_FORMS": 0,
         "paliers-MIN_NUM_FORMS": 0,
@@ -416,7 +414,7 @@ def test_ajouter_puis_supprimer_un_critere(client, agent_verifie, m, brouillon):
     }
 
     motif = next(v for v in choix.Motif.values if "violence" in v)
-    donnees["parametres"] = f'{{"motifs": ["{motif}"]}}'
+    donnees["parametre_motifs"] = [motif]
 
     doublon = client.post(url, {**donnees, "code": "dalo"})
     assertContains(doublon, "Un autre critère de la grille a déjà le code « dalo ».", status_code=422)
@@ -591,3 +589,35 @@ def test_les_services_valident_avant_d_ecrire(m, brouillon):
     assert c.points == 0
     with pytest.raises(ValueError, match="Champs non modifiables"):
         grilles.modifier_critere(c, auteur=AUTOMATE, code="autre")
+
+
+def test_un_parametre_nombre_se_saisit_a_la_francaise_et_ses_bornes_sont_dites(brouillon):
+    famille = brouillon.familles.first()
+    base = {
+        "famille": famille.pk,
+        "code": "effort",
+        "regle": "taux_effort",
+        "regle_des_parametres": "taux_effort",
+        "libelle": "Votre loyer est trop lourd",
+        "points": 5,
+        "ordre": 300,
+        "parametre_statuts": ["locataire_prive"],
+    }
+
+    trop = AjoutCritereForm({**base, "parametre_seuil_pct": "250"}, grille=brouillon)
+    assert not trop.is_valid()
+    assert trop.errors["parametre_seuil_pct"] == ["Saisissez un nombre de 1 à 100."]
+
+    juste = AjoutCritereForm({**base, "parametre_seuil_pct": "33,5", "parametre_deduire_aides": "on"}, grille=brouillon)
+    assert juste.is_valid(), juste.errors
+    assert juste.cleaned_data["parametres"] == {
+        "statuts": ["locataire_prive"],
+        "seuil_pct": 33.5,
+        "deduire_aides": True,
+    }
+    assert grilles.erreurs_parametres("taux_effort", juste.cleaned_data["parametres"]) == []
+
+    # La règle a changé après l'affichage des paramètres : ceux de la nouvelle règle sont demandés.
+    change = AjoutCritereForm({**base, "regle_des_parametres": "label"}, grille=brouillon)
+    assert not change.is_valid()
+    assert "Renseignez les paramètres de la règle « Loyer rapporté aux ressources »" in change.non_field_errors()[0]

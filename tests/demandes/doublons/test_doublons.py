@@ -199,7 +199,10 @@ def test_candidats_affichables_masque_les_demandes_hors_territoire(territoire_re
     assert f'value="{visible.pk}"' in html
     assert "Ce n&#x27;est pas le même ménage" in html or "Ce n'est pas le même ménage" in html
     assert f'value="{cachee.pk}"' not in html
-    assert f'Une demande existe hors de votre territoire (NU <span class="chasse-fixe">{cachee.numero_unique}' in html
+    assert (
+        f'Une demande existe hors de votre territoire (NU <span class="chasse-fixe">{cachee.numero_unique_affiche}'
+        in html
+    )
     assert "Guichet de Nantes" in html
     assert html.count("MARTIN Claire") == 1
 
@@ -447,7 +450,7 @@ def test_la_comparaison_est_journalisee_pour_les_deux_demandes(client, agent_ver
     assertContains(reponse, "<caption>Les deux demandes côte à côte</caption>", html=True)
     assertContains(reponse, '<th scope="row">Co-demandeur</th>', html=True)
     assertContains(reponse, "LEFEBRE Marc")
-    assertContains(reponse, f"Fusionner en gardant la demande {a.numero_unique}")
+    assertContains(reponse, f"Fusionner en gardant la demande {a.numero_unique_affiche}")
     assertContains(reponse, "Ce sont deux ménages distincts")
     journal = Consultation.objects.filter(utilisateur=agent, action=Consultation.Action.CONSULTATION)
     assert sorted(journal.values_list("objet_id", flat=True)) == sorted([str(a.pk), str(b.pk)])
@@ -465,7 +468,7 @@ def test_fusion_par_l_ecran_avec_confirmation(client, agent_verifie, territoire_
 
     reponse = client.post(url, {"garder": b.pk}, follow=True)
 
-    assertContains(reponse, f"la demande {b.numero_unique} est conservée")
+    assertContains(reponse, f"la demande {b.numero_unique_affiche} est conservée")
     assertContains(reponse, "Historique du dossier")
     a.refresh_from_db()
     assert a.fusionnee_dans == b

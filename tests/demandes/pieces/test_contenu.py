@@ -121,7 +121,7 @@ def test_un_contenu_qui_n_est_pas_celui_annonce_est_refuse(monde, stockage, nom,
     ("largeur", "hauteur", "message"),
     [
         (20_000, 20_000, "est trop grande : au plus 40 millions de pixels"),
-        (7_000, 7_000, "mesure 7 000 × 7 000 pixels : au plus 40 millions de pixels"),
+        (7_000, 7_000, "mesure 7\u202f000 × 7\u202f000 pixels : au plus 40 millions de pixels"),
     ],
 )
 def test_une_image_demesuree_est_refusee_sans_etre_decompressee(monde, stockage, largeur, hauteur, message):
@@ -140,6 +140,6 @@ def test_l_ecran_refuse_l_image_demesuree_et_garde_le_formulaire(client, agent_v
     reponse = client.post(url, {"type": "identite", "fichier": SimpleUploadedFile("cni.png", png_declare(9000, 9000))})
     assert reponse.status_code == 422
     html = reponse.content.decode()
-    assert "mesure 9 000 × 9 000 pixels" in html
+    assert "mesure 9\u202f000 × 9\u202f000 pixels" in html
     assert 'value="identite" selected' in html
     assert not Piece.objects.exists()

@@ -243,12 +243,12 @@ def test_l_ecran_d_import_refuse_puis_importe_les_lignes_valides(client, agent_v
     html = reponse.content.decode()
     assert "Rien n'a été importé" in html
     assert "Commune inconnue : aucun code INSEE « 44999 » au référentiel." in html
-    assert "Importer les 1 ligne valide" in html
+    assert "Importer la ligne valide (ignorer la ligne en erreur)" in html
     assert not Logement.objects.exists()
 
     import_ = ImportLogements.objects.get()
     reponse = client.post(reverse("offre:importer_valides", args=[import_.pk]), follow=True)
-    assert "Import terminé : 1 logement créé, 0 mis à jour." in reponse.content.decode()
+    assert "Import terminé : 1 logement créé, 0 mis à jour. 1 ligne en erreur ignorée." in reponse.content.decode()
     assert Logement.objects.get().bailleur == agent.organisme
 
 
