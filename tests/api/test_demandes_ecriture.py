@@ -653,8 +653,10 @@ def test_par_numero_unique(client, territoire, agent):
     inconnu = client.get(f"{LISTE}par-numero/044052600009910865/", headers=entetes)
     assert inconnu.status_code == 404
 
-    # Le même contrôle dans le filtre de la liste.
-    assert client.get(LISTE, {"numero_unique": "12345"}, headers=entetes).status_code == 400
+    # Le filtre de la liste : un numéro partiel d'au moins 4 chiffres cherche, moins est refusé en français.
+    assert client.get(LISTE, {"numero_unique": "123"}, headers=entetes).status_code == 400
+    partiel = client.get(LISTE, {"numero_unique": nu[-9:]}, headers=entetes).json()
+    assert [d["id"] for d in partiel["results"]] == [creee["id"]]
     trouve = client.get(LISTE, {"numero_unique": formater_numero_unique(nu)}, headers=entetes).json()
     assert [d["id"] for d in trouve["results"]] == [creee["id"]]
 

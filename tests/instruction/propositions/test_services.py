@@ -287,7 +287,8 @@ def test_refuser_exige_un_motif_et_ecrit_le_refus_du_seed(monde, signaux):
     evenement = dernier(proposition.demande, Type.REFUS_PROPOSITION)
     assert evenement.get_type_display() == "Refus du demandeur d'une proposition de logement"
     assert evenement.precisions == "Taille du logement / Surface des pièces"
-    assert any(pk == proposition.demande_id for pk, _ in signaux)
+    # Refus d'une proposition avant la CAL : pas de décote (annexe 1 : seuls les refus d'un logement attribué).
+    assert not any(pk == proposition.demande_id for pk, _ in signaux)
     assert proposition.positionnement.etat == "clos"
     monde.disponibilite.refresh_from_db()
     assert monde.disponibilite.etat == "a_pourvoir"
