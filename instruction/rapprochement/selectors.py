@@ -89,11 +89,12 @@ def page_candidats(r: criteres.Recherche, user, numero: int = 1, par_page: int =
     cles = acces.cles_acces(user) or []
     numero = max(1, numero)
     decalage = (numero - 1) * par_page
-    lignes = recherche_sql.candidats(r, cles, limite=par_page + 1, decalage=decalage)
+    # La page et le nombre de candidats (arrêté au plafond) en un seul parcours ; au-delà de la fin, un compte.
+    lignes, compte = recherche_sql.candidats_et_compte(r, cles, limite=par_page + 1, decalage=decalage)
     suivante = len(lignes) > par_page
     lignes = lignes[:par_page]
-    # Tout tient dans la première page : pas de second parcours pour compter.
-    compte = len(lignes) if numero == 1 and not suivante else recherche_sql.compter(r, cles)
+    if compte is None:
+        compte = recherche_sql.compter(r, cles)
     demandes = Demande.objects.only(
         "id", "numero_unique", "reference", "nom", "prenom", "etat", "date_depot", "nb_personnes", "nature"
     ).in_bulk([ligne.demande_id for ligne in lignes])

@@ -106,6 +106,14 @@ def test_chaque_demande_est_candidate_ou_expliquee_jamais_les_deux(jeu, filtres)
         for position, pk in enumerate(resultat, start=1):
             assert explications[pk].rang == position
         assert recherche_sql.compter(r, cles) == len(resultat)
+        # La page de la vue (un seul parcours) : mêmes lignes, même nombre, à toute position ; plafond franchi.
+        for decalage in (0, 2, 5):
+            page, compte = recherche_sql.candidats_et_compte(r, cles, limite=3, decalage=decalage)
+            assert [ligne.demande_id for ligne in page] == resultat[decalage : decalage + 3]
+            assert compte == (len(resultat) if page else None)
+        if len(resultat) > 2:
+            _, compte = recherche_sql.candidats_et_compte(r, cles, limite=1, plafond=1)
+            assert compte == 2  # « plus de 1 »
         retenues += len(resultat)
     # Le jeu exerce les deux côtés (des candidates et des exclues) ; des filtres étroits peuvent tout exclure.
     if not filtres or "rang_max" in filtres:
