@@ -60,7 +60,7 @@ def test_un_agent_d_un_autre_territoire_ne_compte_aucune_demande(client, agent_v
 
     cartes = _cartes(client.get(reverse("socle:accueil")).content.decode())
 
-    assert cartes["demandes actives visibles"] == 0
+    assert cartes["demande active visible"] == 0  # 0 au singulier (typographie française)
     assert cartes["commune habilitée"] == 1
 
 

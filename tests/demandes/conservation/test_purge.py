@@ -98,7 +98,7 @@ def test_purge_apres_un_an_fichiers_identites_historique_sans_noms(territoire, d
     assert modification.details["changements"]
     assert all("ancien" not in c and "nouveau" not in c for c in modification.details["changements"])
     purge = d.evenements.get(type=Evenement.Type.PURGE)
-    assert "2 pièce(s) effacée(s)" in purge.precisions
+    assert "2 pièces effacées" in purge.precisions
     # Statistiques inchangées.
     assert (d.etat, d.date_depot, d.date_fin, d.motif_annulation, d.nb_personnes, d.guichet_id) == statistiques_avant
     assert Personne.objects.filter(demande=d).count() == 2
