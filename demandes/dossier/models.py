@@ -56,45 +56,29 @@ def index_contact(expression, champ: str, nom: str) -> models.Index:
     return models.Index(expression, name=nom, condition=~Q(**{champ: ""}))
 
 
+# Où la politique d'accès (fdls.acces) lit, depuis une demande, chacun des champs qui en décident.
+CHAMPS_ACCES = {
+    "departement": "departement",
+    "commune": "localisations__commune",
+    "guichet": "guichet",
+    "demandeur": "compte_demandeur",
+    "cles": "lignes_recherche__cle",
+    "etat": "etat",
+}
+
+
 class DemandeQuerySet(models.QuerySet):
     def visibles_par(self, user):
         """Demandes que ``user`` peut consulter (CCH R441-2-6, fdls/acces.py)."""
-        return acces.filtrer(
-            self,
-            user,
-            departement="departement",
-            commune="localisations__commune",
-            guichet="guichet",
-            demandeur="compte_demandeur",
-            cles="lignes_recherche__cle",
-            etat="etat",
-        )
+        return acces.filtrer(self, user, **CHAMPS_ACCES)
 
     def modifiables_par(self, user):
-        return acces.filtrer_modifiables(
-            self,
-            user,
-            departement="departement",
-            commune="localisations__commune",
-            guichet="guichet",
-            demandeur="compte_demandeur",
-            cles="lignes_recherche__cle",
-            etat="etat",
-        )
+        return acces.filtrer_modifiables(self, user, **CHAMPS_ACCES)
 
     def instruisibles_par(self, user):
         """Demandes que ``user`` complète et corrige et où il ajoute des pièces : celles qu'il modifie, plus les
         demandes actives qu'il voit s'il instruit pour un bailleur (fdls/acces : ``filtrer_instruisibles``)."""
-        return acces.filtrer_instruisibles(
-            self,
-            user,
-            departement="departement",
-            commune="localisations__commune",
-            guichet="guichet",
-            demandeur="compte_demandeur",
-            cles="lignes_recherche__cle",
-            etat="etat",
-        )
+        return acces.filtrer_instruisibles(self, user, **CHAMPS_ACCES)
 
     def actives(self):
         return self.filter(etat=Demande.Etat.ACTIVE)

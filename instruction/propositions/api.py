@@ -148,12 +148,7 @@ class ContactsView(BaseInstruction):
         contact = services.contacter(
             auteur=request.user,
             positionnement=positionnement,
-            date_contact=donnees["date"],
-            etape=donnees["etape"],
-            mode=donnees["mode"],
-            resultat=donnees["resultat"],
-            motif=donnees["motif"],
-            commentaire=donnees["commentaire"],
+            **services.saisie_contact(donnees),
         )
         return Response(ContactSerializer(contact).data, status=status.HTTP_201_CREATED)
 

@@ -230,6 +230,14 @@ def retirer_positionnement(*, auteur, positionnement: Positionnement, motif: str
 
 
 @transaction.atomic
+def saisie_contact(donnees) -> dict:
+    """Arguments de ``contacter`` tirés d'une saisie validée (formulaire de l'écran ou sérialiseur de l'API)."""
+    return {
+        "date_contact": donnees["date"],
+        **{champ: donnees[champ] for champ in ("etape", "mode", "resultat", "motif", "commentaire")},
+    }
+
+
 def contacter(
     *,
     auteur,

@@ -167,12 +167,7 @@ def contacter_candidat(request, pk):
                 auteur=request.user,
                 disponibilite=disponibilite,
                 demande=donnees["demande"],
-                date_contact=donnees["date"],
-                etape=donnees["etape"],
-                mode=donnees["mode"],
-                resultat=donnees["resultat"],
-                motif=donnees["motif"],
-                commentaire=donnees["commentaire"],
+                **services.saisie_contact(donnees),
             )
         except ValidationError as erreur:
             reporter_erreurs(form, erreur)
@@ -215,12 +210,7 @@ def contacter(request, pk):
         services.contacter(
             auteur=request.user,
             positionnement=positionnement,
-            date_contact=donnees["date"],
-            etape=donnees["etape"],
-            mode=donnees["mode"],
-            resultat=donnees["resultat"],
-            motif=donnees["motif"],
-            commentaire=donnees["commentaire"],
+            **services.saisie_contact(donnees),
         )
 
     return _action_candidat(request, positionnement, ("contact", pk), form, action, "Le contact est enregistré.")

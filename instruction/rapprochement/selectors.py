@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from demandes.models import Demande, LocalisationSouhaitee, TypeLabel
 from fdls import acces
+from fdls.socle.typographie import chiffres
 from fdls.socle.vues import objet_ou_404
 from instruction.rapprochement import criteres, explication, recherche_sql
 from instruction.rapprochement.models import LigneCandidat
@@ -117,9 +118,9 @@ def demandes_nommees(user, texte: str) -> list[Demande]:
     if not texte:
         return []
     visibles = Demande.objects.visibles_par(user)
-    chiffres = re.sub(r"[\s.\-]", "", texte)
-    if chiffres.isdigit():
-        filtre = {"numero_unique": chiffres} if len(chiffres) >= 18 else {"numero_unique__startswith": chiffres}
+    if not re.search(r"[^\d\s.\-/]", texte):  # que des chiffres et des séparateurs : un numéro unique
+        numero = chiffres(texte)
+        filtre = {"numero_unique": numero} if len(numero) >= 18 else {"numero_unique__startswith": numero}
     else:
         filtre = {"nom__istartswith": texte}
     return list(
