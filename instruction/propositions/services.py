@@ -229,7 +229,6 @@ def retirer_positionnement(*, auteur, positionnement: Positionnement, motif: str
 # ---------------------------------------------------------------- contact
 
 
-@transaction.atomic
 def saisie_contact(donnees) -> dict:
     """Arguments de ``contacter`` tirés d'une saisie validée (formulaire de l'écran ou sérialiseur de l'API)."""
     return {
@@ -238,6 +237,7 @@ def saisie_contact(donnees) -> dict:
     }
 
 
+@transaction.atomic
 def contacter(
     *,
     auteur,

@@ -2,6 +2,7 @@
 logement, déclarer une vacance, importer un fichier refusé puis ses lignes valides."""
 
 import pytest
+from playwright.sync_api import expect
 
 from offre.models import Disponibilite, Logement
 from tests.monde.factories import (
@@ -45,7 +46,8 @@ def test_un_bailleur_gere_son_parc(page, connecter, tmp_path):
     page.get_by_label("Loyer hors charges (€/mois)").fill("45")
     page.get_by_label("Financement").select_option("PLAI")
     page.get_by_role("button", name="Enregistrer le logement").click()
-    assert page.get_by_role("alert").is_visible()
+    # La page renvoyée par le serveur peut arriver après le clic : on l'attend.
+    expect(page.get_by_role("alert")).to_be_visible()
     assert "Loyer impossible" in page.content()
     assert page.get_by_label("Surface habitable (m²)").input_value() == "80,5"
     page.get_by_label("Loyer hors charges (€/mois)").fill("450")
