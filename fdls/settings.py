@@ -164,6 +164,10 @@ DATABASES["default"].update(
 )
 DATABASES["default"].setdefault("OPTIONS", {})
 DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", 3)
+# Pas de compilation JIT des requêtes : sur les pages (une requête de 10 à 100 ms), elle ajoutait jusqu'à
+# 220 ms de compilation dès que le coût estimé dépassait le seuil (docs/decisions.md, session 11). Un
+# traitement de masse qui en profiterait la rallume pour sa transaction (``SET LOCAL jit = on``).
+DATABASES["default"]["OPTIONS"].setdefault("options", "-c jit=off")
 DATABASES["default"].setdefault("TEST", {})
 # Base de test nommée d'après la base configurée : deux copies du projet sur le même serveur
 # (une par DATABASE_URL) ne se partagent pas leurs bases de test.
