@@ -253,6 +253,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "instruction.tasks.constater_non_reponses",
         "schedule": crontab(hour=1, minute=50),
     },
+    # Instruction : attributions sous condition suspensive dont le délai est passé sans la pièce (idempotent).
+    "cal-conditions-caduques": {
+        "task": "instruction.tasks.constater_caducites",
+        "schedule": crontab(hour=1, minute=55),
+    },
     "cotation-attentes-estimees": {
         "task": "cotation.tasks.calculer_attentes",
         "schedule": crontab(hour=2, minute=30),
