@@ -131,7 +131,8 @@ def test_de_la_seance_au_bail_signe(page, connecter, axe):
     assert vacances[0].etat == EtatDisponibilite.ATTRIBUEE
     assert bernard.etat == Demande.Etat.SATISFAITE
     assert Bail.objects.get().demande_id == bernard.pk
-    assert fabre.avertie_le == datetime.date.today() and fabre.avertissement_motif == "irrecevabilite"
+    assert fabre.avertie_le == datetime.date.today()
+    assert fabre.avertissement_motif == "irrecevabilite"
     types = set(Evenement.objects.filter(demande=arnaud).values_list("type", flat=True))
     assert {"passage_cal", "decision_cal", "refus_attribution"} <= types
     assert Evenement.objects.filter(demande=charles, type="decision_cal", details__decision="non_attribution").exists()
@@ -156,6 +157,7 @@ def test_de_la_seance_au_bail_signe(page, connecter, axe):
     for lien in ("Ordre du jour (PDF)", "Procès-verbal (PDF)"):
         href = page.get_by_role("link", name=lien).get_attribute("href")
         reponse = page.request.get(href)
-        assert reponse.ok and reponse.body().startswith(b"%PDF")
+        assert reponse.ok
+        assert reponse.body().startswith(b"%PDF")
     href = candidat("EMILE").get_by_role("link", name="Lettre de décision (PDF)").get_attribute("href")
     assert page.request.get(href).body().startswith(b"%PDF")
