@@ -539,6 +539,11 @@ SPECTACULAR_SETTINGS = {
         "ResultatContactEnum": "instruction.propositions.models.Contact.Resultat",
         "EtatPropositionEnum": "instruction.propositions.models.Proposition.Etat",
         "ReponsePropositionEnum": [("accepter", "Acceptée"), ("refuser", "Refusée")],
+        "DecisionCalEnum": "instruction.commissions.models.DecisionCal",
+        "MotifDecisionCalEnum": "instruction.commissions.models.MotifDecision",
+        "EtatCandidatureCalEnum": "instruction.commissions.models.Candidature.Etat",
+        "EtatSeanceEnum": "instruction.commissions.models.Seance.Etat",
+        "MoinsDeTroisCandidatsEnum": "instruction.commissions.models.Examen.MoinsDeTrois",
     },
     # Swagger UI n'appelle pas le validateur en ligne (intranet, CSP).
     "SWAGGER_UI_SETTINGS": {"validatorUrl": None},

@@ -55,7 +55,7 @@ class SeanceForm(forms.Form):
     commission = forms.ModelChoiceField(
         label="Commission", queryset=None, empty_label=None, error_messages={"required": "Choisissez la commission."}
     )
-    date = DateChamp(label="Date de la séance")
+    date_seance = DateChamp(label="Date de la séance")
     lieu = forms.CharField(label="Lieu", max_length=200, required=False, help_text="Vide pour une séance à distance.")
     a_distance = forms.BooleanField(label="Séance à distance (vote dématérialisé)", required=False)
 

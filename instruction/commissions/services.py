@@ -487,6 +487,19 @@ def refuser_attribution(
     return candidature
 
 
+def repondre_attribution(
+    *, auteur, candidature: Candidature, reponse: str, motif: str = "", commentaire: str = "", date_reponse=None
+) -> Candidature:
+    """La réponse du candidat (écran, API) : « accepter » ou « refuser » (motif)."""
+    if reponse == "accepter":
+        return accepter_attribution(auteur=auteur, candidature=candidature, date_reponse=date_reponse)
+    if reponse != "refuser":
+        raise ValidationError({"reponse": "Indiquez la réponse du candidat : acceptée ou refusée."})
+    return refuser_attribution(
+        auteur=auteur, candidature=candidature, motif=motif, commentaire=commentaire, date_reponse=date_reponse
+    )
+
+
 @transaction.atomic
 def lever_condition(*, auteur, candidature: Candidature, recue_le: date | None = None) -> Candidature:
     """La pièce manquante est arrivée à temps : la condition suspensive est levée, le candidat reprend son rang."""

@@ -118,15 +118,8 @@ def planifier_seance(request):
     gerees = selectors.commissions_visibles(request.user).filter(bailleur=request.user.organisme_id)
     form = SeanceForm(request.POST, commissions=gerees, prefix="seance")
     if form.is_valid():
-        d = form.cleaned_data
         try:
-            seance = services.planifier_seance(
-                auteur=request.user,
-                commission=d["commission"],
-                date_seance=d["date"],
-                lieu=d["lieu"],
-                a_distance=d["a_distance"],
-            )
+            seance = services.planifier_seance(auteur=request.user, **form.cleaned_data)
         except ValidationError as erreur:
             reporter_erreurs(form, erreur)
         else:
@@ -202,15 +195,8 @@ def inscrire_logement(request, pk):
     seance, gere = trouvee
     form = InscriptionForm(request.POST, vacances=selectors.vacances_a_inscrire(seance), prefix="inscription")
     if form.is_valid():
-        d = form.cleaned_data
         try:
-            examen = services.inscrire_logement(
-                auteur=request.user,
-                seance=seance,
-                disponibilite=d["disponibilite"],
-                moins_de_trois=d["moins_de_trois"],
-                commentaire=d["commentaire"],
-            )
+            examen = services.inscrire_logement(auteur=request.user, seance=seance, **form.cleaned_data)
         except ValidationError as erreur:
             reporter_erreurs(form, erreur)
         else:
@@ -271,17 +257,7 @@ def decider(request, pk):
 @require_POST
 def repondre(request, pk):
     def action(candidature, form):
-        d = form.cleaned_data
-        if d["reponse"] == "accepter":
-            services.accepter_attribution(auteur=request.user, candidature=candidature, date_reponse=d["date_reponse"])
-        else:
-            services.refuser_attribution(
-                auteur=request.user,
-                candidature=candidature,
-                motif=d["motif"],
-                commentaire=d["commentaire"],
-                date_reponse=d["date_reponse"],
-            )
+        services.repondre_attribution(auteur=request.user, candidature=candidature, **form.cleaned_data)
 
     return _action(request, pk, "reponse", ReponseForm, action, "La réponse du candidat est enregistrée.")
 
