@@ -11,10 +11,12 @@ class InstructionConfig(AppConfig):
         from fdls.socle import menu
         from offre.models import gere_offre
 
+        from .commissions import selectors as commissions
         from .propositions import selectors
 
         # La fiche de synthèse PDF (demandes) montre l'instruction sans importer l'instruction.
         blocs.enregistrer(selectors.instruction_de_demande)
+        blocs.enregistrer(commissions.commissions_de_demande)
 
         # Menu principal : « Instruction » et « Commissions » pour les agents qui instruisent (bailleurs,
         # réservataires), lus par fdls.accueil.menu sans importer l'instruction.

@@ -84,14 +84,20 @@ def vacances_a_inscrire(seance: Seance):
     )
 
 
-def candidatures_de_demande(demande) -> list[Candidature]:
-    """Passages en commission d'une demande (fiche, PDF) : séance, logement, décision, rang, motif."""
-    return list(
+def commissions_de_demande(demande) -> dict:
+    """Bloc « Commission d'attribution de logement » de la fiche et de la fiche de synthèse PDF (seed 000 :
+    organisme, séance, logement proposé, décision, rang, motif) ; source des blocs de l'instruction."""
+    candidatures = (
         Candidature.objects.filter(demande=demande)
         .exclude(decision="")
-        .select_related("examen__seance__commission", "examen__disponibilite__logement__programme")
+        .select_related(
+            "examen__seance__commission__bailleur",
+            "examen__disponibilite__logement__programme",
+            "examen__disponibilite__logement__commune",
+        )
         .order_by("-examen__seance__date", "-id")
     )
+    return {"commissions": list(candidatures)}
 
 
 def flux_du_reservataire(reservataire, annee: int) -> list[dict]:

@@ -153,3 +153,12 @@ def test_le_reservataire_voit_son_objectif_de_flux(client, agent_verifie, cal):
     contenu = texte(client.get(url("flux")))
     assert "Nantes Métropole Habitat" in contenu
     assert "10" in contenu
+
+
+def test_le_bloc_instruction_de_la_fiche_montre_la_decision_de_cal(client, cal, bailleur):
+    a, *_ = cal.examen().candidatures.order_by("ordre")
+    services.decider(auteur=cal.monde.agent_bailleur, candidature=a, saisie=Saisie("attribution_rang", rang=1))
+    contenu = texte(client.get(url("instruction_demande", a.demande_id)))
+    assert "Commission d'attribution de logement (nombre total : 1)" in contenu
+    assert "Attribution par ordre de priorité" in contenu
+    assert "KALLIMA 2 (0629 - 0013)" in contenu

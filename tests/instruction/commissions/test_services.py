@@ -7,11 +7,13 @@ from datetime import timedelta
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
+from pypdf import PdfReader
 
 from cotation.calcul.faits import Faits, noter_evenements
 from cotation.calcul.regles import passage_cal_non_premier
 from demandes.cycle.services import radier_sans_reponse
 from demandes.models import Demande, Evenement
+from demandes.relances import courriers, traitements
 from fdls.socle.workflow import TransitionInterdite
 from instruction.commissions import services
 from instruction.commissions.models import Bail, Candidature, TransitionCandidature
@@ -133,6 +135,17 @@ def test_irrecevabilite_avertit_et_radie_un_mois_plus_tard(cal):
     assert radiee.etat == Demande.Etat.ANNULEE
     assert radiee.motif_annulation == "irrecevabilite"
     assert "R441-2-8 d)" in evenement(demande, Type.RADIATION_SANS_REPONSE).precisions
+
+
+def test_la_lettre_d_avertissement_dit_l_irrecevabilite(cal):
+    a, *_ = candidatures(cal.examen())
+    decider(cal, a, decision="irrecevabilite", motif="sejour")
+    traitements.editer_avertissements(AUJOURD_HUI())
+    lettre = PdfReader(courriers.dossier_avertissements(AUJOURD_HUI()) / f"avertissement-{a.demande_id}.pdf")
+    texte = " ".join(lettre.pages[0].extract_text().split())
+    assert "irrecevable" in texte
+    assert "R441-2-8, d" in texte
+    assert "Nous n'avons pas reçu votre réponse" not in texte
 
 
 def test_refus_passe_au_suivant_puis_bail_signe_en_cascade(cal):
