@@ -347,7 +347,7 @@ def decider(*, auteur, candidature: Candidature, saisie: Saisie) -> Candidature:
     demande = Demande.objects.select_for_update().get(pk=candidature.demande_id)
     if demande.etat != Demande.Etat.ACTIVE and saisie.decision != DecisionCal.REPORT:
         raise ValidationError(
-            {"decision": f"La demande est « {demande.get_etat_display().lower()} » : seule un report est possible."}
+            {"decision": f"La demande est « {demande.get_etat_display().lower()} » : seul un report est possible."}
         )
     candidature.decision, candidature.rang, candidature.motif = saisie.decision, saisie.rang, saisie.motif
     candidature.commentaire, candidature.piece_manquante = saisie.commentaire, saisie.piece_manquante

@@ -160,6 +160,8 @@ def _page_seance(request, seance, gere, *, saisi=None, inscription_form=None, st
             candidature.formulaires = _formulaires(candidature, saisi) if gere else {}
             demandes.append(candidature.demande)
         examen.depouillement = votes.depouiller(seance.commission, examen)
+        # Un formulaire de vote par logement : identifiants uniques sur la page.
+        examen.form_vote = VoteForm(prefix=f"vote{examen.pk}")
     montrer_demandes(request, demandes, action=Consultation.Action.CONSULTATION)
     ouverte = seance.etat in (Seance.Etat.PLANIFIEE, Seance.Etat.VOTE)
     contexte = {
@@ -172,7 +174,6 @@ def _page_seance(request, seance, gere, *, saisi=None, inscription_form=None, st
         "membre": seance.commission.membres.filter(user=request.user).first(),
         "form_inscription": inscription_form
         or (InscriptionForm(vacances=selectors.vacances_a_inscrire(seance), prefix="inscription") if gere else None),
-        "form_vote": VoteForm(prefix="vote"),
         "decidables": seance.date <= timezone.localdate(),
     }
     return render(request, "instruction/commissions/seance.html", contexte, status=status)
@@ -310,7 +311,7 @@ def voter(request, pk):
     examen = objet_ou_404(votes.examens(), pk)
     if _seance(request, examen.seance_id) is None:
         return _refus(request)
-    form = VoteForm(request.POST, prefix="vote")
+    form = VoteForm(request.POST, prefix=f"vote{pk}")
     if form.is_valid():
         try:
             votes.voter(

@@ -162,3 +162,17 @@ def test_le_bloc_instruction_de_la_fiche_montre_la_decision_de_cal(client, cal, 
     assert "Commission d'attribution de logement (nombre total : 1)" in contenu
     assert "Attribution par ordre de priorité" in contenu
     assert "KALLIMA 2 (0629 - 0013)" in contenu
+
+
+def test_le_membre_vote_a_distance_depuis_la_seance(client, cal, bailleur):
+    examen = cal.examen()
+    assert client.post(url("ouvrir_vote", cal.seance.pk)).status_code == 302
+    page = texte(client.get(url("seance", cal.seance.pk)))
+    assert "Vote à distance ouvert" in page
+    assert "Voter pour ce logement" in page
+    reponse = client.post(url("voter", examen.pk), {f"vote{examen.pk}-choix": "attribution"})
+    assert reponse.status_code == 302
+    page = texte(client.get(reponse["Location"]))
+    assert "Votre vote pour KALLIMA 2 (0629 - 0013) est enregistré." in page
+    assert "Quorum non atteint (1 votant(s) sur 2 requis)" in page
+    assert examen.votes.get().choix == "attribution"
