@@ -213,6 +213,7 @@ class Candidature(models.Model):
         CADUQUE = "caduque", "Condition suspensive non levée à temps"
         BAIL_SIGNE = "bail_signe", "Bail signé"
         ECARTEE = "ecartee", "Non-attribution : bail signé par le candidat classé devant"
+        RETIREE = "retiree", "Retirée (demande satisfaite sur un autre logement)"
 
     #: Candidats encore en lice pour le logement, dans l'ordre de leur rang.
     ETATS_EN_LICE = (Etat.ATTRIBUEE, Etat.EN_ATTENTE, Etat.SOUS_CONDITION, Etat.ACCEPTEE)

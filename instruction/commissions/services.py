@@ -648,12 +648,42 @@ def signer_bail(*, auteur, candidature: Candidature, signe_le: date, entree_le: 
     for restant in Positionnement.objects.select_for_update().filter(disponibilite=disponibilite).actifs():
         if restant.pk != positionnement.pk and restant.etat == Positionnement.Etat.POSITIONNE:
             WORKFLOW_POSITIONNEMENT.appliquer(restant, "clore", auteur=qui, commentaire="Logement attribué")
+    _retirer_ailleurs(candidature, qui, f"Demande satisfaite : bail signé sur {bien(disponibilite)}")
     if disponibilite.etat == EtatDisponibilite.A_POURVOIR:
         offre.suivre_instruction(auteur=qui, disponibilite=disponibilite, action="engager", motif="Bail signé")
     offre.suivre_instruction(
         auteur=qui, disponibilite=disponibilite, action="attribuer", motif=f"Bail signé le {signe_le:%d/%m/%Y}"
     )
     return bail
+
+
+def _retirer_ailleurs(candidature: Candidature, qui: Auteur, motif: str) -> None:
+    """La demande satisfaite quitte ses autres logements : candidatures en lice retirées (le logement passe au
+    classé suivant), autres positionnements clos ; une vacance sans plus aucun candidat redevient à pourvoir."""
+    autres = (
+        Candidature.objects.select_for_update(of=("self",))
+        .filter(demande=candidature.demande_id, etat__in=[C.INSCRITE, *Candidature.ETATS_EN_LICE])
+        .exclude(pk=candidature.pk)
+        .select_related("examen__seance__commission", "examen__disponibilite__logement__programme")
+    )
+    for autre in autres:
+        WORKFLOW_CANDIDATURE.appliquer(autre, "retirer", auteur=qui, commentaire=motif)
+        _passer_au_suivant(autre.examen, qui)
+    positionnements = (
+        Positionnement.objects.select_for_update(of=("self",))
+        .filter(demande=candidature.demande_id)
+        .actifs()
+        .exclude(disponibilite=candidature.examen.disponibilite_id)
+        .select_related("disponibilite")
+    )
+    for positionnement in positionnements:
+        action = "clore" if positionnement.etat == Positionnement.Etat.POSITIONNE else "retirer"
+        WORKFLOW_POSITIONNEMENT.appliquer(positionnement, action, auteur=qui, commentaire=motif)
+        vacance = positionnement.disponibilite
+        if not Positionnement.objects.filter(disponibilite=vacance).actifs().exists():
+            offre.suivre_instruction(
+                auteur=qui, disponibilite=vacance, action="remettre_a_pourvoir", motif="Plus aucun candidat positionné"
+            )
 
 
 # ---------------------------------------------------------------- séance close

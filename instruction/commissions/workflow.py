@@ -63,5 +63,12 @@ WORKFLOW_CANDIDATURE = Workflow(
         ),
         Transition("signer_bail", frozenset({C.ATTRIBUEE, C.ACCEPTEE}), C.BAIL_SIGNE, "signer le bail de"),
         Transition("ecarter", frozenset({C.EN_ATTENTE, C.SOUS_CONDITION}), C.ECARTEE, "écarter (bail signé devant)"),
+        Transition(
+            "retirer",
+            frozenset({C.INSCRITE, C.ATTRIBUEE, C.EN_ATTENTE, C.SOUS_CONDITION, C.ACCEPTEE}),
+            C.RETIREE,
+            "retirer (demande satisfaite ailleurs)",
+            motif_obligatoire=True,
+        ),
     ],
 )

@@ -18,9 +18,11 @@ from fdls.socle.workflow import TransitionInterdite
 from instruction.commissions import services
 from instruction.commissions.models import Bail, Candidature, TransitionCandidature
 from instruction.commissions.services import Saisie
+from instruction.propositions import services as propositions
 from instruction.propositions.models import Positionnement
 from instruction.tasks import constater_caducites
 from offre.models import EtatDisponibilite
+from tests.monde.factories import DisponibiliteFactory
 
 Type = Evenement.Type
 C = Candidature.Etat
@@ -250,3 +252,28 @@ def test_la_cotation_donne_4_points_au_candidat_classe_deuxieme(cal):
     assert evaluation(b).retenu
     assert evaluation(b).points == 4
     assert not evaluation(a).retenu
+
+
+def test_la_demande_satisfaite_quitte_ses_autres_logements(cal):
+    m = cal.monde
+    autre = DisponibiliteFactory(
+        logement__programme__bailleur=m.bailleur,
+        logement__programme__commune=m.commune,
+        logement__programme__nom="KALLIMA 3",
+    )
+    premier = cal.positionnements[0].demande
+    suivant = m.demande()
+    for demande in (premier, suivant, m.demande()):
+        propositions.positionner_candidat(auteur=m.agent_bailleur, disponibilite=autre, demande=demande)
+    ici = candidatures(cal.examen())
+    ailleurs = candidatures(services.inscrire_logement(auteur=m.agent_bailleur, seance=cal.seance, disponibilite=autre))
+    decider(cal, ailleurs[0], decision="attribution_rang", rang=1)
+    decider(cal, ailleurs[1], decision="attribution_rang", rang=2)
+    decider(cal, ailleurs[2], decision="non_attribution", motif="inadapte")
+    decider(cal, ici[0], decision="attribution")
+    for c in ici[1:]:
+        decider(cal, c, decision="non_attribution", motif="inadapte")
+    services.signer_bail(auteur=m.agent_bailleur, candidature=ici[0], signe_le=AUJOURD_HUI(), entree_le=AUJOURD_HUI())
+    ailleurs[0].refresh_from_db(), ailleurs[1].refresh_from_db()
+    assert (ailleurs[0].etat, ailleurs[1].etat) == (C.RETIREE, C.ATTRIBUEE)
+    assert Positionnement.objects.get(disponibilite=autre, demande=premier).etat == Positionnement.Etat.CLOS
