@@ -257,6 +257,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "instruction.tasks.constater_non_reponses",
         "schedule": crontab(hour=1, minute=50),
     },
+    # Instruction : attributions sous condition suspensive dont le délai est passé sans la pièce (idempotent).
+    "cal-conditions-caduques": {
+        "task": "instruction.tasks.constater_caducites",
+        "schedule": crontab(hour=1, minute=55),
+    },
     "cotation-attentes-estimees": {
         "task": "cotation.tasks.calculer_attentes",
         "schedule": crontab(hour=2, minute=30),
@@ -538,6 +543,11 @@ SPECTACULAR_SETTINGS = {
         "ResultatContactEnum": "instruction.propositions.models.Contact.Resultat",
         "EtatPropositionEnum": "instruction.propositions.models.Proposition.Etat",
         "ReponsePropositionEnum": [("accepter", "Acceptée"), ("refuser", "Refusée")],
+        "DecisionCalEnum": "instruction.commissions.models.DecisionCal",
+        "MotifDecisionCalEnum": "instruction.commissions.models.MotifDecision",
+        "EtatCandidatureCalEnum": "instruction.commissions.models.Candidature.Etat",
+        "EtatSeanceEnum": "instruction.commissions.models.Seance.Etat",
+        "MoinsDeTroisCandidatsEnum": "instruction.commissions.models.Examen.MoinsDeTrois",
     },
     # Swagger UI n'appelle pas le validateur en ligne (intranet, CSP).
     "SWAGGER_UI_SETTINGS": {"validatorUrl": None},

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-from demo import cotation, demandes, dossier, instruction, offre, partenaires
+from demo import commissions, cotation, demandes, dossier, instruction, offre, partenaires
 from instruction.rapprochement import tenue_sql
 
 
@@ -40,5 +40,7 @@ class Command(BaseCommand):
         cotation.construire(options, self.stdout)
         # Après la cotation : un refus (proposition, positionnement) la recalcule aussitôt (signal).
         instruction.construire(options, self.stdout)
+        # Commissions d'attribution : séances, décisions a à e, refus, bail signé, vote (services des commissions).
+        commissions.construire(options, self.stdout)
         # La table de rapprochement de l'instruction, réécrite par les étapes précédentes : statistiques à jour.
         tenue_sql.analyser()
