@@ -127,8 +127,6 @@ def lire_decision(evenement: Evenement) -> Decision:
     code = str(lu.get("decision", "")).strip()
     if code not in DECISIONS:
         code = LIBELLES_DECISIONS.get(code.lower(), "")
-    if not code and evenement.type == T.NON_ATTRIBUTION:
-        code = "non_attribution"
     try:
         rang = int(lu["rang"]) if lu.get("rang") not in (None, "") else None
     except (TypeError, ValueError):
