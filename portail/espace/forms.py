@@ -7,8 +7,8 @@ from .services import CHAMPS_COORDONNEES
 
 
 class PeriodeForm(forms.Form):
-    du = DateChamp(label="Du", required=False, help_text="jj/mm/aaaa")
-    au = DateChamp(label="Au", required=False, help_text="jj/mm/aaaa")
+    du = DateChamp(label="Depuis le", required=False, help_text="jj/mm/aaaa")
+    au = DateChamp(label="Jusqu'au", required=False, help_text="jj/mm/aaaa")
 
     def clean(self):
         donnees = super().clean()
