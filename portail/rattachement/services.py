@@ -83,6 +83,15 @@ def demander_code(*, user, numero_unique: str, date_naissance, canal: str) -> bo
         return True
     if canal == CodeRattachement.Canal.COURRIER and not (demande.adresse_voie and demande.code_postal):
         return True
+    fiche, code = emettre_code(user=user, demande=demande, canal=canal)
+    taches.planifier(TACHE_CODE, fiche.pk, code)
+    return True
+
+
+@transaction.atomic
+def emettre_code(*, user, demande: Demande, canal: str) -> tuple[CodeRattachement, str]:
+    """Un nouveau code pour ce compte et cette demande (le précédent ne vaut plus) ; rend la fiche et le code en
+    clair, que seul l'envoi connaît."""
     CodeRattachement.objects.filter(demandeur=user, demande=demande, utilise_le__isnull=True).delete()
     code = f"{secrets.randbelow(1_000_000):06d}"
     fiche = CodeRattachement.objects.create(
@@ -92,8 +101,7 @@ def demander_code(*, user, numero_unique: str, date_naissance, canal: str) -> bo
         empreinte=empreinte(code),
         expire_le=timezone.now() + _validite(canal),
     )
-    taches.planifier(TACHE_CODE, fiche.pk, code)
-    return True
+    return fiche, code
 
 
 def envoyer_code(code_id: int, code: str) -> bool:
