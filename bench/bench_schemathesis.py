@@ -29,10 +29,9 @@ django.setup()
 from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 
+from bench.serveur import attendre, port_libre  # noqa: E402
 from fdls.comptes import services as comptes  # noqa: E402
 from fdls.comptes.models import JetonApi, Utilisateur  # noqa: E402
-
-from bench.serveur import attendre, port_libre  # noqa: E402
 
 RACINE = Path(settings.BASE_DIR)
 RAPPORTS = RACINE / "var" / "schemathesis"
