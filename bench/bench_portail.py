@@ -22,6 +22,7 @@ import csv
 import http.cookiejar
 import json
 import os
+import random
 import re
 import subprocess
 import sys
@@ -191,12 +192,14 @@ def main() -> int:
         )
 
         limite = int(os.environ.get("FDLS_PORTAIL_CONNEXIONS_MAX_PAR_IP", 30))
-        statuts = connexions_jusqu_a_429(url, "10.250.0.1", limite + 5)
+        # Un poste neuf à chaque banc : le compteur de la fenêtre (cache en base) survit à un banc précédent.
+        poste = f"10.250.{random.randrange(250)}.{random.randrange(1, 250)}"
+        statuts = connexions_jusqu_a_429(url, poste, limite + 5)
         print(
             f"\nLimite par poste : {statuts.count(200)} connexions refusées (200) puis "
             f"{'429 à la ' + str(len(statuts)) + 'e' if statuts[-1] == 429 else 'pas de 429'}"
         )
-        autre = connexions_jusqu_a_429(url, "10.250.0.2", 1)
+        autre = connexions_jusqu_a_429(url, f"10.251.{random.randrange(250)}.{random.randrange(1, 250)}", 1)
         print(f"Un autre poste juste après : {autre[0]}")
         ok = (
             p95_pages <= 300
