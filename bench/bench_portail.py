@@ -77,7 +77,11 @@ def preparer(nombre: int) -> None:
 
 
 def connexions_jusqu_a_429(url: str, ip: str, maximum: int) -> list[int]:
-    """Connexions (adresse inconnue, donc refusées) d'un même poste : les statuts, jusqu'au premier 429."""
+    """Connexions (adresse inconnue, donc refusées) d'un même poste : les statuts, jusqu'au premier 429.
+
+    Chaque essai vise une adresse jamais essayée (tirée pour ce banc) : le verrouillage d'un compte après 5 échecs
+    (django-axes, 429 aussi) ne se mêle pas de la mesure de la limite par poste."""
+    banc = random.randrange(10**9)
     statuts = []
     for i in range(maximum):
         jar = http.cookiejar.CookieJar()
@@ -86,7 +90,7 @@ def connexions_jusqu_a_429(url: str, ip: str, maximum: int) -> list[int]:
         page = ouvreur.open(urllib.request.Request(f"{url}/portail/connexion/", headers=entetes)).read().decode()
         jeton = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
         donnees = urllib.parse.urlencode(
-            {"username": f"inconnu{i}@exemple.fr", "password": "faux", "csrfmiddlewaretoken": jeton}
+            {"username": f"inconnu{banc}.{i}@exemple.fr", "password": "faux", "csrfmiddlewaretoken": jeton}
         ).encode()
         requete = urllib.request.Request(
             f"{url}/portail/connexion/", data=donnees, headers={**entetes, "Referer": f"{url}/portail/connexion/"}
@@ -138,6 +142,10 @@ def main() -> int:
             str(args.threads),
             "--worker-class",
             "gthread",
+            # Connexions gardées plus longtemps que le temps de lecture d'une page (2 à 6 s) : sinon le serveur
+            # ferme une connexion que le client réutilise au même instant (erreur « 0 » côté locust).
+            "--keep-alive",
+            "30",
         ],
         cwd=RACINE,
         env=env,
