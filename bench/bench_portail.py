@@ -26,6 +26,7 @@ import random
 import re
 import subprocess
 import sys
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -104,6 +105,40 @@ def connexions_jusqu_a_429(url: str, ip: str, maximum: int) -> list[int]:
     return statuts
 
 
+def cpu_serveur(pid: int) -> float:
+    """Temps CPU (s, utilisateur + système) de gunicorn et de ses workers."""
+    import psutil
+
+    racine = psutil.Process(pid)
+    total = 0.0
+    for processus in [racine, *racine.children(recursive=True)]:
+        temps = processus.cpu_times()
+        total += temps.user + temps.system + temps.children_user + temps.children_system
+    return total
+
+
+def cpu_postgres(base: str) -> float:
+    """Temps CPU (s) des processus PostgreSQL connectés à ``base`` (connexions persistantes des workers)."""
+    import psutil
+    import psycopg
+
+    with psycopg.connect(os.environ["DATABASE_URL"], autocommit=True) as connexion:
+        pids = [
+            ligne[0]
+            for ligne in connexion.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()", [base]
+            )
+        ]
+    total = 0.0
+    for pid in pids:
+        try:
+            temps = psutil.Process(pid).cpu_times()
+        except psutil.Error:
+            continue
+        total += temps.user + temps.system
+    return total
+
+
 def lire_stats(prefixe: Path) -> list[dict]:
     with open(f"{prefixe}_stats.csv") as f:
         return list(csv.DictReader(f))
@@ -154,6 +189,9 @@ def main() -> int:
     )
     try:
         attendre(url)
+        base = urllib.parse.urlparse(os.environ["DATABASE_URL"]).path.lstrip("/")
+        cpu_avant = cpu_serveur(serveur.pid)
+        debut = time.perf_counter()
         prefixe = RACINE / "var" / "bench_portail"
         subprocess.run(
             [
@@ -180,6 +218,9 @@ def main() -> int:
             env={**os.environ, "FDLS_BANC_COMPTES": str(COMPTES), "FDLS_BANC_CONNEXIONS": str(CONNEXIONS)},
             check=False,
         )
+        duree = time.perf_counter() - debut
+        cpu_django = cpu_serveur(serveur.pid) - cpu_avant
+        cpu_pg = cpu_postgres(base)
         lignes = lire_stats(prefixe)
         print(f"\n{'requête':<26} {'n':>6} {'échecs':>6} {'médiane':>8} {'p95':>6} {'p99':>6} {'max':>6}  (ms)")
         for ligne in lignes:
@@ -190,13 +231,23 @@ def main() -> int:
         pages = [ligne for ligne in lignes if ligne["Name"] not in ("connexion", "connexion (page)", "Aggregated")]
         total = next(ligne for ligne in lignes if ligne["Name"] == "Aggregated")
         p95_pages = max(float(ligne["95%"]) for ligne in pages)
-        connexions = json.loads(CONNEXIONS.read_text())
+        mesure = json.loads(CONNEXIONS.read_text())
+        connexions, requetes = mesure["connexions"], mesure["requetes"]
         durees = sorted(d for d, _statut in connexions)
         p95_connexion = durees[min(len(durees) - 1, int(0.95 * len(durees)))]
         refusees = sum(1 for _d, statut in connexions if statut != 302)
         print(
             f"\nConnexions pendant les arrivées : {len(durees)}, médiane {durees[len(durees) // 2]:.0f} ms, "
             f"p95 {p95_connexion:.0f} ms, max {durees[-1]:.0f} ms, refusées {refusees}"
+        )
+
+        cpu_connexions = 0.4 * len(connexions)  # Argon2 (m = 100 Mo, t = 2, p = 8) ≈ 0,2 à 0,4 s chacune ici
+        print(
+            f"Serveur : {duree:.0f} s, {requetes} requêtes, CPU Django {cpu_django:.1f} s "
+            f"({1000 * cpu_django / requetes:.0f} ms par requête, connexions comprises ; hors connexions ≈ "
+            f"{1000 * max(cpu_django - cpu_connexions, 0) / max(requetes - 2 * len(connexions), 1):.0f} ms), "
+            f"CPU PostgreSQL ≥ {cpu_pg:.1f} s (connexions encore ouvertes) ; "
+            f"charge de la machine {os.getloadavg()[0]:.1f} pour {os.cpu_count()} cœurs"
         )
 
         limite = int(os.environ.get("FDLS_PORTAIL_CONNEXIONS_MAX_PAR_IP", 30))

@@ -18,12 +18,19 @@ _suivant = itertools.count()
 #: Durées des connexions (ms) et leur statut : écrites à la fin dans ``FDLS_BANC_CONNEXIONS`` (les statistiques
 #: de locust sont remises à zéro à la fin des arrivées, ``--reset-stats`` : les pages sont mesurées en régime).
 CONNEXIONS: list[tuple[float, int]] = []
+#: Toutes les requêtes envoyées (arrivées comprises) : le coût CPU par requête du serveur s'en déduit.
+REQUETES = [0]
+
+
+@events.request.add_listener
+def _compter(**_kwargs):
+    REQUETES[0] += 1
 
 
 @events.test_stop.add_listener
 def _ecrire_connexions(**_kwargs):
     with open(os.environ["FDLS_BANC_CONNEXIONS"], "w") as f:
-        json.dump(CONNEXIONS, f)
+        json.dump({"connexions": CONNEXIONS, "requetes": REQUETES[0]}, f)
 
 
 _CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
