@@ -275,6 +275,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "demandes.tasks.envoyer_relances",
         "schedule": crontab(hour=7, minute=0),
     },
+    # Portail : courriel aux comptes dont une demande devient renouvelable (idempotent, une clé par échéance).
+    "portail-rappeler-renouvellements": {
+        "task": "portail.tasks.rappeler_renouvellements",
+        "schedule": crontab(hour=7, minute=5),
+    },
+    # Portail : chiffres clés publics des communes et EPCI, le 1er du mois.
+    "portail-photographier-chiffres": {
+        "task": "portail.tasks.photographier_chiffres",
+        "schedule": crontab(day_of_month=1, hour=5, minute=0),
+    },
 }
 
 # --- Relances avant échéance (demandes/relances/envoi.py) ------------------
@@ -428,6 +438,16 @@ PASSWORD_RESET_TIMEOUT = 3600
 FDLS_REINITIALISATION_MAX_PAR_IP = env.int("FDLS_REINITIALISATION_MAX_PAR_IP", default=10)
 FDLS_REINITIALISATION_MAX_PAR_ADRESSE = env.int("FDLS_REINITIALISATION_MAX_PAR_ADRESSE", default=3)
 FDLS_REINITIALISATION_FENETRE_S = 3600
+# Portail du demandeur (portail/compte, portail/rattachement) : essais de connexion par poste (429 au-delà),
+# codes de rattachement d'une demande (validité selon le canal, essais, demandes par compte et par heure).
+FDLS_PORTAIL_CONNEXIONS_MAX_PAR_IP = env.int("FDLS_PORTAIL_CONNEXIONS_MAX_PAR_IP", default=30)
+FDLS_PORTAIL_CONNEXIONS_FENETRE_S = env.int("FDLS_PORTAIL_CONNEXIONS_FENETRE_S", default=300)
+FDLS_RATTACHEMENT_VALIDITE_COURRIEL_MIN = 60
+FDLS_RATTACHEMENT_VALIDITE_COURRIER_JOURS = 30
+FDLS_RATTACHEMENT_ESSAIS = 5
+FDLS_RATTACHEMENT_DEMANDES_PAR_HEURE = 5
+# Chiffres clés publics (portail/chiffres) : aucun effectif sous ce seuil n'est publié.
+FDLS_SECRET_STATISTIQUE = env.int("FDLS_SECRET_STATISTIQUE", default=5)
 
 # --- Internationalisation ---------------------------------------------------
 LANGUAGE_CODE = "fr"
