@@ -2,7 +2,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-from demo import cotation, demandes, dossier, instruction, offre, partenaires
+from demo import cotation, demandes, dossier, instruction, observatoire, offre, partenaires
 from instruction.rapprochement import tenue_sql
 
 
@@ -42,3 +42,5 @@ class Command(BaseCommand):
         instruction.construire(options, self.stdout)
         # La table de rapprochement de l'instruction, réécrite par les étapes précédentes : statistiques à jour.
         tenue_sql.analyser()
+        # En dernier : les photos figent le fichier tel que les étapes précédentes l'ont laissé.
+        observatoire.construire(options, self.stdout)

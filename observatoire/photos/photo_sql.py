@@ -1,0 +1,221 @@
+"""SQL de la photo mensuelle : trois ``INSERT … SELECT`` ensemblistes, dans la transaction de la photo.
+
+Mêmes règles que le calcul Python de ``photos.calcul`` (qui passe par
+``demandes.dossier.calculs`` : UC OCDE, ressources par UC, 1er quartile,
+mois entiers d'ancienneté) ; test d'accord :
+``tests/observatoire/test_photos.py::test_la_photo_sql_et_le_calcul_python_sont_d_accord`` (petit fichier
+construit à la main, chaque colonne comparée ligne à ligne).
+
+Demande « en cours » au 1er du mois ``d`` (0 h) : enregistrée (active, satisfaite ou annulée), déposée
+avant ``d`` et pas encore finie à ``d`` (``date_fin`` nulle ou ≥ ``d``). Prise le 1er, c'est exactement
+l'état du fichier ; prise plus tard (photo reconstituée), c'est l'état relu des dates.
+"""
+
+from django.db import connection
+
+from demandes.labels.recalcul_sql import CTE_UC_ET_RESSOURCES
+
+# Mois entiers révolus de {debut} à {fin} (``fdls.socle.dates.mois_entre``) : pas ``age()``, qui emprunte des
+# jours en fin de mois (compilation_sql de la cotation, même arithmétique).
+MOIS_ENTRE = (
+    "(CASE WHEN {fin} < {debut} THEN 0 ELSE ({n}) - CASE WHEN ({debut} + make_interval(months => ({n})))::date "
+    "> {fin} THEN 1 ELSE 0 END END)"
+)
+
+
+def mois_entre(debut: str, fin: str) -> str:
+    n = (
+        f"((date_part('year', {fin})::int * 12 + date_part('month', {fin})::int) "
+        f"- (date_part('year', {debut})::int * 12 + date_part('month', {debut})::int))"
+    )
+    return MOIS_ENTRE.format(debut=debut, fin=fin, n=n)
+
+
+# UC OCDE à la date {le} et ressources mensuelles (le SQL du recalcul des labels, vérifié contre
+# ``calculs.synthese``), puis le premier choix de commune et de quartier de chaque demande.
+UC_ET_RESSOURCES = (
+    CTE_UC_ET_RESSOURCES
+    + """, premier_choix AS (
+    SELECT DISTINCT ON (l.demande_id) l.demande_id AS id, l.commune_id, l.quartier_id
+      FROM cible c
+      JOIN demandes_localisationsouhaitee l ON l.demande_id = c.id
+     ORDER BY l.demande_id, l.rang
+)"""
+)
+
+# Un label de la famille « priorité » posé à la main (le label automatique du 1er quartile n'en est pas un :
+# le 1er quartile a son propre indicateur), actif au jour {le}.
+PRIORITAIRE = """EXISTS (
+    SELECT 1 FROM demandes_label lb JOIN demandes_typelabel tl ON tl.id = lb.type_id
+     WHERE lb.demande_id = {demande} AND tl.famille = 'priorite' AND NOT tl.automatique
+       AND lb.date_pose <= {le} AND (lb.date_retrait IS NULL OR lb.date_retrait > {le}))"""
+
+RENOUVELLEMENT_URBAIN = """EXISTS (
+    SELECT 1 FROM demandes_label lb JOIN demandes_typelabel tl ON tl.id = lb.type_id
+     WHERE lb.demande_id = {demande} AND tl.code = 'nm-renouvellement-urbain'
+       AND lb.date_pose <= {le} AND (lb.date_retrait IS NULL OR lb.date_retrait > {le}))"""
+
+RUC = "ROUND(COALESCE(res.mensuelles, 0) * 12 / NULLIF(u.uc, 0), 0)"
+
+SQL_DEMANDES = (
+    """
+INSERT INTO observatoire_photodemande (
+    photo_id, demande_id, departement, commune, epci, quartier_id, qpv, typologie, categorie_recherchee,
+    categorie_menage, nb_personnes, nature, statut_occupation, mutation, prioritaire, ruc_annuel,
+    premier_quartile, date_depot, anciennete_mois, tranche_anciennete, organisme_id)
+WITH cible AS (
+    SELECT d.id, d.enfants_a_naitre, d.departement_id, d.typologies, d.categorie_recherchee, d.categorie_menage,
+           d.nb_personnes, d.nature, d.statut_occupation, d.mutation, d.date_depot, g.organisme_id
+      FROM demandes_demande d
+      JOIN organismes_guichet g ON g.id = d.guichet_id
+     WHERE d.etat IN ('active', 'satisfaite', 'annulee')
+       AND d.date_depot < %(d)s AND (d.date_fin IS NULL OR d.date_fin >= %(d)s)
+), seuils AS (
+    SELECT DISTINCT ON (s.epci_id) s.epci_id, s.montant
+      FROM demandes_seuilpremierquartile s
+     WHERE s.annee <= %(annee)s
+     ORDER BY s.epci_id, s.annee DESC
+),"""
+    + "\n"
+    + UC_ET_RESSOURCES.format(le="%(d)s::date", groupe="")
+    + """
+, lignes AS (
+    SELECT c.*, pc.commune_id, pc.quartier_id, co.epci_id, COALESCE(q.qpv, false) AS qpv,
+           """
+    + RUC
+    + """ AS ruc, """
+    + mois_entre("c.date_depot", "%(d)s::date")
+    + """ AS anciennete
+      FROM cible c
+      JOIN premier_choix pc ON pc.id = c.id
+      JOIN territoires_commune co ON co.code_insee = pc.commune_id
+      LEFT JOIN territoires_quartier q ON q.id = pc.quartier_id
+      LEFT JOIN uc u ON u.id = c.id
+      LEFT JOIN ressources res ON res.id = c.id
+)
+SELECT %(photo)s, l.id, l.departement_id, l.commune_id, COALESCE(l.epci_id, ''), l.quartier_id, l.qpv,
+       COALESCE(l.typologies[1], ''), l.categorie_recherchee, l.categorie_menage, l.nb_personnes, l.nature,
+       l.statut_occupation, l.mutation, """
+    + PRIORITAIRE.format(demande="l.id", le="%(d)s::date")
+    + """,
+       l.ruc, CASE WHEN l.ruc IS NULL OR s.montant IS NULL THEN NULL ELSE l.ruc < s.montant END,
+       l.date_depot, l.anciennete,
+       CASE WHEN l.anciennete < 6 THEN 1 WHEN l.anciennete < 12 THEN 2 WHEN l.anciennete < 24 THEN 3 ELSE 4 END,
+       l.organisme_id
+  FROM lignes l
+  LEFT JOIN seuils s ON s.epci_id = l.epci_id
+"""
+)
+
+# Attributions : l'événement « satisfaction » (bail signé) de l'attributaire. Les détails du contrat de
+# l'instruction (session 11 : commune, typologie, financement, qpv, réservataire, contingent, bail_signe_le)
+# priment ; sans eux (événements plus anciens), repli sur le premier choix de la demande et la date de
+# l'événement (``repli``).
+SQL_ATTRIBUTIONS = (
+    """
+INSERT INTO observatoire_photoattribution (
+    photo_id, evenement_id, demande_id, date_bail, annee, commune, epci, qpv, typologie, financement, bailleur,
+    reservataire_id, contingent, categorie_menage, nb_personnes, mutation, prioritaire, renouvellement_urbain,
+    ruc_annuel, seuil_quartile, premier_quartile, delai_mois, organisme_id, repli)
+WITH cible AS (
+    SELECT DISTINCT ON (e.demande_id) d.id, e.id AS evenement_id, e.details, d.enfants_a_naitre, d.typologies,
+           d.categorie_menage, d.nb_personnes, d.mutation, d.date_depot, g.organisme_id,
+           COALESCE((e.details->>'bail_signe_le')::date, (e.date AT TIME ZONE %(fuseau)s)::date) AS date_bail
+      FROM demandes_evenement e
+      JOIN demandes_demande d ON d.id = e.demande_id
+      JOIN organismes_guichet g ON g.id = d.guichet_id
+     WHERE e.type = 'satisfaction' AND e.date >= %(debut_attributions)s AND e.date < %(fin_attributions)s
+     ORDER BY e.demande_id, e.date DESC, e.id DESC
+),"""
+    + "\n"
+    + UC_ET_RESSOURCES.format(le="c.date_bail", groupe=", c.date_bail")
+    + """
+, lignes AS (
+    SELECT c.*, (c.details->>'commune') IS NULL AS repli,
+           COALESCE(c.details->>'commune', pc.commune_id) AS commune,
+           COALESCE((c.details->>'qpv')::boolean,
+                    CASE WHEN c.details->>'commune' IS NULL THEN COALESCE(q.qpv, false) END, false) AS qpv,
+           COALESCE(c.details->>'typologie', c.typologies[1], '') AS typologie,
+           """
+    + RUC
+    + """ AS ruc, """
+    + mois_entre("c.date_depot", "c.date_bail")
+    + """ AS delai
+      FROM cible c
+      LEFT JOIN premier_choix pc ON pc.id = c.id
+      LEFT JOIN territoires_quartier q ON q.id = pc.quartier_id
+      LEFT JOIN uc u ON u.id = c.id
+      LEFT JOIN ressources res ON res.id = c.id
+)
+SELECT %(photo)s, l.evenement_id, l.id, l.date_bail, date_part('year', l.date_bail)::int, l.commune,
+       COALESCE(co.epci_id, ''), l.qpv, l.typologie, COALESCE(l.details->>'financement', ''),
+       COALESCE(l.details->>'bailleur', ''), (l.details->>'reservataire')::bigint,
+       COALESCE(l.details->>'contingent', ''), l.categorie_menage, l.nb_personnes, l.mutation,
+       """
+    + PRIORITAIRE.format(demande="l.id", le="l.date_bail")
+    + """,
+       """
+    + RENOUVELLEMENT_URBAIN.format(demande="l.id", le="l.date_bail")
+    + """,
+       l.ruc, s.montant, CASE WHEN l.ruc IS NULL OR s.montant IS NULL THEN NULL ELSE l.ruc < s.montant END,
+       l.delai, l.organisme_id, l.repli
+  FROM lignes l
+  LEFT JOIN territoires_commune co ON co.code_insee = l.commune
+  LEFT JOIN LATERAL (
+        SELECT x.montant FROM demandes_seuilpremierquartile x
+         WHERE x.epci_id = co.epci_id AND x.annee <= date_part('year', l.date_bail)
+         ORDER BY x.annee DESC LIMIT 1) s ON true
+ WHERE l.commune IS NOT NULL
+"""
+)
+
+# Le parc à la date de la photo (état courant du répertoire : le parc n'a pas d'historique daté).
+SQL_LOGEMENTS = """
+INSERT INTO observatoire_photologement (
+    photo_id, commune, epci, qpv, typologie, categorie, financement, bailleur, nb_logements, nb_vacants)
+SELECT %(photo)s, l.commune_id, COALESCE(co.epci_id, ''), l.qpv, l.typologie, l.categorie, l.financement, o.nom,
+       count(*), count(*) FILTER (WHERE l.vacance <> '')
+  FROM offre_logement l
+  JOIN organismes_organisme o ON o.id = l.bailleur_id
+  JOIN territoires_commune co ON co.code_insee = l.commune_id
+ GROUP BY l.commune_id, co.epci_id, l.qpv, l.typologie, l.categorie, l.financement, o.nom
+"""
+
+
+def verrouiller_photo(mois) -> None:
+    """Verrou consultatif de la transaction : deux prises de la même photo ne se chevauchent pas."""
+    with connection.cursor() as curseur:
+        curseur.execute("SELECT pg_advisory_xact_lock(hashtext('observatoire.photo'), %s)", [mois.toordinal()])
+
+
+def autoriser_compteurs(oui: bool) -> None:
+    """Le trigger de la migration 0001 ne laisse écrire les compteurs d'une photo que pendant sa prise."""
+    with connection.cursor() as curseur:
+        curseur.execute("SELECT set_config('observatoire.photo_en_ecriture', %s, true)", ["oui" if oui else ""])
+
+
+def inserer_photo(parametres: dict) -> tuple[int, int, int]:
+    """Les trois tables de la photo ``parametres["photo"]`` ; rend (demandes, attributions, logements).
+
+    ``parametres`` : ``photo``, ``d`` (1er du mois), ``annee``, ``debut_attributions`` et ``fin_attributions``
+    (instants), ``fuseau``. À appeler dans la transaction de la photo."""
+    with connection.cursor() as curseur:
+        curseur.execute("SET LOCAL work_mem = '256MB'")
+        curseur.execute(SQL_DEMANDES, parametres)
+        demandes = curseur.rowcount
+        curseur.execute(SQL_ATTRIBUTIONS, parametres)
+        attributions = curseur.rowcount
+        curseur.execute(SQL_LOGEMENTS, parametres)
+        curseur.execute(
+            "SELECT COALESCE(sum(nb_logements), 0) FROM observatoire_photologement WHERE photo_id = %s",
+            [parametres["photo"]],
+        )
+        parc = curseur.fetchone()[0]
+    return demandes, attributions, parc
+
+
+def analyser() -> None:
+    """Statistiques du planificateur à jour après une photo (les pages lisent aussitôt les nouvelles lignes)."""
+    with connection.cursor() as curseur:
+        for table in ("observatoire_photodemande", "observatoire_photoattribution", "observatoire_photologement"):
+            curseur.execute(f"ANALYZE {table}")
