@@ -7,7 +7,7 @@ adresse ; l'identifiant de la demande sert seulement à compter sans doublon) :
   avec ses valeurs dérivées (premier choix de commune, EPCI, quartier,
   typologie, catégorie de ménage, ancienneté, mutation, priorité, 1er quartile) ;
 - ``PhotoAttribution`` : une ligne par bail signé (événement « satisfaction »)
-  des deux années civiles précédentes et de l'année en cours jusqu'au 1er du mois ;
+  de l'année civile précédente et de l'année en cours jusqu'au 1er du mois ;
 - ``PhotoLogement`` : le parc compté par commune × typologie × catégorie ×
   financement × bailleur × QPV, avec les vacances ouvertes.
 
@@ -66,8 +66,7 @@ class PhotoDemande(models.Model):
     statut_occupation = models.CharField(max_length=30, blank=True)
     mutation = models.BooleanField("locataire HLM (mutation)", default=False)
     prioritaire = models.BooleanField("ménage prioritaire", default=False)
-    ruc_annuel = models.IntegerField("ressources annuelles par UC (€)", null=True)
-    premier_quartile = models.BooleanField("1er quartile", null=True)
+    premier_quartile = models.BooleanField("1er quartile (label automatique)", default=False)
     date_depot = models.DateField()
     anciennete_mois = models.PositiveSmallIntegerField()
     tranche_anciennete = models.PositiveSmallIntegerField(choices=TrancheAnciennete.choices)
@@ -75,8 +74,9 @@ class PhotoDemande(models.Model):
 
     class Meta:
         verbose_name = "demande photographiée"
+        # Pas d'index unique (photo, demande) : l'INSERT … SELECT n'écrit qu'une ligne par demande, et chaque
+        # index coûte à la prise d'un million de lignes.
         indexes = [models.Index(fields=["photo", "epci", "commune"], name="photodemande_territoire")]
-        constraints = [models.UniqueConstraint(fields=["photo", "demande_id"], name="photodemande_unique")]
 
     def __str__(self):
         return f"{self.photo} : demande {self.demande_id}"
@@ -117,7 +117,6 @@ class PhotoAttribution(models.Model):
     class Meta:
         verbose_name = "attribution photographiée"
         indexes = [models.Index(fields=["photo", "annee", "epci"], name="photoattribution_annee")]
-        constraints = [models.UniqueConstraint(fields=["photo", "evenement_id"], name="photoattribution_unique")]
 
     def __str__(self):
         return f"{self.photo} : bail du {self.date_bail:%d/%m/%Y}"

@@ -32,14 +32,14 @@ def mois_entre(debut: str, fin: str) -> str:
 
 
 # UC OCDE à la date {le} et ressources mensuelles (le SQL du recalcul des labels, vérifié contre
-# ``calculs.synthese``), puis le premier choix de commune et de quartier de chaque demande.
+# ``calculs.synthese``), puis le premier choix de commune et de quartier de chaque demande (rang 1 : les
+# services des demandes réécrivent les rangs à partir de 1 dans l'ordre des choix).
 UC_ET_RESSOURCES = (
     CTE_UC_ET_RESSOURCES
     + """, premier_choix AS (
-    SELECT DISTINCT ON (l.demande_id) l.demande_id AS id, l.commune_id, l.quartier_id
+    SELECT l.demande_id AS id, l.commune_id, l.quartier_id
       FROM cible c
-      JOIN demandes_localisationsouhaitee l ON l.demande_id = c.id
-     ORDER BY l.demande_id, l.rang
+      JOIN demandes_localisationsouhaitee l ON l.demande_id = c.id AND l.rang = 1
 )"""
 )
 
@@ -57,53 +57,50 @@ RENOUVELLEMENT_URBAIN = """EXISTS (
 
 RUC = "ROUND(COALESCE(res.mensuelles, 0) * 12 / NULLIF(u.uc, 0), 0)"
 
+# Demandes en cours : uniquement des valeurs déjà tenues à jour sur la demande et ses tables (catégorie de
+# ménage, mutation, typologies : services des demandes ; 1er quartile : label automatique recalculé chaque
+# nuit par ``demandes.labels`` avec le seuil de l'EPCI du 1er choix) : aucune relecture des ménages et des
+# ressources, la photo d'un million de demandes reste un parcours et quelques jointures par hachage.
 SQL_DEMANDES = (
     """
 INSERT INTO observatoire_photodemande (
     photo_id, demande_id, departement, commune, epci, quartier_id, qpv, typologie, categorie_recherchee,
-    categorie_menage, nb_personnes, nature, statut_occupation, mutation, prioritaire, ruc_annuel,
-    premier_quartile, date_depot, anciennete_mois, tranche_anciennete, organisme_id)
-WITH cible AS (
-    SELECT d.id, d.enfants_a_naitre, d.departement_id, d.typologies, d.categorie_recherchee, d.categorie_menage,
-           d.nb_personnes, d.nature, d.statut_occupation, d.mutation, d.date_depot, g.organisme_id
+    categorie_menage, nb_personnes, nature, statut_occupation, mutation, prioritaire, premier_quartile,
+    date_depot, anciennete_mois, tranche_anciennete, organisme_id)
+WITH prioritaires AS (
+    SELECT DISTINCT lb.demande_id
+      FROM demandes_label lb JOIN demandes_typelabel tl ON tl.id = lb.type_id
+     WHERE tl.famille = 'priorite' AND NOT tl.automatique
+       AND lb.date_pose <= %(d)s AND (lb.date_retrait IS NULL OR lb.date_retrait > %(d)s)
+), quartile AS (
+    SELECT DISTINCT lb.demande_id
+      FROM demandes_label lb JOIN demandes_typelabel tl ON tl.id = lb.type_id
+     WHERE tl.code = 'cp-premier-quartile'
+       AND lb.date_pose <= %(d)s AND (lb.date_retrait IS NULL OR lb.date_retrait > %(d)s)
+), lignes AS (
+    SELECT d.id, d.departement_id, l.commune_id, l.quartier_id, co.epci_id, COALESCE(q.qpv, false) AS qpv,
+           d.typologies, d.categorie_recherchee, d.categorie_menage, d.nb_personnes, d.nature,
+           d.statut_occupation, d.mutation, d.date_depot, g.organisme_id,
+           """
+    + mois_entre("d.date_depot", "%(d)s::date")
+    + """ AS anciennete
       FROM demandes_demande d
       JOIN organismes_guichet g ON g.id = d.guichet_id
+      JOIN demandes_localisationsouhaitee l ON l.demande_id = d.id AND l.rang = 1
+      JOIN territoires_commune co ON co.code_insee = l.commune_id
+      LEFT JOIN territoires_quartier q ON q.id = l.quartier_id
      WHERE d.etat IN ('active', 'satisfaite', 'annulee')
        AND d.date_depot < %(d)s AND (d.date_fin IS NULL OR d.date_fin >= %(d)s)
-), seuils AS (
-    SELECT DISTINCT ON (s.epci_id) s.epci_id, s.montant
-      FROM demandes_seuilpremierquartile s
-     WHERE s.annee <= %(annee)s
-     ORDER BY s.epci_id, s.annee DESC
-),"""
-    + "\n"
-    + UC_ET_RESSOURCES.format(le="%(d)s::date", groupe="")
-    + """
-, lignes AS (
-    SELECT c.*, pc.commune_id, pc.quartier_id, co.epci_id, COALESCE(q.qpv, false) AS qpv,
-           """
-    + RUC
-    + """ AS ruc, """
-    + mois_entre("c.date_depot", "%(d)s::date")
-    + """ AS anciennete
-      FROM cible c
-      JOIN premier_choix pc ON pc.id = c.id
-      JOIN territoires_commune co ON co.code_insee = pc.commune_id
-      LEFT JOIN territoires_quartier q ON q.id = pc.quartier_id
-      LEFT JOIN uc u ON u.id = c.id
-      LEFT JOIN ressources res ON res.id = c.id
 )
-SELECT %(photo)s, l.id, l.departement_id, l.commune_id, COALESCE(l.epci_id, ''), l.quartier_id, l.qpv,
-       COALESCE(l.typologies[1], ''), l.categorie_recherchee, l.categorie_menage, l.nb_personnes, l.nature,
-       l.statut_occupation, l.mutation, """
-    + PRIORITAIRE.format(demande="l.id", le="%(d)s::date")
-    + """,
-       l.ruc, CASE WHEN l.ruc IS NULL OR s.montant IS NULL THEN NULL ELSE l.ruc < s.montant END,
-       l.date_depot, l.anciennete,
-       CASE WHEN l.anciennete < 6 THEN 1 WHEN l.anciennete < 12 THEN 2 WHEN l.anciennete < 24 THEN 3 ELSE 4 END,
-       l.organisme_id
-  FROM lignes l
-  LEFT JOIN seuils s ON s.epci_id = l.epci_id
+SELECT %(photo)s, x.id, x.departement_id, x.commune_id, COALESCE(x.epci_id, ''), x.quartier_id, x.qpv,
+       COALESCE(x.typologies[1], ''), x.categorie_recherchee, x.categorie_menage, x.nb_personnes, x.nature,
+       x.statut_occupation, x.mutation, p.demande_id IS NOT NULL, qu.demande_id IS NOT NULL,
+       x.date_depot, x.anciennete,
+       CASE WHEN x.anciennete < 6 THEN 1 WHEN x.anciennete < 12 THEN 2 WHEN x.anciennete < 24 THEN 3 ELSE 4 END,
+       x.organisme_id
+  FROM lignes x
+  LEFT JOIN prioritaires p ON p.demande_id = x.id
+  LEFT JOIN quartile qu ON qu.demande_id = x.id
 """
 )
 

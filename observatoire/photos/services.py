@@ -51,7 +51,7 @@ def photographier_fichier(mois: date | None = None) -> ResultatPhoto:
                 "photo": photo.pk,
                 "d": mois,
                 "annee": mois.year,
-                "debut_attributions": _minuit(date(mois.year - 2, 1, 1)),
+                "debut_attributions": _minuit(date(mois.year - 1, 1, 1)),
                 "fin_attributions": _minuit(mois),
                 "fuseau": settings.TIME_ZONE,
             }

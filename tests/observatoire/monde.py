@@ -159,6 +159,7 @@ def fichier_connu() -> FichierConnu:
     # En cours au 1/1/2026 : anciennetés 3, 7, 18 et 30 mois ; une annulée le 1/1/2026 compte encore ;
     # une annulée le 31/12/2025 et une déposée le 1/1/2026 ne comptent pas.
     e["E1"] = demande(m, depot=date(2025, 10, 1), mensuel=700)
+    label(e["E1"], "cp-premier-quartile", pose=date(2025, 10, 2))  # 8 400 €/UC < 10 000 : posé la nuit suivante
     e["E2"] = demande(m, depot=date(2025, 5, 31), hlm=True, typologie="T2", mensuel=None)
     e["E3"] = demande(m, commune=m.reze, depot=date(2024, 7, 1), typologie="T4", mensuel=3000)
     label(e["E3"], "cp-violences-conjugales", pose=date(2025, 1, 1))

@@ -22,7 +22,6 @@ def _tranche(mois: int) -> int:
 def _attendu_demande(d: Demande, le: date) -> dict:
     """Le calcul Python de chaque colonne, par les fonctions des demandes (``demandes.dossier.calculs``)."""
     dossier = charger_dossier(d)
-    synthese = calculs.synthese(dossier, le=le)
     choix1 = dossier.localisations[0]
     anciennete = mois_entre(d.date_depot, le)
     return {
@@ -35,8 +34,11 @@ def _attendu_demande(d: Demande, le: date) -> dict:
         "prioritaire": d.labels.filter(type__famille="priorite", type__automatique=False, date_pose__lte=le)
         .exclude(date_retrait__lte=le)
         .exists(),
-        "ruc_annuel": int(synthese.ruc_annuel) if synthese.ruc_annuel is not None else None,
-        "premier_quartile": synthese.premier_quartile,
+        # Le 1er quartile d'une demande en cours est le label automatique que les demandes tiennent chaque nuit.
+        "premier_quartile": d.labels.filter(type__code="cp-premier-quartile", date_pose__lte=le)
+        .exclude(date_retrait__lte=le)
+        .exists(),
+        "categorie_menage": d.categorie_menage,
         "anciennete_mois": anciennete,
         "tranche_anciennete": _tranche(anciennete),
         "organisme_id": d.guichet.organisme_id,
@@ -68,21 +70,27 @@ def test_la_photo_sql_et_le_calcul_python_sont_d_accord():
     # 29/02/2024 + 22 mois = 29/12/2025 : 22 mois révolus (fdls.socle.dates.mois_entre), pas 21.
     assert lignes[f.en_cours["E6"].pk]["anciennete_mois"] == 22
 
-    # Attributions : 2024 et 2025 (les deux années civiles précédentes) ; RUC et quartile à la date du bail.
+    assert lignes[f.en_cours["E1"].pk]["premier_quartile"] is True
+    assert lignes[f.en_cours["E3"].pk]["premier_quartile"] is False
+
+    # Attributions : 2025 (l'année civile précédente ; A0, bail de 2024, n'y est pas) ; RUC et quartile au bail.
     attributions = {r["demande_id"]: r for r in PhotoAttribution.objects.filter(photo=photo).values()}
-    assert set(attributions) == {d.pk for d in f.attributions.values()}
+    assert set(attributions) == {d.pk for nom, d in f.attributions.items() if nom != "A0"}
     for nom, d in f.attributions.items():
+        if nom == "A0":
+            continue
         ligne = attributions[d.pk]
         evenement = Evenement.objects.get(demande=d, type="satisfaction")
         synthese = calculs.synthese(charger_dossier(d), le=ligne["date_bail"])
         assert ligne["ruc_annuel"] == int(synthese.ruc_annuel), nom
+        assert ligne["premier_quartile"] == synthese.premier_quartile, nom
         assert ligne["delai_mois"] == mois_entre(d.date_depot, ligne["date_bail"]), nom
         assert ligne["evenement_id"] == evenement.pk
         assert ligne["commune"] == evenement.details.get("commune", d.localisations.get(rang=1).commune_id)
 
     # Parc : compté par commune × typologie × … (4 logements).
     assert sum(PhotoLogement.objects.filter(photo=photo).values_list("nb_logements", flat=True)) == 4
-    assert (photo.nb_demandes, photo.nb_attributions, photo.nb_logements) == (6, 8, 4)
+    assert (photo.nb_demandes, photo.nb_attributions, photo.nb_logements) == (6, 7, 4)
 
 
 def test_un_evenement_ancien_se_replie_sur_le_premier_choix_de_la_demande():
