@@ -11,18 +11,25 @@ Tests d'accord (``tests/demandes/labels/test_labels.py``) :
 
 from django.db import connection
 
-# Unités de consommation (UC OCDE à la date {le}) et ressources mensuelles des ménages de la CTE ``cible``
-# (colonnes ``id`` et ``enfants_a_naitre``) : partagées avec la photo de l'observatoire (observatoire/photos/photo_sql),
-# vérifiées ici contre ``calculs.synthese`` ; ``{groupe}`` ajoute des colonnes de regroupement (date du calcul).
-CTE_UC_ET_RESSOURCES = """uc AS (
+# Même règle que ``calculs.synthese`` (1er quartile), en SQL ensembliste pour tout le fichier :
+# UC OCDE (1 le demandeur ; 0,5 à 14 ans ou plus ou sans date ; 0,3 avant 14 ans et par enfant à
+# naître), RUC = ressources mensuelles × 12 / UC arrondi à l'euro, seuil de l'EPCI du 1er choix
+# (dernier arrêté d'une année ≤ l'année du calcul). tests/demandes/labels/test_labels.py vérifie l'accord.
+SQL_ATTENDUS_PREMIER_QUARTILE = """
+CREATE TEMP TABLE _labels_attendus ON COMMIT DROP AS
+WITH cible AS (
+    SELECT d.id, d.enfants_a_naitre
+      FROM demandes_demande d
+     WHERE d.etat = 'active' AND d.id >= %(debut)s AND d.id < %(fin)s
+), uc AS (
     SELECT c.id,
            ROUND(SUM(CASE WHEN p.role = 'demandeur' THEN 1
                           WHEN p.date_naissance IS NULL
-                            OR date_part('year', age({le}, p.date_naissance)) >= 14 THEN 0.5
+                            OR date_part('year', age(%(le)s::date, p.date_naissance)) >= 14 THEN 0.5
                           ELSE 0.3 END) + 0.3 * c.enfants_a_naitre, 2) AS uc
       FROM cible c
       JOIN demandes_personne p ON p.demande_id = c.id
-     GROUP BY c.id, c.enfants_a_naitre{groupe}
+     GROUP BY c.id, c.enfants_a_naitre
     HAVING bool_or(p.role = 'demandeur')
 ), ressources AS (
     SELECT p.demande_id AS id, ROUND(SUM(r.montant), 2) AS mensuelles
@@ -31,22 +38,6 @@ CTE_UC_ET_RESSOURCES = """uc AS (
       JOIN demandes_ressource r ON r.personne_id = p.id
      GROUP BY p.demande_id
 )
-"""
-
-# Même règle que ``calculs.synthese`` (1er quartile), en SQL ensembliste pour tout le fichier :
-# UC OCDE (1 le demandeur ; 0,5 à 14 ans ou plus ou sans date ; 0,3 avant 14 ans et par enfant à
-# naître), RUC = ressources mensuelles × 12 / UC arrondi à l'euro, seuil de l'EPCI du 1er choix
-# (dernier arrêté d'une année ≤ l'année du calcul). tests/demandes/labels/test_labels.py vérifie l'accord.
-SQL_ATTENDUS_PREMIER_QUARTILE = (
-    """
-CREATE TEMP TABLE _labels_attendus ON COMMIT DROP AS
-WITH cible AS (
-    SELECT d.id, d.enfants_a_naitre
-      FROM demandes_demande d
-     WHERE d.etat = 'active' AND d.id >= %(debut)s AND d.id < %(fin)s
-), """
-    + CTE_UC_ET_RESSOURCES.format(le="%(le)s::date", groupe="")
-    + """
 SELECT u.id AS demande_id,
        COALESCE(ROUND(COALESCE(res.mensuelles, 0) * 12 / u.uc, 0) < seuil.montant, false) AS attendu
   FROM uc u
@@ -65,7 +56,6 @@ SELECT u.id AS demande_id,
          ORDER BY s.annee DESC
          LIMIT 1) seuil ON true
 """
-)
 
 SQL_POSES = """
 WITH nouveaux AS (

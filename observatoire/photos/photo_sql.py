@@ -13,8 +13,6 @@ l'état du fichier ; prise plus tard (photo reconstituée), c'est l'état relu d
 
 from django.db import connection
 
-from demandes.labels.recalcul_sql import CTE_UC_ET_RESSOURCES
-
 # Mois entiers révolus de {debut} à {fin} (``fdls.socle.dates.mois_entre``) : pas ``age()``, qui emprunte des
 # jours en fin de mois (compilation_sql de la cotation, même arithmétique).
 MOIS_ENTRE = (
@@ -31,17 +29,19 @@ def mois_entre(debut: str, fin: str) -> str:
     return MOIS_ENTRE.format(debut=debut, fin=fin, n=n)
 
 
-# UC OCDE à la date {le} et ressources mensuelles (le SQL du recalcul des labels, vérifié contre
-# ``calculs.synthese``), puis le premier choix de commune et de quartier de chaque demande (rang 1 : les
-# services des demandes réécrivent les rangs à partir de 1 dans l'ordre des choix).
-UC_ET_RESSOURCES = (
-    CTE_UC_ET_RESSOURCES
-    + """, premier_choix AS (
-    SELECT l.demande_id AS id, l.commune_id, l.quartier_id
-      FROM cible c
-      JOIN demandes_localisationsouhaitee l ON l.demande_id = c.id AND l.rang = 1
-)"""
-)
+# Le ménage d'un attributaire au jour {le} du bail, lu par les index (personnes d'une demande, ressources d'une
+# personne) : UC OCDE (1 le demandeur ; 0,5 à 14 ans ou plus ou sans date ; 0,3 avant 14 ans et par enfant à
+# naître) et ressources mensuelles, comme ``calculs.unites_consommation`` et ``calculs.ressources_mensuelles``
+# (et le recalcul des labels, demandes/labels/recalcul_sql.py).
+MENAGE = """
+    SELECT ROUND(SUM(CASE WHEN p.role = 'demandeur' THEN 1
+                          WHEN p.date_naissance IS NULL OR date_part('year', age({le}, p.date_naissance)) >= 14
+                          THEN 0.5 ELSE 0.3 END) + 0.3 * {enfants}, 2) AS uc,
+           ROUND(SUM((SELECT SUM(r.montant) FROM demandes_ressource r WHERE r.personne_id = p.id)), 2)
+               AS mensuelles,
+           bool_or(p.role = 'demandeur') AS a_demandeur
+      FROM demandes_personne p
+     WHERE p.demande_id = {demande}"""
 
 # Un label de la famille « priorité » posé à la main (le label automatique du 1er quartile n'en est pas un :
 # le 1er quartile a son propre indicateur), actif au jour {le}.
@@ -55,7 +55,6 @@ RENOUVELLEMENT_URBAIN = """EXISTS (
      WHERE lb.demande_id = {demande} AND tl.code = 'nm-renouvellement-urbain'
        AND lb.date_pose <= {le} AND (lb.date_retrait IS NULL OR lb.date_retrait > {le}))"""
 
-RUC = "ROUND(COALESCE(res.mensuelles, 0) * 12 / NULLIF(u.uc, 0), 0)"
 
 # Demandes en cours : uniquement des valeurs déjà tenues à jour sur la demande et ses tables (catégorie de
 # ménage, mutation, typologies : services des demandes ; 1er quartile : label automatique recalculé chaque
@@ -123,26 +122,22 @@ WITH cible AS (
       JOIN organismes_guichet g ON g.id = d.guichet_id
      WHERE e.type = 'satisfaction' AND e.date >= %(debut_attributions)s AND e.date < %(fin_attributions)s
      ORDER BY e.demande_id, e.date DESC, e.id DESC
-),"""
-    + "\n"
-    + UC_ET_RESSOURCES.format(le="c.date_bail", groupe=", c.date_bail")
-    + """
-, lignes AS (
+), lignes AS (
     SELECT c.*, (c.details->>'commune') IS NULL AS repli,
            COALESCE(c.details->>'commune', pc.commune_id) AS commune,
            COALESCE((c.details->>'qpv')::boolean,
                     CASE WHEN c.details->>'commune' IS NULL THEN COALESCE(q.qpv, false) END, false) AS qpv,
            COALESCE(c.details->>'typologie', c.typologies[1], '') AS typologie,
+           CASE WHEN m.a_demandeur THEN ROUND(COALESCE(m.mensuelles, 0) * 12 / NULLIF(m.uc, 0), 0) END AS ruc,
            """
-    + RUC
-    + """ AS ruc, """
     + mois_entre("c.date_depot", "c.date_bail")
     + """ AS delai
       FROM cible c
-      LEFT JOIN premier_choix pc ON pc.id = c.id
+      LEFT JOIN demandes_localisationsouhaitee pc ON pc.demande_id = c.id AND pc.rang = 1
       LEFT JOIN territoires_quartier q ON q.id = pc.quartier_id
-      LEFT JOIN uc u ON u.id = c.id
-      LEFT JOIN ressources res ON res.id = c.id
+      LEFT JOIN LATERAL ("""
+    + MENAGE.format(demande="c.id", le="c.date_bail", enfants="c.enfants_a_naitre")
+    + """) m ON true
 )
 SELECT %(photo)s, l.evenement_id, l.id, l.date_bail, date_part('year', l.date_bail)::int, l.commune,
        COALESCE(co.epci_id, ''), l.qpv, l.typologie, COALESCE(l.details->>'financement', ''),
