@@ -14,7 +14,13 @@ from django.db.models import Count, Sum
 from demandes.dossier.choix import CategorieRecherchee, NatureDemande, StatutOccupation, Typologie
 from fdls.organismes.models import Organisme
 from fdls.territoires.models import Commune, Epci, Quartier
-from observatoire.photos.models import PhotoAttribution, PhotoDemande, PhotoLogement, TrancheAnciennete
+from observatoire.photos.models import (
+    PhotoAttribution,
+    PhotoDemande,
+    PhotoDemandeCube,
+    PhotoLogement,
+    TrancheAnciennete,
+)
 
 AUCUN = "(non renseigné)"
 
@@ -92,6 +98,10 @@ class Source:
     modele: type
     dimensions: dict[str, Dimension] = field(default_factory=dict)
     mesures: dict[str, Mesure] = field(default_factory=dict)
+    # Table agrégée écrite avec la photo, ses dimensions et ses mesures : ``croiser`` la lit quand elle suffit.
+    cube: type | None = None
+    dimensions_cube: frozenset[str] = frozenset()
+    mesures_cube: dict[str, Mesure] = field(default_factory=dict)
 
 
 def _dims(*dims: Dimension) -> dict[str, Dimension]:
@@ -147,6 +157,28 @@ SOURCES: dict[str, Source] = {
             "nombre": Mesure("nombre", "Nombre de demandes", Count("id")),
             "anciennete": Mesure(
                 "anciennete", "Ancienneté moyenne (mois)", Sum("anciennete_mois"), Count("id"), decimales=1
+            ),
+        },
+        cube=PhotoDemandeCube,
+        dimensions_cube=frozenset(
+            {
+                "epci",
+                "commune",
+                "quartier",
+                "qpv",
+                "typologie",
+                "categorie_recherchee",
+                "categorie_menage",
+                "mutation",
+                "prioritaire",
+                "premier_quartile",
+                "tranche_anciennete",
+            }
+        ),
+        mesures_cube={
+            "nombre": Mesure("nombre", "Nombre de demandes", Sum("nb")),
+            "anciennete": Mesure(
+                "anciennete", "Ancienneté moyenne (mois)", Sum("somme_anciennete"), Sum("nb"), decimales=1
             ),
         },
     ),

@@ -29,7 +29,8 @@ class Territoire:
     def filtres(self, *, quartier: bool = True) -> dict:
         """Filtres de ``croiser`` ; ``quartier=False`` pour les sources sans quartier (attributions, parc)."""
         if self.commune:
-            f = {"commune": self.commune.code_insee}
+            # L'EPCI avec la commune : les index des photos commencent par (photo, epci, commune).
+            f = {"epci": self.commune.epci_id or "", "commune": self.commune.code_insee}
             if quartier and self.quartier:
                 f["quartier"] = self.quartier.pk
             return f

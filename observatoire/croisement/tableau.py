@@ -62,9 +62,14 @@ def _valeurs_ordonnees(dimension: Dimension | None, valeurs: set) -> list[tuple[
     return [(v, str(libelles.get(v)) if libelles.get(v) not in (None, "") else (str(v) if v else AUCUN)) for v in ordre]
 
 
-def requete(source: Source, photo, filtres: dict | None = None):
-    """Les lignes de la photo pour ``source``, filtrées (``{code de dimension: valeur ou liste}``)."""
-    qs = source.modele.objects.filter(photo=photo)
+def par_cube(source: Source, codes: set[str], mesure: str) -> bool:
+    """Le cube de la source suffit-il (toutes les dimensions et filtres y sont, la mesure s'y calcule) ?"""
+    return source.cube is not None and codes <= source.dimensions_cube and mesure in source.mesures_cube
+
+
+def requete(source: Source, photo, filtres: dict | None = None, *, modele=None):
+    """Les lignes de la photo pour ``source`` (ou de son cube), filtrées (``{code de dimension: valeur ou liste}``)."""
+    qs = (modele or source.modele).objects.filter(photo=photo)
     for code, valeur in (filtres or {}).items():
         if valeur in (None, "", []):
             continue
@@ -88,10 +93,13 @@ def croiser(
     dim_colonne = source.dimensions[colonne] if colonne else None
     m = source.mesures[mesure]
     groupes = [d.champ for d in (dim_ligne, dim_colonne) if d is not None]
-    agregats = {"somme": m.somme}
-    if m.effectif is not None:
-        agregats["effectif"] = m.effectif
-    qs = requete(source, photo, filtres)
+    codes = {c for c in (ligne, colonne) if c} | {c for c, v in (filtres or {}).items() if v not in (None, "", [])}
+    cube = par_cube(source, codes, mesure)
+    calcul = source.mesures_cube[mesure] if cube else m
+    agregats = {"somme": calcul.somme}
+    if calcul.effectif is not None:
+        agregats["effectif"] = calcul.effectif
+    qs = requete(source, photo, filtres, modele=source.cube if cube else None)
     resultats = list(qs.values(*groupes).annotate(**agregats)) if groupes else [qs.aggregate(**agregats)]
     cases: dict[tuple, list[int]] = {}
     valeurs_l, valeurs_c = set(), set()

@@ -82,6 +82,33 @@ class PhotoDemande(models.Model):
         return f"{self.photo} : demande {self.demande_id}"
 
 
+class PhotoDemandeCube(models.Model):
+    """Les demandes de la photo comptées par combinaison des dimensions des tableaux standard (écrite avec la
+    photo) : une page ne relit pas un million de lignes (quelques dizaines de milliers de combinaisons)."""
+
+    photo = models.ForeignKey(Photo, on_delete=models.PROTECT, related_name="cube_demandes", db_index=False)
+    epci = models.CharField(max_length=9, blank=True)
+    commune = models.CharField(max_length=5)
+    quartier_id = models.BigIntegerField(null=True)
+    qpv = models.BooleanField(default=False)
+    typologie = models.CharField(max_length=10, blank=True)
+    categorie_recherchee = models.CharField(max_length=20, blank=True)
+    categorie_menage = models.PositiveSmallIntegerField(null=True)
+    mutation = models.BooleanField(default=False)
+    prioritaire = models.BooleanField(default=False)
+    premier_quartile = models.BooleanField(default=False)
+    tranche_anciennete = models.PositiveSmallIntegerField(choices=TrancheAnciennete.choices)
+    nb = models.PositiveIntegerField("demandes")
+    somme_anciennete = models.BigIntegerField("somme des anciennetés (mois)")
+
+    class Meta:
+        verbose_name = "demandes photographiées, comptées"
+        indexes = [models.Index(fields=["photo", "epci", "commune"], name="photocube_territoire")]
+
+    def __str__(self):
+        return f"{self.photo} : {self.nb} demandes"
+
+
 class PhotoAttribution(models.Model):
     """Un bail signé : l'événement « satisfaction » de l'attributaire (contrat de l'instruction, session 11).
 

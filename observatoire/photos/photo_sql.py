@@ -1,10 +1,10 @@
-"""SQL de la photo mensuelle : trois ``INSERT … SELECT`` ensemblistes, dans la transaction de la photo.
+"""SQL de la photo mensuelle : quatre ``INSERT … SELECT`` ensemblistes, dans la transaction de la photo.
 
-Mêmes règles que le calcul Python de ``photos.calcul`` (qui passe par
-``demandes.dossier.calculs`` : UC OCDE, ressources par UC, 1er quartile,
-mois entiers d'ancienneté) ; test d'accord :
+Mêmes règles que le calcul Python (``demandes.dossier.calculs`` : UC OCDE, ressources par UC, 1er quartile,
+mois entiers d'ancienneté ; labels actifs au jour dit) ; tests d'accord :
 ``tests/observatoire/test_photos.py::test_la_photo_sql_et_le_calcul_python_sont_d_accord`` (petit fichier
-construit à la main, chaque colonne comparée ligne à ligne).
+construit à la main, chaque colonne comparée ligne à ligne) et, pour le cube des demandes,
+``tests/observatoire/test_photos.py::test_le_cube_et_les_lignes_de_la_photo_donnent_les_memes_tableaux``.
 
 Demande « en cours » au 1er du mois ``d`` (0 h) : enregistrée (active, satisfaite ou annulée), déposée
 avant ``d`` et pas encore finie à ``d`` (``date_fin`` nulle ou ≥ ``d``). Prise le 1er, c'est exactement
@@ -161,6 +161,19 @@ SELECT %(photo)s, l.evenement_id, l.id, l.date_bail, date_part('year', l.date_ba
 """
 )
 
+# Le cube : les demandes de la photo comptées par combinaison des dimensions des tableaux standard.
+COLONNES_CUBE = (
+    "epci, commune, quartier_id, qpv, typologie, categorie_recherchee, categorie_menage, mutation, prioritaire, "
+    "premier_quartile, tranche_anciennete"
+)
+SQL_CUBE = f"""
+INSERT INTO observatoire_photodemandecube (photo_id, {COLONNES_CUBE}, nb, somme_anciennete)
+SELECT photo_id, {COLONNES_CUBE}, count(*), sum(anciennete_mois)
+  FROM observatoire_photodemande
+ WHERE photo_id = %(photo)s
+ GROUP BY photo_id, {COLONNES_CUBE}
+"""
+
 # Le parc à la date de la photo (état courant du répertoire : le parc n'a pas d'historique daté).
 SQL_LOGEMENTS = """
 INSERT INTO observatoire_photologement (
@@ -195,6 +208,7 @@ def inserer_photo(parametres: dict) -> tuple[int, int, int]:
         curseur.execute("SET LOCAL work_mem = '256MB'")
         curseur.execute(SQL_DEMANDES, parametres)
         demandes = curseur.rowcount
+        curseur.execute(SQL_CUBE, parametres)
         curseur.execute(SQL_ATTRIBUTIONS, parametres)
         attributions = curseur.rowcount
         curseur.execute(SQL_LOGEMENTS, parametres)
@@ -209,5 +223,10 @@ def inserer_photo(parametres: dict) -> tuple[int, int, int]:
 def analyser() -> None:
     """Statistiques du planificateur à jour après une photo (les pages lisent aussitôt les nouvelles lignes)."""
     with connection.cursor() as curseur:
-        for table in ("observatoire_photodemande", "observatoire_photoattribution", "observatoire_photologement"):
+        for table in (
+            "observatoire_photodemande",
+            "observatoire_photodemandecube",
+            "observatoire_photoattribution",
+            "observatoire_photologement",
+        ):
             curseur.execute(f"ANALYZE {table}")

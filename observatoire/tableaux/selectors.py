@@ -122,7 +122,10 @@ LIGNES_STATUT = [(False, "Demandes externes"), (True, "Locataires HLM (mutations
 
 
 def pression(photo, t: Territoire, annee: int) -> list[Grille]:
-    demandes = _par_typologie_et_statut(requete(SOURCES["demandes"], photo, _f_demandes(t)), n=Count("id"))
+    source = SOURCES["demandes"]
+    demandes = _par_typologie_et_statut(
+        requete(source, photo, _f_demandes(t), modele=source.cube), n=source.mesures_cube["nombre"].somme
+    )
     attrib = _par_typologie_et_statut(
         requete(SOURCES["attributions"], photo, {**_f_autres(t), "annee": annee}), n=Count("id")
     )

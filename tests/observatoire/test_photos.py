@@ -4,12 +4,15 @@ from datetime import date
 
 import pytest
 from django.db import DatabaseError, IntegrityError, transaction
+from django.db.models import Count, Sum
 
 from demandes.dossier import calculs
 from demandes.dossier.saisie import charger_dossier
 from demandes.models import Demande, Evenement
 from fdls.socle.dates import mois_entre
-from observatoire.photos.models import Photo, PhotoAttribution, PhotoDemande, PhotoLogement
+from observatoire.croisement.dimensions import SOURCES
+from observatoire.croisement.tableau import TOTAL, croiser
+from observatoire.photos.models import Photo, PhotoAttribution, PhotoDemande, PhotoDemandeCube, PhotoLogement
 from observatoire.photos.services import photographier_fichier
 from tests.monde.factories import LogementFactory
 from tests.observatoire.monde import PHOTO, fichier_connu
@@ -131,3 +134,29 @@ def test_la_photo_est_idempotente_et_jamais_reecrite():
 def test_une_photo_du_futur_est_refusee():
     with pytest.raises(ValueError, match="ne peut pas être prise"):
         photographier_fichier(date(2099, 1, 1))
+
+
+def test_le_cube_et_les_lignes_de_la_photo_donnent_les_memes_tableaux():
+    f = fichier_connu()
+    photo = photographier_fichier(PHOTO).photo
+    source = SOURCES["demandes"]
+    assert sum(PhotoDemandeCube.objects.filter(photo=photo).values_list("nb", flat=True)) == 6
+    codes = sorted(source.dimensions_cube)
+    for ligne in codes:
+        for colonne in [None, *codes]:
+            if colonne == ligne:
+                continue
+            champs = [source.dimensions[c].champ for c in (ligne, colonne) if c]
+            attendu = {
+                tuple(r[c] for c in champs): (r["n"], r["a"])
+                for r in PhotoDemande.objects.filter(photo=photo)
+                .values(*champs)
+                .annotate(n=Count("id"), a=Sum("anciennete_mois"))
+            }
+            tableau = croiser("demandes", photo, ligne=ligne, colonne=colonne, filtres={"epci": "244400404"})
+            anciennete = croiser("demandes", photo, ligne=ligne, colonne=colonne, mesure="anciennete")
+            for cle, (n, a) in attendu.items():
+                case = (cle[0], cle[1] if colonne else TOTAL)
+                assert anciennete.cases[case] == (a, n), (ligne, colonne, cle)
+            assert tableau.total == PhotoDemande.objects.filter(photo=photo, epci="244400404").count()
+    assert f.en_cours
