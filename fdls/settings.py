@@ -262,6 +262,23 @@ CELERY_BEAT_SCHEDULE = {
         "task": "instruction.tasks.constater_caducites",
         "schedule": crontab(hour=1, minute=55),
     },
+    # Observatoire (observatoire/tasks.py) : tout est idempotent, un passage manqué est rattrapé le lendemain.
+    "observatoire-photo-du-mois": {
+        "task": "observatoire.tasks.photographier_fichier",
+        "schedule": crontab(hour=0, minute=20),
+    },
+    "observatoire-compteurs-activite": {
+        "task": "observatoire.tasks.compter_activite",
+        "schedule": crontab(hour=0, minute=40),
+    },
+    "observatoire-bilans": {
+        "task": "observatoire.tasks.produire_bilans",
+        "schedule": crontab(hour=4, minute=30),
+    },
+    "observatoire-donnees-ouvertes": {
+        "task": "observatoire.tasks.publier_donnees_ouvertes",
+        "schedule": crontab(hour=5, minute=0),
+    },
     "cotation-attentes-estimees": {
         "task": "cotation.tasks.calculer_attentes",
         "schedule": crontab(hour=2, minute=30),
