@@ -29,7 +29,7 @@ from django.db.models import Q
 
 from demandes.dossier import choix, reglementaire
 from demandes.dossier.normalisation import normaliser_nom
-from demandes.models import CleIdentite, Demande, TypeLabel
+from demandes.models import Demande, TypeLabel
 from offre.models import Accessibilite, Disponibilite, Financement
 
 EURO = Decimal("1")
@@ -451,18 +451,16 @@ def _filtres(r: Recherche, f: dict) -> None:  # noqa: C901 (une branche par filt
         motif = debut.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
         def raison_nom(ligne, demande):
-            if CleIdentite.objects.filter(demande=demande, nom__startswith=debut).exists():
+            if ligne.nom_demandeur.startswith(debut) or ligne.nom_codemandeur.startswith(debut):
                 return None
             return f"nom {demande.nom.upper()} (filtre : « {debut}… », demandeur ou co-demandeur)"
 
-        # Les clés d'identité ne sont écrites que pour le demandeur et le co-demandeur
-        # (``demandes.dossier.saisie.cles_identite``) : sans condition sur le rôle, la sous-requête se lit dans
-        # l'index ``cle_nom_tri`` seul (nom, prénom, demande), sans lecture des lignes — « MAR » (≈ 150 000
-        # clés à 1 M) se hache en quelques dizaines de millisecondes au lieu de plusieurs centaines.
+        # Noms normalisés des titulaires recopiés des clés d'identité (migration instruction 0004) : les
+        # index ``candidat_nom`` et ``candidat_nom_codemandeur`` (commune, nom) servent le préfixe.
         r.ajouter(
             "nom",
-            "l.demande_id IN (SELECT k.demande_id FROM demandes_cleidentite k WHERE k.nom LIKE %s)",
-            (motif,),
+            "(l.nom_demandeur LIKE %s OR (l.nom_codemandeur <> '' AND l.nom_codemandeur LIKE %s))",
+            (motif, motif),
             raison_nom,
         )
 

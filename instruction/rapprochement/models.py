@@ -19,6 +19,7 @@ le générateur en masse la remplit en une instruction (``remplir_sql``). Jamais
 """
 
 from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import OpClass
 from django.db import models
 from django.db.models import F
 
@@ -58,6 +59,9 @@ class LigneCandidat(models.Model):
     date_depot = models.DateField()
     nb_propositions = models.PositiveSmallIntegerField()
     nb_refus = models.PositiveSmallIntegerField()
+    # Noms normalisés des titulaires (clés d'identité) : le filtre « nom » lit l'index (commune, nom).
+    nom_demandeur = models.CharField(max_length=150, default="", db_default="")
+    nom_codemandeur = models.CharField(max_length=150, default="", db_default="")
 
     class Meta:
         verbose_name = "ligne de rapprochement"
@@ -70,6 +74,13 @@ class LigneCandidat(models.Model):
                 F("date_depot"),
                 F("demande"),
                 name="candidat_commune_classement",
+            ),
+            models.Index(F("commune"), OpClass("nom_demandeur", name="varchar_pattern_ops"), name="candidat_nom"),
+            models.Index(
+                F("commune"),
+                OpClass("nom_codemandeur", name="varchar_pattern_ops"),
+                name="candidat_nom_codemandeur",
+                condition=~models.Q(nom_codemandeur=""),
             ),
         ]
 

@@ -106,3 +106,10 @@ def test_plusieurs_raisons_ensemble(m, vacance):
         "ménage de 1 personne : sous-occupation d'un T3 (2 personnes au moins)",
         "exige un rez-de-chaussée (logement au 2e étage)",
     ]
+
+
+def test_le_filtre_de_nom_lit_le_demandeur_et_le_co_demandeur(m, vacance):
+    demande = enregistrer(m, communes=[m.nantes], nom="Lefèvre", codemandeur=COUPLE)  # co-demandeur MARTIN
+    assert candidats(vacance, m.agent_bailleur, nom="lefe") == [demande.pk]
+    assert candidats(vacance, m.agent_bailleur, nom="Mart") == [demande.pk]
+    assert exclue(vacance, m, demande, nom="dur") == ["nom LEFÈVRE (filtre : « DUR… », demandeur ou co-demandeur)"]

@@ -70,11 +70,29 @@ def test_modification_labels_cotation_propositions_et_annulation(m):
     ecrire_evenement(demande, Evenement.Type.REFUS_POSITIONNEMENT, m.auteur, precisions="Test")
     ligne = LigneCandidat.objects.get(demande=demande, commune=m.nantes)
     assert (ligne.nb_propositions, ligne.nb_refus) == (2, 2)
+    # Seed 000 : « Refus demandeur … Non réponse » — une proposition restée sans réponse est un refus.
+    ecrire_evenement(demande, Evenement.Type.NON_REPONSE_PROPOSITION, m.auteur, precisions="Test")
+    assert LigneCandidat.objects.get(demande=demande, commune=m.nantes).nb_refus == 3
 
     assert instantane() == (tenue_sql.remplir_tout() and instantane())
 
     services.annuler_demande(demande, motif="renonciation", auteur=m.auteur)
     assert not LigneCandidat.objects.filter(demande=demande).exists()
+
+
+def test_les_noms_des_titulaires_suivent_les_ecritures_du_menage(m):
+    demande = enregistrer(m, communes=[m.nantes], nom="Lefèvre", codemandeur=COUPLE)
+    ligne = LigneCandidat.objects.get(demande=demande)
+    assert (ligne.nom_demandeur, ligne.nom_codemandeur) == ("LEFEVRE", "MARTIN")
+
+    dossier = charger_dossier(demande)
+    codemandeur = next(s.personne for s in dossier.personnes if s.personne.role == "codemandeur")
+    codemandeur.nom = "Martin-Doré"
+    services.modifier_demande(dossier, auteur=m.auteur)
+
+    ligne = LigneCandidat.objects.get(demande=demande)
+    assert (ligne.nom_demandeur, ligne.nom_codemandeur) == ("LEFEVRE", "MARTIN DORE")
+    assert instantane() == (tenue_sql.remplir_tout() and instantane())
 
 
 def test_le_remplissage_complet_donne_les_lignes_des_triggers(m):
