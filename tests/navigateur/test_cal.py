@@ -22,7 +22,7 @@ pytestmark = [pytest.mark.navigateur, pytest.mark.django_db(transaction=True)]
 C = Candidature.Etat
 
 
-def test_de_la_seance_au_bail_signe(page, connecter, axe):
+def test_de_la_seance_au_bail_signe(page, connecter, axe, capture):
     m = territoire_nantes(grille=True)
     TOTPDeviceFactory(user=m.agent_bailleur)
     programme = ProgrammeFactory(bailleur=m.bailleur, commune=m.nantes, code="0629", nom="KALLIMA 2")
@@ -124,6 +124,7 @@ def test_de_la_seance_au_bail_signe(page, connecter, axe):
     page.get_by_text("Le bail est signé : la demande est satisfaite, le logement attribué.").wait_for()
     assert "Bail signé" in candidat("BERNARD").inner_text()
     axe()
+    capture("cal-seance-apres-bail")
 
     # Effets : vacance attribuée, demande satisfaite, historique au libellé du seed, cotation.
     arnaud, bernard, charles, durand, emile, fabre = (Demande.objects.get(pk=d.pk) for d in demandes)

@@ -11,10 +11,11 @@ from pypdf import PdfReader
 
 from cotation.calcul.faits import Faits, noter_evenements
 from cotation.calcul.regles import passage_cal_non_premier
+from demandes.cycle import services as cycle
 from demandes.cycle.services import radier_sans_reponse
 from demandes.models import Demande, Evenement
 from demandes.relances import courriers, traitements
-from fdls.socle.workflow import TransitionInterdite
+from fdls.socle.workflow import Auteur, TransitionInterdite
 from instruction.commissions import services
 from instruction.commissions.models import Bail, Candidature, TransitionCandidature
 from instruction.commissions.services import Saisie
@@ -137,6 +138,22 @@ def test_irrecevabilite_avertit_et_radie_un_mois_plus_tard(cal):
     assert radiee.etat == Demande.Etat.ANNULEE
     assert radiee.motif_annulation == "irrecevabilite"
     assert "R441-2-8 d)" in evenement(demande, Type.RADIATION_SANS_REPONSE).precisions
+
+
+def test_une_mise_a_jour_ne_leve_pas_l_avertissement_d_irrecevabilite(cal):
+    a, *_ = candidatures(cal.examen())
+    decider(cal, a, decision="irrecevabilite", motif="conditions_acces")
+    demande = Demande.objects.get(pk=a.demande_id)
+    # Ce que font la modification et le renouvellement de la demande (demandes.cycle.services).
+    assert not cycle.lever_avertissement(demande, auteur=Auteur.agent(cal.monde.agent_bailleur), par_mise_a_jour=True)
+    demande.refresh_from_db()
+    assert demande.avertie_le == AUJOURD_HUI()
+    assert demande.avertissement_motif == "irrecevabilite"
+    cycle.enregistrer_reponse(
+        demande, auteur=Auteur.agent(cal.monde.agent_bailleur), precisions="Titre de séjour fourni"
+    )
+    demande.refresh_from_db()
+    assert demande.avertie_le is None
 
 
 def test_la_lettre_d_avertissement_dit_l_irrecevabilite(cal):
