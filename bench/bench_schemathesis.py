@@ -15,11 +15,9 @@ Les figures sont reportées dans docs/benchmarks.md à la main, avec la commande
 import argparse
 import io
 import os
-import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fdls.settings")
@@ -31,6 +29,7 @@ django.setup()
 from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 
+from bench.serveur import attendre, port_libre  # noqa: E402
 from fdls.comptes import services as comptes  # noqa: E402
 from fdls.comptes.models import JetonApi, Utilisateur  # noqa: E402
 
@@ -47,12 +46,6 @@ def preparer() -> str:
     agent = Utilisateur.objects.get(email="guichet@demo.fdls.fr")
     _jeton, cle = comptes.creer_jeton(agent=agent, nom="schemathesis", portee=JetonApi.Portee.ECRITURE)
     return cle
-
-
-def port_libre() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def main() -> int:
@@ -81,12 +74,7 @@ def main() -> int:
     )
     try:
         url = f"http://127.0.0.1:{port}"
-        for _ in range(120):
-            try:
-                urllib.request.urlopen(f"{url}/healthz", timeout=2)
-                break
-            except Exception:
-                time.sleep(0.5)
+        attendre(url)
         RAPPORTS.mkdir(parents=True, exist_ok=True)
         debut = time.perf_counter()
         resultat = subprocess.run(

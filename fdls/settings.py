@@ -164,6 +164,10 @@ DATABASES["default"].update(
 )
 DATABASES["default"].setdefault("OPTIONS", {})
 DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", 3)
+# Pas de compilation JIT des requêtes : sur les pages (une requête de 10 à 100 ms), elle ajoutait jusqu'à
+# 220 ms de compilation dès que le coût estimé dépassait le seuil (docs/decisions.md, session 11). Un
+# traitement de masse qui en profiterait la rallume pour sa transaction (``SET LOCAL jit = on``).
+DATABASES["default"]["OPTIONS"].setdefault("options", "-c jit=off")
 DATABASES["default"].setdefault("TEST", {})
 # Base de test nommée d'après la base configurée : deux copies du projet sur le même serveur
 # (une par DATABASE_URL) ne se partagent pas leurs bases de test.
@@ -258,6 +262,23 @@ CELERY_BEAT_SCHEDULE = {
         "task": "instruction.tasks.constater_caducites",
         "schedule": crontab(hour=1, minute=55),
     },
+    # Observatoire (observatoire/tasks.py) : tout est idempotent, un passage manqué est rattrapé le lendemain.
+    "observatoire-photo-du-mois": {
+        "task": "observatoire.tasks.photographier_fichier",
+        "schedule": crontab(hour=0, minute=20),
+    },
+    "observatoire-compteurs-activite": {
+        "task": "observatoire.tasks.compter_activite",
+        "schedule": crontab(hour=0, minute=40),
+    },
+    "observatoire-bilans": {
+        "task": "observatoire.tasks.produire_bilans",
+        "schedule": crontab(hour=4, minute=30),
+    },
+    "observatoire-donnees-ouvertes": {
+        "task": "observatoire.tasks.publier_donnees_ouvertes",
+        "schedule": crontab(hour=5, minute=0),
+    },
     "cotation-attentes-estimees": {
         "task": "cotation.tasks.calculer_attentes",
         "schedule": crontab(hour=2, minute=30),
@@ -270,6 +291,16 @@ CELERY_BEAT_SCHEDULE = {
     "envoyer-relances-echeance": {
         "task": "demandes.tasks.envoyer_relances",
         "schedule": crontab(hour=7, minute=0),
+    },
+    # Portail : courriel aux comptes dont une demande devient renouvelable (idempotent, une clé par échéance).
+    "portail-rappeler-renouvellements": {
+        "task": "portail.tasks.rappeler_renouvellements",
+        "schedule": crontab(hour=7, minute=5),
+    },
+    # Portail : chiffres clés publics des communes et EPCI, le 1er du mois.
+    "portail-photographier-chiffres": {
+        "task": "portail.tasks.photographier_chiffres",
+        "schedule": crontab(day_of_month=1, hour=5, minute=0),
     },
 }
 
@@ -424,6 +455,16 @@ PASSWORD_RESET_TIMEOUT = 3600
 FDLS_REINITIALISATION_MAX_PAR_IP = env.int("FDLS_REINITIALISATION_MAX_PAR_IP", default=10)
 FDLS_REINITIALISATION_MAX_PAR_ADRESSE = env.int("FDLS_REINITIALISATION_MAX_PAR_ADRESSE", default=3)
 FDLS_REINITIALISATION_FENETRE_S = 3600
+# Portail du demandeur (portail/compte, portail/rattachement) : essais de connexion par poste (429 au-delà),
+# codes de rattachement d'une demande (validité selon le canal, essais, demandes par compte et par heure).
+FDLS_PORTAIL_CONNEXIONS_MAX_PAR_IP = env.int("FDLS_PORTAIL_CONNEXIONS_MAX_PAR_IP", default=30)
+FDLS_PORTAIL_CONNEXIONS_FENETRE_S = env.int("FDLS_PORTAIL_CONNEXIONS_FENETRE_S", default=300)
+FDLS_RATTACHEMENT_VALIDITE_COURRIEL_MIN = 60
+FDLS_RATTACHEMENT_VALIDITE_COURRIER_JOURS = 30
+FDLS_RATTACHEMENT_ESSAIS = 5
+FDLS_RATTACHEMENT_DEMANDES_PAR_HEURE = 5
+# Chiffres clés publics (portail/chiffres) : aucun effectif sous ce seuil n'est publié.
+FDLS_SECRET_STATISTIQUE = env.int("FDLS_SECRET_STATISTIQUE", default=5)
 
 # --- Internationalisation ---------------------------------------------------
 LANGUAGE_CODE = "fr"

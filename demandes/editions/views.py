@@ -22,14 +22,20 @@ def reponse_pdf(contenu: bytes, nom_fichier: str) -> HttpResponse:
     return reponse
 
 
-def _edition(request, pk, edition: str):
-    demande = demande_visible(request, pk, *editions.SELECT_EDITION, action=Consultation.Action.PDF)
+def rendre_edition(request, demande, edition: str, *, retour: str):
+    """Le PDF ``edition`` de la demande (déjà lue et notée au journal) ; une édition impossible revient à
+    l'écran ``retour`` avec son message. Partagé par les agents et le portail du demandeur."""
     try:
         contenu = editions.EDITIONS[edition](demande, user=request.user)
     except editions.EditionImpossible as refus:
         messages.error(request, str(refus))
-        return redirect("demandes:detail", pk)
+        return redirect(retour, demande.pk)
     return reponse_pdf(contenu, editions.nom_fichier(demande, edition))
+
+
+def _edition(request, pk, edition: str):
+    demande = demande_visible(request, pk, *editions.SELECT_EDITION, action=Consultation.Action.PDF)
+    return rendre_edition(request, demande, edition, retour="demandes:detail")
 
 
 @nominatif_requis

@@ -193,6 +193,8 @@ class DemandeurFactory(factory.django.DjangoModelFactory):
     organisme = None
     roles = factory.LazyFunction(list)
     password = factory.django.Password(MOT_DE_PASSE)
+    # Adresse vérifiée (inscription par le portail) ; ``email_verifie_le=None`` : compte pas encore confirmé.
+    email_verifie_le = factory.LazyFunction(timezone.now)
 
 
 class TOTPDeviceFactory(factory.django.DjangoModelFactory):

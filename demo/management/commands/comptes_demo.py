@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from demo.partenaires import COMPTES_DEMO, MOT_DE_PASSE_DEMO
+from demo.portail import COMPTES_DEMANDEURS
 
 
 class Command(BaseCommand):
@@ -31,3 +32,7 @@ class Command(BaseCommand):
             self.stdout.write(f"  {email:<30} {libelles} – {organisme}")
             if email in cles:
                 self.stdout.write(f"  {'':<30} clé TOTP {cles[email]}")
+        self.stdout.write("")
+        self.stdout.write("  Demandeurs (portail /portail/connexion/, sans second facteur) :")
+        for email, _prenom, _nom, description in COMPTES_DEMANDEURS:
+            self.stdout.write(f"  {email:<38} {description}")

@@ -1,0 +1,1 @@
+"""Compte du demandeur : inscription avec adresse vérifiée, connexion limitée, sans énumération des comptes."""

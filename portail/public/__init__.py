@@ -1,0 +1,2 @@
+"""Pages publiques du portail (sans connexion) : déposer une demande, pièces, cotation, refus ; test
+d'éligibilité aux plafonds de ressources ; annuaire des guichets."""
