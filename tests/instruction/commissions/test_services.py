@@ -23,6 +23,7 @@ from instruction.propositions import services as propositions
 from instruction.propositions.models import Positionnement
 from instruction.tasks import constater_caducites
 from offre.models import EtatDisponibilite
+from portail.suivi import selectors as suivi
 from tests.monde.factories import DisponibiliteFactory
 
 Type = Evenement.Type
@@ -294,3 +295,24 @@ def test_la_demande_satisfaite_quitte_ses_autres_logements(cal):
     ailleurs[0].refresh_from_db(), ailleurs[1].refresh_from_db()
     assert (ailleurs[0].etat, ailleurs[1].etat) == (C.RETIREE, C.ATTRIBUEE)
     assert Positionnement.objects.get(disponibilite=autre, demande=premier).etat == Positionnement.Etat.CLOS
+
+
+def test_le_portail_lit_les_decisions_ecrites_par_les_services(cal):
+    """Contrat avec le portail du demandeur : décision, rang, motif, pièce et délai, logement."""
+    a, b, c = candidatures(cal.examen())
+    limite = AUJOURD_HUI() + timedelta(days=10)
+    decider(cal, a, decision="attribution_rang", rang=1)
+    decider(cal, b, decision="attribution_condition", rang=2, piece_manquante="identite", date_limite=limite)
+    decider(cal, c, decision="non_attribution", motif="taux_effort")
+    services.refuser_attribution(auteur=cal.monde.agent_bailleur, candidature=a, motif="etage")
+    (refus, _decision_a, _passage_a) = suivi.decisions_cal(Demande.objects.get(pk=a.demande_id))
+    assert refus.type == "refus_attribution"
+    assert refus.motif == "Étage / Accessibilité"
+    assert refus.rang == 1
+    decision_b = next(d for d in suivi.decisions_cal(b.demande) if d.type == "decision_cal")
+    assert (decision_b.decision, decision_b.rang, decision_b.date_limite) == ("attribution_condition", 2, limite)
+    assert decision_b.piece_manquante == "Pièce d'identité"
+    assert decision_b.logement == cal.monde.disponibilite.logement
+    decision_c = next(d for d in suivi.decisions_cal(c.demande) if d.type == "decision_cal")
+    assert (decision_c.decision, decision_c.rang) == ("non_attribution", None)
+    assert decision_c.motif == "Taux d'effort trop élevé pour ce logement"
