@@ -239,7 +239,9 @@ def modifier_demande(dossier: Dossier, *, auteur: Auteur) -> list[dict]:
     d.avertie_le, d.avertissement_motif = actuelle.avertie_le, actuelle.avertissement_motif
     d.save()
     ecrire_menage(dossier, date_anciennete_nouvelles=timezone.localdate())
-    lever_avertissement(d, auteur=auteur, precisions="Demande mise à jour : la radiation annoncée n'aura pas lieu")
+    lever_avertissement(
+        d, auteur=auteur, precisions="Demande mise à jour : la radiation annoncée n'aura pas lieu", par_mise_a_jour=True
+    )
     ecrire_evenement(
         d,
         transition.evenement,
@@ -283,7 +285,12 @@ def renouveler_demande(demande: Demande, *, auteur: Auteur, le: date | None = No
         etat_avant=demande.etat,
         etat_apres=demande.etat,
     )
-    lever_avertissement(demande, auteur=auteur, precisions="Demande renouvelée : la radiation annoncée n'aura pas lieu")
+    lever_avertissement(
+        demande,
+        auteur=auteur,
+        precisions="Demande renouvelée : la radiation annoncée n'aura pas lieu",
+        par_mise_a_jour=True,
+    )
     labels.recalculer_labels_automatiques(demande, le=le)
     signaler(demande, "renouvellement")
     return demande
@@ -418,12 +425,18 @@ def avertir_demande(
     return demande
 
 
-def lever_avertissement(demande: Demande, *, auteur: Auteur, precisions: str = "") -> bool:
+def lever_avertissement(
+    demande: Demande, *, auteur: Auteur, precisions: str = "", par_mise_a_jour: bool = False
+) -> bool:
     """La réponse du demandeur (ou toute mise à jour de la demande) arrête la radiation annoncée.
 
     À appeler dans la transaction de l'appelant, demande verrouillée ; sans effet si rien n'est en cours.
+    ``par_mise_a_jour`` : une modification ou un renouvellement ne lève pas l'avertissement d'une
+    irrecevabilité prononcée par une CAL (R441-2-8 d) : seule la réponse du demandeur l'arrête.
     """
     if not demande.avertie_le:
+        return False
+    if par_mise_a_jour and demande.avertissement_motif == choix.MotifAnnulation.IRRECEVABILITE:
         return False
     avertie = demande.avertie_le
     demande.avertie_le = None

@@ -479,7 +479,8 @@ def refuser_attribution(
         qui,
         precisions=f"{texte} - {seance_libelle(seance)} - Rang : {candidature.rang} - bien "
         f"{bien(candidature.examen.disponibilite)}",
-        details={**_details(candidature), "motif": motif},
+        # Motif en clair (le portail l'affiche), et son code.
+        details={**_details(candidature), "motif": libelle, "motif_code": motif},
         date=moment_du_jour(candidature.reponse_le),
     )
     _clore_positionnement(candidature, qui, f"Logement attribué en CAL refusé : {libelle}")

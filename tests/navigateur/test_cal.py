@@ -10,6 +10,7 @@ import pytest
 
 from cotation.models import ResultatCotation
 from demandes.models import Demande, Evenement
+from instruction.commissions import services
 from instruction.commissions.models import Bail, Candidature
 from instruction.propositions import services as propositions
 from offre.models import EtatDisponibilite
@@ -22,7 +23,7 @@ pytestmark = [pytest.mark.navigateur, pytest.mark.django_db(transaction=True)]
 C = Candidature.Etat
 
 
-def test_de_la_seance_au_bail_signe(page, connecter, axe):
+def test_de_la_seance_au_bail_signe(page, connecter, axe, capture):
     m = territoire_nantes(grille=True)
     TOTPDeviceFactory(user=m.agent_bailleur)
     programme = ProgrammeFactory(bailleur=m.bailleur, commune=m.nantes, code="0629", nom="KALLIMA 2")
@@ -124,6 +125,7 @@ def test_de_la_seance_au_bail_signe(page, connecter, axe):
     page.get_by_text("Le bail est signé : la demande est satisfaite, le logement attribué.").wait_for()
     assert "Bail signé" in candidat("BERNARD").inner_text()
     axe()
+    capture("cal-seance-apres-bail")
 
     # Effets : vacance attribuée, demande satisfaite, historique au libellé du seed, cotation.
     arnaud, bernard, charles, durand, emile, fabre = (Demande.objects.get(pk=d.pk) for d in demandes)
@@ -161,3 +163,50 @@ def test_de_la_seance_au_bail_signe(page, connecter, axe):
         assert reponse.body().startswith(b"%PDF")
     href = candidat("EMILE").get_by_role("link", name="Lettre de décision (PDF)").get_attribute("href")
     assert page.request.get(href).body().startswith(b"%PDF")
+
+
+def test_vote_a_distance_et_flux_du_reservataire(page, connecter, axe):
+    m = territoire_nantes()
+    TOTPDeviceFactory(user=m.agent_bailleur)
+    TOTPDeviceFactory(user=m.agent_ddets)
+    programme = ProgrammeFactory(bailleur=m.bailleur, commune=m.nantes, code="0629", nom="KALLIMA 2")
+    logement = LogementFactory(programme=programme, code="0013", typologie="T3")
+    vacance = DisponibiliteFactory(logement=logement, date_disponibilite=datetime.date.today(), reservataire=m.ddets)
+    for nom in ("ARNAUD", "BERNARD"):
+        demande = enregistrer(m, communes=[m.nantes], codemandeur=COUPLE, nom=nom)
+        propositions.positionner_candidat(auteur=m.agent_bailleur, disponibilite=vacance, demande=demande)
+    commission = services.creer_commission(
+        auteur=m.agent_bailleur, nom="0001", quorum=1, membres=[m.agent_bailleur], reservataires=[m.ddets]
+    )
+    seance = services.planifier_seance(
+        auteur=m.agent_bailleur,
+        commission=commission,
+        date_seance=datetime.date.today() + datetime.timedelta(days=3),
+        a_distance=True,
+    )
+    services.inscrire_logement(
+        auteur=m.agent_bailleur, seance=seance, disponibilite=vacance, moins_de_trois="peu_de_candidats"
+    )
+    connecter(m.agent_bailleur)
+    page.goto(f"/instruction/seances/{seance.pk}/")
+    page.get_by_text("Les décisions s'enregistrent à partir du jour de la séance.").wait_for()
+    page.get_by_role("button", name="Ouvrir le vote à distance").click()
+    page.get_by_text("Le vote à distance est ouvert aux membres de la commission.").wait_for()
+    page.get_by_label("Attribution selon le classement proposé").check()
+    page.get_by_role("button", name="Voter pour ce logement").click()
+    page.get_by_text("Votre vote pour KALLIMA 2 (0629 - 0013) est enregistré.").wait_for()
+    assert "Adopté : Attribution selon le classement proposé" in page.content()
+    axe()
+    reponse = page.request.get(f"/instruction/seances/{seance.pk}/proces-verbal.pdf")
+    assert reponse.body().startswith(b"%PDF")
+
+    # Le réservataire invité : la séance en lecture, son flux.
+    page.get_by_role("button", name="Se déconnecter").click()
+    connecter(m.agent_ddets)
+    page.goto("/instruction/flux/")
+    page.get_by_role("heading", level=1, name=f"Gestion en flux – {datetime.date.today().year}").wait_for()
+    axe()
+    page.goto(f"/instruction/seances/{seance.pk}/")
+    page.get_by_role("heading", level=1, name="Commission 0001").wait_for()
+    assert page.get_by_role("button", name="Inscrire le logement").count() == 0
+    axe()

@@ -11,10 +11,11 @@ from pypdf import PdfReader
 
 from cotation.calcul.faits import Faits, noter_evenements
 from cotation.calcul.regles import passage_cal_non_premier
+from demandes.cycle import services as cycle
 from demandes.cycle.services import radier_sans_reponse
 from demandes.models import Demande, Evenement
 from demandes.relances import courriers, traitements
-from fdls.socle.workflow import TransitionInterdite
+from fdls.socle.workflow import Auteur, TransitionInterdite
 from instruction.commissions import services
 from instruction.commissions.models import Bail, Candidature, TransitionCandidature
 from instruction.commissions.services import Saisie
@@ -22,6 +23,7 @@ from instruction.propositions import services as propositions
 from instruction.propositions.models import Positionnement
 from instruction.tasks import constater_caducites
 from offre.models import EtatDisponibilite
+from portail.suivi import selectors as suivi
 from tests.monde.factories import DisponibiliteFactory
 
 Type = Evenement.Type
@@ -137,6 +139,22 @@ def test_irrecevabilite_avertit_et_radie_un_mois_plus_tard(cal):
     assert radiee.etat == Demande.Etat.ANNULEE
     assert radiee.motif_annulation == "irrecevabilite"
     assert "R441-2-8 d)" in evenement(demande, Type.RADIATION_SANS_REPONSE).precisions
+
+
+def test_une_mise_a_jour_ne_leve_pas_l_avertissement_d_irrecevabilite(cal):
+    a, *_ = candidatures(cal.examen())
+    decider(cal, a, decision="irrecevabilite", motif="conditions_acces")
+    demande = Demande.objects.get(pk=a.demande_id)
+    # Ce que font la modification et le renouvellement de la demande (demandes.cycle.services).
+    assert not cycle.lever_avertissement(demande, auteur=Auteur.agent(cal.monde.agent_bailleur), par_mise_a_jour=True)
+    demande.refresh_from_db()
+    assert demande.avertie_le == AUJOURD_HUI()
+    assert demande.avertissement_motif == "irrecevabilite"
+    cycle.enregistrer_reponse(
+        demande, auteur=Auteur.agent(cal.monde.agent_bailleur), precisions="Titre de séjour fourni"
+    )
+    demande.refresh_from_db()
+    assert demande.avertie_le is None
 
 
 def test_la_lettre_d_avertissement_dit_l_irrecevabilite(cal):
@@ -277,3 +295,24 @@ def test_la_demande_satisfaite_quitte_ses_autres_logements(cal):
     ailleurs[0].refresh_from_db(), ailleurs[1].refresh_from_db()
     assert (ailleurs[0].etat, ailleurs[1].etat) == (C.RETIREE, C.ATTRIBUEE)
     assert Positionnement.objects.get(disponibilite=autre, demande=premier).etat == Positionnement.Etat.CLOS
+
+
+def test_le_portail_lit_les_decisions_ecrites_par_les_services(cal):
+    """Contrat avec le portail du demandeur : décision, rang, motif, pièce et délai, logement."""
+    a, b, c = candidatures(cal.examen())
+    limite = AUJOURD_HUI() + timedelta(days=10)
+    decider(cal, a, decision="attribution_rang", rang=1)
+    decider(cal, b, decision="attribution_condition", rang=2, piece_manquante="identite", date_limite=limite)
+    decider(cal, c, decision="non_attribution", motif="taux_effort")
+    services.refuser_attribution(auteur=cal.monde.agent_bailleur, candidature=a, motif="etage")
+    (refus, _decision_a, _passage_a) = suivi.decisions_cal(Demande.objects.get(pk=a.demande_id))
+    assert refus.type == "refus_attribution"
+    assert refus.motif == "Étage / Accessibilité"
+    assert refus.rang == 1
+    decision_b = next(d for d in suivi.decisions_cal(b.demande) if d.type == "decision_cal")
+    assert (decision_b.decision, decision_b.rang, decision_b.date_limite) == ("attribution_condition", 2, limite)
+    assert decision_b.piece_manquante == "Pièce d'identité"
+    assert decision_b.logement == cal.monde.disponibilite.logement
+    decision_c = next(d for d in suivi.decisions_cal(c.demande) if d.type == "decision_cal")
+    assert (decision_c.decision, decision_c.rang) == ("non_attribution", None)
+    assert decision_c.motif == "Taux d'effort trop élevé pour ce logement"
