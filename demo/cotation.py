@@ -1,12 +1,12 @@
 """Cotation de démonstration (``manage.py demo``, après les demandes) : grille, historique d'instruction, calcul.
 
 1. la grille de Nantes Métropole (annexe 1 du PPGD) est installée en vigueur ;
-2. en attendant l'instruction, des événements d'instruction sont écrits dans
-   l'historique d'une part connue des demandes actives (SQL ensembliste,
-   déterministe : un hachage de l'identifiant choisit les demandes) :
-   passages en CAL sans être premier, refus d'être positionné après un
-   contact, refus d'un logement attribué ; des priorités locales et de l'État
-   que la grille cote (handicap, sans logement, mutation prioritaire…) ;
+2. des refus d'être positionné après un contact sont écrits dans l'historique
+   d'une part connue des demandes actives (SQL ensembliste, déterministe : un
+   hachage de l'identifiant choisit les demandes), et des priorités locales et
+   de l'État que la grille cote (handicap, sans logement, mutation
+   prioritaire…) ; les passages et décisions de CAL viennent des services des
+   commissions (``demo.commissions``) ;
 3. tout le fichier est coté (``services.recalculer_fichier``).
 
 Idempotent : les événements et labels de démonstration ne sont écrits qu'une

@@ -1,10 +1,11 @@
 """Historique d'instruction de la cotation de démonstration, écrit en SQL ensembliste (``demo.cotation``).
 
-En attendant l'instruction, des événements d'instruction sont écrits dans
-l'historique d'une part connue des demandes actives (déterministe : un hachage
-de l'identifiant choisit les demandes) : passages en CAL sans être premier,
-refus d'être positionné après un contact, refus d'un logement attribué ; et des
-priorités locales et de l'État que la grille cote. États et types d'événement
+Des refus d'être positionné après un contact sont écrits dans l'historique d'une
+part connue des demandes actives (déterministe : un hachage de l'identifiant
+choisit les demandes), et des priorités locales et de l'État que la grille cote.
+Les passages en CAL, décisions et refus d'un logement attribué ne sont plus
+fabriqués : ``demo.commissions`` les écrit par les services des commissions
+(session 11). États et types d'événement
 passés en paramètres depuis les énumérations du modèle.
 
 Accord avec l'ORM : tests/cotation/calcul/test_sql.py (historique de démonstration écrit puis relu par le
@@ -21,14 +22,11 @@ Type = Evenement.Type
 
 INTERVENANT = "Démonstration (instruction)"
 
-# (type d'événement, part pour 10 000 des demandes actives, nombre d'événements, rang en CAL)
+# (type d'événement, part pour 10 000 des demandes actives, nombre d'événements)
 EVENEMENTS = [
-    (Type.PASSAGE_CAL, 600, 1, True),
-    (Type.REFUS_POSITIONNEMENT, 400, 1, False),
-    (Type.REFUS_POSITIONNEMENT, 80, 4, False),
-    (Type.REFUS_POSITIONNEMENT, 30, 6, False),
-    (Type.REFUS_ATTRIBUTION, 60, 2, False),
-    (Type.REFUS_ATTRIBUTION, 15, 4, False),
+    (Type.REFUS_POSITIONNEMENT, 400, 1),
+    (Type.REFUS_POSITIONNEMENT, 80, 4),
+    (Type.REFUS_POSITIONNEMENT, 30, 6),
 ]
 # (code du label, part pour 10 000, sel du hachage)
 LABELS = [
@@ -49,7 +47,7 @@ SELECT d.id, %(type)s,
        least(greatest(d.date_depot + 30, current_date - 600 + ((d.id * 7919) %% 480)::int) + 17 * g.i,
              current_date - 1)::timestamptz + interval '10 hours',
        %(precisions)s,
-       CASE WHEN %(rang)s THEN jsonb_build_object('rang', 2 + (d.id %% 3)) ELSE '{}'::jsonb END,
+       '{}'::jsonb,
        %(active)s, %(active)s, NULL, NULL, %(intervenant)s
 FROM demandes_demande d CROSS JOIN generate_series(0, %(n)s - 1) AS g(i)
 WHERE d.etat = %(active)s AND d.date_depot < current_date - 90
@@ -76,9 +74,7 @@ FROM poses p
 """
 
 PRECISIONS = {
-    Type.PASSAGE_CAL: "Dossier présenté en CAL, non classé en première position",
     Type.REFUS_POSITIONNEMENT: "Refus d'être positionné en CAL après un contact",
-    Type.REFUS_ATTRIBUTION: "Refus du logement attribué en CAL",
 }
 
 
@@ -90,14 +86,13 @@ def historique_demo() -> int:
             return 0
     ecrits = 0
     with transaction.atomic(), connection.cursor() as cur:
-        for sel, (type_, part, n, rang) in enumerate(EVENEMENTS):
+        for sel, (type_, part, n) in enumerate(EVENEMENTS, start=1):  # sels inchangés depuis la session 10
             cur.execute(
                 _SQL_EVENEMENTS,
                 {
                     "type": type_.value,
                     "part": part,
                     "n": n,
-                    "rang": rang,
                     "sel": 101 + sel,
                     "precisions": PRECISIONS[type_],
                     "intervenant": INTERVENANT,

@@ -57,6 +57,8 @@ def construire(options, stdout):
             graine=options.get("graine") or 44,
             part_doublons=options.get("part_doublons", 0.01),
             taux_annulation=options.get("taux_annulation", Parametres.taux_annulation),
+            # Séances et décisions de CAL : écrites par les services (``demo.commissions``), jamais fabriquées.
+            evenements_cal=False,
             journal=stdout.write,
         )
     )

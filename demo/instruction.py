@@ -22,7 +22,7 @@ VACANCES = 4
 CANDIDATS = 3
 
 
-def _candidats(bailleur, disponibilite, deja: set[int]) -> list[Demande]:
+def candidats(bailleur, disponibilite, deja: set[int]) -> list[Demande]:
     """Les plus anciennes demandes actives qui souhaitent la commune du logement (hors celles déjà prises)."""
     return list(
         Demande.objects.visibles_par(bailleur)
@@ -33,24 +33,33 @@ def _candidats(bailleur, disponibilite, deja: set[int]) -> list[Demande]:
     )
 
 
+def compte_bailleur():
+    """Le compte bailleur de démonstration (Nantes Métropole Habitat), ou ``None``."""
+    return Utilisateur.objects.filter(email=COMPTE_BAILLEUR).select_related("organisme").first()
+
+
+def vacances_a_pourvoir(bailleur, n: int, *, ordre: str = "pk") -> list[Disponibilite]:
+    return list(
+        Disponibilite.objects.filter(logement__bailleur=bailleur.organisme, etat=EtatDisponibilite.A_POURVOIR)
+        .select_related("logement")
+        .order_by(ordre)[:n]
+    )
+
+
 def construire(options, stdout) -> None:
     if Positionnement.objects.exists():
         stdout.write("Instruction : vacances déjà instruites, rien n'est ajouté.")
         return
-    bailleur = Utilisateur.objects.filter(email=COMPTE_BAILLEUR).select_related("organisme").first()
+    bailleur = compte_bailleur()
     if bailleur is None:
         stdout.write("Instruction : compte bailleur de démonstration absent, aucune vacance instruite.")
         return
-    vacances = list(
-        Disponibilite.objects.filter(logement__bailleur=bailleur.organisme, etat=EtatDisponibilite.A_POURVOIR)
-        .select_related("logement")
-        .order_by("pk")[:VACANCES]
-    )
+    vacances = vacances_a_pourvoir(bailleur, VACANCES)
     aujourd_hui = timezone.localdate()
     deja: set[int] = set()
     compte = {"positionnements": 0, "contacts": 0, "propositions": 0, "visites": 0}
     for numero, disponibilite in enumerate(vacances):
-        demandes = _candidats(bailleur, disponibilite, deja)
+        demandes = candidats(bailleur, disponibilite, deja)
         deja.update(d.pk for d in demandes)
         positionnements = [
             services.positionner_candidat(auteur=bailleur, disponibilite=disponibilite, demande=d) for d in demandes

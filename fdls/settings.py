@@ -164,6 +164,10 @@ DATABASES["default"].update(
 )
 DATABASES["default"].setdefault("OPTIONS", {})
 DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", 3)
+# Pas de compilation JIT des requêtes : sur les pages (une requête de 10 à 100 ms), elle ajoutait jusqu'à
+# 220 ms de compilation dès que le coût estimé dépassait le seuil (docs/decisions.md, session 11). Un
+# traitement de masse qui en profiterait la rallume pour sa transaction (``SET LOCAL jit = on``).
+DATABASES["default"]["OPTIONS"].setdefault("options", "-c jit=off")
 DATABASES["default"].setdefault("TEST", {})
 # Base de test nommée d'après la base configurée : deux copies du projet sur le même serveur
 # (une par DATABASE_URL) ne se partagent pas leurs bases de test.
@@ -252,6 +256,28 @@ CELERY_BEAT_SCHEDULE = {
     "propositions-sans-reponse": {
         "task": "instruction.tasks.constater_non_reponses",
         "schedule": crontab(hour=1, minute=50),
+    },
+    # Instruction : attributions sous condition suspensive dont le délai est passé sans la pièce (idempotent).
+    "cal-conditions-caduques": {
+        "task": "instruction.tasks.constater_caducites",
+        "schedule": crontab(hour=1, minute=55),
+    },
+    # Observatoire (observatoire/tasks.py) : tout est idempotent, un passage manqué est rattrapé le lendemain.
+    "observatoire-photo-du-mois": {
+        "task": "observatoire.tasks.photographier_fichier",
+        "schedule": crontab(hour=0, minute=20),
+    },
+    "observatoire-compteurs-activite": {
+        "task": "observatoire.tasks.compter_activite",
+        "schedule": crontab(hour=0, minute=40),
+    },
+    "observatoire-bilans": {
+        "task": "observatoire.tasks.produire_bilans",
+        "schedule": crontab(hour=4, minute=30),
+    },
+    "observatoire-donnees-ouvertes": {
+        "task": "observatoire.tasks.publier_donnees_ouvertes",
+        "schedule": crontab(hour=5, minute=0),
     },
     "cotation-attentes-estimees": {
         "task": "cotation.tasks.calculer_attentes",
@@ -554,6 +580,11 @@ SPECTACULAR_SETTINGS = {
         "ResultatContactEnum": "instruction.propositions.models.Contact.Resultat",
         "EtatPropositionEnum": "instruction.propositions.models.Proposition.Etat",
         "ReponsePropositionEnum": [("accepter", "Acceptée"), ("refuser", "Refusée")],
+        "DecisionCalEnum": "instruction.commissions.models.DecisionCal",
+        "MotifDecisionCalEnum": "instruction.commissions.models.MotifDecision",
+        "EtatCandidatureCalEnum": "instruction.commissions.models.Candidature.Etat",
+        "EtatSeanceEnum": "instruction.commissions.models.Seance.Etat",
+        "MoinsDeTroisCandidatsEnum": "instruction.commissions.models.Examen.MoinsDeTrois",
     },
     # Swagger UI n'appelle pas le validateur en ligne (intranet, CSP).
     "SWAGGER_UI_SETTINGS": {"validatorUrl": None},

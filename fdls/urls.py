@@ -19,6 +19,7 @@ urlpatterns = [
     path("offre/", include("offre.urls")),
     path("cotation/", include("cotation.urls")),
     path("instruction/", include("instruction.urls")),
+    path("observatoire/", include("observatoire.urls")),
     path("portail/", include("portail.urls")),
     path("api/v1/", include(("fdls.api.urls", "v1"), namespace="v1")),
     path("django-admin/", admin.site.urls),

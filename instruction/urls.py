@@ -8,4 +8,5 @@ app_name = "instruction"
 urlpatterns = [
     path("", include("instruction.rapprochement.urls")),
     path("", include("instruction.propositions.urls")),
+    path("", include("instruction.commissions.urls")),
 ]

@@ -18,6 +18,7 @@ from demandes.models import ParametreReglementaire, PlafondRessources, TypeLabel
 from fdls.comptes import services as comptes
 from fdls.comptes.models import JetonApi
 from fdls.socle.cache import vider_tous
+from observatoire.models import Objectif, SeuilSecret
 from tests import gabarits_stricts
 from tests.monde.factories import AgentFactory, TOTPDeviceFactory
 from tests.monde.territoires import loire_atlantique_de_demonstration, ville_de_reze
@@ -72,8 +73,9 @@ def _caches_vides():
 @pytest.fixture(autouse=True)
 def _parametres_reglementaires(_base_par_defaut):
     """Les tests ``transaction=True`` vident les tables, y compris les lignes des migrations de données :
-    durées réglementaires (0005), plafonds de ressources (0007, 0023) et référentiel des labels (0012, 0016)
-    sont remis s'ils manquent, comme après les migrations."""
+    durées réglementaires (0005), plafonds de ressources (0007, 0023), référentiel des labels (0012, 0016),
+    objectifs légaux et seuil du secret de l'observatoire sont remis s'ils manquent, comme après les
+    migrations."""
     for modele, module, fonction in (
         (ParametreReglementaire, "0005_parametres_reglementaires", "creer"),
         (PlafondRessources, "0007_plafonds_quartiles", "charger"),
@@ -85,6 +87,9 @@ def _parametres_reglementaires(_base_par_defaut):
                 importlib.import_module("demandes.migrations.0016_labels_cotation").creer(apps, None)
             if modele is PlafondRessources:
                 importlib.import_module("demandes.migrations.0023_plafonds_confirmes_plai_2025").charger(apps, None)
+    # Objectifs légaux et seuil du secret statistique de l'observatoire (migration observatoire 0001).
+    if not (Objectif.objects.exists() and SeuilSecret.objects.exists()):
+        importlib.import_module("observatoire.migrations.0001_initial").creer_parametres(apps, None)
 
 
 # ---------------------------------------------------------------- comptes

@@ -326,14 +326,25 @@ def annuler_pour_non_renouvellement(demande: Demande, *, le: date | None = None)
 
 
 @transaction.atomic
-def satisfaire_demande(demande: Demande, *, auteur: Auteur, precisions: str = "", le: date | None = None) -> Demande:
-    """Demande satisfaite par une attribution (bail signé) ; appelé par l'instruction."""
+def satisfaire_demande(
+    demande: Demande, *, auteur: Auteur, precisions: str = "", le: date | None = None, details: dict | None = None
+) -> Demande:
+    """Demande satisfaite par une attribution (bail signé) ; appelé par l'instruction.
+
+    ``details`` : le logement et le bail (``instruction.commissions.services.signer_bail``), ajoutés aux
+    détails de l'événement « satisfaction » que lisent le portail et l'observatoire."""
     return _terminer(
-        demande, "satisfaire", auteur=auteur, precisions=precisions, le=le, fondement=choix.ATTRIBUTION_BAIL
+        demande,
+        "satisfaire",
+        auteur=auteur,
+        precisions=precisions,
+        le=le,
+        fondement=choix.ATTRIBUTION_BAIL,
+        details=details,
     )
 
 
-def _terminer(demande, action, *, auteur, motif="", commentaire="", precisions="", le=None, fondement=""):
+def _terminer(demande, action, *, auteur, motif="", commentaire="", precisions="", le=None, fondement="", details=None):
     """Radiation : état, date, motif ; l'historique porte le motif et son fondement légal (R441-2-8)."""
     demande = _verrouiller(demande)
     demande.date_fin = le or timezone.localdate()
@@ -346,7 +357,7 @@ def _terminer(demande, action, *, auteur, motif="", commentaire="", precisions="
     base_legale = choix.fondement_radiation(fondement or motif)
     if base_legale:
         precisions = f"{precisions} ({base_legale})" if precisions else base_legale
-    details = {"motif": motif} if motif else {}
+    details = {**(details or {}), **({"motif": motif} if motif else {})}
     if base_legale:
         details["fondement"] = base_legale
     WORKFLOW_DEMANDE.appliquer(

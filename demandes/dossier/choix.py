@@ -213,7 +213,9 @@ def fondement_radiation(motif: str) -> str:
 MOTIFS_ANNULATION_AGENT = [MotifAnnulation.RENONCIATION]
 
 # Avertissement avant radiation (R441-2-8 c) : un mois sans réponse, puis radiation.
-MOTIFS_AVERTISSEMENT = [MotifAnnulation.NON_REPONSE]
+# L'irrecevabilité prononcée par une CAL s'annonce aussi par un avertissement, radiation un mois plus tard
+# (R441-2-8 d ; ``instruction.commissions.services.decider``).
+MOTIFS_AVERTISSEMENT = [MotifAnnulation.NON_REPONSE, MotifAnnulation.IRRECEVABILITE]
 
 
 class TypePiece(models.TextChoices):

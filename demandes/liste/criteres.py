@@ -7,6 +7,17 @@ Ils choisissent la variante de la recherche (``recherche_sql``) : par
 from dataclasses import dataclass
 from datetime import date
 
+from django.db.models import F
+
+# Ordre de l'ORM (exports CSV/XLSX, API) de chaque tri effectif : celui de la liste (``recherche_sql.tri``).
+ORDRES_ORM = {
+    "depot": (F("date_depot").asc(nulls_last=True), F("id").asc()),
+    "-depot": (F("date_depot").desc(nulls_first=True), F("id").desc()),
+    "expiration": (F("date_expiration").asc(), F("id").asc()),
+    "-expiration": (F("date_expiration").desc(), F("id").desc()),
+    "nom": (F("nom").asc(), F("prenom").asc(), F("id").asc()),
+}
+
 
 @dataclass(frozen=True)
 class Criteres:
@@ -90,3 +101,8 @@ class Criteres:
         if self.par_nom:
             return "nom"
         return "expiration" if self.par_echeance else "-depot"
+
+    @property
+    def ordre_orm(self) -> tuple:
+        """``order_by`` de l'ORM du tri effectif : un export suit l'ordre de la liste que l'agent regarde."""
+        return ORDRES_ORM[self.tri_effectif]

@@ -95,7 +95,8 @@ def exporter(request, format):
     if not filtre.is_valid():
         messages.error(request, "Corrigez les critères de recherche avant d'exporter.")
         return HttpResponseRedirect(retour)
-    queryset = filtre.qs
+    criteres = replace(filtre.criteres(), tri=request.GET.get("tri", ""))
+    queryset = filtre.qs.order_by(*criteres.ordre_orm)
     nombre = queryset.count()
     if nombre > exports.PLAFOND:
         messages.error(

@@ -49,6 +49,7 @@ from django.utils import timezone
 
 from demandes.conservation import services as conservation
 from demandes.cycle import services
+from demandes.dossier.choix import MotifAnnulation
 from demandes.dossier.models import Demande, Personne, TraitementPlanifie
 from demandes.dossier.saisie import parametre
 from demandes.doublons import services as doublons
@@ -537,11 +538,12 @@ def editer_avertissements(jour: date) -> int:
 
     Une lettre par demande avertie (nom fixe) dans le lot du jour de l'avertissement ; lots refaits.
     """
-    averties = dict(
-        Demande.objects.filter(etat=Demande.Etat.ACTIVE, avertie_le__isnull=False, avertie_le__lte=jour).values_list(
-            "id", "avertie_le"
-        )
-    )
+    lignes = Demande.objects.filter(
+        etat=Demande.Etat.ACTIVE, avertie_le__isnull=False, avertie_le__lte=jour
+    ).values_list("id", "avertie_le", "avertissement_motif")
+    averties = {pk: le for pk, le, _ in lignes}
+    # Irrecevabilité prononcée par une CAL (R441-2-8 d) : la lettre le dit, au lieu de l'absence de réponse (c).
+    irrecevables = {pk for pk, _, motif in lignes if motif == MotifAnnulation.IRRECEVABILITE}
     a_editer = {
         pk: le
         for pk, le in averties.items()
@@ -561,6 +563,7 @@ def editer_avertissements(jour: date) -> int:
                 "edite_le": a_editer[pk],
                 "radiation_le": ajouter_mois(a_editer[pk], 1),
                 "precisions": "",
+                "irrecevabilite": pk in irrecevables,
             },
         )
         lots.add(dossier)

@@ -73,6 +73,9 @@ def generer(p: Parametres) -> Bilan:
             _generer_massif(gen, p, nb_lots, (actives, satisfaites, annulees), lignes, controle_fk, journal, debut)
             journal(f"  reconstruction des index ({time.perf_counter() - debut:.0f} s)")
             index_sql.restaurer_index(connexions=2, journal=journal)
+            # Statistiques d'abord : sans elles (autovacuum coupé pendant le chargement), le planificateur
+            # croit ~10 000 demandes actives et relit toutes les ressources pour chacune (des heures à 1 M).
+            copie_sql.analyser()
             journal(f"  table de rapprochement : {copie_sql.remplir_rapprochement()} lignes")
         elif parallele:
             charger_en_fond(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.utils import timezone
 
@@ -11,6 +11,7 @@ from demo.generateur.outils import Tirage
 from demo.generateur.parametres import Parametres
 from fdls.organismes.models import Guichet, Organisme
 from fdls.territoires.models import Commune, Quartier
+from offre.models import TYPES_RESERVATAIRES
 
 TypeOrganisme = Organisme.Type
 
@@ -30,6 +31,7 @@ class Contexte:
     guichet_als: tuple | None
     bailleurs: list  # (id, nom, sigle)
     validite_mois: int
+    reservataires: list = field(default_factory=list)  # (id, type) : réservataires des baux signés générés
 
 
 def charger_contexte(p: Parametres) -> Contexte:
@@ -85,5 +87,10 @@ def charger_contexte(p: Parametres) -> Contexte:
         guichets_commune=par_commune,
         guichet_als=als,
         bailleurs=bailleurs,
+        reservataires=list(
+            Organisme.objects.filter(type__in=TYPES_RESERVATAIRES, departement_id=p.departement)
+            .order_by("pk")
+            .values_list("pk", "type")
+        ),
         validite_mois=parametre("validite_demande", p.aujourd_hui or timezone.localdate()),
     )

@@ -124,7 +124,7 @@ class Generateur:
         self.compteurs_nu = compteurs_nu
         self.compteurs_ref = compteurs_ref
         self.menages = TireurMenages(ctx)
-        self.historique = TireurHistorique(ctx)
+        self.historique = TireurHistorique(ctx, evenements_cal=p.evenements_cal)
         self.departement_nu = p.departement.zfill(3)
         self.bilan = Bilan()
         self.debut_fenetre = self.aujourd_hui - timedelta(days=365 * p.annees_closes)
@@ -412,12 +412,12 @@ class Generateur:
         hist.modifications(a, vie, situation, depot, duree, auteur_guichet, organisme_guichet)
         # Propositions, passages en CAL et refus (cotation : décotes et « déjà passé en CAL »).
         part_cal = 0.12 if fin_de_vie is None else 0.25
-        if duree > 90 and a.random() < part_cal:
+        if self.p.evenements_cal and duree > 90 and a.random() < part_cal:
             for _ in range(1 + int(a.expovariate(1.5))):
                 hist.episode_cal(a, vie, depot, le if fin_de_vie is None else le - timedelta(days=60), typologies)
         date_fin = None
         if fin_de_vie == historique.SATISFAIRE:
-            hist.satisfaction(a, vie, depot, fin, typologies)
+            hist.satisfaction(a, vie, depot, fin, typologies, commune=localisations[0][0])
             date_fin = fin
         elif fin_de_vie is not None:
             motif_annulation = (

@@ -18,9 +18,18 @@ from demandes.dossier.choix import MotifAnnulation, TypePiece
 from demandes.dossier.workflow import WORKFLOW_DEMANDE as TRANSITIONS
 from demandes.models import Demande, Evenement
 from demo.generateur.contexte import Contexte
-from demo.generateur.listes import DECISIONS_CAL, MOTIFS_REFUS, PIECES
+from demo.generateur.listes import (
+    DECISIONS_CAL,
+    FINANCEMENTS,
+    MOTIFS_IRRECEVABILITE,
+    MOTIFS_NON_ATTRIBUTION,
+    MOTIFS_REFUS,
+    PIECES,
+)
 from demo.generateur.outils import ajouter_mois, brut, entier, parmi
 from fdls.socle.workflow import AUTOMATE, Auteur
+from instruction.commissions.models import MotifDecision
+from instruction.commissions.services import CONTINGENTS, NON_ATTRIBUTION_BAIL
 
 Type = Evenement.Type
 
@@ -99,8 +108,10 @@ class Vie:
 class TireurHistorique:
     """Tire les événements d'une demande : renouvellements, pièces, modifications, CAL, fin de la demande."""
 
-    def __init__(self, ctx: Contexte):
+    def __init__(self, ctx: Contexte, *, evenements_cal: bool = True):
         self.ctx = ctx
+        # Passages et décisions de CAL fabriqués (bancs) ; la petite démonstration les écrit par les services.
+        self.evenements_cal = evenements_cal
 
     # ------------------------------------------------------------ dates
 
@@ -230,30 +241,52 @@ class TireurHistorique:
     def _bien(a: random.Random) -> str:
         return f"44-{entier(a, 900, 999)}-{entier(a, 100, 999)}{parmi(a, 'ABCD')}-{entier(a, 100000, 999999)}"
 
-    def cal(self, a, vie: Vie, jour: date, typologies, *, decision: str, rang: int = 1, bailleur=None, bien=None):
-        """Passage en CAL puis décision de la commission ; rend (bailleur, bien, date de séance)."""
+    def cal(
+        self, a, vie: Vie, jour: date, typologies, *, decision: str, rang: int | None = 1, bailleur=None, bien=None
+    ):
+        """Passage en CAL et décision de la commission, datés de la séance, de la forme des événements qu'écrit
+        ``instruction.commissions.services.decider`` ; rend (bailleur, bien, date de séance, détails communs)."""
         bailleur = bailleur or self._bailleur(a)
         bien = bien or self._bien(a)
         seance = jour + timedelta(days=entier(a, 3, 14))
         commission = f"CAL {bailleur[2] or bailleur[1]}"[:60]
+        if decision not in ("attribution_rang", "attribution_condition"):
+            rang = 1 if decision == "attribution" else None
+        libelle = f"Commission {commission} - séance du {seance:%d/%m/%Y}"
+        # Le générateur n'a pas de vacance réelle : identifiants nuls, le bien est une référence tirée.
+        commun = {
+            "commission": commission,
+            "seance": seance.isoformat(),
+            "candidature": None,
+            "disponibilite": None,
+            "logement": None,
+            "bien": bien,
+            "rang": rang,
+        }
         vie.fait(
-            PASSAGE_CAL,
-            jour,
-            f"Commission {commission} - séance du {seance:%d/%m/%Y} - bien {bien}",
-            {"commission": commission, "seance": seance.isoformat(), "bien": bien, "typologie": typologies[0]},
-            bailleur[1],
-            bailleur[0],
+            PASSAGE_CAL, seance, f"{libelle} - bien {bien}", {**commun, "decision": decision}, bailleur[1], bailleur[0]
         )
-        vie.fait(
-            DECISION_CAL,
-            seance,
-            f"Commission {commission} - séance du {seance:%d/%m/%Y} - Décision : {DECISIONS_CAL[decision]} "
-            f"- Rang : {rang} - bien {bien}",
-            {"decision": decision, "rang": rang, "seance": seance.isoformat(), "bien": bien, "motif": ""},
-            bailleur[1],
-            bailleur[0],
-        )
-        return bailleur, bien, seance
+        motif = ""
+        if decision == "attribution_condition":
+            motif = MotifDecision.PIECES_MANQUANTES.label
+        elif decision == "non_attribution":
+            motif = MOTIFS_NON_ATTRIBUTION[int(a.random() * len(MOTIFS_NON_ATTRIBUTION))]
+        elif decision == "irrecevabilite":
+            motif = MOTIFS_IRRECEVABILITE[int(a.random() * len(MOTIFS_IRRECEVABILITE))]
+        details = {**commun, "decision": decision, "motif": motif}
+        parties = [libelle, f"Décision : {DECISIONS_CAL[decision]}"]
+        if motif:
+            parties.append(f"Motif : {motif}")
+        if decision == "attribution_condition":
+            piece = PIECES[int(a.random() * len(PIECES))][1]
+            limite = seance + timedelta(days=entier(a, 15, 45))
+            details.update(piece_manquante=piece, date_limite=limite.isoformat())
+            parties.append(f"Pièce manquante : {piece} à fournir avant le {limite:%d/%m/%Y}")
+        if rang is not None:
+            parties.append(f"Rang : {rang}")
+        parties.append(f"bien {bien}")
+        vie.fait(DECISION_CAL, seance, " - ".join(parties), details, bailleur[1], bailleur[0])
+        return bailleur, bien, seance, commun
 
     def episode_cal(self, a: random.Random, vie: Vie, depot: date, jusqua: date, typologies) -> None:
         """Proposition suivie d'un refus, d'un rang en CAL sans bail, ou d'une non-attribution."""
@@ -284,29 +317,29 @@ class TireurHistorique:
             )
         elif r < 0.75:
             rang = entier(a, 2, 3)
-            _, _, seance = self.cal(
+            _, bien, seance, commun = self.cal(
                 a, vie, jour + timedelta(days=5), typologies, decision="attribution_rang", rang=rang, bailleur=bailleur
             )
             vie.fait(
                 NON_ATTRIBUTION,
                 seance + timedelta(days=entier(a, 5, 30)),
-                f"Bail signé par le candidat classé devant - bien {bien}",
-                {"bien": bien, "rang": rang},
+                NON_ATTRIBUTION_BAIL,
+                commun,
                 bailleur[1],
                 bailleur[0],
             )
         elif r < 0.90:
-            _, _, seance = self.cal(
+            _, _, seance, commun = self.cal(
                 a, vie, jour + timedelta(days=5), typologies, decision="attribution", bailleur=bailleur, bien=bien
             )
-            # Refus de la proposition du logement que la CAL vient d'attribuer : refus d'un logement attribué
-            # en CAL (décote par paliers de l'annexe 1).
+            # Refus du logement que la CAL vient d'attribuer : refus d'un logement attribué en CAL (décote par
+            # paliers de l'annexe 1), de la forme qu'écrit ``instruction.commissions.services.refuser_attribution``.
             motif = MOTIFS_REFUS[int(a.random() * len(MOTIFS_REFUS))]
             vie.fait(
                 REFUS_ATTRIBUTION,
                 seance + timedelta(days=entier(a, 3, 20)),
-                motif,
-                {"etape": "apres_attribution", "bien": bien, "motif": motif},
+                f"{motif} - Commission {commun['commission']} - séance du {seance:%d/%m/%Y} - Rang : 1 - bien {bien}",
+                {**commun, "etape": "apres_attribution", "motif": motif},
                 bailleur[1],
                 bailleur[0],
             )
@@ -317,7 +350,7 @@ class TireurHistorique:
 
     # ------------------------------------------------------------ fin de la demande
 
-    def satisfaction(self, a: random.Random, vie: Vie, depot: date, fin: date, typologies) -> None:
+    def satisfaction(self, a: random.Random, vie: Vie, depot: date, fin: date, typologies, commune: str = "") -> None:
         bailleur = self._bailleur(a)
         bien = self._bien(a)
         # Proposition 35 à 70 jours avant le bail, jamais avant le dépôt (délais courts : un mois).
@@ -330,13 +363,47 @@ class TireurHistorique:
             bailleur[1],
             bailleur[0],
         )
-        decision = "attribution" if a.random() < 0.85 else "attribution_condition"
-        self.cal(a, vie, proposition + timedelta(days=7), typologies, decision=decision, bailleur=bailleur, bien=bien)
+        rang = 1
+        if self.evenements_cal:
+            decision = "attribution" if a.random() < 0.85 else "attribution_condition"
+            rang = 1 if decision == "attribution" or a.random() < 0.7 else 2
+            self.cal(
+                a,
+                vie,
+                proposition + timedelta(days=7),
+                typologies,
+                decision=decision,
+                rang=rang,
+                bailleur=bailleur,
+                bien=bien,
+            )
+        # Détails du bail signé : ceux qu'écrit ``instruction.commissions.services.details_satisfaction``.
+        reservataire = None
+        if self.ctx.reservataires and a.random() < 0.6:
+            reservataire = self.ctx.reservataires[int(a.random() * len(self.ctx.reservataires))]
+        entree = fin + timedelta(days=entier(a, 0, 20))
+        details = {
+            "disponibilite": None,
+            "logement": None,
+            "bien": bien,
+            "bailleur": bailleur[1],
+            "commune": commune,
+            "typologie": typologies[0] if typologies else "T3",
+            "financement": FINANCEMENTS[int(a.random() * len(FINANCEMENTS))],
+            "qpv": a.random() < 0.3,
+            "reservataire": reservataire[0] if reservataire else None,
+            "contingent": CONTINGENTS.get(reservataire[1], "") if reservataire else "",
+            "bail_signe_le": fin.isoformat(),
+            "entree_le": entree.isoformat(),
+            "rang": rang,
+            "fondement": choix.fondement_radiation(choix.ATTRIBUTION_BAIL),
+        }
         vie.transition(
             SATISFAIRE,
             fin,
-            f"Bail signé – bien {bien}",
-            {"bien": bien, "bailleur": bailleur[1]},
+            f"Bail signé le {fin:%d/%m/%Y}, entrée le {entree:%d/%m/%Y} - Rang : {rang} - bien {bien} "
+            f"({details['fondement']})",
+            details,
             bailleur[1],
             bailleur[0],
         )
@@ -374,7 +441,7 @@ class TireurHistorique:
                 None,
             )
             return
-        if motif == MotifAnnulation.IRRECEVABILITE:
+        if motif == MotifAnnulation.IRRECEVABILITE and self.evenements_cal:
             # La commission décide l'irrecevabilité (séance 7 à 18 jours avant), l'annulation la suit.
             self.cal(a, vie, fin - timedelta(days=21), typologies, decision="irrecevabilite")
         vie.transition(ANNULER, fin, f"{MotifAnnulation(motif).label} ({fondement})", details, auteur, organisme)

@@ -1,6 +1,7 @@
 """Listes du générateur : noms, prénoms, voies, professions, employeurs, motifs de refus, pièces."""
 
 from demandes.dossier.choix import Csp, TypePiece
+from instruction.commissions.models import DecisionCal, MotifDecision
 
 
 def _mots(texte: str) -> list[str]:
@@ -138,11 +139,15 @@ PIECES = [
     )
 ]
 
-# Décisions d'une commission d'attribution (détails des événements ``decision_cal``).
-DECISIONS_CAL = {
-    "attribution": "Attribution",
-    "attribution_rang": "Attribution (candidats classés)",
-    "attribution_condition": "Attribution sous condition suspensive",
-    "non_attribution": "Non-attribution",
-    "irrecevabilite": "Irrecevabilité",
-}
+# Décisions d'une commission d'attribution (détails des événements ``decision_cal``) : les libellés des
+# services des commissions (``instruction.commissions.models.DecisionCal``), mêmes précisions que les leurs.
+DECISIONS_CAL = {d.value: d.label for d in DecisionCal}
+# Motifs tirés d'une non-attribution et d'une irrecevabilité (libellés de ``MotifDecision``).
+MOTIFS_NON_ATTRIBUTION = [
+    MotifDecision.CANDIDAT_PRIORITAIRE.label,
+    MotifDecision.TAUX_EFFORT.label,
+    MotifDecision.INADAPTE.label,
+    MotifDecision.RESSOURCES_PLAFONDS.label,
+]
+MOTIFS_IRRECEVABILITE = [MotifDecision.SEJOUR.label, MotifDecision.CONDITIONS_ACCES.label]
+FINANCEMENTS = ["PLUS", "PLUS", "PLUS", "PLAI", "PLAI", "PLS"]

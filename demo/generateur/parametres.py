@@ -31,6 +31,9 @@ class Parametres:
     # processus ; par défaut au-delà de 100 000 demandes.
     massif: bool | None = None
     processus: int | None = None  # processus de fabrication en mode massif (défaut : nombre de cœurs)
+    # Passages et décisions de CAL fabriqués dans l'historique (bancs) ; la petite démonstration (``manage.py
+    # demo``) n'en fabrique pas : ses séances et décisions passent par les services des commissions.
+    evenements_cal: bool = True
     journal: object = None  # fonction(str) pour la progression
 
 

@@ -38,7 +38,10 @@ class Rubrique:
 RUBRIQUES_MENU = (
     Rubrique("Demande", "demande", "demandes:liste", acces.voit_nominatif),
     Rubrique("Offre", "offre", "socle:section", acces.voit_statistiques, ("offre",)),
+    Rubrique("Statistiques", "statistiques", "observatoire:accueil", acces.voit_statistiques),
     Rubrique("Gestion", "gestion", "organismes:liste", _agent),
+    Rubrique("Instruction", "instruction", "instruction:accueil", partial(conditions_menu.permise, "instruction")),
+    Rubrique("Commissions", "commissions", "instruction:commissions", partial(conditions_menu.permise, "commissions")),
     Rubrique("Cotation", "cotation", "cotation:grilles", partial(conditions_menu.permise, "cotation")),
     Rubrique("Administration", "administration", "socle:administration", acces.administre),
 )

@@ -68,8 +68,9 @@ def _raccourcis(user) -> list[dict]:
         raccourcis.append(
             {
                 "titre": "Statistiques",
-                "aide": "Chiffres du fichier partagé, sans donnée nominative.",
-                "url": reverse("socle:section", args=["statistiques"]),
+                "aide": "Observatoire : tableaux, indicateurs légaux, tableaux croisés et bilans, sans donnée "
+                "nominative.",
+                "url": reverse("observatoire:accueil"),
             }
         )
     if acces.consulte_audit(user):

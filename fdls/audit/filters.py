@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from fdls.audit.models import Consultation
 from fdls.organismes.models import Organisme
+from fdls.socle.accents import Pli, pli
 from fdls.socle.typographie import chiffres
 
 # Paquets du projet dont les objets peuvent figurer au journal (hors contrib Django).
@@ -105,8 +106,10 @@ class ConsultationFilter(django_filters.FilterSet):
             # Libellés écrits avec ou sans groupes (044 1226 000035 10001) : comparés sans les espaces.
             compact = Replace("objet_libelle", Value(" "), Value(""))
             return queryset.alias(libelle_compact=compact).filter(libelle_compact__contains=chiffres(value))
+        # Sans accents ni casse : « helene » trouve « HÉLÈNE » (fdls.socle.accents).
+        queryset = queryset.alias(libelle_plie=Pli("objet_libelle"))
         for mot in value.split():
-            queryset = queryset.filter(objet_libelle__icontains=mot)
+            queryset = queryset.filter(libelle_plie__contains=pli(mot))
         return queryset
 
     def filtrer_objet_id(self, queryset, name, value):

@@ -95,7 +95,6 @@ def instruction_de_demande(demande: Demande) -> dict:
         "positionnements": positionnements,
         "propositions": propositions,
         "visites": visites,
-        "commissions": [],
         "refus_propositions": sum(1 for p in propositions if p.etat == Proposition.Etat.REFUSEE),
     }
 

@@ -293,7 +293,7 @@ def contacter(
     )
     WORKFLOW_CONTACT.appliquer(contact, "contacter", auteur=qui, commentaire=contact.commentaire)
     libelle_motif = MotifRefus(motif).label if motif else ""
-    date_evenement = _moment(date_contact)
+    date_evenement = moment_du_jour(date_contact)
     details = {"contact": contact.pk, "disponibilite": disponibilite.pk, "resultat": resultat, "mode": mode}
     if resultat == Contact.Resultat.REFUS_POSITIONNEMENT:
         # Seed 000 : le motif en précision, comme le refus d'une proposition.
@@ -322,7 +322,7 @@ def contacter(
     return contact
 
 
-def _moment(jour: date) -> datetime:
+def moment_du_jour(jour: date) -> datetime:
     """L'instant d'un événement daté d'un jour passé : ce jour, à l'heure de la saisie ; aujourd'hui : maintenant."""
     maintenant = timezone.localtime()
     if jour >= maintenant.date():
@@ -378,7 +378,7 @@ def proposer_logement(
         precisions=f"Création proposition {proposition.pk} - bien {bien(positionnement.disponibilite)} - "
         f"réponse attendue avant le {date_limite:%d/%m/%Y}",
         details={"proposition": proposition.pk, "disponibilite": positionnement.disponibilite_id},
-        date=_moment(date_envoi),
+        date=moment_du_jour(date_envoi),
     )
     return proposition
 
@@ -413,7 +413,7 @@ def accepter_proposition(*, auteur, proposition: Proposition, date_reponse: date
         qui,
         precisions=f"Proposition {proposition.pk} acceptée - bien {bien(positionnement.disponibilite)}",
         details={"proposition": proposition.pk, "disponibilite": proposition.disponibilite_id},
-        date=_moment(proposition.date_reponse),
+        date=moment_du_jour(proposition.date_reponse),
     )
     return proposition
 
@@ -445,7 +445,7 @@ def refuser_proposition(
         qui,
         precisions=f"{libelle} - {commentaire}" if commentaire else libelle,
         details={"proposition": proposition.pk, "disponibilite": proposition.disponibilite_id, "motif": motif},
-        date=_moment(proposition.date_reponse),
+        date=moment_du_jour(proposition.date_reponse),
     )
     _clore_positionnement(positionnement, qui, commentaire=f"Proposition {proposition.pk} refusée : {libelle}")
     return proposition

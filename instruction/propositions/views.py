@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from demandes.dossier.vues import demande_visible, montrer_demandes, nominatif_requis
+from demandes.editions import blocs
 from demandes.editions.pdf import nombre_refus
 from fdls.audit.services import refuser_si_existe
 from fdls.socle.formulaires import reporter_erreurs
@@ -317,7 +318,8 @@ def instruction_demande(request, pk):
     demande = demande_visible(request, pk)
     contexte = {
         "demande": demande,
-        "instruction": selectors.instruction_de_demande(demande),
+        # Toutes les sources enregistrées (propositions, commissions) : le même contenu que la fiche PDF.
+        "instruction": blocs.instruction_de(demande),
         "nombre_refus": nombre_refus(demande),
         "section": "demande",
     }

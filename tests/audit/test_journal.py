@@ -78,6 +78,27 @@ def test_les_criteres_de_recherche_du_journal(client, gestionnaire):
     assert _lignes(client.get(url, {"objet_type": "comptes.utilisateur"})) == []
 
 
+def test_la_recherche_par_nom_ignore_les_accents_et_la_casse(client, gestionnaire):
+    agent = AgentFactory()
+    helene = DemandeFactory(nom="Lefèvre", prenom="Hélène")
+    autre = DemandeFactory(nom="Martin", prenom="Paul")
+    a = journaliser_consultation(
+        user=agent,
+        objet=helene,
+        action=Consultation.Action.CONSULTATION,
+        libelle="044 1226 000035 10001 LEFÈVRE Hélène",
+    )
+    journaliser_consultation(
+        user=agent, objet=autre, action=Consultation.Action.CONSULTATION, libelle="044 1226 000036 10001 MARTIN Paul"
+    )
+    url = reverse("audit:journal")
+
+    assert _lignes(client.get(url, {"recherche": "helene lefevre"})) == [a]
+    assert _lignes(client.get(url, {"recherche": "HÉLÈNE"})) == [a]
+    assert _lignes(client.get(url, {"recherche": "Lefèvre"})) == [a]
+    assert _lignes(client.get(url, {"recherche": "lefebvre"})) == []
+
+
 def test_la_periode_du_au_inclut_les_deux_jours_en_heure_de_paris(client, gestionnaire):
     agent, demande = AgentFactory(), DemandeFactory()
     _consulter(agent, demande, le=datetime(2026, 2, 28, 23, 59, tzinfo=PARIS))  # la veille

@@ -13,7 +13,7 @@ from tests.monde.factories import AgentFactory, OrganismeFactory, TOTPDeviceFact
 
 pytestmark = [pytest.mark.navigateur, pytest.mark.django_db(transaction=True)]
 
-RUBRIQUES_VIDES = ["Instruction", "Statistiques", "Éditions"]
+RUBRIQUES_VIDES = ["Instruction", "Éditions"]
 
 
 @pytest.fixture
@@ -75,7 +75,7 @@ def _rubriques(page) -> list[str]:
 def test_le_menu_de_l_agent_de_guichet_n_a_ni_administration_ni_rubrique_vide(page, connecter, agent):
     connecter(agent)
 
-    assert _rubriques(page) == ["Demande", "Offre", "Gestion"]
+    assert _rubriques(page) == ["Demande", "Offre", "Statistiques", "Gestion"]
     page.get_by_role("link", name="Demande", exact=True).click()
     page.wait_for_url("**/demandes/**")
     lien = page.get_by_role("navigation", name="Navigation principale").get_by_role("link", name="Demande")
@@ -87,7 +87,7 @@ def test_le_menu_de_l_administrateur_du_gestionnaire(page, connecter):
     TOTPDeviceFactory(user=admin)
     connecter(admin)
 
-    assert _rubriques(page) == ["Demande", "Offre", "Gestion", "Cotation", "Administration"]
+    assert _rubriques(page) == ["Demande", "Offre", "Statistiques", "Gestion", "Cotation", "Administration"]
     for rubrique in RUBRIQUES_VIDES:
         assert rubrique not in _rubriques(page)
 
@@ -97,4 +97,4 @@ def test_le_menu_de_l_observateur_sans_donnee_nominative(page, connecter):
     TOTPDeviceFactory(user=observateur)
     connecter(observateur)
 
-    assert _rubriques(page) == ["Offre", "Gestion"]
+    assert _rubriques(page) == ["Offre", "Statistiques", "Gestion"]

@@ -75,7 +75,7 @@ def test_un_observateur_ne_voit_que_des_chiffres_sans_demande(client, agent_veri
     cartes = _cartes(html)
     assert not any("demande" in libelle for libelle in cartes)
     assert cartes["guichet d'enregistrement"] == 1
-    assert reverse("socle:section", args=["statistiques"]) in html
+    assert reverse("observatoire:accueil") in html
 
 
 def test_l_accueil_propose_les_raccourcis_du_role(client, agent_verifie):

@@ -7,6 +7,7 @@ import sys
 
 import pytest
 from django.conf import settings
+from django.db import connection
 
 CLE_FORTE = "k7#Qz9!vR2$wX5^mB8&nL1*pT4(hJ6)gF3-dS0+aZyUeIoPcVbNtMqWrEsYxKj"
 
@@ -82,3 +83,11 @@ def test_en_developpement_une_requete_venue_d_ailleurs_est_refusee(client, setti
     assert "poste de développement" in reponse.content.decode()
     assert client.get("/connexion/", REMOTE_ADDR="127.0.0.1").status_code == 200
     assert client.get("/connexion/", REMOTE_ADDR="::1").status_code == 200
+
+
+@pytest.mark.django_db
+def test_les_connexions_de_l_application_ne_compilent_pas_les_requetes():
+    """JIT coupé : sa compilation ajoutait jusqu'à 220 ms aux pages de candidats à 1 M de demandes."""
+    with connection.cursor() as curseur:
+        curseur.execute("SHOW jit")
+        assert curseur.fetchone()[0] == "off"

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-from demo import cotation, demandes, dossier, instruction, offre, partenaires, portail
+from demo import commissions, cotation, demandes, dossier, instruction, observatoire, offre, partenaires, portail
 from instruction.rapprochement import tenue_sql
 
 
@@ -40,7 +40,11 @@ class Command(BaseCommand):
         cotation.construire(options, self.stdout)
         # Après la cotation : un refus (proposition, positionnement) la recalcule aussitôt (signal).
         instruction.construire(options, self.stdout)
+        # Commissions d'attribution : séances, décisions a à e, refus, bail signé, vote (services des commissions).
+        commissions.construire(options, self.stdout)
         # La table de rapprochement de l'instruction, réécrite par les étapes précédentes : statistiques à jour.
         tenue_sql.analyser()
         # Les comptes des demandeurs, rattachés à des demandes par le service du portail (code à usage unique).
         portail.construire(options, self.stdout)
+        # En dernier : les photos figent le fichier tel que les étapes précédentes l'ont laissé.
+        observatoire.construire(options, self.stdout)

@@ -274,6 +274,31 @@ def test_export_csv_de_la_liste_filtree_journalise_chaque_demande(client, agent_
     assert (ligne.action, ligne.objet_id, ligne.utilisateur) == (Consultation.Action.EXPORT, str(martin.pk), agent)
 
 
+@pytest.mark.parametrize(
+    ("parametres", "ordre"),
+    [
+        ({}, ["recente", "moyenne", "ancienne"]),
+        ({"tri": "depot"}, ["ancienne", "moyenne", "recente"]),
+        ({"nom": "du"}, ["ancienne", "recente", "moyenne"]),  # alphabétique : DUBOIS, DUMAS, DURAND
+    ],
+)
+def test_l_export_suit_l_ordre_de_la_liste(client, agent_verifie, territoire_reze, parametres, ordre):
+    demandes = {
+        "ancienne": DemandeFactory(nom="Dubois", date_depot=date(2024, 1, 10), communes=[territoire_reze.reze]),
+        "recente": DemandeFactory(nom="Dumas", date_depot=date(2026, 3, 1), communes=[territoire_reze.reze]),
+        "moyenne": DemandeFactory(nom="Durand", date_depot=date(2025, 6, 1), communes=[territoire_reze.reze]),
+    }
+    agent_verifie(territoire_reze.agent)
+
+    liste = client.get(reverse("demandes:liste"), parametres)
+    export = client.get(reverse("demandes:export", args=["csv"]), parametres)
+
+    attendus = [demandes[cle].numero_unique_affiche for cle in ordre]
+    assert [d.numero_unique_affiche for d in liste.context["page"].object_list] == attendus
+    texte = b"".join(export.streaming_content).decode("utf-8-sig")
+    assert [ligne[1] for ligne in list(csv.reader(io.StringIO(texte), delimiter=";"))[1:]] == attendus
+
+
 def test_export_xlsx_et_plafond(client, agent_verifie, territoire_reze, monkeypatch):
     demandes = [DemandeFactory(communes=[territoire_reze.reze]) for _ in range(3)]
     agent_verifie(territoire_reze.agent)
