@@ -1,8 +1,8 @@
 """Aides des écrans du portail : espace réservé au demandeur connecté, « ma demande » parmi les siennes.
 
 Un demandeur ne voit que ses demandes (``Demande.objects.visibles_par(user)``, fdls/acces) ; une demande
-d'un autre donne la même 404 qu'une demande inexistante. Chaque demande montrée est notée au journal des
-consultations (``fdls.audit.services.montrer``), comme pour un agent.
+d'un autre donne la même 404 qu'une demande inexistante, et une ligne « refus » au journal. Chaque demande
+montrée est notée au journal des consultations (``fdls.audit.services.montrer``), comme pour un agent.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from django.views.decorators.cache import never_cache
 
 from demandes.dossier.models import Demande
 from fdls.audit.models import Consultation
-from fdls.audit.services import montrer
+from fdls.audit.services import montrer, refuser_si_existe
 from fdls.socle.vues import objet_ou_404
 
 
@@ -41,7 +41,12 @@ def ma_demande(request, pk, *relations: str, action: str = Consultation.Action.C
     demandes = Demande.objects.visibles_par(request.user)
     if relations:
         demandes = demandes.select_related(*relations)
-    demande = objet_ou_404(demandes, pk)
+    try:
+        demande = objet_ou_404(demandes, pk)
+    except Http404:
+        # La demande d'un autre : même 404 qu'une demande inexistante, et une ligne « refus » au journal.
+        refuser_si_existe(request, Demande.objects.all(), pk)
+        raise
     if demande.purgee_le:
         raise Http404
     montrer(request, [demande], action=action)

@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from demandes.editions import blocs
 from demandes.editions import pdf as editions
 from demandes.editions.views import rendre_edition
 from demandes.pieces.forms import DepotPieceForm
@@ -65,7 +66,9 @@ def demande(request, pk):
 def dossier(request, pk):
     """Les données déclarées, présentées comme la fiche récapitulative."""
     d = ma_demande(request, pk, "guichet__commune", "guichet__organisme")
-    return _page(request, d, "dossier", "dossier.html", editions.donnees_fiche(d))
+    # Contacts, positionnements, propositions et visites : lus ici comme pour le PDF (pas de fragment des agents).
+    contexte = {**editions.donnees_fiche(d), "instruction": blocs.instruction_de(d)}
+    return _page(request, d, "dossier", "dossier.html", contexte)
 
 
 @require_http_methods(["GET", "POST"])

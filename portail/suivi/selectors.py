@@ -56,6 +56,9 @@ DECISIONS = {
 
 LIBELLES_DECISIONS = {libelle.lower(): code for code, (libelle, _) in DECISIONS.items()}
 LIBELLES_DECISIONS["attribution sous condition suspensive"] = "attribution_condition"
+# Libellés des décisions tels que les écrit l'instruction (``instruction.commissions.models.DecisionCal``).
+LIBELLES_DECISIONS["attribution par ordre de priorité"] = "attribution_rang"
+LIBELLES_DECISIONS["examen reporté"] = "report"
 
 _MOTIFS = {
     "commission": re.compile(r"Commission\s+([^-]+?)\s*(?:-|$)"),

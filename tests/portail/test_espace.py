@@ -189,3 +189,12 @@ def test_qui_a_consulte_mon_dossier_montre_les_organismes_sans_les_agents(client
     assert m.agent_bailleur.last_name not in html
     assert m.agent_bailleur.email not in html
     assert html.count('<th scope="row">') == 1
+
+
+def test_le_dossier_montre_l_instruction_sans_fragment_des_agents(client):
+    m = territoire_nantes()
+    moi, demande = demandeur_et_demande(m)
+    client.force_login(moi)
+    html = client.get(reverse("portail:dossier", args=[demande.pk])).content.decode()
+    assert "Positionnements sur des logements" in html
+    assert reverse("instruction:instruction_demande", args=[demande.pk]) not in html

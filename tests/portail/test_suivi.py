@@ -137,3 +137,17 @@ def test_la_cotation_montre_criteres_poids_total_et_explications(client):
     assert "Total" in html
     assert "la commission d'attribution reste libre" in html.replace("&#x27;", "'")
     assert "Combien de temps attendent les demandes comparables" in html
+
+
+def test_les_libelles_des_commissions_sont_reconnus_dans_les_precisions():
+    m = territoire_nantes()
+    _moi, demande = demandeur_et_demande(m)
+    _decision(
+        demande,
+        Auteur.agent(m.agent_bailleur),
+        precisions="Commission CAL44 - séance du 02/03/2026 - Décision : Attribution par ordre de priorité - Rang : 3",
+        details={},
+    )
+    decision = selectors.decisions_cal(demande)[0]
+    assert decision.decision == "attribution_rang"
+    assert decision.rang == 3
