@@ -1,9 +1,9 @@
-"""SQL de la photo mensuelle : quatre ``INSERT … SELECT`` ensemblistes, dans la transaction de la photo.
+"""SQL de la photo mensuelle : cinq ``INSERT … SELECT`` ensemblistes, dans la transaction de la photo.
 
 Mêmes règles que le calcul Python (``demandes.dossier.calculs`` : UC OCDE, ressources par UC, 1er quartile,
 mois entiers d'ancienneté ; labels actifs au jour dit) ; tests d'accord :
 ``tests/observatoire/test_photos.py::test_la_photo_sql_et_le_calcul_python_sont_d_accord`` (petit fichier
-construit à la main, chaque colonne comparée ligne à ligne) et, pour le cube des demandes,
+construit à la main, chaque colonne comparée ligne à ligne) et, pour les cubes des demandes et des attributions,
 ``tests/observatoire/test_photos.py::test_le_cube_et_les_lignes_de_la_photo_donnent_les_memes_tableaux``.
 
 Demande « en cours » au 1er du mois ``d`` (0 h) : enregistrée (active, satisfaite ou annulée), déposée
@@ -174,6 +174,18 @@ SELECT photo_id, {COLONNES_CUBE}, count(*), sum(anciennete_mois)
  GROUP BY photo_id, {COLONNES_CUBE}
 """
 
+COLONNES_CUBE_ATTRIBUTIONS = (
+    "annee, epci, commune, qpv, typologie, financement, bailleur, contingent, categorie_menage, mutation, "
+    "prioritaire, renouvellement_urbain, premier_quartile"
+)
+SQL_CUBE_ATTRIBUTIONS = f"""
+INSERT INTO observatoire_photoattributioncube (photo_id, {COLONNES_CUBE_ATTRIBUTIONS}, nb, somme_delai)
+SELECT photo_id, {COLONNES_CUBE_ATTRIBUTIONS}, count(*), sum(delai_mois)
+  FROM observatoire_photoattribution
+ WHERE photo_id = %(photo)s
+ GROUP BY photo_id, {COLONNES_CUBE_ATTRIBUTIONS}
+"""
+
 # Le parc à la date de la photo (état courant du répertoire : le parc n'a pas d'historique daté).
 SQL_LOGEMENTS = """
 INSERT INTO observatoire_photologement (
@@ -211,6 +223,7 @@ def inserer_photo(parametres: dict) -> tuple[int, int, int]:
         curseur.execute(SQL_CUBE, parametres)
         curseur.execute(SQL_ATTRIBUTIONS, parametres)
         attributions = curseur.rowcount
+        curseur.execute(SQL_CUBE_ATTRIBUTIONS, parametres)
         curseur.execute(SQL_LOGEMENTS, parametres)
         curseur.execute(
             "SELECT COALESCE(sum(nb_logements), 0) FROM observatoire_photologement WHERE photo_id = %s",
@@ -226,6 +239,7 @@ def analyser() -> None:
         for table in (
             "observatoire_photodemande",
             "observatoire_photodemandecube",
+            "observatoire_photoattributioncube",
             "observatoire_photoattribution",
             "observatoire_photologement",
         ):

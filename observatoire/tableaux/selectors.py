@@ -126,8 +126,10 @@ def pression(photo, t: Territoire, annee: int) -> list[Grille]:
     demandes = _par_typologie_et_statut(
         requete(source, photo, _f_demandes(t), modele=source.cube), n=source.mesures_cube["nombre"].somme
     )
+    attributions = SOURCES["attributions"]
     attrib = _par_typologie_et_statut(
-        requete(SOURCES["attributions"], photo, {**_f_autres(t), "annee": annee}), n=Count("id")
+        requete(attributions, photo, {**_f_autres(t), "annee": annee}, modele=attributions.cube),
+        n=attributions.mesures_cube["nombre"].somme,
     )
 
     def ligne(cle):

@@ -12,7 +12,7 @@ from demandes.models import Demande, Evenement
 from fdls.socle.dates import mois_entre
 from observatoire.croisement.dimensions import SOURCES
 from observatoire.croisement.tableau import TOTAL, croiser
-from observatoire.photos.models import Photo, PhotoAttribution, PhotoDemande, PhotoDemandeCube, PhotoLogement
+from observatoire.photos.models import Photo, PhotoAttribution, PhotoDemande, PhotoLogement
 from observatoire.photos.services import photographier_fichier
 from tests.monde.factories import LogementFactory
 from tests.observatoire.monde import PHOTO, fichier_connu
@@ -136,27 +136,32 @@ def test_une_photo_du_futur_est_refusee():
         photographier_fichier(date(2099, 1, 1))
 
 
-def test_le_cube_et_les_lignes_de_la_photo_donnent_les_memes_tableaux():
-    f = fichier_connu()
+@pytest.mark.parametrize(
+    ("code", "modele", "moyenne", "champ"),
+    [
+        ("demandes", PhotoDemande, "anciennete", "anciennete_mois"),
+        ("attributions", PhotoAttribution, "delai", "delai_mois"),
+    ],
+)
+def test_le_cube_et_les_lignes_de_la_photo_donnent_les_memes_tableaux(code, modele, moyenne, champ):
+    fichier_connu()
     photo = photographier_fichier(PHOTO).photo
-    source = SOURCES["demandes"]
-    assert sum(PhotoDemandeCube.objects.filter(photo=photo).values_list("nb", flat=True)) == 6
+    source = SOURCES[code]
+    cubes = source.cube.objects.filter(photo=photo)
+    assert sum(cubes.values_list("nb", flat=True)) == modele.objects.filter(photo=photo).count() > 0
     codes = sorted(source.dimensions_cube)
     for ligne in codes:
         for colonne in [None, *codes]:
             if colonne == ligne:
                 continue
             champs = [source.dimensions[c].champ for c in (ligne, colonne) if c]
+            # Le calcul jumeau : les lignes de la photo, agrégées par l'ORM.
             attendu = {
-                tuple(r[c] for c in champs): (r["n"], r["a"])
-                for r in PhotoDemande.objects.filter(photo=photo)
-                .values(*champs)
-                .annotate(n=Count("id"), a=Sum("anciennete_mois"))
+                tuple(r[c] for c in champs): (r["a"], r["n"])
+                for r in modele.objects.filter(photo=photo).values(*champs).annotate(n=Count("id"), a=Sum(champ))
             }
-            tableau = croiser("demandes", photo, ligne=ligne, colonne=colonne, filtres={"epci": "244400404"})
-            anciennete = croiser("demandes", photo, ligne=ligne, colonne=colonne, mesure="anciennete")
-            for cle, (n, a) in attendu.items():
-                case = (cle[0], cle[1] if colonne else TOTAL)
-                assert anciennete.cases[case] == (a, n), (ligne, colonne, cle)
-            assert tableau.total == PhotoDemande.objects.filter(photo=photo, epci="244400404").count()
-    assert f.en_cours
+            tableau = croiser(code, photo, ligne=ligne, colonne=colonne, mesure=moyenne)
+            for cle, valeurs in attendu.items():
+                assert tableau.cases[(cle[0], cle[1] if colonne else TOTAL)] == valeurs, (ligne, colonne, cle)
+            filtre = croiser(code, photo, ligne=ligne, colonne=colonne, filtres={"epci": "244400404"})
+            assert filtre.total == modele.objects.filter(photo=photo, epci="244400404").count()
