@@ -15,7 +15,7 @@ from django.db.models import Aggregate, Avg, Count, FloatField
 from observatoire.croisement.dimensions import SOURCES, TYPOLOGIES
 from observatoire.croisement.grille import Grille, Territoire, grille_de
 from observatoire.croisement.tableau import TOTAL, croiser, requete
-from observatoire.photos.models import PhotoAttribution
+from observatoire.photos.models import PhotoAttributionCube
 
 
 class Mediane(Aggregate):
@@ -322,6 +322,8 @@ TABLEAUX = {
 
 
 def annees_attributions(photo) -> list[int]:
+    """Les années des baux de la photo (lues dans le cube : quelques milliers de lignes)."""
     return sorted(
-        PhotoAttribution.objects.filter(photo=photo).order_by().values_list("annee", flat=True).distinct(), reverse=True
+        PhotoAttributionCube.objects.filter(photo=photo).order_by().values_list("annee", flat=True).distinct(),
+        reverse=True,
     )
