@@ -138,12 +138,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--demandes", type=int, default=1_000_000)
     parser.add_argument("--repetitions", type=int, default=20)
-    parser.add_argument("--sans-photo", action="store_true", help="Mesurer sur la dernière photo, sans en prendre.")
+    parser.add_argument("--photo", help="Mesurer sur la photo de ce mois (AAAA-MM), sans en prendre une nouvelle.")
     parser.add_argument("--pivots-seuls", action="store_true", help="Ne mesurer que les tableaux croisés.")
     args = parser.parse_args()
     print(f"Base {nom_base()} ; préparation {preparer_fichier(args.demandes):.1f} s.")
-    if args.sans_photo:
-        photo = Photo.objects.first()
+    if args.photo:
+        photo = Photo.objects.get(mois=date.fromisoformat(f"{args.photo}-01"))
     else:
         photo, duree = nouvelle_photo()
         print(

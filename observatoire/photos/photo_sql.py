@@ -121,6 +121,8 @@ WITH cible AS (
       JOIN demandes_demande d ON d.id = e.demande_id
       JOIN organismes_guichet g ON g.id = d.guichet_id
      WHERE e.type = 'satisfaction' AND e.date >= %(debut_attributions)s AND e.date < %(fin_attributions)s
+       AND NOT EXISTS (SELECT 1 FROM observatoire_photoattribution a
+                        WHERE a.photo_id = %(precedente)s AND a.evenement_id = e.id)
      ORDER BY e.demande_id, e.date DESC, e.id DESC
 ), lignes AS (
     SELECT c.*, (c.details->>'commune') IS NULL AS repli,
@@ -160,6 +162,23 @@ SELECT %(photo)s, l.evenement_id, l.id, l.date_bail, date_part('year', l.date_ba
  WHERE l.commune IS NOT NULL
 """
 )
+
+# Les baux déjà photographiés le mois d'avant ne changent plus (demande close, ménage au jour du bail) : ils
+# sont recopiés de la photo précédente, seuls les nouveaux sont calculés (``SQL_ATTRIBUTIONS`` les écarte).
+# Test : tests/observatoire/test_photos.py::test_les_baux_deja_photographies_sont_recopies_a_l_identique.
+SQL_ATTRIBUTIONS_RECOPIEES = """
+INSERT INTO observatoire_photoattribution (
+    photo_id, evenement_id, demande_id, date_bail, annee, commune, epci, qpv, typologie, financement, bailleur,
+    reservataire_id, contingent, categorie_menage, nb_personnes, mutation, prioritaire, renouvellement_urbain,
+    ruc_annuel, seuil_quartile, premier_quartile, delai_mois, organisme_id, repli)
+SELECT %(photo)s, a.evenement_id, a.demande_id, a.date_bail, a.annee, a.commune, a.epci, a.qpv, a.typologie,
+       a.financement, a.bailleur, a.reservataire_id, a.contingent, a.categorie_menage, a.nb_personnes, a.mutation,
+       a.prioritaire, a.renouvellement_urbain, a.ruc_annuel, a.seuil_quartile, a.premier_quartile, a.delai_mois,
+       a.organisme_id, a.repli
+  FROM observatoire_photoattribution a
+  JOIN demandes_evenement e ON e.id = a.evenement_id
+ WHERE a.photo_id = %(precedente)s AND e.date >= %(debut_attributions)s AND e.date < %(fin_attributions)s
+"""
 
 # Le cube : les demandes de la photo comptées par combinaison des dimensions des tableaux standard.
 COLONNES_CUBE = (
@@ -214,15 +233,18 @@ def autoriser_compteurs(oui: bool) -> None:
 def inserer_photo(parametres: dict) -> tuple[int, int, int]:
     """Les trois tables de la photo ``parametres["photo"]`` ; rend (demandes, attributions, logements).
 
-    ``parametres`` : ``photo``, ``d`` (1er du mois), ``annee``, ``debut_attributions`` et ``fin_attributions``
-    (instants), ``fuseau``. À appeler dans la transaction de la photo."""
+    ``parametres`` : ``photo``, ``precedente`` (la photo du mois le plus proche avant, ou 0), ``d`` (1er du
+    mois), ``annee``, ``debut_attributions`` et ``fin_attributions`` (instants), ``fuseau``. À appeler dans la
+    transaction de la photo."""
     with connection.cursor() as curseur:
         curseur.execute("SET LOCAL work_mem = '256MB'")
         curseur.execute(SQL_DEMANDES, parametres)
         demandes = curseur.rowcount
         curseur.execute(SQL_CUBE, parametres)
-        curseur.execute(SQL_ATTRIBUTIONS, parametres)
+        curseur.execute(SQL_ATTRIBUTIONS_RECOPIEES, parametres)
         attributions = curseur.rowcount
+        curseur.execute(SQL_ATTRIBUTIONS, parametres)
+        attributions += curseur.rowcount
         curseur.execute(SQL_CUBE_ATTRIBUTIONS, parametres)
         curseur.execute(SQL_LOGEMENTS, parametres)
         curseur.execute(

@@ -15,7 +15,7 @@ from observatoire.croisement.tableau import TOTAL, croiser
 from observatoire.photos.models import Photo, PhotoAttribution, PhotoDemande, PhotoLogement
 from observatoire.photos.services import photographier_fichier
 from tests.monde.factories import LogementFactory
-from tests.observatoire.monde import PHOTO, fichier_connu
+from tests.observatoire.monde import PHOTO, attribuer, fichier_connu
 
 
 def _tranche(mois: int) -> int:
@@ -165,3 +165,38 @@ def test_le_cube_et_les_lignes_de_la_photo_donnent_les_memes_tableaux(code, mode
                 assert tableau.cases[(cle[0], cle[1] if colonne else TOTAL)] == valeurs, (ligne, colonne, cle)
             filtre = croiser(code, photo, ligne=ligne, colonne=colonne, filtres={"epci": "244400404"})
             assert filtre.total == modele.objects.filter(photo=photo, epci="244400404").count()
+
+
+def test_les_baux_deja_photographies_sont_recopies_a_l_identique():
+    f = fichier_connu()
+    janvier = photographier_fichier(PHOTO).photo
+    # Un bail de janvier 2026, après la photo de janvier : calculé par la photo de février.
+    nouveau = f.en_cours["E6"]
+    attribuer(nouveau, bail=date(2026, 1, 20), commune=f.m.nantes, qpv=False, bailleur=f.m.bailleur)
+    fevrier = photographier_fichier(date(2026, 2, 1)).photo
+
+    def lignes(photo):
+        return {
+            r.pop("evenement_id"): r
+            for r in PhotoAttribution.objects.filter(photo=photo).values(
+                "evenement_id",
+                "demande_id",
+                "date_bail",
+                "commune",
+                "qpv",
+                "ruc_annuel",
+                "premier_quartile",
+                "prioritaire",
+                "delai_mois",
+                "repli",
+            )
+        }
+
+    avant, apres = lignes(janvier), lignes(fevrier)
+    assert set(apres) == set(avant) | {Evenement.objects.get(demande=nouveau, type="satisfaction").pk}
+    assert all(apres[e] == avant[e] for e in avant)
+    synthese = calculs.synthese(charger_dossier(nouveau), le=date(2026, 1, 20))
+    ligne = PhotoAttribution.objects.get(photo=fevrier, demande_id=nouveau.pk)
+    assert (ligne.ruc_annuel, ligne.premier_quartile, ligne.annee) == (int(synthese.ruc_annuel), False, 2026)
+    assert synthese.premier_quartile is False  # 14 400 €/UC, au-dessus du seuil de 10 000 €
+    assert fevrier.nb_attributions == 8
