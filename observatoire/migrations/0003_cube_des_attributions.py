@@ -51,6 +51,13 @@ class Migration(migrations.Migration):
 
 # Le cube est figé comme le reste de la photo (fonction de la migration 0001).
 Migration.operations += [
+    # Les photos prises avant cette migration reçoivent leur cube (les tableaux le lisent).
+    migrations.RunSQL(
+        "INSERT INTO observatoire_photoattributioncube (photo_id, annee, epci, commune, qpv, typologie, financement, bailleur, contingent, categorie_menage, mutation, prioritaire, renouvellement_urbain, premier_quartile, nb, somme_delai) "
+        "SELECT photo_id, annee, epci, commune, qpv, typologie, financement, bailleur, contingent, categorie_menage, mutation, prioritaire, renouvellement_urbain, premier_quartile, count(*), sum(delai_mois) FROM observatoire_photoattribution "
+        "GROUP BY photo_id, annee, epci, commune, qpv, typologie, financement, bailleur, contingent, categorie_menage, mutation, prioritaire, renouvellement_urbain, premier_quartile",
+        migrations.RunSQL.noop,
+    ),
     migrations.RunSQL(
         "CREATE TRIGGER photoattributioncube_figee BEFORE UPDATE OR DELETE ON observatoire_photoattributioncube "
         "FOR EACH ROW EXECUTE FUNCTION observatoire_photo_figee();",
