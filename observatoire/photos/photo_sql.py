@@ -180,30 +180,35 @@ SELECT %(photo)s, a.evenement_id, a.demande_id, a.date_bail, a.annee, a.commune,
  WHERE a.photo_id = %(precedente)s AND e.date >= %(debut_attributions)s AND e.date < %(fin_attributions)s
 """
 
-# Le cube : les demandes de la photo comptées par combinaison des dimensions des tableaux standard.
-COLONNES_CUBE = (
-    "epci, commune, quartier_id, qpv, typologie, categorie_recherchee, categorie_menage, mutation, prioritaire, "
-    "premier_quartile, tranche_anciennete"
-)
-SQL_CUBE = f"""
-INSERT INTO observatoire_photodemandecube (photo_id, {COLONNES_CUBE}, nb, somme_anciennete)
-SELECT photo_id, {COLONNES_CUBE}, count(*), sum(anciennete_mois)
-  FROM observatoire_photodemande
+
+def sql_cube(lignes: str, cube: str, colonnes: str, mesures: str, calculs: str) -> str:
+    """``INSERT … SELECT`` d'un cube : les lignes de la photo comptées par combinaison de ``colonnes``."""
+    return f"""
+INSERT INTO {cube} (photo_id, {colonnes}, {mesures})
+SELECT photo_id, {colonnes}, {calculs}
+  FROM {lignes}
  WHERE photo_id = %(photo)s
- GROUP BY photo_id, {COLONNES_CUBE}
+ GROUP BY photo_id, {colonnes}
 """
 
-COLONNES_CUBE_ATTRIBUTIONS = (
-    "annee, epci, commune, qpv, typologie, financement, bailleur, contingent, categorie_menage, mutation, "
-    "prioritaire, renouvellement_urbain, premier_quartile"
+
+# Les cubes : demandes et baux de la photo comptés par combinaison des dimensions des tableaux standard.
+SQL_CUBE = sql_cube(
+    "observatoire_photodemande",
+    "observatoire_photodemandecube",
+    "epci, commune, quartier_id, qpv, typologie, categorie_recherchee, categorie_menage, mutation, prioritaire, "
+    "premier_quartile, tranche_anciennete",
+    "nb, somme_anciennete",
+    "count(*), sum(anciennete_mois)",
 )
-SQL_CUBE_ATTRIBUTIONS = f"""
-INSERT INTO observatoire_photoattributioncube (photo_id, {COLONNES_CUBE_ATTRIBUTIONS}, nb, somme_delai)
-SELECT photo_id, {COLONNES_CUBE_ATTRIBUTIONS}, count(*), sum(delai_mois)
-  FROM observatoire_photoattribution
- WHERE photo_id = %(photo)s
- GROUP BY photo_id, {COLONNES_CUBE_ATTRIBUTIONS}
-"""
+SQL_CUBE_ATTRIBUTIONS = sql_cube(
+    "observatoire_photoattribution",
+    "observatoire_photoattributioncube",
+    "annee, epci, commune, qpv, typologie, financement, bailleur, contingent, categorie_menage, mutation, "
+    "prioritaire, renouvellement_urbain, premier_quartile",
+    "nb, somme_delai",
+    "count(*), sum(delai_mois)",
+)
 
 # Le parc à la date de la photo (état courant du répertoire : le parc n'a pas d'historique daté).
 SQL_LOGEMENTS = """
