@@ -24,7 +24,7 @@ from fdls.socle.dates import ajouter_mois
 from observatoire.compteurs.selectors import compteurs_accueil
 from observatoire.compteurs.services import compter_jour
 from observatoire.croisement.dimensions import SOURCES
-from observatoire.croisement.tableau import croiser, requete
+from observatoire.croisement.tableau import croiser, par_cube, requete
 from observatoire.photos.models import Photo
 from observatoire.photos.services import photographier_fichier
 from observatoire.pivot.services import grille_pivot
@@ -64,23 +64,36 @@ def sql_nu(qs) -> float:
         return (time.perf_counter() - debut) * 1000
 
 
+def _requete_nue(photo, source, ligne, colonne, filtres, *, cube: bool):
+    s = SOURCES[source]
+    champs = (s.dimensions[ligne].champ, s.dimensions[colonne].champ)
+    if cube:
+        return requete(s, photo, filtres, modele=s.cube).values(*champs).annotate(somme=s.mesures_cube["nombre"].somme)
+    return requete(s, photo, filtres).values(*champs).annotate(somme=s.mesures["nombre"].somme)
+
+
 def banc_pivots(photo, repetitions: int) -> None:
-    print("\n| tableau croisé | service (médiane / p95) | SQL nu (médiane / p95) | rapport des médianes |")
-    print("|---|---|---|---|")
+    print(
+        "\n| tableau croisé | service (médiane / p95) | SQL nu de la même requête (médiane / p95) | rapport "
+        "| SQL nu sur les lignes, sans cube (médiane / p95) |"
+    )
+    print("|---|---|---|---|---|")
     for libelle, source, ligne, colonne, filtres in PIVOTS:
         if source == "attributions":
             filtres = {"annee": photo.mois.year - 1}
         parametres = {"source": source, "lignes": ligne, "colonnes": colonne, "mesure": "nombre", "filtres": filtres}
-        qs = (
-            requete(SOURCES[source], photo, filtres)
-            .values(SOURCES[source].dimensions[ligne].champ, SOURCES[source].dimensions[colonne].champ)
-            .annotate(somme=SOURCES[source].mesures["nombre"].somme)
-        )
+        cube = par_cube(SOURCES[source], {ligne, colonne, *(filtres or {})}, "nombre")
+        meme = _requete_nue(photo, source, ligne, colonne, filtres, cube=cube)
+        lignes = _requete_nue(photo, source, ligne, colonne, filtres, cube=False)
         grille_pivot(photo, parametres)  # chauffe
         service = [chronometrer(lambda p=parametres: grille_pivot(photo, p))[0] for _ in range(repetitions)]
-        nu = [sql_nu(qs) for _ in range(repetitions)]
-        s, n = centiles(service), centiles(nu)
-        print(f"| {libelle} | {s[0]:.0f} / {s[1]:.0f} ms | {n[0]:.0f} / {n[1]:.0f} ms | {s[0] / n[0]:.2f} |")
+        nu = [sql_nu(meme) for _ in range(repetitions)]
+        detail = [sql_nu(lignes) for _ in range(repetitions)]
+        s, n, d = centiles(service), centiles(nu), centiles(detail)
+        print(
+            f"| {libelle} | {s[0]:.0f} / {s[1]:.0f} ms | {n[0]:.0f} / {n[1]:.0f} ms | {s[0] / n[0]:.2f} "
+            f"| {d[0]:.0f} / {d[1]:.0f} ms |"
+        )
 
 
 def banc_pages(photo, repetitions: int) -> None:
@@ -125,11 +138,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--demandes", type=int, default=1_000_000)
     parser.add_argument("--repetitions", type=int, default=20)
-    parser.add_argument("--sans-photo", action="store_true", help="Mesurer sur la dernière photo, sans en prendre.")
+    parser.add_argument("--photo", help="Mesurer sur la photo de ce mois (AAAA-MM), sans en prendre une nouvelle.")
+    parser.add_argument("--pivots-seuls", action="store_true", help="Ne mesurer que les tableaux croisés.")
     args = parser.parse_args()
     print(f"Base {nom_base()} ; préparation {preparer_fichier(args.demandes):.1f} s.")
-    if args.sans_photo:
-        photo = Photo.objects.first()
+    if args.photo:
+        photo = Photo.objects.get(mois=date.fromisoformat(f"{args.photo}-01"))
     else:
         photo, duree = nouvelle_photo()
         print(
@@ -138,6 +152,8 @@ def main() -> None:
         )
     croiser("demandes", photo, ligne="typologie")  # cache de la table
     banc_pivots(photo, args.repetitions)
+    if args.pivots_seuls:
+        return
     banc_pages(photo, args.repetitions)
     banc_compteurs(args.repetitions)
 

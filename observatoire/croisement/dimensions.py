@@ -16,6 +16,7 @@ from fdls.organismes.models import Organisme
 from fdls.territoires.models import Commune, Epci, Quartier
 from observatoire.photos.models import (
     PhotoAttribution,
+    PhotoAttributionCube,
     PhotoDemande,
     PhotoDemandeCube,
     PhotoLogement,
@@ -202,6 +203,27 @@ SOURCES: dict[str, Source] = {
         {
             "nombre": Mesure("nombre", "Nombre d'attributions", Count("id")),
             "delai": Mesure("delai", "Délai moyen d'attribution (mois)", Sum("delai_mois"), Count("id"), decimales=1),
+        },
+        cube=PhotoAttributionCube,
+        dimensions_cube=frozenset(
+            {
+                "epci",
+                "commune",
+                "annee",
+                "qpv",
+                "typologie",
+                "financement",
+                "bailleur",
+                "contingent",
+                "categorie_menage",
+                "mutation",
+                "prioritaire",
+                "premier_quartile",
+            }
+        ),
+        mesures_cube={
+            "nombre": Mesure("nombre", "Nombre d'attributions", Sum("nb")),
+            "delai": Mesure("delai", "Délai moyen d'attribution (mois)", Sum("somme_delai"), Sum("nb"), decimales=1),
         },
     ),
     "logements": Source(

@@ -57,6 +57,13 @@ class Migration(migrations.Migration):
 
 # Le cube est figé comme le reste de la photo (fonction de la migration 0001).
 Migration.operations += [
+    # Les photos prises avant cette migration reçoivent leur cube (les tableaux le lisent).
+    migrations.RunSQL(
+        "INSERT INTO observatoire_photodemandecube (photo_id, epci, commune, quartier_id, qpv, typologie, categorie_recherchee, categorie_menage, mutation, prioritaire, premier_quartile, tranche_anciennete, nb, somme_anciennete) "
+        "SELECT photo_id, epci, commune, quartier_id, qpv, typologie, categorie_recherchee, categorie_menage, mutation, prioritaire, premier_quartile, tranche_anciennete, count(*), sum(anciennete_mois) FROM observatoire_photodemande "
+        "GROUP BY photo_id, epci, commune, quartier_id, qpv, typologie, categorie_recherchee, categorie_menage, mutation, prioritaire, premier_quartile, tranche_anciennete",
+        migrations.RunSQL.noop,
+    ),
     migrations.RunSQL(
         "CREATE TRIGGER photodemandecube_figee BEFORE UPDATE OR DELETE ON observatoire_photodemandecube "
         "FOR EACH ROW EXECUTE FUNCTION observatoire_photo_figee();",

@@ -149,6 +149,34 @@ class PhotoAttribution(models.Model):
         return f"{self.photo} : bail du {self.date_bail:%d/%m/%Y}"
 
 
+class PhotoAttributionCube(models.Model):
+    """Les attributions de la photo comptées par combinaison des dimensions des tableaux et des indicateurs."""
+
+    photo = models.ForeignKey(Photo, on_delete=models.PROTECT, related_name="cube_attributions", db_index=False)
+    annee = models.PositiveSmallIntegerField()
+    epci = models.CharField(max_length=9, blank=True)
+    commune = models.CharField(max_length=5)
+    qpv = models.BooleanField(default=False)
+    typologie = models.CharField(max_length=10, blank=True)
+    financement = models.CharField(max_length=10, blank=True)
+    bailleur = models.CharField(max_length=200, blank=True)
+    contingent = models.CharField(max_length=60, blank=True)
+    categorie_menage = models.PositiveSmallIntegerField(null=True)
+    mutation = models.BooleanField(default=False)
+    prioritaire = models.BooleanField(default=False)
+    renouvellement_urbain = models.BooleanField(default=False)
+    premier_quartile = models.BooleanField(null=True)
+    nb = models.PositiveIntegerField("attributions")
+    somme_delai = models.BigIntegerField("somme des délais (mois)")
+
+    class Meta:
+        verbose_name = "attributions photographiées, comptées"
+        indexes = [models.Index(fields=["photo", "annee", "epci", "commune"], name="photocubeattr_territoire")]
+
+    def __str__(self):
+        return f"{self.photo} : {self.nb} attributions"
+
+
 class PhotoLogement(models.Model):
     photo = models.ForeignKey(Photo, on_delete=models.PROTECT, related_name="logements", db_index=False)
     commune = models.CharField(max_length=5)

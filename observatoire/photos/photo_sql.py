@@ -1,9 +1,9 @@
-"""SQL de la photo mensuelle : quatre ``INSERT … SELECT`` ensemblistes, dans la transaction de la photo.
+"""SQL de la photo mensuelle : cinq ``INSERT … SELECT`` ensemblistes, dans la transaction de la photo.
 
 Mêmes règles que le calcul Python (``demandes.dossier.calculs`` : UC OCDE, ressources par UC, 1er quartile,
 mois entiers d'ancienneté ; labels actifs au jour dit) ; tests d'accord :
 ``tests/observatoire/test_photos.py::test_la_photo_sql_et_le_calcul_python_sont_d_accord`` (petit fichier
-construit à la main, chaque colonne comparée ligne à ligne) et, pour le cube des demandes,
+construit à la main, chaque colonne comparée ligne à ligne) et, pour les cubes des demandes et des attributions,
 ``tests/observatoire/test_photos.py::test_le_cube_et_les_lignes_de_la_photo_donnent_les_memes_tableaux``.
 
 Demande « en cours » au 1er du mois ``d`` (0 h) : enregistrée (active, satisfaite ou annulée), déposée
@@ -121,6 +121,8 @@ WITH cible AS (
       JOIN demandes_demande d ON d.id = e.demande_id
       JOIN organismes_guichet g ON g.id = d.guichet_id
      WHERE e.type = 'satisfaction' AND e.date >= %(debut_attributions)s AND e.date < %(fin_attributions)s
+       AND NOT EXISTS (SELECT 1 FROM observatoire_photoattribution a
+                        WHERE a.photo_id = %(precedente)s AND a.evenement_id = e.id)
      ORDER BY e.demande_id, e.date DESC, e.id DESC
 ), lignes AS (
     SELECT c.*, (c.details->>'commune') IS NULL AS repli,
@@ -161,18 +163,52 @@ SELECT %(photo)s, l.evenement_id, l.id, l.date_bail, date_part('year', l.date_ba
 """
 )
 
-# Le cube : les demandes de la photo comptées par combinaison des dimensions des tableaux standard.
-COLONNES_CUBE = (
-    "epci, commune, quartier_id, qpv, typologie, categorie_recherchee, categorie_menage, mutation, prioritaire, "
-    "premier_quartile, tranche_anciennete"
-)
-SQL_CUBE = f"""
-INSERT INTO observatoire_photodemandecube (photo_id, {COLONNES_CUBE}, nb, somme_anciennete)
-SELECT photo_id, {COLONNES_CUBE}, count(*), sum(anciennete_mois)
-  FROM observatoire_photodemande
- WHERE photo_id = %(photo)s
- GROUP BY photo_id, {COLONNES_CUBE}
+# Les baux déjà photographiés le mois d'avant ne changent plus (demande close, ménage au jour du bail) : ils
+# sont recopiés de la photo précédente, seuls les nouveaux sont calculés (``SQL_ATTRIBUTIONS`` les écarte).
+# Test : tests/observatoire/test_photos.py::test_les_baux_deja_photographies_sont_recopies_a_l_identique.
+SQL_ATTRIBUTIONS_RECOPIEES = """
+INSERT INTO observatoire_photoattribution (
+    photo_id, evenement_id, demande_id, date_bail, annee, commune, epci, qpv, typologie, financement, bailleur,
+    reservataire_id, contingent, categorie_menage, nb_personnes, mutation, prioritaire, renouvellement_urbain,
+    ruc_annuel, seuil_quartile, premier_quartile, delai_mois, organisme_id, repli)
+SELECT %(photo)s, a.evenement_id, a.demande_id, a.date_bail, a.annee, a.commune, a.epci, a.qpv, a.typologie,
+       a.financement, a.bailleur, a.reservataire_id, a.contingent, a.categorie_menage, a.nb_personnes, a.mutation,
+       a.prioritaire, a.renouvellement_urbain, a.ruc_annuel, a.seuil_quartile, a.premier_quartile, a.delai_mois,
+       a.organisme_id, a.repli
+  FROM observatoire_photoattribution a
+  JOIN demandes_evenement e ON e.id = a.evenement_id
+ WHERE a.photo_id = %(precedente)s AND e.date >= %(debut_attributions)s AND e.date < %(fin_attributions)s
 """
+
+
+def sql_cube(lignes: str, cube: str, colonnes: str, mesures: str, calculs: str) -> str:
+    """``INSERT … SELECT`` d'un cube : les lignes de la photo comptées par combinaison de ``colonnes``."""
+    return f"""
+INSERT INTO {cube} (photo_id, {colonnes}, {mesures})
+SELECT photo_id, {colonnes}, {calculs}
+  FROM {lignes}
+ WHERE photo_id = %(photo)s
+ GROUP BY photo_id, {colonnes}
+"""
+
+
+# Les cubes : demandes et baux de la photo comptés par combinaison des dimensions des tableaux standard.
+SQL_CUBE = sql_cube(
+    "observatoire_photodemande",
+    "observatoire_photodemandecube",
+    "epci, commune, quartier_id, qpv, typologie, categorie_recherchee, categorie_menage, mutation, prioritaire, "
+    "premier_quartile, tranche_anciennete",
+    "nb, somme_anciennete",
+    "count(*), sum(anciennete_mois)",
+)
+SQL_CUBE_ATTRIBUTIONS = sql_cube(
+    "observatoire_photoattribution",
+    "observatoire_photoattributioncube",
+    "annee, epci, commune, qpv, typologie, financement, bailleur, contingent, categorie_menage, mutation, "
+    "prioritaire, renouvellement_urbain, premier_quartile",
+    "nb, somme_delai",
+    "count(*), sum(delai_mois)",
+)
 
 # Le parc à la date de la photo (état courant du répertoire : le parc n'a pas d'historique daté).
 SQL_LOGEMENTS = """
@@ -202,15 +238,19 @@ def autoriser_compteurs(oui: bool) -> None:
 def inserer_photo(parametres: dict) -> tuple[int, int, int]:
     """Les trois tables de la photo ``parametres["photo"]`` ; rend (demandes, attributions, logements).
 
-    ``parametres`` : ``photo``, ``d`` (1er du mois), ``annee``, ``debut_attributions`` et ``fin_attributions``
-    (instants), ``fuseau``. À appeler dans la transaction de la photo."""
+    ``parametres`` : ``photo``, ``precedente`` (la photo du mois le plus proche avant, ou 0), ``d`` (1er du
+    mois), ``annee``, ``debut_attributions`` et ``fin_attributions`` (instants), ``fuseau``. À appeler dans la
+    transaction de la photo."""
     with connection.cursor() as curseur:
         curseur.execute("SET LOCAL work_mem = '256MB'")
         curseur.execute(SQL_DEMANDES, parametres)
         demandes = curseur.rowcount
         curseur.execute(SQL_CUBE, parametres)
-        curseur.execute(SQL_ATTRIBUTIONS, parametres)
+        curseur.execute(SQL_ATTRIBUTIONS_RECOPIEES, parametres)
         attributions = curseur.rowcount
+        curseur.execute(SQL_ATTRIBUTIONS, parametres)
+        attributions += curseur.rowcount
+        curseur.execute(SQL_CUBE_ATTRIBUTIONS, parametres)
         curseur.execute(SQL_LOGEMENTS, parametres)
         curseur.execute(
             "SELECT COALESCE(sum(nb_logements), 0) FROM observatoire_photologement WHERE photo_id = %s",
@@ -226,6 +266,7 @@ def analyser() -> None:
         for table in (
             "observatoire_photodemande",
             "observatoire_photodemandecube",
+            "observatoire_photoattributioncube",
             "observatoire_photoattribution",
             "observatoire_photologement",
         ):

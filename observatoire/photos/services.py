@@ -46,9 +46,11 @@ def photographier_fichier(mois: date | None = None) -> ResultatPhoto:
             return ResultatPhoto(existante, prise=False)
         debut = time.perf_counter()
         photo = Photo.objects.create(mois=mois, prise_le=timezone.now(), reconstituee=aujourd_hui != mois)
+        precedente = Photo.objects.filter(mois__lt=mois).order_by("-mois").values_list("pk", flat=True).first()
         demandes, attributions, logements = photo_sql.inserer_photo(
             {
                 "photo": photo.pk,
+                "precedente": precedente or 0,
                 "d": mois,
                 "annee": mois.year,
                 "debut_attributions": _minuit(date(mois.year - 1, 1, 1)),

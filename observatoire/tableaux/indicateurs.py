@@ -19,27 +19,27 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Q
+from django.db.models import Q, Sum
 
 from fdls.territoires.models import Epci
-from observatoire.photos.models import PhotoAttribution
+from observatoire.photos.models import PhotoAttributionCube
 from observatoire.tableaux.models import IndicateurLegal, Objectif
 
 HORS_QPV = Q(qpv=False)
 EN_QPV = Q(qpv=True)
 
 AGREGATS = {
-    "n_total": Count("id"),
-    "n_hors_qpv": Count("id", filter=HORS_QPV),
-    "n_hors_qpv_q1": Count("id", filter=HORS_QPV & (Q(premier_quartile=True) | Q(renouvellement_urbain=True))),
-    "n_hors_qpv_inconnus": Count(
-        "id", filter=HORS_QPV & Q(premier_quartile__isnull=True) & Q(renouvellement_urbain=False)
+    "n_total": Sum("nb"),
+    "n_hors_qpv": Sum("nb", filter=HORS_QPV),
+    "n_hors_qpv_q1": Sum("nb", filter=HORS_QPV & (Q(premier_quartile=True) | Q(renouvellement_urbain=True))),
+    "n_hors_qpv_inconnus": Sum(
+        "nb", filter=HORS_QPV & Q(premier_quartile__isnull=True) & Q(renouvellement_urbain=False)
     ),
-    "n_qpv": Count("id", filter=EN_QPV),
-    "n_qpv_autres": Count("id", filter=EN_QPV & Q(premier_quartile=False)),
-    "n_qpv_inconnus": Count("id", filter=EN_QPV & Q(premier_quartile__isnull=True)),
-    "n_prioritaires": Count("id", filter=Q(prioritaire=True)),
-    "n_mutations": Count("id", filter=Q(mutation=True)),
+    "n_qpv": Sum("nb", filter=EN_QPV),
+    "n_qpv_autres": Sum("nb", filter=EN_QPV & Q(premier_quartile=False)),
+    "n_qpv_inconnus": Sum("nb", filter=EN_QPV & Q(premier_quartile__isnull=True)),
+    "n_prioritaires": Sum("nb", filter=Q(prioritaire=True)),
+    "n_mutations": Sum("nb", filter=Q(mutation=True)),
 }
 
 # (indicateur, numérateur, dénominateur, inconnus)
@@ -130,9 +130,10 @@ def _ligne(cle: str, libelle: str, comptes: dict, objectifs: dict) -> LigneIndic
 
 def indicateurs_legaux(photo, annee: int, *, par: str = "epci", filtres: dict | None = None) -> list[LigneIndicateurs]:
     """Une ligne par EPCI (``par="epci"``) ou par bailleur (``par="bailleur"``), puis l'ensemble."""
-    qs = PhotoAttribution.objects.filter(photo=photo, annee=annee, **(filtres or {})).order_by()
+    qs = PhotoAttributionCube.objects.filter(photo=photo, annee=annee, **(filtres or {})).order_by()
     objectifs = objectifs_en_vigueur(date(annee, 12, 31))
-    groupes = list(qs.values(par).annotate(**AGREGATS))
+    # Une somme filtrée sans ligne vaut NULL : zéro.
+    groupes = [{**g, **{k: g[k] or 0 for k in AGREGATS}} for g in qs.values(par).annotate(**AGREGATS)]
     noms = (
         dict(Epci.objects.filter(siren__in=[g["epci"] for g in groupes]).values_list("siren", "nom"))
         if (par == "epci")

@@ -10,20 +10,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Aggregate, Avg, Count, FloatField
+from django.db.models import Count
 
 from observatoire.croisement.dimensions import SOURCES, TYPOLOGIES
 from observatoire.croisement.grille import Grille, Territoire, grille_de
 from observatoire.croisement.tableau import TOTAL, croiser, requete
-from observatoire.photos.models import PhotoAttribution
-
-
-class Mediane(Aggregate):
-    """Médiane continue (``percentile_cont(0.5)``) d'une colonne numérique."""
-
-    function = "percentile_cont"
-    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
-    output_field = FloatField()
+from observatoire.photos.models import PhotoAttributionCube
 
 
 def _arrondi(valeur, decimales: int = 1) -> Decimal | None:
@@ -126,8 +118,10 @@ def pression(photo, t: Territoire, annee: int) -> list[Grille]:
     demandes = _par_typologie_et_statut(
         requete(source, photo, _f_demandes(t), modele=source.cube), n=source.mesures_cube["nombre"].somme
     )
+    attributions = SOURCES["attributions"]
     attrib = _par_typologie_et_statut(
-        requete(SOURCES["attributions"], photo, {**_f_autres(t), "annee": annee}), n=Count("id")
+        requete(attributions, photo, {**_f_autres(t), "annee": annee}, modele=attributions.cube),
+        n=attributions.mesures_cube["nombre"].somme,
     )
 
     def ligne(cle):
@@ -172,20 +166,36 @@ def anciennete(photo, t: Territoire, annee: int) -> list[Grille]:
     ]
 
 
-def delais(photo, t: Territoire, annee: int) -> list[Grille]:
-    qs = requete(SOURCES["attributions"], photo, {**_f_autres(t), "annee": annee})
-    par_typo = {
-        r["typologie"]: r
-        for r in qs.values("typologie").annotate(n=Count("id"), moy=Avg("delai_mois"), med=Mediane("delai_mois"))
-    }
-    par_statut = {
-        r["mutation"]: r
-        for r in qs.values("mutation").annotate(n=Count("id"), moy=Avg("delai_mois"), med=Mediane("delai_mois"))
-    }
-    ensemble = qs.aggregate(n=Count("id"), moy=Avg("delai_mois"), med=Mediane("delai_mois"))
+def mediane(histogramme: dict[int, int]) -> float | None:
+    """Médiane d'un histogramme {valeur: effectif}, comme ``percentile_cont(0.5)`` : la valeur du milieu, ou la
+    moyenne des deux valeurs du milieu pour un effectif pair."""
+    n = sum(histogramme.values())
+    if not n:
+        return None
+    rangs = [(n - 1) // 2, n // 2]
+    valeurs, vu = [], 0
+    for valeur in sorted(histogramme):
+        suivant = vu + histogramme[valeur]
+        valeurs += [valeur for r in rangs if vu <= r < suivant]
+        vu = suivant
+    return sum(valeurs) / 2
 
-    def ligne(r):
-        return [r["n"], _arrondi(r["moy"]), _arrondi(r["med"])] if r else [0, None, None]
+
+def delais(photo, t: Territoire, annee: int) -> list[Grille]:
+    """Délais moyen et médian : un seul parcours des baux de l'année (histogramme typologie × statut × délai)."""
+    qs = requete(SOURCES["attributions"], photo, {**_f_autres(t), "annee": annee})
+    histogrammes: dict = {}
+    for typologie, mutation, delai, n in qs.values_list("typologie", "mutation", "delai_mois").annotate(n=Count("id")):
+        for cle in (("typologie", typologie), ("mutation", mutation), ("ensemble", None)):
+            histo = histogrammes.setdefault(cle, {})
+            histo[delai] = histo.get(delai, 0) + n
+
+    def ligne(cle):
+        histo = histogrammes.get(cle)
+        if not histo:
+            return [0, None, None]
+        n = sum(histo.values())
+        return [n, _arrondi(sum(v * k for v, k in histo.items()) / n), _arrondi(mediane(histo))]
 
     entetes = ["", "Attributions", "Délai moyen (mois)", "Délai médian (mois)"]
     notes = ["Délai d'attribution : du dépôt de la demande à la signature du bail, en mois entiers."]
@@ -193,15 +203,15 @@ def delais(photo, t: Territoire, annee: int) -> list[Grille]:
         Grille(
             f"Délai d'attribution {annee} par typologie – {t.libelle}",
             entetes,
-            [(lib, ligne(par_typo.get(code))) for code, lib in LIGNES_TYPOLOGIE],
-            ("Ensemble", ligne(ensemble)),
+            [(lib, ligne(("typologie", code))) for code, lib in LIGNES_TYPOLOGIE],
+            ("Ensemble", ligne(("ensemble", None))),
             notes,
         ),
         Grille(
             f"Délai d'attribution {annee} : demandes externes et mutations – {t.libelle}",
             entetes,
-            [(lib, ligne(par_statut.get(code))) for code, lib in LIGNES_STATUT],
-            ("Ensemble", ligne(ensemble)),
+            [(lib, ligne(("mutation", code))) for code, lib in LIGNES_STATUT],
+            ("Ensemble", ligne(("ensemble", None))),
         ),
     ]
 
@@ -320,6 +330,8 @@ TABLEAUX = {
 
 
 def annees_attributions(photo) -> list[int]:
+    """Les années des baux de la photo (lues dans le cube : quelques milliers de lignes)."""
     return sorted(
-        PhotoAttribution.objects.filter(photo=photo).order_by().values_list("annee", flat=True).distinct(), reverse=True
+        PhotoAttributionCube.objects.filter(photo=photo).order_by().values_list("annee", flat=True).distinct(),
+        reverse=True,
     )

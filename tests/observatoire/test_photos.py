@@ -12,10 +12,10 @@ from demandes.models import Demande, Evenement
 from fdls.socle.dates import mois_entre
 from observatoire.croisement.dimensions import SOURCES
 from observatoire.croisement.tableau import TOTAL, croiser
-from observatoire.photos.models import Photo, PhotoAttribution, PhotoDemande, PhotoDemandeCube, PhotoLogement
+from observatoire.photos.models import Photo, PhotoAttribution, PhotoDemande, PhotoLogement
 from observatoire.photos.services import photographier_fichier
 from tests.monde.factories import LogementFactory
-from tests.observatoire.monde import PHOTO, fichier_connu
+from tests.observatoire.monde import PHOTO, attribuer, fichier_connu
 
 
 def _tranche(mois: int) -> int:
@@ -136,27 +136,67 @@ def test_une_photo_du_futur_est_refusee():
         photographier_fichier(date(2099, 1, 1))
 
 
-def test_le_cube_et_les_lignes_de_la_photo_donnent_les_memes_tableaux():
-    f = fichier_connu()
+@pytest.mark.parametrize(
+    ("code", "modele", "moyenne", "champ"),
+    [
+        ("demandes", PhotoDemande, "anciennete", "anciennete_mois"),
+        ("attributions", PhotoAttribution, "delai", "delai_mois"),
+    ],
+)
+def test_le_cube_et_les_lignes_de_la_photo_donnent_les_memes_tableaux(code, modele, moyenne, champ):
+    fichier_connu()
     photo = photographier_fichier(PHOTO).photo
-    source = SOURCES["demandes"]
-    assert sum(PhotoDemandeCube.objects.filter(photo=photo).values_list("nb", flat=True)) == 6
+    source = SOURCES[code]
+    cubes = source.cube.objects.filter(photo=photo)
+    assert sum(cubes.values_list("nb", flat=True)) == modele.objects.filter(photo=photo).count() > 0
     codes = sorted(source.dimensions_cube)
     for ligne in codes:
         for colonne in [None, *codes]:
             if colonne == ligne:
                 continue
             champs = [source.dimensions[c].champ for c in (ligne, colonne) if c]
+            # Le calcul jumeau : les lignes de la photo, agrégées par l'ORM.
             attendu = {
-                tuple(r[c] for c in champs): (r["n"], r["a"])
-                for r in PhotoDemande.objects.filter(photo=photo)
-                .values(*champs)
-                .annotate(n=Count("id"), a=Sum("anciennete_mois"))
+                tuple(r[c] for c in champs): (r["a"], r["n"])
+                for r in modele.objects.filter(photo=photo).values(*champs).annotate(n=Count("id"), a=Sum(champ))
             }
-            tableau = croiser("demandes", photo, ligne=ligne, colonne=colonne, filtres={"epci": "244400404"})
-            anciennete = croiser("demandes", photo, ligne=ligne, colonne=colonne, mesure="anciennete")
-            for cle, (n, a) in attendu.items():
-                case = (cle[0], cle[1] if colonne else TOTAL)
-                assert anciennete.cases[case] == (a, n), (ligne, colonne, cle)
-            assert tableau.total == PhotoDemande.objects.filter(photo=photo, epci="244400404").count()
-    assert f.en_cours
+            tableau = croiser(code, photo, ligne=ligne, colonne=colonne, mesure=moyenne)
+            for cle, valeurs in attendu.items():
+                assert tableau.cases[(cle[0], cle[1] if colonne else TOTAL)] == valeurs, (ligne, colonne, cle)
+            filtre = croiser(code, photo, ligne=ligne, colonne=colonne, filtres={"epci": "244400404"})
+            assert filtre.total == modele.objects.filter(photo=photo, epci="244400404").count()
+
+
+def test_les_baux_deja_photographies_sont_recopies_a_l_identique():
+    f = fichier_connu()
+    janvier = photographier_fichier(PHOTO).photo
+    # Un bail de janvier 2026, après la photo de janvier : calculé par la photo de février.
+    nouveau = f.en_cours["E6"]
+    attribuer(nouveau, bail=date(2026, 1, 20), commune=f.m.nantes, qpv=False, bailleur=f.m.bailleur)
+    fevrier = photographier_fichier(date(2026, 2, 1)).photo
+
+    def lignes(photo):
+        return {
+            r.pop("evenement_id"): r
+            for r in PhotoAttribution.objects.filter(photo=photo).values(
+                "evenement_id",
+                "demande_id",
+                "date_bail",
+                "commune",
+                "qpv",
+                "ruc_annuel",
+                "premier_quartile",
+                "prioritaire",
+                "delai_mois",
+                "repli",
+            )
+        }
+
+    avant, apres = lignes(janvier), lignes(fevrier)
+    assert set(apres) == set(avant) | {Evenement.objects.get(demande=nouveau, type="satisfaction").pk}
+    assert all(apres[e] == avant[e] for e in avant)
+    synthese = calculs.synthese(charger_dossier(nouveau), le=date(2026, 1, 20))
+    ligne = PhotoAttribution.objects.get(photo=fevrier, demande_id=nouveau.pk)
+    assert (ligne.ruc_annuel, ligne.premier_quartile, ligne.annee) == (int(synthese.ruc_annuel), False, 2026)
+    assert synthese.premier_quartile is False  # 14 400 €/UC, au-dessus du seuil de 10 000 €
+    assert fevrier.nb_attributions == 8

@@ -102,3 +102,11 @@ def test_le_demandeur_et_l_anonyme_n_ont_pas_acces(client):
     client.force_login(DemandeurFactory())
     assert client.get(url).status_code == 403
     assert client.get(reverse("observatoire:tableau", args=["demandes"])).status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("histogramme", "attendu"),
+    [({}, None), ({5: 1}, 5), ({1: 1, 3: 1}, 2), ({12: 2, 5: 1, 37: 1, 9: 1, 11: 1, 24: 1}, 12), ({2: 3, 10: 1}, 2)],
+)
+def test_la_mediane_d_un_histogramme_est_celle_de_percentile_cont(histogramme, attendu):
+    assert selectors.mediane(histogramme) == attendu
