@@ -17,6 +17,7 @@ des consultations (action « api »).
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.urls import path
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
@@ -25,7 +26,7 @@ from rest_framework.views import APIView
 
 from fdls.acces.api import EstAgentAuthentifie, VoitDonneesNominatives
 from fdls.audit.models import Consultation
-from fdls.audit.services import montrer
+from fdls.audit.services import montrer, refuser_si_existe
 from fdls.socle.vues import objet_ou_404
 from instruction.commissions import selectors, services
 from instruction.commissions.models import Bail, Candidature, Commission, Seance
@@ -50,9 +51,14 @@ class BaseCommission(APIView):
 
 
 def _seance(request, pk, *, ecriture: bool = False) -> Seance:
-    seance = objet_ou_404(
-        selectors.seance_detaillee(pk).filter(commission__in=selectors.commissions_visibles(request.user))
-    )
+    try:
+        seance = objet_ou_404(
+            selectors.seance_detaillee(pk).filter(commission__in=selectors.commissions_visibles(request.user))
+        )
+    except Http404:
+        # Hors des commissions de l'agent : même 404 qu'une séance inexistante, et une ligne « refus » au journal.
+        refuser_si_existe(request, Seance.objects.all(), pk)
+        raise
     if ecriture and not selectors.peut_gerer(request.user, seance.commission):
         raise PermissionDenied(services.REFUS_GESTION)
     return seance

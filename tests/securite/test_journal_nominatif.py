@@ -34,6 +34,7 @@ from demandes.pieces import services as pieces
 from fdls.audit.models import Consultation
 from fdls.comptes.models import Role
 from fdls.socle.workflow import Auteur
+from instruction.commissions.models import Candidature, Commission, Examen, Seance
 from instruction.propositions.models import Positionnement, Proposition, Visite
 from tests.monde.factories import (
     AgentFactory,
@@ -201,6 +202,24 @@ ROUTES_INSTRUCTION = {
     "v1:positionnement-contacts": "positionnement",
     "v1:positionnement-propositions": "positionnement",
     "v1:proposition-reponse": "proposition",
+    # Commission d'attribution : la séance où la demande principale est examinée, sa candidature.
+    "instruction:seance": "seance",
+    "instruction:inscrire_logement": "seance",
+    "instruction:clore_seance": "seance",
+    "instruction:ouvrir_vote": "seance",
+    "instruction:ordre_du_jour_pdf": "seance",
+    "instruction:proces_verbal_pdf": "seance",
+    "instruction:voter": "examen",
+    "instruction:decider": "candidature",
+    "instruction:repondre": "candidature",
+    "instruction:lever_condition": "candidature",
+    "instruction:signer_bail": "candidature",
+    "instruction:lettre_pdf": "candidature",
+    "v1:seance_ordre_du_jour": "seance",
+    "v1:candidature_decision": "candidature",
+    "v1:candidature_reponse": "candidature",
+    "v1:candidature_condition": "candidature",
+    "v1:candidature_bail": "candidature",
 }
 
 #: L'administration technique de Django : aucun modèle nominatif n'y est inscrit (vérifié ci-dessous).
@@ -293,6 +312,20 @@ class Jeu:
             demande=self.principale,
             disponibilite=self.disponibilite,
             date_prevue=timezone.now(),
+        )
+        # La commission du bailleur (réservataire invité) examine la demande principale pour ce logement.
+        commission = Commission.objects.create(bailleur=bailleur, nom=f"CAL {bailleur.nom}", quorum=1)
+        if reservataire is not None:
+            commission.reservataires_invites.add(reservataire)
+        self.seance = Seance.objects.create(commission=commission, date=date.today(), lieu="Siège")
+        self.examen = Examen.objects.create(
+            seance=self.seance,
+            disponibilite=self.disponibilite,
+            ordre=1,
+            moins_de_trois=Examen.MoinsDeTrois.PEU_DE_CANDIDATS,
+        )
+        self.candidature = Candidature.objects.create(
+            examen=self.examen, positionnement=self.positionnement, demande=self.principale, ordre=1
         )
 
     def valeur(self, nom_route: str, cle: str):
