@@ -57,30 +57,19 @@ LIGNES = _remplacer(
      WHERE d.etat = 'active'""",
 )
 
-FONCTIONS = _0002.FONCTIONS
-FONCTIONS = _remplacer(_remplacer(FONCTIONS, _0002.COLONNES, COLONNES, 2), _0002.LIGNES, LIGNES, 2)
-FONCTIONS = _remplacer(
-    FONCTIONS,
-    "CREATE FUNCTION instruction_candidats_rafraichir",
-    "CREATE OR REPLACE FUNCTION instruction_candidats_rafraichir",
-)
-FONCTIONS = _remplacer(
-    FONCTIONS,
-    "CREATE FUNCTION instruction_candidats_remplir_tout",
-    "CREATE OR REPLACE FUNCTION instruction_candidats_remplir_tout",
-)
-FONCTIONS = _remplacer(
-    FONCTIONS,
-    "CREATE FUNCTION instruction_candidats_trigger",
-    "CREATE OR REPLACE FUNCTION instruction_candidats_trigger",
-)
+
+def _remplacables(fonctions: str) -> str:
+    """Les trois fonctions de 0002 en ``CREATE OR REPLACE``, sans l'``ALTER TABLE`` final (contrainte déjà posée)."""
+    fonctions = fonctions[: fonctions.index("ALTER TABLE instruction_lignecandidat")]
+    return _remplacer(fonctions, "CREATE FUNCTION", "CREATE OR REPLACE FUNCTION", 3)
+
+
+FONCTIONS = _remplacables(_remplacer(_remplacer(_0002.FONCTIONS, _0002.COLONNES, COLONNES, 2), _0002.LIGNES, LIGNES, 2))
 FONCTIONS = _remplacer(
     FONCTIONS,
     f"         WHERE type IN ('proposition', {REFUS});",
     f"         WHERE type IN ('proposition', {REFUS_ET_NON_REPONSES});",
 )
-# Sans ``ALTER TABLE … ADD CONSTRAINT`` de la fin de 0002 (déjà posée).
-FONCTIONS = FONCTIONS[: FONCTIONS.index("ALTER TABLE instruction_lignecandidat")]
 
 NOMS = """
 -- Clés d'identité réécrites (suppression puis insertion, à chaque écriture du ménage) : seuls les noms des
@@ -133,9 +122,7 @@ DROP TRIGGER IF EXISTS candidats_cleidentite_upd ON demandes_cleidentite;
 DROP FUNCTION IF EXISTS instruction_candidats_noms_trigger();
 """
 # Retour : les fonctions de 0002 telles quelles (la table garde ses colonnes jusqu'au retrait des champs).
-ANCIENNES_FONCTIONS = _0002.FONCTIONS[: _0002.FONCTIONS.index("ALTER TABLE instruction_lignecandidat")].replace(
-    "CREATE FUNCTION", "CREATE OR REPLACE FUNCTION"
-)
+ANCIENNES_FONCTIONS = _remplacables(_0002.FONCTIONS)
 
 
 class Migration(migrations.Migration):

@@ -28,7 +28,7 @@ def _csv(chemin: Path, lignes: Iterable[list], suivre: Callable[[int], None]) ->
     with chemin.open("w", encoding="utf-8-sig", newline="") as f:
         ecrivain = csv.writer(f, delimiter=";")
         for ligne in lignes:
-            ecrivain.writerow(ligne_csv(["" if v is None else v for v in ligne]))
+            ecrivain.writerow(ligne_csv(ligne))
             n += 1
             suivre(n)
     return n
