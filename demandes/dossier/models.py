@@ -483,6 +483,9 @@ class Evenement(JournalTransition):
                 name="evenement_cotation",
                 condition=models.Q(type__in=["refus_positionnement", "refus_attribution", "passage_cal"]),
             ),
+            # Baux signés d'une période, que lit la photo mensuelle de l'observatoire (quelques centaines de
+            # milliers parmi des dizaines de millions d'événements) : index partiel, petit.
+            models.Index(fields=["date", "id"], name="evenement_satisfaction", condition=models.Q(type="satisfaction")),
         ]
 
     def __str__(self):
