@@ -27,6 +27,10 @@ ORDRE = "l.points DESC NULLS LAST, l.date_depot, l.demande_id"
 # Au-delà, le compte s'arrête (« plus de 200 candidats ») : le parcours reste borné (chaque ligne comptée
 # passe la semi-jointure d'accès) ; l'agent affine ses critères ou lit les premières pages.
 PLAFOND_COMPTE = 200
+# Les colonnes de la demande qu'affiche une page de candidats, lues dans la même requête (``dem_<colonne>`` sur
+# chaque ligne) avec les types de ses labels (``types_labels``, JSON) : la page n'a pas d'autre aller-retour.
+COLONNES_DEMANDE = ("numero_unique", "reference", "nom", "prenom", "etat", "date_depot", "nb_personnes", "nature")
+PREFIXE_DEMANDE = "dem_"
 # Rang d'une demande expliquée : au-delà, « après le 500e candidat » (le décompte reste borné).
 PLAFOND_RANG = 500
 
@@ -58,6 +62,8 @@ def candidats_et_compte(
 ) -> tuple[list[LigneCandidat], int | None]:
     """Une page de candidats et leur nombre arrêté à ``plafond + 1``, en un seul parcours de l'index du classement.
 
+    Chaque ligne porte aussi les colonnes ``COLONNES_DEMANDE`` de sa demande et les types de ses labels.
+
     Les ``max(decalage + limite, plafond + 1)`` premiers candidats sont lus dans l'ordre du classement ; leur
     nombre (fenêtre sur ce sous-ensemble) est exact jusqu'à ``plafond`` et dit « plus de » au-delà. Une page
     vide (au-delà de la fin) rend ``None`` : le nombre n'est pas connu. Test d'accord :
@@ -66,12 +72,19 @@ def candidats_et_compte(
     if not cles:
         return [], 0
     base, params = _base(recherche, cles)
+    colonnes_demande = ", ".join(f"d.{c} AS {PREFIXE_DEMANDE}{c}" for c in COLONNES_DEMANDE)
     lignes = list(
         LigneCandidat.objects.raw(
-            f"""SELECT t.*, count(*) OVER () AS compte_plafonne
-                  FROM (SELECT l.* {base} ORDER BY {ORDRE} LIMIT %s) t
-                 ORDER BY t.points DESC NULLS LAST, t.date_depot, t.demande_id
-                 LIMIT %s OFFSET %s""",
+            f"""SELECT p.*, {colonnes_demande},
+                       (SELECT json_agg(json_build_object('id', tl.id, 'code', tl.code, 'libelle', tl.libelle,
+                                                          'famille', tl.famille) ORDER BY tl.libelle)
+                          FROM demandes_typelabel tl WHERE tl.id = ANY(p.labels)) AS types_labels
+                  FROM (SELECT t.*, count(*) OVER () AS compte_plafonne
+                          FROM (SELECT l.* {base} ORDER BY {ORDRE} LIMIT %s) t
+                         ORDER BY t.points DESC NULLS LAST, t.date_depot, t.demande_id
+                         LIMIT %s OFFSET %s) p
+                  JOIN demandes_demande d ON d.id = p.demande_id
+                 ORDER BY p.points DESC NULLS LAST, p.date_depot, p.demande_id""",
             [*params, max(decalage + limite, plafond + 1), limite, decalage],
         )
     )

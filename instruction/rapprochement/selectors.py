@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
+from django.db import connection
 from django.db.models import Prefetch
 from django.utils import timezone
 
@@ -96,20 +98,32 @@ def page_candidats(r: criteres.Recherche, user, numero: int = 1, par_page: int =
     lignes = lignes[:par_page]
     if compte is None:
         compte = recherche_sql.compter(r, cles)
-    demandes = Demande.objects.only(
-        "id", "numero_unique", "reference", "nom", "prenom", "etat", "date_depot", "nb_personnes", "nature"
-    ).in_bulk([ligne.demande_id for ligne in lignes])
-    types = TypeLabel.objects.in_bulk({t for ligne in lignes for t in ligne.labels})
     candidats = [
-        Candidat(
-            ligne=ligne,
-            demande=demandes[ligne.demande_id],
-            rang=decalage + i,
-            labels=[types[t] for t in ligne.labels if t in types],
-        )
+        Candidat(ligne=ligne, demande=_demande(ligne), rang=decalage + i, labels=_types_labels(ligne))
         for i, ligne in enumerate(lignes, start=1)
     ]
     return PageCandidats(candidats=candidats, numero=numero, compte=compte, suivante=suivante)
+
+
+def _demande(ligne: LigneCandidat) -> Demande:
+    """La demande d'une ligne de la page, des colonnes lues avec elle (les autres champs sont différés)."""
+    lues = {c: getattr(ligne, recherche_sql.PREFIXE_DEMANDE + c) for c in recherche_sql.COLONNES_DEMANDE}
+    lues["id"] = ligne.demande_id
+    # ``from_db`` attend les valeurs dans l'ordre des champs du modèle.
+    noms = [f.attname for f in Demande._meta.concrete_fields if f.attname in lues]
+    return Demande.from_db(connection.alias, noms, [lues[n] for n in noms])
+
+
+def _types_labels(ligne: LigneCandidat) -> list[TypeLabel]:
+    return [
+        TypeLabel(id=t["id"], code=t["code"], libelle=t["libelle"], famille=t["famille"])
+        for t in _json(ligne.types_labels) or []
+    ]
+
+
+def _json(valeur):
+    """Un ``json`` lu par psycopg : déjà décodé, ou texte selon les chargeurs enregistrés par Django."""
+    return json.loads(valeur) if isinstance(valeur, str) else valeur
 
 
 def demandes_nommees(user, texte: str) -> list[Demande]:

@@ -121,7 +121,13 @@ def test_la_page_tient_en_20_requetes_au_plus(m, vacance, client, agent_verifie,
     with django_assert_max_num_queries(20):
         reponse = client.get(url(vacance, pourquoi="NOM1"))
     assert reponse.status_code == 200
-    assert "Page suivante" in reponse.content.decode()
+    page = reponse.content.decode()
+    assert "Page suivante" in page
+    # Les colonnes de la demande et les types de ses labels viennent de la même requête que la page.
+    premiere_ligne = page[page.index("<tbody") :].split("</tr>")[0]
+    assert f"{m.cp_dalo.libelle}</td>" in premiere_ligne
+    assert "NOM" in premiere_ligne
+    assert "Couple" in premiere_ligne
 
 
 def test_une_vacance_hors_du_parc_visible_est_un_refus_journalise(m, vacance, client, agent_verifie):
