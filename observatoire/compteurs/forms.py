@@ -6,15 +6,21 @@ from django import forms
 from django.utils import timezone
 
 from fdls.socle.formulaires import DateChamp
-from observatoire.compteurs.models import Indicateur
+from observatoire.compteurs.models import STOCKS, Indicateur
 
 PERIODE_MAX_JOURS = 366
+
+#: La liste des indicateurs en deux groupes, comme l'écran du seed : stocks, puis flux.
+CHOIX_INDICATEURS = [
+    ("Stocks (fin de journée)", [(code, Indicateur(code).label) for code in STOCKS]),
+    ("Flux du jour", [(code, libelle) for code, libelle in Indicateur.choices if code not in STOCKS]),
+]
 
 
 class ChoixPeriode(forms.Form):
     du = DateChamp(label="Du", required=False)
     au = DateChamp(label="Au", required=False)
-    indicateur = forms.ChoiceField(label="Indicateur suivi jour par jour", choices=Indicateur.choices, required=False)
+    indicateur = forms.ChoiceField(label="Indicateur suivi jour par jour", choices=CHOIX_INDICATEURS, required=False)
 
     def clean(self):
         donnees = super().clean()

@@ -4,23 +4,40 @@ from django.db import models
 
 
 class Indicateur(models.TextChoices):
-    # Stock (fin de journée), par organisme du guichet d'enregistrement.
+    """Les lignes de l'écran « Compteurs d'activité » du seed 004, dans son ordre (stocks, puis flux), et deux flux
+    du fichier en plus (enregistrements, positionnements). Libellés du seed ; définitions : docs/glossaire.md."""
+
+    # Stocks (fin de journée) : demandes par organisme du guichet d'enregistrement ; décisions de CAL par bailleur
+    # de la commission ; propositions par organisme qui les a faites.
     ACTIVES = "actives", "Demandes actives"
+    SATISFAITES = "satisfaites", "Demandes satisfaites"  # sur les 12 mois glissants (docs/decisions.md)
+    VALIDEES_CAL = "validees_cal", "Demandes validées (Accord commission d'attribution)"
+    ATTRIBUEES_EN_INSTANCE = "attribuees_en_instance", "Demandes attribuées en instance (Accord demandeur)"
+    PROPOSITIONS_EN_COURS = "propositions_en_cours", "Propositions en cours"
     # Flux du jour, par organisme de l'intervenant.
     ENREGISTREES = "enregistrees", "Demandes enregistrées"
-    RENOUVELEES = "renouvelees", "Demandes renouvelées"
     MODIFIEES = "modifiees", "Demandes modifiées"
-    ANNULEES = "annulees", "Demandes annulées ou radiées"
+    REFUS_DEMANDEURS = "refus_demandeurs", "Refus des demandeurs"
+    # Code d'origine gardé (lignes déjà comptées) : l'événement « satisfaction » s'écrit quand le bail et la date
+    # d'entrée dans les lieux sont saisis, à l'instant de la saisie.
+    ATTRIBUEES = "attribuees", "Dates entrée dans les lieux saisies"
+    ACCORDS_CAL = "accords_cal", "Accords de la commission d'attribution"
+    PROPOSITIONS_ACCEPTEES = "propositions_acceptees", "Propositions acceptées par le demandeur"
+    ANNULEES = "annulees", "Demandes annulées"
+    NON_RENOUVELEES = "non_renouvelees", "Demandes non renouvelées"
+    RENOUVELEES = "renouvelees", "Demandes renouvelées"
+    REFUS_CAL = "refus_cal", "Refus par la commission d'attribution"
     POSITIONNEES = "positionnees", "Positionnements sur un logement"
     PROPOSITIONS = "propositions", "Propositions effectuées"
-    PROPOSITIONS_ACCEPTEES = "propositions_acceptees", "Propositions acceptées par le demandeur"
-    REFUS_DEMANDEURS = "refus_demandeurs", "Refus des demandeurs"
-    ACCORDS_CAL = "accords_cal", "Accords de la commission d'attribution"
-    REFUS_CAL = "refus_cal", "Refus par la commission d'attribution"
-    ATTRIBUEES = "attribuees", "Baux signés (demandes satisfaites)"
 
 
-STOCKS = (Indicateur.ACTIVES,)
+STOCKS = (
+    Indicateur.ACTIVES,
+    Indicateur.SATISFAITES,
+    Indicateur.VALIDEES_CAL,
+    Indicateur.ATTRIBUEES_EN_INSTANCE,
+    Indicateur.PROPOSITIONS_EN_COURS,
+)
 
 
 class CompteurActivite(models.Model):

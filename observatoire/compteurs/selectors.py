@@ -13,8 +13,23 @@ from fdls import acces
 from observatoire.compteurs.models import STOCKS, CompteurActivite, Indicateur, JourCompte
 from observatoire.croisement.grille import Grille
 
-#: Flux montrés sur l'accueil (le dernier jour compté).
-FLUX_ACCUEIL = (Indicateur.ENREGISTREES, Indicateur.RENOUVELEES, Indicateur.ANNULEES, Indicateur.ATTRIBUEES)
+#: Stocks et flux montrés sur l'accueil (le dernier jour compté) : le fichier, ce qui attend une réponse du
+#: demandeur ou son bail, et les entrées et sorties du jour.
+STOCKS_ACCUEIL = (Indicateur.ACTIVES, Indicateur.PROPOSITIONS_EN_COURS, Indicateur.ATTRIBUEES_EN_INSTANCE)
+FLUX_ACCUEIL = (
+    Indicateur.ENREGISTREES,
+    Indicateur.RENOUVELEES,
+    Indicateur.NON_RENOUVELEES,
+    Indicateur.ANNULEES,
+    Indicateur.ATTRIBUEES,
+)
+
+#: Notes des tableaux : ce que comptent les stocks qui ne se lisent pas d'eux-mêmes.
+NOTES_STOCKS = [
+    "Stocks : en fin de journée. Demandes satisfaites : bail signé dans les douze mois qui finissent ce jour-là.",
+    "Demandes validées : décision favorable de la commission sans encore de réponse du demandeur ; attribuées en "
+    "instance : acceptées par le demandeur, bail pas encore signé (par bailleur de la commission).",
+]
 
 
 def dernier_jour() -> date | None:
@@ -31,7 +46,7 @@ def compteurs_accueil(user) -> dict:
         return {}
     valeurs = defaultdict(lambda: [0, 0])
     for organisme, indicateur, valeur in CompteurActivite.objects.filter(
-        jour=jour, indicateur__in=[*FLUX_ACCUEIL, *STOCKS]
+        jour=jour, indicateur__in=[*STOCKS_ACCUEIL, *FLUX_ACCUEIL]
     ).values_list("organisme_id", "indicateur", "valeur"):
         valeurs[indicateur][1] += valeur
         if organisme == user.organisme_id:
@@ -41,7 +56,7 @@ def compteurs_accueil(user) -> dict:
             "jour": jour,
             "lignes": [
                 {"libelle": Indicateur(code).label, "organisme": valeurs[code][0], "fichier": valeurs[code][1]}
-                for code in [*STOCKS, *FLUX_ACCUEIL]
+                for code in [*STOCKS_ACCUEIL, *FLUX_ACCUEIL]
             ],
             "url": reverse("observatoire:compteurs"),
         }
@@ -76,12 +91,16 @@ def serie(indicateur: str, du: date, au: date, organisme_id: int | None) -> Gril
         entetes=["Jour", "Mon organisme", "Autres organismes", "Total général"],
         lignes=lignes,
         total=total,
-        notes=["« – » : jour pas encore compté (le job de nuit compte la veille)."],
+        notes=[
+            "« – » : jour pas encore compté (le job de nuit compte la veille).",
+            *(NOTES_STOCKS if indicateur in STOCKS else []),
+        ],
     )
 
 
 def periode(du: date, au: date, organisme_id: int | None) -> Grille:
-    """Chaque flux sur la période (les annulations par motif) et le stock des actives en fin de période."""
+    """Chaque stock en fin de période (dernier jour compté), chaque flux sur la période (les annulations par motif),
+    dans l'ordre du seed ; les non-renouvellements ont leur ligne, hors des annulations."""
     lignes = []
     qs = CompteurActivite.objects.filter(jour__range=(du, au))
     sommes = defaultdict(lambda: [0, 0])
@@ -112,6 +131,7 @@ def periode(du: date, au: date, organisme_id: int | None) -> Grille:
         titre=f"Activité du {du:%d/%m/%Y} au {au:%d/%m/%Y}",
         entetes=["Indicateur", "Mon organisme", "Tout le fichier"],
         lignes=lignes,
+        notes=NOTES_STOCKS,
     )
 
 

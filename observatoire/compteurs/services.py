@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from fdls.socle.dates import ajouter_mois
 from observatoire.compteurs import compteurs_sql
 from observatoire.compteurs.models import JourCompte
 
@@ -29,7 +30,14 @@ def _minuit(jour: date) -> datetime:
 
 @transaction.atomic
 def compter_jour(jour: date) -> int:
-    lignes = compteurs_sql.compter_jour({"jour": jour, "debut": _minuit(jour), "fin": _minuit(jour + timedelta(1))})
+    lignes = compteurs_sql.compter_jour(
+        {
+            "jour": jour,
+            "debut": _minuit(jour),
+            "fin": _minuit(jour + timedelta(1)),
+            "il_y_a_un_an": ajouter_mois(jour, -12),
+        }
+    )
     JourCompte.objects.update_or_create(jour=jour, defaults={"compte_le": timezone.now()})
     return lignes
 

@@ -1,8 +1,9 @@
 """Un analyste de la métropole dans un vrai Chromium : tableaux standard, indicateurs légaux, tableau croisé
-exporté, extraction en arrière-plan suivie par htmx, bilan et fiche territoriale."""
+exporté, extraction en arrière-plan suivie par htmx, bilan et fiche territoriale, compteurs d'activité."""
 
 import csv
 import io
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -12,21 +13,27 @@ from pypdf import PdfReader
 
 from fdls.comptes.models import Role
 from observatoire.bilans.services import produire_bilan
+from observatoire.compteurs.services import compter_activite
 from observatoire.photos.services import photographier_fichier
 from observatoire.pivot.models import ExportPivot
 from observatoire.pivot.services import executer_export
 from tests.monde.factories import AgentFactory, LogementFactory, OrganismeFactory, TOTPDeviceFactory
-from tests.observatoire.monde import PHOTO, fichier_connu
+from tests.observatoire.monde import PHOTO, fichier_connu, instruction_connue
 
 pytestmark = [pytest.mark.navigateur, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def analyste(settings, tmp_path):
+def fichier(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     f = fichier_connu()
     LogementFactory.create_batch(3, programme__commune=f.m.nantes, programme__bailleur=f.m.bailleur)
     photographier_fichier(PHOTO)
+    return f
+
+
+@pytest.fixture
+def analyste(fichier):
     agent = AgentFactory(
         organisme=OrganismeFactory(nom="Nantes Métropole (observatoire)", type="epci"),
         roles=[Role.OBSERVATEUR],
@@ -115,3 +122,31 @@ def test_l_analyste_telecharge_le_bilan_et_edite_une_fiche_territoriale(page, co
     fiche = page.request.get(f"/observatoire/bilans/?commune={page.get_by_label('Commune').input_value()}")
     assert fiche.headers["content-type"] == "application/pdf"
     assert "Fiche territoriale – Nantes" in PdfReader(io.BytesIO(fiche.body())).pages[0].extract_text()
+
+
+def test_l_analyste_suit_les_stocks_de_l_instruction_dans_les_compteurs(page, connecter, fichier, analyste, axe):
+    """Les stocks du seed (validées en CAL, attribuées en instance, propositions en cours, satisfaites) sur la
+    période et jour par jour ; les non-renouvellements sur leur ligne."""
+    instruction_connue(fichier)
+    compter_activite(depuis=date(2025, 5, 30), jusqua=date(2025, 6, 1))
+    connecter(analyste)
+    page.goto("/observatoire/compteurs/")
+    page.get_by_label("Du", exact=True).fill("30/05/2025")
+    page.get_by_label("Au", exact=True).fill("01/06/2025")
+    page.get_by_label("Indicateur suivi jour par jour").select_option(
+        label="Demandes attribuées en instance (Accord demandeur)"
+    )
+    page.get_by_role("button", name="Afficher").click()
+    periode = page.get_by_role("table", name="Activité du 30/05/2025 au 01/06/2025")
+    for libelle, tout_le_fichier in (
+        ("Demandes validées (Accord commission d'attribution) (au 01/06/2025)", "4"),
+        ("Demandes attribuées en instance (Accord demandeur) (au 01/06/2025)", "2"),
+        ("Propositions en cours (au 01/06/2025)", "2"),
+        ("Demandes satisfaites (au 01/06/2025)", "4"),
+        ("Demandes non renouvelées", "0"),
+    ):
+        assert periode.get_by_role("row", name=libelle).inner_text().split()[-1] == tout_le_fichier, libelle
+    serie = page.get_by_role("table", name="Demandes attribuées en instance (Accord demandeur) par jour")
+    jours = ("30/05/2025", "31/05/2025", "01/06/2025")
+    assert [serie.get_by_role("row", name=j).inner_text().split()[-1] for j in jours] == ["1", "1", "2"]
+    axe()

@@ -16,7 +16,9 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from demandes.models import Demande, Evenement, Label, LocalisationSouhaitee, Personne, Ressource, TypeLabel
-from tests.monde.factories import DemandeFactory, QuartierFactory
+from instruction.commissions.models import DecisionCal
+from instruction.models import Bail, Candidature, Commission, Examen, Positionnement, Proposition, Seance
+from tests.monde.factories import DemandeFactory, DisponibiliteFactory, QuartierFactory
 from tests.monde.territoires import territoire_nantes
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -171,3 +173,109 @@ def fichier_connu() -> FichierConnu:
     hors = [demande(m, depot=date(2025, 3, 1)), demande(m, depot=PHOTO)]
     Demande.objects.filter(pk=hors[0].pk).update(etat=Demande.Etat.ANNULEE, date_fin=date(2025, 12, 31))
     return FichierConnu(m=m, qpv_nantes=qpv, attributions=a, en_cours=e)
+
+
+# ---------------------------------------------------------------- instruction (stocks des compteurs d'activité)
+
+
+@dataclass
+class InstructionConnue:
+    demandes: dict
+    candidatures: dict
+    propositions: dict
+
+
+def _vacance(m):
+    return DisponibiliteFactory(logement__programme__bailleur=m.bailleur, logement__programme__commune=m.nantes)
+
+
+def _positionner(d: Demande, vacance, rang: int = 1) -> Positionnement:
+    return Positionnement.objects.create(disponibilite=vacance, demande=d, designation="bailleur", rang=rang)
+
+
+def instruction_connue(f: FichierConnu) -> InstructionConnue:
+    """Candidatures de CAL et propositions aux réponses connues, autour du 1er juin 2025 (séance du 20 mai, une
+    autre le 5 juin), écrites directement dans leur état présent, comme les services les laissent :
+
+      C1  X1 attribution (rang 1), réponse attendue            validée du 20/05 à aujourd'hui
+      C2  X2 attribution par ordre de priorité (rang 2)         validée du 20/05 à aujourd'hui
+      C3  X3 sous condition, pièce attendue au 05/06, caduque   validée du 20/05 au 05/06
+      C4  X4 attribution acceptée le 01/06                      validée au 31/05, en instance dès le 01/06
+      C5  X5 acceptée le 25/05, bail signé le 03/06             validée au 24/05, en instance du 25/05 au 02/06
+      C10 X5 acceptée le 26/05, retirée (X5 satisfaite le 03/06) validée au 25/05, en instance du 26/05 au 02/06
+      C8  X6 classée rang 2 sur le logement de C5, écartée      validée du 20/05 au 02/06
+      C7  X7 attribution refusée le 28/05                       validée du 20/05 au 27/05
+      C6  X8 non-attribution                                    jamais
+      C9  X9 attribution à la séance du 05/06                   validée dès le 05/06
+
+    Propositions (du bailleur, P5 de la ville de Rezé) : P1 envoyée le 25/05 (sans réponse, limite 08/06) ; P2
+    envoyée le 20/05, acceptée le 01/06 ; P3 envoyée le 28/05, refusée le 02/06 ; P4 envoyée le 15/05, sans
+    réponse à sa limite du 31/05 ; P5 envoyée le 02/06.
+    """
+    m = f.m
+    x = {f"X{i}": demande(m, depot=date(2025, 1, 6)) for i in range(1, 10)}
+    commission = Commission.objects.create(bailleur=m.bailleur, nom="CAL Nantes Métropole Habitat", quorum=1)
+    mai = Seance.objects.create(commission=commission, date=date(2025, 5, 20), lieu="Siège")
+    juin = Seance.objects.create(commission=commission, date=date(2025, 6, 5), lieu="Siège")
+    A, E = DecisionCal, Candidature.Etat
+    c = {}
+
+    def candidature(nom, cle, decision, etat, *, seance=mai, examen=None, rang=1, **champs):
+        examen = examen or Examen.objects.create(seance=seance, disponibilite=_vacance(m), ordre=1)
+        p = _positionner(x[cle], examen.disponibilite, rang)
+        c[nom] = Candidature.objects.create(
+            examen=examen,
+            positionnement=p,
+            demande=x[cle],
+            ordre=rang,
+            decision=decision,
+            rang=rang,
+            etat=etat,
+            **champs,
+        )
+        return c[nom]
+
+    candidature("C1", "X1", A.ATTRIBUTION, E.ATTRIBUEE)
+    candidature("C2", "X2", A.ATTRIBUTION_RANG, E.EN_ATTENTE, rang=2)
+    candidature(
+        "C3", "X3", A.ATTRIBUTION_CONDITION, E.CADUQUE, piece_manquante="identite", date_limite=date(2025, 6, 5)
+    )
+    candidature("C4", "X4", A.ATTRIBUTION, E.ACCEPTEE, reponse_le=date(2025, 6, 1))
+    c5 = candidature("C5", "X5", A.ATTRIBUTION, E.BAIL_SIGNE, reponse_le=date(2025, 5, 25))
+    candidature("C8", "X6", A.ATTRIBUTION_RANG, E.ECARTEE, examen=c5.examen, rang=2)
+    candidature("C10", "X5", A.ATTRIBUTION, E.RETIREE, reponse_le=date(2025, 5, 26))
+    candidature("C7", "X7", A.ATTRIBUTION, E.REFUSEE, reponse_le=date(2025, 5, 28), motif_refus="loyer")
+    candidature("C6", "X8", A.NON_ATTRIBUTION, E.NON_ATTRIBUEE, motif="inadapte")
+    candidature("C9", "X9", A.ATTRIBUTION, E.ATTRIBUEE, seance=juin)
+    Bail.objects.create(
+        candidature=c5,
+        disponibilite=c5.examen.disponibilite,
+        demande=x["X5"],
+        bailleur=m.bailleur,
+        signe_le=date(2025, 6, 3),
+        entree_le=date(2025, 6, 15),
+    )
+    attribuer(x["X5"], bail=date(2025, 6, 3), commune=m.nantes, qpv=False, bailleur=m.bailleur)
+
+    P = Proposition.Etat
+    p = {}
+
+    def proposition(nom, cle, etat, envoi, limite, reponse=None, organisme=None):
+        position = _positionner(x[cle], _vacance(m))
+        p[nom] = Proposition.objects.create(
+            positionnement=position,
+            demande=x[cle],
+            disponibilite=position.disponibilite,
+            date_envoi=envoi,
+            date_limite=limite,
+            date_reponse=reponse,
+            etat=etat,
+            organisme=organisme or m.bailleur,
+        )
+
+    proposition("P1", "X1", P.ENVOYEE, date(2025, 5, 25), date(2025, 6, 8))
+    proposition("P2", "X2", P.ACCEPTEE, date(2025, 5, 20), date(2025, 6, 3), date(2025, 6, 1))
+    proposition("P3", "X3", P.REFUSEE, date(2025, 5, 28), date(2025, 6, 10), date(2025, 6, 2))
+    proposition("P4", "X4", P.SANS_REPONSE, date(2025, 5, 15), date(2025, 5, 31))
+    proposition("P5", "X9", P.ENVOYEE, date(2025, 6, 2), date(2025, 6, 16), organisme=m.ville_reze)
+    return InstructionConnue(demandes=x, candidatures=c, propositions=p)
