@@ -240,6 +240,27 @@ def acces_demande(departements: list[str]) -> str:
     return acces_cles
 
 
+# Une partie du numéro d'au moins ``FENETRE`` chiffres se cherche par l'index de ses fenêtres (migration 0036),
+# une plus courte par l'index de trigrammes (0034).
+FENETRE = 6
+
+
+def numero_partiel(chiffres: str, sql: Sql) -> None:
+    """Les numéros uniques qui contiennent ``chiffres`` (jumeau ORM : ``numero_unique__contains``)."""
+    if len(chiffres) < FENETRE:
+        sql.ajouter("d.numero_unique LIKE %(nu_partiel)s", nu_partiel=f"%{chiffres}%")
+        return
+    fenetres = sorted({chiffres[i : i + FENETRE] for i in range(len(chiffres) - FENETRE + 1)})
+    # ``strpos`` et non ``LIKE`` : les fenêtres peuvent être dans le numéro sans se suivre ; ``LIKE`` ferait
+    # préférer au planificateur l'index de trigrammes, bien moins sélectif sur des chiffres.
+    sql.ajouter(
+        "demandes_nu_fenetres(d.numero_unique) @> %(nu_fenetres)s::text[] "
+        "AND strpos(d.numero_unique, %(nu_partiel)s) > 0",
+        nu_fenetres=fenetres,
+        nu_partiel=chiffres,
+    )
+
+
 def requete_identifiant(
     criteres: Criteres, cles: list[str], departements: list[str], reserves, designees: list[int] | None = None
 ) -> tuple[str, dict]:
@@ -260,7 +281,7 @@ def requete_identifiant(
             "d.etat = 'brouillon' AND d.organisme_saisie_id = %(organisme)s", organisme=criteres.brouillons_organisme_id
         )
     if criteres.numero_partiel:
-        sql.ajouter("d.numero_unique LIKE %(nu_partiel)s", nu_partiel=f"%{criteres.numero_partiel}%")
+        numero_partiel(criteres.numero_partiel, sql)
     if criteres.a_traiter == "pieces":
         # Demandes actives de l'organisme sans pièce d'identité valide du demandeur
         # (jumeau ORM : ``pieces.services.sans_piece_identite``).

@@ -72,6 +72,23 @@ def test_un_numero_unique_partiel_quelle_que_soit_sa_mise_en_forme(client, agent
     _sans_ordre_memes(territoire_reze.agent, {"numero_unique": "000035"})
 
 
+def test_un_numero_partiel_long_doit_se_suivre_dans_le_numero(client, agent_verifie, territoire_reze):
+    """Au-delà de 6 chiffres, l'index des fenêtres de 6 chiffres trouve les numéros qui les ont toutes ; seuls
+    restent ceux où elles se suivent."""
+    reze = territoire_reze.reze
+    cherchee = DemandeFactory(communes=[reze], numero_unique="044122600003510865")
+    # « 000035 » et « 000351 » y sont, mais pas « 0000351 ».
+    epars = DemandeFactory(communes=[reze], numero_unique="000035900035199999")
+    agent_verifie(territoire_reze.agent)
+    url = reverse("demandes:liste")
+
+    assert _ids(client.get(url, {"numero_unique": "0000351"})) == [cherchee.pk]
+    assert sorted(_ids(client.get(url, {"numero_unique": "000035"}))) == sorted([cherchee.pk, epars.pk])
+    assert _ids(client.get(url, {"numero_unique": "0351 0865"})) == [cherchee.pk]
+    for chiffres in ("0000351", "000035", "35100", "99999", "0865"):
+        _sans_ordre_memes(territoire_reze.agent, {"numero_unique": chiffres})
+
+
 def test_le_prenom_seul_se_cherche_avec_la_date_de_naissance(client, agent_verifie, territoire_reze):
     reze = territoire_reze.reze
     cherchee = DemandeFactory(nom="Bernard", prenom="Yasmine", date_naissance=date(1988, 3, 14), communes=[reze])
