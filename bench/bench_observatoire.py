@@ -45,13 +45,19 @@ PIVOTS = [
 ]
 
 
-def nouvelle_photo() -> tuple[Photo, float]:
-    """La photo du premier mois sans photo (mois courant, puis en remontant) ; sa durée en secondes."""
-    mois = date.today().replace(day=1)
-    while Photo.objects.filter(mois=mois).exists():
-        mois = ajouter_mois(mois, -1)
+def nouvelle_photo(mois: date | None = None) -> tuple[Photo, float]:
+    """La photo de ``mois``, ou du premier mois sans photo (mois courant, puis en remontant) ; sa durée en
+    secondes, et celle de chaque instruction."""
+    if mois is None:
+        mois = date.today().replace(day=1)
+        while Photo.objects.filter(mois=mois).exists():
+            mois = ajouter_mois(mois, -1)
+    precedente = Photo.objects.filter(mois__lt=mois).order_by("-mois").first()
+    print(
+        f"Photo du {mois:%d/%m/%Y}, " + (f"après celle du {precedente.mois:%d/%m/%Y}" if precedente else "la première")
+    )
     debut = time.perf_counter()
-    resultat = photographier_fichier(mois)
+    resultat = photographier_fichier(mois, mesure=lambda nom, s: print(f"  {nom} : {s:.1f} s"))
     return resultat.photo, time.perf_counter() - debut
 
 
@@ -139,13 +145,14 @@ def main() -> None:
     parser.add_argument("--demandes", type=int, default=1_000_000)
     parser.add_argument("--repetitions", type=int, default=20)
     parser.add_argument("--photo", help="Mesurer sur la photo de ce mois (AAAA-MM), sans en prendre une nouvelle.")
+    parser.add_argument("--prendre", help="Prendre la photo de ce mois (AAAA-MM) au lieu du premier mois sans photo.")
     parser.add_argument("--pivots-seuls", action="store_true", help="Ne mesurer que les tableaux croisés.")
     args = parser.parse_args()
     print(f"Base {nom_base()} ; préparation {preparer_fichier(args.demandes):.1f} s.")
     if args.photo:
         photo = Photo.objects.get(mois=date.fromisoformat(f"{args.photo}-01"))
     else:
-        photo, duree = nouvelle_photo()
+        photo, duree = nouvelle_photo(date.fromisoformat(f"{args.prendre}-01") if args.prendre else None)
         print(
             f"Photo du {photo.mois:%d/%m/%Y} : {duree:.1f} s ({photo.nb_demandes} demandes en cours, "
             f"{photo.nb_attributions} attributions, {photo.nb_logements} logements)."

@@ -15,6 +15,9 @@ chaque entrée va en bout d'index (insertion rapide de PostgreSQL sur la feuille
 toucher une page au hasard pour chacun des millions de lignes.
 """
 
+import time
+from collections.abc import Callable
+
 from django.db import connection
 
 # Mois entiers révolus de {debut} à {fin} (``fdls.socle.dates.mois_entre``) : pas ``age()``, qui emprunte des
@@ -242,29 +245,34 @@ def autoriser_compteurs(oui: bool) -> None:
         curseur.execute("SELECT set_config('observatoire.photo_en_ecriture', %s, true)", ["oui" if oui else ""])
 
 
-def inserer_photo(parametres: dict) -> tuple[int, int, int]:
-    """Les trois tables de la photo ``parametres["photo"]`` ; rend (demandes, attributions, logements).
+def inserer_photo(parametres: dict, mesure: Callable[[str, float], None] | None = None) -> tuple[int, int, int]:
+    """Les tables de la photo ``parametres["photo"]`` ; rend (demandes, attributions, logements).
 
     ``parametres`` : ``photo``, ``precedente`` (la photo du mois le plus proche avant, ou 0), ``d`` (1er du
     mois), ``annee``, ``debut_attributions`` et ``fin_attributions`` (instants), ``fuseau``. À appeler dans la
-    transaction de la photo."""
+    transaction de la photo. ``mesure(instruction, secondes)`` : la durée de chaque instruction (banc)."""
+    rendus = {}
     with connection.cursor() as curseur:
         curseur.execute("SET LOCAL work_mem = '256MB'")
-        curseur.execute(SQL_DEMANDES, parametres)
-        demandes = curseur.rowcount
-        curseur.execute(SQL_CUBE, parametres)
-        curseur.execute(SQL_ATTRIBUTIONS_RECOPIEES, parametres)
-        attributions = curseur.rowcount
-        curseur.execute(SQL_ATTRIBUTIONS, parametres)
-        attributions += curseur.rowcount
-        curseur.execute(SQL_CUBE_ATTRIBUTIONS, parametres)
-        curseur.execute(SQL_LOGEMENTS, parametres)
+        for nom, sql in (
+            ("demandes", SQL_DEMANDES),
+            ("cube des demandes", SQL_CUBE),
+            ("baux recopiés", SQL_ATTRIBUTIONS_RECOPIEES),
+            ("baux nouveaux", SQL_ATTRIBUTIONS),
+            ("cube des baux", SQL_CUBE_ATTRIBUTIONS),
+            ("parc", SQL_LOGEMENTS),
+        ):
+            debut = time.perf_counter()
+            curseur.execute(sql, parametres)
+            rendus[nom] = curseur.rowcount
+            if mesure is not None:
+                mesure(f"{nom} ({curseur.rowcount} lignes)", time.perf_counter() - debut)
         curseur.execute(
             "SELECT COALESCE(sum(nb_logements), 0) FROM observatoire_photologement WHERE photo_id = %s",
             [parametres["photo"]],
         )
         parc = curseur.fetchone()[0]
-    return demandes, attributions, parc
+    return rendus["demandes"], rendus["baux recopiés"] + rendus["baux nouveaux"], parc
 
 
 def analyser() -> None:

@@ -30,11 +30,12 @@ def _minuit(jour: date) -> datetime:
     return datetime.combine(jour, heure.min, tzinfo=ZoneInfo(settings.TIME_ZONE))
 
 
-def photographier_fichier(mois: date | None = None) -> ResultatPhoto:
+def photographier_fichier(mois: date | None = None, mesure=None) -> ResultatPhoto:
     """Fige le fichier au 1er du mois (celui d'aujourd'hui par défaut) ; ne refait rien si la photo existe.
 
     Une seule transaction : la photo apparaît entière ou pas du tout (un job tué ne laisse rien) ; un verrou
-    consultatif sérialise deux prises simultanées, la seconde trouve la photo faite et la rend."""
+    consultatif sérialise deux prises simultanées, la seconde trouve la photo faite et la rend. ``mesure`` : voir
+    ``photo_sql.inserer_photo`` (banc)."""
     aujourd_hui = timezone.localdate()
     mois = premier_du_mois(mois or aujourd_hui)
     if mois > aujourd_hui:
@@ -56,7 +57,8 @@ def photographier_fichier(mois: date | None = None) -> ResultatPhoto:
                 "debut_attributions": _minuit(date(mois.year - 1, 1, 1)),
                 "fin_attributions": _minuit(mois),
                 "fuseau": settings.TIME_ZONE,
-            }
+            },
+            mesure,
         )
         # Ses compteurs s'écrivent pendant la prise, seul moment où le trigger laisse modifier la photo.
         photo_sql.autoriser_compteurs(True)
@@ -67,6 +69,9 @@ def photographier_fichier(mois: date | None = None) -> ResultatPhoto:
             duree_s=round(time.perf_counter() - debut, 2),
         )
         photo_sql.autoriser_compteurs(False)
+    debut = time.perf_counter()
     photo_sql.analyser()
+    if mesure is not None:
+        mesure("statistiques (ANALYZE)", time.perf_counter() - debut)
     photo.refresh_from_db()
     return ResultatPhoto(photo, prise=True)
