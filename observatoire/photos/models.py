@@ -17,6 +17,7 @@ toute modification ou suppression d'une ligne : la photo d'un mois ne se
 réécrit pas.
 """
 
+from django.contrib.postgres.indexes import BrinIndex
 from django.db import models
 
 
@@ -50,8 +51,16 @@ class TrancheAnciennete(models.IntegerChoices):
     PLUS_24 = 4, "24 mois et plus"
 
 
+# Les lignes et les cubes d'une photo n'ont pas de contrainte de clé étrangère en base (``db_constraint=False``) :
+# Django la rend « différée », et PostgreSQL vérifiait alors, au COMMIT de la photo, chacune des millions de lignes
+# (12 à 14 s à 3 M). Ces lignes ne sont écrites que par la photo, dans sa transaction, et une photo ne se supprime
+# jamais (trigger ``observatoire_photo_figee``).
+
+
 class PhotoDemande(models.Model):
-    photo = models.ForeignKey(Photo, on_delete=models.PROTECT, related_name="demandes", db_index=False)
+    photo = models.ForeignKey(
+        Photo, on_delete=models.PROTECT, related_name="demandes", db_index=False, db_constraint=False
+    )
     demande_id = models.BigIntegerField()
     departement = models.CharField(max_length=3)
     commune = models.CharField("commune du 1er choix", max_length=5)
@@ -76,7 +85,10 @@ class PhotoDemande(models.Model):
         verbose_name = "demande photographiée"
         # Pas d'index unique (photo, demande) : l'INSERT … SELECT n'écrit qu'une ligne par demande, et chaque
         # index coûte à la prise d'un million de lignes.
-        indexes = [models.Index(fields=["photo", "epci", "commune"], name="photodemande_territoire")]
+        # BRIN et non B-tree : les lignes d'une photo sont écrites d'un bloc, triées par EPCI et commune, et jamais
+        # modifiées ; un résumé par plage de pages suffit à ne lire que la photo (et l'EPCI) demandés, sans les
+        # millions d'insertions d'un B-tree à chaque prise.
+        indexes = [BrinIndex(fields=["photo", "epci", "commune"], name="photodemande_territoire")]
 
     def __str__(self):
         return f"{self.photo} : demande {self.demande_id}"
@@ -86,7 +98,9 @@ class PhotoDemandeCube(models.Model):
     """Les demandes de la photo comptées par combinaison des dimensions des tableaux standard (écrite avec la
     photo) : une page ne relit pas un million de lignes (quelques dizaines de milliers de combinaisons)."""
 
-    photo = models.ForeignKey(Photo, on_delete=models.PROTECT, related_name="cube_demandes", db_index=False)
+    photo = models.ForeignKey(
+        Photo, on_delete=models.PROTECT, related_name="cube_demandes", db_index=False, db_constraint=False
+    )
     epci = models.CharField(max_length=9, blank=True)
     commune = models.CharField(max_length=5)
     quartier_id = models.BigIntegerField(null=True)
@@ -116,7 +130,9 @@ class PhotoAttribution(models.Model):
     antérieure) ; commune, typologie et QPV sont alors ceux du premier choix de la demande.
     """
 
-    photo = models.ForeignKey(Photo, on_delete=models.PROTECT, related_name="attributions", db_index=False)
+    photo = models.ForeignKey(
+        Photo, on_delete=models.PROTECT, related_name="attributions", db_index=False, db_constraint=False
+    )
     evenement_id = models.BigIntegerField()
     demande_id = models.BigIntegerField()
     date_bail = models.DateField()
@@ -143,7 +159,7 @@ class PhotoAttribution(models.Model):
 
     class Meta:
         verbose_name = "attribution photographiée"
-        indexes = [models.Index(fields=["photo", "annee", "epci"], name="photoattribution_annee")]
+        indexes = [BrinIndex(fields=["photo", "annee", "epci"], name="photoattribution_annee")]  # voir PhotoDemande
 
     def __str__(self):
         return f"{self.photo} : bail du {self.date_bail:%d/%m/%Y}"
@@ -152,7 +168,9 @@ class PhotoAttribution(models.Model):
 class PhotoAttributionCube(models.Model):
     """Les attributions de la photo comptées par combinaison des dimensions des tableaux et des indicateurs."""
 
-    photo = models.ForeignKey(Photo, on_delete=models.PROTECT, related_name="cube_attributions", db_index=False)
+    photo = models.ForeignKey(
+        Photo, on_delete=models.PROTECT, related_name="cube_attributions", db_index=False, db_constraint=False
+    )
     annee = models.PositiveSmallIntegerField()
     epci = models.CharField(max_length=9, blank=True)
     commune = models.CharField(max_length=5)
@@ -178,7 +196,9 @@ class PhotoAttributionCube(models.Model):
 
 
 class PhotoLogement(models.Model):
-    photo = models.ForeignKey(Photo, on_delete=models.PROTECT, related_name="logements", db_index=False)
+    photo = models.ForeignKey(
+        Photo, on_delete=models.PROTECT, related_name="logements", db_index=False, db_constraint=False
+    )
     commune = models.CharField(max_length=5)
     epci = models.CharField(max_length=9, blank=True)
     qpv = models.BooleanField(default=False)
