@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 
@@ -117,13 +116,8 @@ def _demande(ligne: LigneCandidat) -> Demande:
 def _types_labels(ligne: LigneCandidat) -> list[TypeLabel]:
     return [
         TypeLabel(id=t["id"], code=t["code"], libelle=t["libelle"], famille=t["famille"])
-        for t in _json(ligne.types_labels) or []
+        for t in ligne.types_labels or []  # ``json`` (pas ``jsonb``) : décodé par psycopg
     ]
-
-
-def _json(valeur):
-    """Un ``json`` lu par psycopg : déjà décodé, ou texte selon les chargeurs enregistrés par Django."""
-    return json.loads(valeur) if isinstance(valeur, str) else valeur
 
 
 def demandes_nommees(user, texte: str) -> list[Demande]:

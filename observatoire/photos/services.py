@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from datetime import time as heure
@@ -30,7 +31,9 @@ def _minuit(jour: date) -> datetime:
     return datetime.combine(jour, heure.min, tzinfo=ZoneInfo(settings.TIME_ZONE))
 
 
-def photographier_fichier(mois: date | None = None, mesure=None) -> ResultatPhoto:
+def photographier_fichier(
+    mois: date | None = None, mesure: Callable[[str, float], None] | None = None
+) -> ResultatPhoto:
     """Fige le fichier au 1er du mois (celui d'aujourd'hui par défaut) ; ne refait rien si la photo existe.
 
     Une seule transaction : la photo apparaît entière ou pas du tout (un job tué ne laisse rien) ; un verrou
