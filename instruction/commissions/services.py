@@ -156,13 +156,14 @@ def creer_commission(
         erreurs["majorite"] = "La majorité est un pourcentage des voix, de 0 à 99 (50 : majorité absolue)."
     if Commission.objects.filter(bailleur=bailleur, nom=commission.nom).exists():
         erreurs["nom"] = "Ce bailleur a déjà une commission de ce nom."
+    organismes = {bailleur.pk, *(r.pk for r in reservataires)}
+    for user in membres:
+        if user.organisme_id not in organismes:
+            erreurs["membres"] = f"{user} n'est ni agent du bailleur ni d'un réservataire invité."
     if erreurs:
         raise ValidationError(erreurs)
     commission.save()
-    for user in membres:
-        if user.organisme_id != bailleur.pk and user.organisme_id not in {r.pk for r in reservataires}:
-            raise ValidationError({"membres": f"{user} n'est ni agent du bailleur ni d'un réservataire invité."})
-        Membre.objects.create(commission=commission, user=user)
+    Membre.objects.bulk_create(Membre(commission=commission, user=user) for user in membres)
     commission.reservataires_invites.set(reservataires)
     return commission
 
