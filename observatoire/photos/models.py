@@ -195,6 +195,29 @@ class PhotoAttributionCube(models.Model):
         return f"{self.photo} : {self.nb} attributions"
 
 
+class PhotoDelaiCube(models.Model):
+    """Les baux de la photo comptés par délai d'attribution (mois entiers) : la médiane des délais d'un
+    territoire se lit exactement dans cet histogramme, sans relire les baux (≈ 400 000 par année à 3 M)."""
+
+    photo = models.ForeignKey(
+        Photo, on_delete=models.PROTECT, related_name="cube_delais", db_index=False, db_constraint=False
+    )
+    annee = models.PositiveSmallIntegerField()
+    epci = models.CharField(max_length=9, blank=True)
+    commune = models.CharField(max_length=5)
+    typologie = models.CharField(max_length=10, blank=True)
+    mutation = models.BooleanField(default=False)
+    delai_mois = models.PositiveSmallIntegerField("délai d'attribution (mois)")
+    nb = models.PositiveIntegerField("attributions")
+
+    class Meta:
+        verbose_name = "délais d'attribution photographiés, comptés"
+        indexes = [models.Index(fields=["photo", "annee", "epci", "commune"], name="photocubedelai_territoire")]
+
+    def __str__(self):
+        return f"{self.photo} : {self.nb} baux à {self.delai_mois} mois"
+
+
 class PhotoLogement(models.Model):
     photo = models.ForeignKey(
         Photo, on_delete=models.PROTECT, related_name="logements", db_index=False, db_constraint=False

@@ -250,6 +250,15 @@ SQL_CUBE_ATTRIBUTIONS = sql_cube(
     "nb, somme_delai",
     "count(*), sum(delai_mois)",
 )
+# Les délais d'attribution (mois entiers) comptés par année, territoire, typologie et statut : la page des
+# délais y lit moyenne et médiane exactes (histogramme).
+SQL_CUBE_DELAIS = sql_cube(
+    "observatoire_photoattribution",
+    "observatoire_photodelaicube",
+    "annee, epci, commune, typologie, mutation, delai_mois",
+    "nb",
+    "count(*)",
+)
 
 # Le parc à la date de la photo (état courant du répertoire : le parc n'a pas d'historique daté).
 SQL_LOGEMENTS = """
@@ -298,6 +307,7 @@ def inserer_photo(parametres: dict, mesure: Callable[[str, float], None] | None 
             ("baux nouveaux : statistiques", "ANALYZE photo_baux_nouveaux"),
             ("baux nouveaux", SQL_ATTRIBUTIONS),
             ("cube des baux", SQL_CUBE_ATTRIBUTIONS),
+            ("cube des délais", SQL_CUBE_DELAIS),
             ("parc", SQL_LOGEMENTS),
         ):
             debut = time.perf_counter()
@@ -320,6 +330,7 @@ def analyser() -> None:
             "observatoire_photodemande",
             "observatoire_photodemandecube",
             "observatoire_photoattributioncube",
+            "observatoire_photodelaicube",
             "observatoire_photoattribution",
             "observatoire_photologement",
         ):

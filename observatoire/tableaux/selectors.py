@@ -10,12 +10,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count
+from django.db.models import Sum
 
 from observatoire.croisement.dimensions import SOURCES, TYPOLOGIES
 from observatoire.croisement.grille import Grille, Territoire, grille_de
 from observatoire.croisement.tableau import TOTAL, croiser, requete
-from observatoire.photos.models import PhotoAttributionCube
+from observatoire.photos.models import PhotoAttributionCube, PhotoDelaiCube
 
 
 def _arrondi(valeur, decimales: int = 1) -> Decimal | None:
@@ -182,10 +182,13 @@ def mediane(histogramme: dict[int, int]) -> float | None:
 
 
 def delais(photo, t: Territoire, annee: int) -> list[Grille]:
-    """Délais moyen et médian : un seul parcours des baux de l'année (histogramme typologie × statut × délai)."""
-    qs = requete(SOURCES["attributions"], photo, {**_f_autres(t), "annee": annee})
+    """Délais moyen et médian, lus dans le cube des délais de la photo (histogramme typologie × statut × délai).
+
+    Jumeau sur les baux de la photo : ``tests/observatoire/test_photos.py``
+    (``test_le_cube_des_delais_donne_les_delais_des_baux``)."""
+    qs = requete(SOURCES["attributions"], photo, {**_f_autres(t), "annee": annee}, modele=PhotoDelaiCube)
     histogrammes: dict = {}
-    for typologie, mutation, delai, n in qs.values_list("typologie", "mutation", "delai_mois").annotate(n=Count("id")):
+    for typologie, mutation, delai, n in qs.values_list("typologie", "mutation", "delai_mois").annotate(n=Sum("nb")):
         for cle in (("typologie", typologie), ("mutation", mutation), ("ensemble", None)):
             histo = histogrammes.setdefault(cle, {})
             histo[delai] = histo.get(delai, 0) + n

@@ -12,7 +12,7 @@ from demandes.models import Demande, Evenement
 from fdls.socle.dates import mois_entre
 from observatoire.croisement.dimensions import SOURCES
 from observatoire.croisement.tableau import TOTAL, croiser
-from observatoire.photos.models import Photo, PhotoAttribution, PhotoDemande, PhotoLogement
+from observatoire.photos.models import Photo, PhotoAttribution, PhotoDelaiCube, PhotoDemande, PhotoLogement
 from observatoire.photos.services import photographier_fichier
 from tests.monde.factories import LogementFactory
 from tests.observatoire.monde import PHOTO, attribuer, fichier_connu
@@ -165,6 +165,23 @@ def test_le_cube_et_les_lignes_de_la_photo_donnent_les_memes_tableaux(code, mode
                 assert tableau.cases[(cle[0], cle[1] if colonne else TOTAL)] == valeurs, (ligne, colonne, cle)
             filtre = croiser(code, photo, ligne=ligne, colonne=colonne, filtres={"epci": "244400404"})
             assert filtre.total == modele.objects.filter(photo=photo, epci="244400404").count()
+
+
+def test_le_cube_des_delais_donne_les_delais_des_baux():
+    """Le cube des délais compte les baux de la photo par (année, territoire, typologie, statut, délai) : le
+    calcul jumeau est le même comptage des lignes de la photo par l'ORM."""
+    fichier_connu()
+    photo = photographier_fichier(PHOTO).photo
+    cles = ["annee", "epci", "commune", "typologie", "mutation", "delai_mois"]
+    attendu = {
+        tuple(r[c] for c in cles): r["n"]
+        for r in PhotoAttribution.objects.filter(photo=photo).values(*cles).annotate(n=Count("id"))
+    }
+    cube = {tuple(r[c] for c in cles): r["nb"] for r in PhotoDelaiCube.objects.filter(photo=photo).values(*cles, "nb")}
+    assert cube == attendu
+    assert len(cube) >= 5  # le fichier connu a des baux de plusieurs délais
+    with pytest.raises(DatabaseError, match="figée"), transaction.atomic():
+        PhotoDelaiCube.objects.filter(photo=photo).update(nb=0)
 
 
 def test_les_baux_deja_photographies_sont_recopies_a_l_identique():
