@@ -113,3 +113,24 @@ def test_le_filtre_de_nom_lit_le_demandeur_et_le_co_demandeur(m, vacance):
     assert candidats(vacance, m.agent_bailleur, nom="lefe") == [demande.pk]
     assert candidats(vacance, m.agent_bailleur, nom="Mart") == [demande.pk]
     assert exclue(vacance, m, demande, nom="dur") == ["nom LEFÈVRE (filtre : « DUR… », demandeur ou co-demandeur)"]
+
+
+def test_un_debut_de_nom_de_trois_lettres_garde_le_classement_et_chaque_demande_une_fois(m, vacance):
+    """Trois lettres : lecture par l'index (commune, début du nom, classement) en deux parts — demandeur ; co-
+    demandeur dont le demandeur ne commence pas ainsi — fusionnées dans l'ordre du classement."""
+    depot = datetime.date.today() - datetime.timedelta(days=300)
+    demandeur = enregistrer(m, communes=[m.nantes], nom="Marchand", codemandeur=COUPLE, date_depot=depot)
+    co_demandeur = enregistrer(m, communes=[m.nantes], nom="Bernard", codemandeur=COUPLE)  # co-demandeur MARTIN
+    les_deux = enregistrer(
+        m, communes=[m.nantes], nom="Marin", codemandeur=COUPLE, date_depot=depot - datetime.timedelta(days=30)
+    )
+    enregistrer(m, communes=[m.nantes], nom="Durand", codemandeur=("DUPONT", "Lou", datetime.date(1984, 2, 3)))
+    tous = candidats(vacance, m.agent_bailleur)
+    attendus = [pk for pk in tous if pk in {demandeur.pk, co_demandeur.pk, les_deux.pk}]
+    assert len(tous) == 4 and len(attendus) == 3
+    assert candidats(vacance, m.agent_bailleur, nom="mar") == attendus  # l'ordre du classement, sans doublon
+    assert candidats(vacance, m.agent_bailleur, nom="ma") == attendus  # deux lettres : l'index du classement
+    assert candidats(vacance, m.agent_bailleur, nom="Mari") == [les_deux.pk]
+    assert candidats(vacance, m.agent_bailleur, nom="marc") == [demandeur.pk]
+    assert candidats(vacance, m.agent_bailleur, nom="mart") == attendus  # le co-demandeur MARTIN de chacune
+    assert candidats(vacance, m.agent_bailleur, nom="dur") == [pk for pk in tous if pk not in attendus]
