@@ -127,7 +127,8 @@ def test_un_debut_de_nom_de_trois_lettres_garde_le_classement_et_chaque_demande_
     enregistrer(m, communes=[m.nantes], nom="Durand", codemandeur=("DUPONT", "Lou", datetime.date(1984, 2, 3)))
     tous = candidats(vacance, m.agent_bailleur)
     attendus = [pk for pk in tous if pk in {demandeur.pk, co_demandeur.pk, les_deux.pk}]
-    assert len(tous) == 4 and len(attendus) == 3
+    assert len(tous) == 4
+    assert len(attendus) == 3
     assert candidats(vacance, m.agent_bailleur, nom="mar") == attendus  # l'ordre du classement, sans doublon
     assert candidats(vacance, m.agent_bailleur, nom="ma") == attendus  # deux lettres : l'index du classement
     assert candidats(vacance, m.agent_bailleur, nom="Mari") == [les_deux.pk]
