@@ -31,6 +31,9 @@ mêmes demandes. Les requêtes et leur exécution sont dans ``recherche_sql.py``
 
 from __future__ import annotations
 
+import heapq
+import itertools
+
 from django.utils.functional import cached_property
 
 from demandes.doublons.services import demandes_suspectes
@@ -106,14 +109,28 @@ class ResultatRecherche:
         """
         borne = fin + fin // 2 + 1
         while True:
-            requete, parametres = recherche_sql.requete_nom(
-                self.criteres, self.cles, self.departements, borne, self.reserves
-            )
-            lignes = recherche_sql.premiere_colonne(requete, parametres)
+            lignes = self._lignes_par_nom(borne)
             distinctes = list(dict.fromkeys(lignes))
             if len(distinctes) >= fin or len(lignes) < borne:
                 return distinctes[:fin]
             borne *= 2
+
+    def _lignes_par_nom(self, borne: int) -> list[int]:
+        """Les ``borne`` premières lignes (demandes, avec répétitions) dans l'ordre du nom qui répond.
+
+        Noms d'usage d'abord ; les noms de naissance ensuite, lus seulement jusqu'au dernier nom d'usage
+        retenu quand il y en a ``borne`` (au-delà, aucun ne peut entrer) : pour un nom fréquent, la seconde
+        lecture ne parcourt plus tous les noms de naissance qui commencent ainsi. Fusion dans l'ordre
+        (nom, prénom, demande) de ``ORDER BY … USING ~<~`` : l'ordre des octets UTF-8, celui des
+        chaînes Python."""
+        args = (self.criteres, self.cles, self.departements, borne, self.reserves)
+        usage = recherche_sql.lignes(*recherche_sql.requete_nom(*args, colonne="nom"))
+        if not self.criteres.nom:
+            return [ligne[0] for ligne in usage]
+        jusqua = usage[-1][1] if len(usage) >= borne else None
+        naissance = recherche_sql.lignes(*recherche_sql.requete_nom(*args, colonne="nom_naissance", jusqua=jusqua))
+        fusion = heapq.merge(usage, naissance, key=lambda ligne: (ligne[1], ligne[2], ligne[0]))
+        return [ligne[0] for ligne in itertools.islice(fusion, borne)]
 
     def identifiants(self, debut: int, fin: int) -> list[int]:
         if not self.cles or fin <= debut:

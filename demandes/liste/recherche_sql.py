@@ -180,55 +180,59 @@ def identite(criteres: Criteres, sql: Sql, *, semi_jointure: bool, colonne_nom: 
             sql.ajouter(condition)
 
 
-def requete_nom(criteres: Criteres, cles: list[str], departements: list[str], borne: int, reserves) -> tuple[str, dict]:
-    """Clés d'identité dans l'ordre alphabétique (index ``cle_nom_tri``), demande filtrée ligne à ligne.
+def requete_nom(
+    criteres: Criteres,
+    cles: list[str],
+    departements: list[str],
+    borne: int,
+    reserves,
+    *,
+    colonne: str = "nom",
+    jusqua: str | None = None,
+) -> tuple[str, dict]:
+    """Clés d'identité dans l'ordre alphabétique de ``colonne``, demande filtrée ligne à ligne.
 
-    Le nom cherché est le nom d'usage ou le nom de naissance (« marital ou jeune fille ») : deux
-    lectures ordonnées, l'une sur ``cle_nom_tri``, l'autre sur ``cle_nom_naissance_tri`` (index partiel
-    des seules clés dont le nom de naissance diffère), fusionnées dans l'ordre du nom qui répond.
-    Une demande peut sortir deux fois (demandeur et co-demandeur du même
-    nom) : ``ResultatRecherche._par_nom`` dédoublonne en gardant la première.
+    Lignes (``demande_id``, ``tri_nom``, ``tri_prenom``), ``borne`` au plus. Le nom cherché est le nom
+    d'usage ou le nom de naissance (« marital ou jeune fille ») : une lecture par colonne, l'une sur
+    ``cle_nom_tri``, l'autre sur ``cle_nom_naissance_tri`` (index partiel des seules clés qui ont un nom de
+    naissance), fusionnées par ``ResultatRecherche._par_nom`` dans l'ordre du nom qui répond. ``jusqua`` :
+    la lecture s'arrête à ce nom (compris) — la première lecture a déjà ``borne`` lignes jusque-là, les
+    suivantes ne peuvent pas la devancer. Une demande peut sortir deux fois (demandeur et co-demandeur du
+    même nom) : ``_par_nom`` dédoublonne en gardant la première.
     """
-    colonnes_nom = ["nom", "nom_naissance"] if criteres.nom else ["nom"]
-    branches, parametres = [], {}
-    for colonne in colonnes_nom:
-        sql = Sql()
-        identite(criteres, sql, semi_jointure=False, colonne_nom=colonne)
-        colonnes = Sql()
-        filtres_colonnes(criteres, "d", colonnes)
-        if departements or colonnes.conditions:
-            sql.ajouter(acces_demande(departements), cles=cles, departements=departements)
-            sql.conditions += colonnes.conditions
-            sql.parametres.update(colonnes.parametres)
-            acces_etats("d", reserves, sql)
-            source = "demandes_cleidentite c JOIN demandes_demande d ON d.id = c.demande_id"
-        else:
-            # Nom seul, agent sans département entier : l'accès se lit dans la table de recherche, sans
-            # lire la ligne (large) de chaque demande rencontrée (≈ 8 000 pour « mar » vu d'une commune) ;
-            # l'état et le guichet aussi (mêmes valeurs sur chaque ligne d'une demande).
-            sql.ajouter(
-                ACCES.format(id="c.demande_id")[:-1] + " AND " + ETATS.format(a="a") + ")",
-                cles=cles,
-                **parametres_etats(reserves),
-            )
-            source = "demandes_cleidentite c"
-        if colonne == "nom_naissance":
-            sql.ajouter("c.nom_naissance <> ''")
-        parametres.update(sql.parametres)
-        branches.append(f"""
-            (SELECT c.demande_id, c.{colonne} AS tri_nom, c.prenom AS tri_prenom
-               FROM {source}
-              WHERE TRUE{sql.where}
-              ORDER BY c.{colonne} USING ~<~, c.prenom USING ~<~, c.demande_id
-              LIMIT %(borne)s)""")
-    parametres["borne"] = borne
+    sql = Sql()
+    identite(criteres, sql, semi_jointure=False, colonne_nom=colonne)
+    colonnes = Sql()
+    filtres_colonnes(criteres, "d", colonnes)
+    if departements or colonnes.conditions:
+        sql.ajouter(acces_demande(departements), cles=cles, departements=departements)
+        sql.conditions += colonnes.conditions
+        sql.parametres.update(colonnes.parametres)
+        acces_etats("d", reserves, sql)
+        source = "demandes_cleidentite c JOIN demandes_demande d ON d.id = c.demande_id"
+    else:
+        # Nom seul, agent sans département entier : l'accès se lit dans la table de recherche, sans
+        # lire la ligne (large) de chaque demande rencontrée (≈ 8 000 pour « mar » vu d'une commune) ;
+        # l'état et le guichet aussi (mêmes valeurs sur chaque ligne d'une demande).
+        sql.ajouter(
+            ACCES.format(id="c.demande_id")[:-1] + " AND " + ETATS.format(a="a") + ")",
+            cles=cles,
+            **parametres_etats(reserves),
+        )
+        source = "demandes_cleidentite c"
+    if colonne == "nom_naissance":
+        sql.ajouter("c.nom_naissance <> ''")
+    if jusqua is not None:
+        sql.ajouter(f"c.{colonne} ~<=~ %(jusqua)s", jusqua=jusqua)
+    sql.parametres["borne"] = borne
     requete = f"""
-        SELECT demande_id
-          FROM ({" UNION ALL ".join(branches)}) AS u
-         ORDER BY tri_nom USING ~<~, tri_prenom USING ~<~, demande_id
+        SELECT c.demande_id, c.{colonne} AS tri_nom, c.prenom AS tri_prenom
+          FROM {source}
+         WHERE TRUE{sql.where}
+         ORDER BY c.{colonne} USING ~<~, c.prenom USING ~<~, c.demande_id
          LIMIT %(borne)s
     """
-    return requete, parametres
+    return requete, sql.parametres
 
 
 def acces_demande(departements: list[str]) -> str:
@@ -307,11 +311,16 @@ def requete_identifiant(
 # ---------------------------------------------------------------- exécution
 
 
-def premiere_colonne(requete: str, parametres: dict) -> list:
-    """Première colonne des lignes de ``requete``."""
+def lignes(requete: str, parametres: dict) -> list[tuple]:
+    """Les lignes de ``requete``."""
     with connection.cursor() as curseur:
         curseur.execute(requete, parametres)
-        return [ligne[0] for ligne in curseur.fetchall()]
+        return curseur.fetchall()
+
+
+def premiere_colonne(requete: str, parametres: dict) -> list:
+    """Première colonne des lignes de ``requete``."""
+    return [ligne[0] for ligne in lignes(requete, parametres)]
 
 
 def tranche(requete: str, parametres: dict, ordre: str, *, debut: int, nombre: int) -> list[int]:

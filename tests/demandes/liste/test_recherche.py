@@ -299,7 +299,8 @@ def test_la_recherche_par_nom_relit_plus_loin_quand_les_couples_portent_le_meme_
     assert len(attendu) == 8
     with CaptureQueriesContext(connection) as requetes:
         assert resultat._par_nom(6) == attendu[:6]
-    assert len(requetes) == 2  # 10 lignes lues pour 5 demandes, puis 20
+    # 10 lignes lues pour 5 demandes, puis 20 : chaque fois le nom d'usage, puis le nom de naissance.
+    assert len(requetes) == 4
     assert resultat._par_nom(8) == attendu
 
 

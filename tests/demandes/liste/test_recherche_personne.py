@@ -196,3 +196,21 @@ def test_les_colonnes_utiles_de_la_liste(client, agent_verifie, territoire_reze)
     assertContains(reponse, "05/01/2023")
     assertContains(reponse, " an")  # ancienneté lisible (« 3 ans 11 mois »…)
     assertContains(reponse, f'href="/demandes/{demande.pk}/?liste=')
+
+
+def test_noms_d_usage_et_de_naissance_fusionnes_dans_l_ordre_sans_en_sauter(territoire_reze):
+    """Les noms de naissance ne sont lus que jusqu'au dernier nom d'usage retenu : ceux d'avant s'intercalent
+    à leur place alphabétique, ceux d'après n'entrent pas tant que les noms d'usage suffisent."""
+    reze = territoire_reze.reze
+    usages = [DemandeFactory(nom="Martin", prenom=p, communes=[reze]) for p in ("Alix", "Basile", "Cyril", "Dora")]
+    avant = DemandeFactory(nom="Leroy", prenom="Zoé", communes=[reze], menage__nom_naissance="Mabon")
+    entre = DemandeFactory(nom="Petit", prenom="Axel", communes=[reze], menage__nom_naissance="Martin")
+    apres = DemandeFactory(nom="Roux", prenom="Eve", communes=[reze], menage__nom_naissance="Mazet")
+    resultat = ResultatRecherche(territoire_reze.agent, Criteres(nom="MA"), list)
+    alphabetique = [avant, usages[0], entre, *usages[1:], apres]  # MABON, MARTIN Alix, MARTIN Axel, …, MAZET
+    attendu = [d.pk for d in alphabetique]
+    # 4 lignes voulues : les 4 noms d'usage MARTIN suffisent, les noms de naissance sont lus jusqu'à MARTIN.
+    assert resultat._par_nom(2) == attendu[:2]
+    assert resultat._par_nom(3) == attendu[:3]  # 5 lignes voulues : les noms de naissance lus en entier
+    assert resultat._par_nom(7) == attendu
+    assert sorted(_sans_ordre_memes(territoire_reze.agent, {"nom": "ma"})) == sorted(attendu)
