@@ -42,6 +42,15 @@ PIVOTS = [
         {"mutation": True},
     ),
     ("attributions : bailleur × typologie, filtre année", "attributions", "bailleur", "typologie", None),
+    # Hors des cubes : lu sur les lignes de la photo (toutes, ou celles d'un EPCI par l'index BRIN).
+    ("demandes (lignes) : composition × logement actuel", "demandes", "nature", "statut_occupation", None),
+    (
+        "demandes (lignes) : organisme × typologie, filtre EPCI",
+        "demandes",
+        "organisme",
+        "typologie",
+        {"epci": NANTES_METROPOLE},
+    ),
 ]
 
 
