@@ -22,8 +22,8 @@ Trois variantes, choisies d'après les critères :
   label ou contingent) : relativement peu de demandes, lues par leur index,
   accès vérifié ligne à ligne, triées par date de dépôt.
 
-Le comptage s'arrête à ``PLAFOND_COMPTAGE`` + 1 (« plus de 2 000 » ; 500 pour
-une recherche par nom ou un guichet que l'agent ne voit pas en entier) : au-delà,
+Le comptage s'arrête à ``PLAFOND_COMPTAGE`` + 1 (« plus de 2 000 » ; 200 pour
+une recherche par nom, 500 pour un guichet que l'agent ne voit pas en entier) : au-delà,
 l'agent affine ses critères. ``DemandeFilter.qs`` (export, API) applique les
 mêmes critères par l'ORM ; un test vérifie que les deux chemins rendent les
 mêmes demandes. Les requêtes et leur exécution sont dans ``recherche_sql.py``.
@@ -44,9 +44,10 @@ from demandes.liste.selectors import demandes_par_email, demandes_par_telephone
 from fdls import acces
 
 PLAFOND_COMPTAGE = 2_000
-# Recherche par nom : au-delà de 10 pages, l'agent précise le nom (chaque ligne
-# lue est vérifiée une à une, le comptage complet coûterait la page).
-PLAFOND_COMPTAGE_NOM = 500
+# Recherche par nom : au-delà de 200 demandes (4 pages de 50), l'agent précise le nom ou ajoute le prénom
+# (chaque ligne lue est vérifiée une à une : compter jusqu'à 500 coûtait, pour un agent communal à 3 M,
+# ≈ 11 000 vérifications d'accès et 150 ms ; jusqu'à 200, 40 % de cela).
+PLAFOND_COMPTAGE_NOM = 200
 # Guichet hors des clés de l'agent : même plafond, pour la même raison (chaque ligne du flux du
 # guichet est vérifiée une à une ; pour une commune, ≈ 1 ligne sur 15 du guichet lui est visible).
 PLAFOND_COMPTAGE_GUICHET_FILTRE = 500

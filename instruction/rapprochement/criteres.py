@@ -30,7 +30,6 @@ from django.db.models import Q
 from demandes.dossier import choix, reglementaire
 from demandes.dossier.normalisation import normaliser_nom
 from demandes.models import Demande, TypeLabel
-from instruction.rapprochement.models import LONGUEUR_PREFIXE_NOM
 from offre.models import Accessibilite, Disponibilite, Financement
 
 EURO = Decimal("1")
@@ -87,9 +86,6 @@ class Recherche:
     plafond_params: tuple = ()
     plafonds: dict[int, Decimal] = field(default_factory=dict)
     financement: str = ""
-    # Début de nom de ``LONGUEUR_PREFIXE_NOM`` lettres cherché : les candidats se lisent dans l'ordre du
-    # classement parmi les seuls noms qui commencent ainsi (``recherche_sql``, index ``candidat_prefixe_*``).
-    prefixe_nom: str = ""
 
     @property
     def logement(self):
@@ -461,8 +457,6 @@ def _filtres(r: Recherche, f: dict) -> None:  # noqa: C901 (une branche par filt
 
         # Noms normalisés des titulaires recopiés des clés d'identité (migration instruction 0004) : les
         # index ``candidat_nom`` et ``candidat_nom_codemandeur`` (commune, nom) servent le préfixe.
-        if len(debut) == LONGUEUR_PREFIXE_NOM:
-            r.prefixe_nom = debut
         r.ajouter(
             "nom",
             "(l.nom_demandeur LIKE %s OR (l.nom_codemandeur <> '' AND l.nom_codemandeur LIKE %s))",

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from django.db import connection
 
-from instruction.rapprochement.models import LONGUEUR_PREFIXE_NOM, LigneCandidat
+from instruction.rapprochement.models import LigneCandidat
 
 TABLE = LigneCandidat._meta.db_table
 ORDRE = "l.points DESC NULLS LAST, l.date_depot, l.demande_id"
@@ -35,33 +35,16 @@ PREFIXE_DEMANDE = "dem_"
 PLAFOND_RANG = 500
 
 
-# Un début de nom de trois lettres (« mar ») : les lignes des noms qui commencent ainsi, en deux parts
-# disjointes (demandeur ; co-demandeur quand le demandeur ne commence pas ainsi), chacune lue dans l'ordre du
-# classement par son index ``candidat_prefixe_*`` (commune, début du nom, points, dépôt, demande) ; PostgreSQL
-# fusionne les deux parcours ordonnés et s'arrête au plafond. Par l'index du nom seul, il relisait toutes les
-# lignes « MAR… » de la commune pour les classer (jusqu'à 160 ms à 3 M).
-_N = LONGUEUR_PREFIXE_NOM
-SOURCE_PREFIXE = f"""(
-        SELECT * FROM {TABLE} WHERE left(nom_demandeur, {_N}) = %s
-         UNION ALL
-        SELECT * FROM {TABLE}
-         WHERE nom_codemandeur <> '' AND left(nom_codemandeur, {_N}) = %s AND left(nom_demandeur, {_N}) <> %s
-    )"""
-
-
 def _base(recherche, cles: list[str]) -> tuple[str, list]:
     where, params = recherche.where()
-    source, source_params = TABLE, []
-    if recherche.prefixe_nom:
-        source, source_params = SOURCE_PREFIXE, [recherche.prefixe_nom] * 3
     sql = f"""
-        FROM {source} l
+        FROM {TABLE} l
        WHERE l.commune_id = %s
          AND {where}
          AND EXISTS (SELECT 1 FROM demandes_lignerecherche r
                       WHERE r.demande_id = l.demande_id AND r.cle = ANY(%s::varchar[]))
     """
-    return sql, [*source_params, recherche.commune_id, *params, list(cles)]
+    return sql, [recherche.commune_id, *params, list(cles)]
 
 
 def candidats(recherche, cles: list[str], *, limite: int, decalage: int = 0) -> list[LigneCandidat]:

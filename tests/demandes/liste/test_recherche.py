@@ -252,7 +252,7 @@ def test_le_generateur_remplit_la_table(fichier):
 
 def test_un_guichet_que_l_agent_ne_voit_pas_en_entier_est_compte_jusqu_a_500(agents):
     """Chaque ligne du flux d'un tel guichet est vérifiée contre les clés de l'agent : le comptage
-    s'arrête à 500 (« plus de 500 »), comme pour une recherche par nom ; l'agent qui voit tout le
+    s'arrête à 500 (« plus de 500 ») ; l'agent qui voit tout le
     département du guichet garde le plafond de 2 000."""
 
     commune, bailleur = agents["commune"], agents["bailleur"]
