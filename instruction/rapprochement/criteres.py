@@ -30,6 +30,7 @@ from django.db.models import Q
 from demandes.dossier import choix, reglementaire
 from demandes.dossier.normalisation import normaliser_nom
 from demandes.models import Demande, TypeLabel
+from instruction.rapprochement.models import LONGUEUR_PREFIXE_NOM
 from offre.models import Accessibilite, Disponibilite, Financement
 
 EURO = Decimal("1")
@@ -86,6 +87,9 @@ class Recherche:
     plafond_params: tuple = ()
     plafonds: dict[int, Decimal] = field(default_factory=dict)
     financement: str = ""
+    # Début de nom de ``LONGUEUR_PREFIXE_NOM`` lettres cherché : les candidats se lisent dans l'ordre du
+    # classement parmi les seuls noms qui commencent ainsi (``recherche_sql``, index ``candidat_prefixe_*``).
+    prefixe_nom: str = ""
 
     @property
     def logement(self):
@@ -95,14 +99,16 @@ class Recherche:
     def commune_id(self) -> str:
         return self.logement.commune_id
 
-    def where(self) -> tuple[str, list]:
-        """Conditions SQL réunies (``AND``) et leurs paramètres, dans l'ordre."""
-        if not self.criteres:
+    def where(self, *, sauf: str = "") -> tuple[str, list]:
+        """Conditions SQL réunies (``AND``) et leurs paramètres, dans l'ordre ; ``sauf`` : le code d'un critère
+        que la requête assure autrement (le nom, par le début de nom indexé)."""
+        criteres = [c for c in self.criteres if c.code != sauf]
+        if not criteres:
             return "true", []
         params: list = []
-        for critere in self.criteres:
+        for critere in criteres:
             params.extend(critere.params)
-        return " AND ".join(f"({c.sql})" for c in self.criteres), params
+        return " AND ".join(f"({c.sql})" for c in criteres), params
 
     def raisons(self, ligne, demande) -> list[str]:
         return [r for r in (c.raison(ligne, demande) for c in self.criteres) if r]
@@ -457,6 +463,8 @@ def _filtres(r: Recherche, f: dict) -> None:  # noqa: C901 (une branche par filt
 
         # Noms normalisés des titulaires recopiés des clés d'identité (migration instruction 0004) : les
         # index ``candidat_nom`` et ``candidat_nom_codemandeur`` (commune, nom) servent le préfixe.
+        if len(debut) == LONGUEUR_PREFIXE_NOM:
+            r.prefixe_nom = debut
         r.ajouter(
             "nom",
             "(l.nom_demandeur LIKE %s OR (l.nom_codemandeur <> '' AND l.nom_codemandeur LIKE %s))",

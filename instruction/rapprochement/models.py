@@ -22,9 +22,13 @@ from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import OpClass
 from django.db import models
 from django.db.models import F
+from django.db.models.functions import Left
 
 from demandes.models import Demande
 from fdls.territoires.models import Commune
+
+# Longueur du début de nom indexé avec le classement (index ``candidat_prefixe_*``, filtre « nom »).
+LONGUEUR_PREFIXE_NOM = 3
 
 
 class LigneCandidat(models.Model):
@@ -74,6 +78,24 @@ class LigneCandidat(models.Model):
                 F("date_depot"),
                 F("demande"),
                 name="candidat_commune_classement",
+            ),
+            # Début de nom de trois lettres dans l'ordre du classement (``recherche_sql.SOURCE_PREFIXE``).
+            models.Index(
+                F("commune"),
+                Left("nom_demandeur", LONGUEUR_PREFIXE_NOM),
+                F("points").desc(nulls_last=True),
+                F("date_depot"),
+                F("demande"),
+                name="candidat_prefixe_demandeur",
+            ),
+            models.Index(
+                F("commune"),
+                Left("nom_codemandeur", LONGUEUR_PREFIXE_NOM),
+                F("points").desc(nulls_last=True),
+                F("date_depot"),
+                F("demande"),
+                name="candidat_prefixe_codemandeur",
+                condition=~models.Q(nom_codemandeur=""),
             ),
             models.Index(F("commune"), OpClass("nom_demandeur", name="varchar_pattern_ops"), name="candidat_nom"),
             models.Index(
