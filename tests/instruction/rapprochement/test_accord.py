@@ -32,7 +32,10 @@ def jeu(m):
             m,
             nom=f"ACCORD{i:02d}",
             communes=hasard.sample(communes, hasard.randint(1, 3)),
-            codemandeur=("ACCORD", "Alex", datetime.date(1980, 1, 1)) if hasard.random() < 0.6 else None,
+            # Co-demandeur MARTIN ou ACCORD : le filtre « mar » (trois lettres) lit ses deux parts.
+            codemandeur=(hasard.choice(["ACCORD", "MARTIN"]), "Alex", datetime.date(1980, 1, 1))
+            if hasard.random() < 0.6
+            else None,
             occupants=enfants,
             typologies=hasard.sample(["T1", "T2", "T3", "T4"], hasard.randint(1, 2)),
             rfr=hasard.choice([None, Decimal("9000"), Decimal("22000"), Decimal("30000"), Decimal("52000")]),
@@ -84,6 +87,8 @@ FILTRES = [
     {"taux_effort_max": 30, "loyer_souhaite": True, "pct_plafond_max": 90},
     {"natures": ["couple", "famille"], "ressources_min": Decimal("1000"), "points_min": 1},
     {"depot_du": datetime.date.today() - datetime.timedelta(days=400), "nom": "accord1"},
+    {"nom": "mar"},
+    {"nom": "acc", "typologies": ["T2", "T3", "T4"]},
     {"categories": ["indifferent"], "besoins": ["ascenseur"], "typologies": ["T1", "T2", "T3", "T4"]},
     {"besoins": ["adapte_handicap"], "typologies": ["T2", "T3", "T4"]},
     {"besoins": ["rez_de_chaussee"], "handicap": True},
@@ -116,5 +121,5 @@ def test_chaque_demande_est_candidate_ou_expliquee_jamais_les_deux(jeu, filtres)
             assert compte == 2  # « plus de 1 »
         retenues += len(resultat)
     # Le jeu exerce les deux côtés (des candidates et des exclues) ; des filtres étroits peuvent tout exclure.
-    if not filtres or "rang_max" in filtres:
+    if not filtres or "rang_max" in filtres or filtres == {"nom": "mar"}:
         assert 0 < retenues < 3 * 36
