@@ -462,7 +462,8 @@ def _filtres(r: Recherche, f: dict) -> None:  # noqa: C901 (une branche par filt
             return f"nom {demande.nom.upper()} (filtre : « {debut}… », demandeur ou co-demandeur)"
 
         # Noms normalisés des titulaires recopiés des clés d'identité (migration instruction 0004) : les
-        # index ``candidat_nom`` et ``candidat_nom_codemandeur`` (commune, nom) servent le préfixe.
+        # index ``candidat_nom`` et ``candidat_nom_codemandeur`` (commune, nom) servent le préfixe ; un début de
+        # trois lettres se lit dans l'ordre du classement (``recherche_sql._base``, index ``candidat_prefixe_*``).
         if len(debut) == LONGUEUR_PREFIXE_NOM:
             r.prefixe_nom = debut
         r.ajouter(
