@@ -50,7 +50,7 @@ def detail(request, pk):
     )
     du, au = ajouter_mois(aujourd_hui, -12), aujourd_hui
     if periode.is_bound and periode.is_valid():
-        du = periode.cleaned_data["du"] or demande.created_at.date()
+        du = periode.cleaned_data["du"] or timezone.localdate(demande.created_at)
         au = periode.cleaned_data["au"] or aujourd_hui
 
     modifiable = Demande.objects.modifiables_par(request.user).filter(pk=pk).exists()

@@ -3,6 +3,7 @@
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from demandes.models import Evenement
 from fdls.audit.models import Consultation
@@ -40,7 +41,7 @@ def test_positionner_lister_contacter_proposer_et_accepter(client, monde, baille
 
     contact = client.post(
         f"{API}/positionnements/{pk}/contacts/",
-        {"date": str(monde.disponibilite.created_at.date()), "mode": "courriel", "resultat": "interesse"},
+        {"date": str(timezone.localdate(monde.disponibilite.created_at)), "mode": "courriel", "resultat": "interesse"},
         headers=bailleur,
         content_type="application/json",
     )
