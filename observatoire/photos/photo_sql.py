@@ -4,7 +4,8 @@ Mêmes règles que le calcul Python (``demandes.dossier.calculs`` : UC OCDE, res
 mois entiers d'ancienneté ; labels actifs au jour dit) ; tests d'accord :
 ``tests/observatoire/test_photos.py::test_la_photo_sql_et_le_calcul_python_sont_d_accord`` (petit fichier
 construit à la main, chaque colonne comparée ligne à ligne) et, pour les cubes des demandes et des attributions,
-``tests/observatoire/test_photos.py::test_le_cube_et_les_lignes_de_la_photo_donnent_les_memes_tableaux``.
+``tests/observatoire/test_photos.py::test_le_cube_et_les_lignes_de_la_photo_donnent_les_memes_tableaux`` ;
+pour le cube des délais, ``test_le_cube_des_delais_donne_les_delais_des_baux``.
 
 Demande « en cours » au 1er du mois ``d`` (0 h) : enregistrée (active, satisfaite ou annulée), déposée
 avant ``d`` et pas encore finie à ``d`` (``date_fin`` nulle ou ≥ ``d``). Prise le 1er, c'est exactement
