@@ -29,6 +29,8 @@ from fdls.territoires.models import Commune
 
 # Longueur du début de nom indexé avec le classement (index ``candidat_prefixe_*``, filtre « nom »).
 LONGUEUR_PREFIXE_NOM = 3
+# Ordre du classement des candidats (``recherche_sql.ORDRE``), colonnes de fin des index qui le servent.
+CLASSEMENT = (F("points").desc(nulls_last=True), F("date_depot"), F("demande"))
 
 
 class LigneCandidat(models.Model):
@@ -72,28 +74,18 @@ class LigneCandidat(models.Model):
         verbose_name_plural = "lignes de rapprochement"
         constraints = [models.UniqueConstraint(fields=["demande", "commune"], name="candidat_demande_commune")]
         indexes = [
-            models.Index(
-                F("commune"),
-                F("points").desc(nulls_last=True),
-                F("date_depot"),
-                F("demande"),
-                name="candidat_commune_classement",
-            ),
-            # Début de nom de trois lettres dans l'ordre du classement (``recherche_sql.SOURCE_PREFIXE``).
+            models.Index(F("commune"), *CLASSEMENT, name="candidat_commune_classement"),
+            # Début de nom de trois lettres dans l'ordre du classement (``recherche_sql._base``).
             models.Index(
                 F("commune"),
                 Left("nom_demandeur", LONGUEUR_PREFIXE_NOM),
-                F("points").desc(nulls_last=True),
-                F("date_depot"),
-                F("demande"),
+                *CLASSEMENT,
                 name="candidat_prefixe_demandeur",
             ),
             models.Index(
                 F("commune"),
                 Left("nom_codemandeur", LONGUEUR_PREFIXE_NOM),
-                F("points").desc(nulls_last=True),
-                F("date_depot"),
-                F("demande"),
+                *CLASSEMENT,
                 name="candidat_prefixe_codemandeur",
                 condition=~models.Q(nom_codemandeur=""),
             ),

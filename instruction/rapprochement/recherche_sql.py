@@ -51,19 +51,21 @@ def _base(recherche, cles: list[str], borne: int | None = None) -> tuple[str, li
     if recherche.prefixe_nom and borne is not None:
         where, params = recherche.where(sauf="nom")
         p = recherche.prefixe_nom
-        sql = f"""
-            FROM ((SELECT l.* FROM {TABLE} l
-                    WHERE l.commune_id = %s AND left(l.nom_demandeur, {_N}) = %s AND {where} AND {ACCES}
-                    ORDER BY {ORDRE} LIMIT %s)
-                  UNION ALL
-                  (SELECT l.* FROM {TABLE} l
-                    WHERE l.commune_id = %s AND l.nom_codemandeur <> '' AND left(l.nom_codemandeur, {_N}) = %s
-                      AND left(l.nom_demandeur, {_N}) <> %s AND {where} AND {ACCES}
-                    ORDER BY {ORDRE} LIMIT %s)) l
-           WHERE TRUE
-        """
-        commune = recherche.commune_id
-        return sql, [commune, p, *params, list(cles), borne, commune, p, p, *params, list(cles), borne]
+
+        def part(condition: str, valeurs: list) -> tuple[str, list]:
+            return (
+                f"""(SELECT l.* FROM {TABLE} l
+                      WHERE l.commune_id = %s AND {condition} AND {where} AND {ACCES}
+                      ORDER BY {ORDRE} LIMIT %s)""",
+                [recherche.commune_id, *valeurs, *params, list(cles), borne],
+            )
+
+        demandeur, params_demandeur = part(f"left(l.nom_demandeur, {_N}) = %s", [p])
+        codemandeur, params_codemandeur = part(
+            f"l.nom_codemandeur <> '' AND left(l.nom_codemandeur, {_N}) = %s AND left(l.nom_demandeur, {_N}) <> %s",
+            [p, p],
+        )
+        return f"FROM ({demandeur} UNION ALL {codemandeur}) l WHERE TRUE", [*params_demandeur, *params_codemandeur]
     where, params = recherche.where()
     sql = f"""
         FROM {TABLE} l
