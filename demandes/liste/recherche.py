@@ -71,6 +71,8 @@ class ResultatRecherche:
         # Brouillons des autres organismes et dépôts en ligne hors de sa portée : jamais lus.
         self.reserves = acces.etats_reserves(user) or acces.EtatsReserves(caches=(), guichets_brouillons=())
         self.departements = [cle[1:] for cle in self.cles if cle.startswith("D")]
+        # Demandes distinctes déjà lues dans l'ordre du nom, et si la lecture est allée au bout.
+        self._noms_lus: tuple[list[int], bool] = ([], False)
         if criteres.par_nom:
             plafond = min(plafond, PLAFOND_COMPTAGE_NOM)
         elif recherche_sql.guichet_filtre_par_cles(criteres, self.cles):
@@ -108,11 +110,16 @@ class ResultatRecherche:
         porte le même) : 1,5 × ``fin`` lignes suffisent d'ordinaire ; sinon la lecture reprend avec
         deux fois plus (chaque ligne lue coûte une vérification d'accès).
         """
+        # Le compte (``plafond + 1`` demandes) est lu avant la page : la page en est le début.
+        deja, complet = self._noms_lus
+        if len(deja) >= fin or complet:
+            return deja[:fin]
         borne = fin + fin // 2 + 1
         while True:
             lignes = self._lignes_par_nom(borne)
             distinctes = list(dict.fromkeys(lignes))
             if len(distinctes) >= fin or len(lignes) < borne:
+                self._noms_lus = (distinctes, len(lignes) < borne)
                 return distinctes[:fin]
             borne *= 2
 
