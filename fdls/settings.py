@@ -6,6 +6,7 @@ démarrés sous ``var/`` (voir ``fdls/embedded.py``) ; en production les deux
 variables sont obligatoires.
 """
 
+import hashlib
 from datetime import timedelta
 from pathlib import Path
 
@@ -169,10 +170,12 @@ DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", 3)
 # traitement de masse qui en profiterait la rallume pour sa transaction (``SET LOCAL jit = on``).
 DATABASES["default"]["OPTIONS"].setdefault("options", "-c jit=off")
 DATABASES["default"].setdefault("TEST", {})
-# Base de test nommée d'après la base configurée : deux copies du projet sur le même serveur
-# (une par DATABASE_URL) ne se partagent pas leurs bases de test.
+# Base de test nommée d'après la base configurée et le dossier de la copie du projet : deux copies sur le
+# même serveur (un clone neuf à côté du dossier de travail, la CI à côté d'une suite lancée à la main) ne se
+# partagent pas leurs bases de test, même avec le même DATABASE_URL.
+_COPIE = hashlib.sha1(str(BASE_DIR).encode()).hexdigest()[:6]
 DATABASES["default"]["TEST"].setdefault(
-    "NAME", env.str("FDLS_TEST_DB_NAME", default=f"test_{DATABASES['default'].get('NAME') or 'fdls'}")
+    "NAME", env.str("FDLS_TEST_DB_NAME", default=f"test_{DATABASES['default'].get('NAME') or 'fdls'}_{_COPIE}")
 )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

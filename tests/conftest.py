@@ -13,6 +13,7 @@ import os
 import pytest
 from django.apps import apps
 from django.conf import settings
+from django.db import transaction
 
 from demandes.models import ParametreReglementaire, PlafondRessources, TypeLabel
 from fdls.comptes import services as comptes
@@ -75,21 +76,22 @@ def _parametres_reglementaires(_base_par_defaut):
     """Les tests ``transaction=True`` vident les tables, y compris les lignes des migrations de données :
     durées réglementaires (0005), plafonds de ressources (0007, 0023), référentiel des labels (0012, 0016),
     objectifs légaux et seuil du secret de l'observatoire sont remis s'ils manquent, comme après les
-    migrations."""
-    for modele, module, fonction in (
-        (ParametreReglementaire, "0005_parametres_reglementaires", "creer"),
-        (PlafondRessources, "0007_plafonds_quartiles", "charger"),
-        (TypeLabel, "0012_referentiel_labels", "creer"),
+    migrations. Chaque rechargement est une transaction : une suite interrompue pendant le rechargement
+    (session arrêtée, Ctrl-C) ne laisse pas dans la base réutilisée (``--reuse-db``) une table à moitié
+    remplie que les suites suivantes prendraient pour complète."""
+    for modele, chargeurs in (
+        (ParametreReglementaire, [("0005_parametres_reglementaires", "creer")]),
+        (PlafondRessources, [("0007_plafonds_quartiles", "charger"), ("0023_plafonds_confirmes_plai_2025", "charger")]),
+        (TypeLabel, [("0012_referentiel_labels", "creer"), ("0016_labels_cotation", "creer")]),
     ):
         if not modele.objects.exists():
-            getattr(importlib.import_module(f"demandes.migrations.{module}"), fonction)(apps, None)
-            if modele is TypeLabel:
-                importlib.import_module("demandes.migrations.0016_labels_cotation").creer(apps, None)
-            if modele is PlafondRessources:
-                importlib.import_module("demandes.migrations.0023_plafonds_confirmes_plai_2025").charger(apps, None)
+            with transaction.atomic():
+                for module, fonction in chargeurs:
+                    getattr(importlib.import_module(f"demandes.migrations.{module}"), fonction)(apps, None)
     # Objectifs légaux et seuil du secret statistique de l'observatoire (migration observatoire 0001).
     if not (Objectif.objects.exists() and SeuilSecret.objects.exists()):
-        importlib.import_module("observatoire.migrations.0001_initial").creer_parametres(apps, None)
+        with transaction.atomic():
+            importlib.import_module("observatoire.migrations.0001_initial").creer_parametres(apps, None)
 
 
 # ---------------------------------------------------------------- comptes
