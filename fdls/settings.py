@@ -466,8 +466,6 @@ FDLS_RATTACHEMENT_VALIDITE_COURRIEL_MIN = 60
 FDLS_RATTACHEMENT_VALIDITE_COURRIER_JOURS = 30
 FDLS_RATTACHEMENT_ESSAIS = 5
 FDLS_RATTACHEMENT_DEMANDES_PAR_HEURE = 5
-# Chiffres clés publics (portail/chiffres) : aucun effectif sous ce seuil n'est publié.
-FDLS_SECRET_STATISTIQUE = env.int("FDLS_SECRET_STATISTIQUE", default=5)
 
 # --- Internationalisation ---------------------------------------------------
 LANGUAGE_CODE = "fr"

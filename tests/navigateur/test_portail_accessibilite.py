@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 from demandes.dossier.workflow import ecrire_evenement
 from demandes.models import Demande, Evenement
 from fdls.socle.workflow import Auteur
+from observatoire.photos.services import photographier_fichier
 from tests.monde.factories import MOT_DE_PASSE, LogementFactory
 from tests.monde.territoires import territoire_nantes
 from tests.navigateur.test_saisie import tabuler_jusqua
@@ -64,6 +65,7 @@ def _monde():
         details={"decision": "attribution", "rang": 1, "logement": logement.pk, "seance": "2026-01-12"},
     )
     Demande.objects.filter(pk=demande.pk).update(date_expiration=timezone.localdate() + datetime.timedelta(days=15))
+    photographier_fichier()  # les chiffres clés publics se lisent sur la photo du mois
     return m, moi, demande
 
 

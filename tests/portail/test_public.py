@@ -4,16 +4,21 @@ vigueur (données datées), annuaire des guichets, chiffres clés sous secret st
 import datetime
 from decimal import Decimal
 
+import pytest
 from django.urls import reverse
 from django.utils import timezone
 
 from demandes.dossier import reglementaire
-from demandes.models import Demande, LocalisationSouhaitee
+from observatoire.croisement.grille import Territoire
+from observatoire.photos.services import photographier_fichier
+from observatoire.secret.models import SeuilSecret
+from observatoire.tableaux.selectors import chiffres_cles
 from portail.chiffres import services as chiffres
 from portail.chiffres.models import ChiffresTerritoire
 from portail.public import services as public
-from tests.monde.factories import DemandeFactory, GuichetFactory, LogementFactory
+from tests.monde.factories import GuichetFactory, LogementFactory
 from tests.monde.territoires import territoire_nantes
+from tests.observatoire.monde import PHOTO, fichier_connu
 
 ANNEE = timezone.localdate().year
 
@@ -96,51 +101,77 @@ def test_annuaire_des_guichets_par_commune(client):
     assert "<h2>Espace Habitat Social</h2>" not in reze
 
 
-def test_secret_statistique_masque_les_petits_effectifs_et_leur_complement():
-    assert chiffres.secretiser([0, 12, 3, 40]) == ([0, None, None, 40], 55)
-    assert chiffres.secretiser([0, 12, 3, 4]) == ([0, 12, None, None], 19)
-    assert chiffres.secretiser([0, 0, 3]) == ([0, 0, None], None)
-    assert chiffres.secretiser([10, 20]) == ([10, 20], 30)
+@pytest.fixture
+def connu():
+    """Le petit fichier aux réponses connues de l'observatoire, photographié au 1er janvier 2026."""
+    f = fichier_connu()
+    LogementFactory.create_batch(3, commune=f.m.nantes, programme__commune=f.m.nantes, typologie="T3")
+    LogementFactory(commune=f.m.nantes, programme__commune=f.m.nantes, typologie="T2")
+    f.photo = photographier_fichier(PHOTO).photo
+    return f
 
 
-def test_chiffres_cles_d_une_commune_photo_du_mois(client):
-    m = territoire_nantes()
-    for _ in range(6):
-        d = DemandeFactory(guichet=m.guichet_reze, typologies=["T2", "T3"])
-        LocalisationSouhaitee.objects.create(demande=d, rang=1, commune=m.reze, date_anciennete=d.date_depot)
-    for typologie in ("T4", "T5"):  # deux petites cases : masquées toutes deux, sans masquage secondaire
-        d = DemandeFactory(guichet=m.guichet_reze, typologies=[typologie])
-        LocalisationSouhaitee.objects.create(demande=d, rang=1, commune=m.reze, date_anciennete=d.date_depot)
-    for _ in range(5):
-        d = DemandeFactory(
-            guichet=m.guichet_reze, typologies=["T2"], date_depot=timezone.localdate() - datetime.timedelta(days=300)
-        )
-        LocalisationSouhaitee.objects.create(demande=d, rang=1, commune=m.reze, date_anciennete=d.date_depot)
-        Demande.objects.filter(pk=d.pk).update(
-            etat="satisfaite", date_fin=timezone.localdate() - datetime.timedelta(days=5)
-        )
-    LogementFactory.create_batch(7, commune=m.reze, programme__commune=m.reze, typologie="T2")
-
-    reponse = client.get(reverse("portail:chiffres"), {"commune": m.reze.pk})
+def test_chiffres_cles_d_une_commune_lus_sur_la_photo_sous_le_secret_de_l_observatoire(client, connu):
+    SeuilSecret.objects.create(valeur=3, date_effet=datetime.date(2020, 1, 1), source="test")
+    reponse = client.get(reverse("portail:chiffres"), {"commune": connu.m.nantes.pk})
     html = reponse.content.decode()
     assert reponse.status_code == 200
-    photo = ChiffresTerritoire.objects.get(territoire="commune", code=m.reze.pk)
-    donnees = photo.donnees
-    t2 = donnees["typologies"].index("T2 - 2 pièces")
-    t4 = donnees["typologies"].index("T4 - 4 pièces")
-    assert donnees["demandes"]["cases"][t2] == 6
-    assert donnees["demandes"]["cases"][t4] is None  # 1 demande : secret
-    assert donnees["attributions"]["cases"][t2] == 5
-    assert donnees["pression"]["cases"][t2] == 1.2
-    assert donnees["delai"]["cases"][t2] == 10  # 295 jours ≈ 10 mois
-    assert donnees["parc"]["cases"][t2] == 7
-    assert "Rezé" in html
-    assert "n.d." in html
-    # Photo du mois : relue, pas recalculée.
-    DemandeFactory.create_batch(3, guichet=m.guichet_reze)
-    client.get(reverse("portail:chiffres"), {"commune": m.reze.pk})
+    c = ChiffresTerritoire.objects.get(territoire="commune", code=connu.m.nantes.pk, mois=PHOTO).donnees
+    t2, t3 = (c["typologies"].index(libelle) for libelle in ("T2 - 2 pièces", "T3 - 3 pièces"))
+    # Demandes en cours au 1/1/2026, 1er choix Nantes : E2 en T2 ; E1, E4, E6 en T3. Le T2 (1 < 3) est masqué,
+    # et le T3 avec lui : sinon le total (4) le révélerait.
+    assert (c["demandes"]["cases"][t2], c["demandes"]["cases"][t3], c["demandes"]["total"]) == (None, None, 4)
+    # Attributions 2025 de logements à Nantes : A5 en T2 (11 mois) ; A1, A3, A6 en T3 (14, 12, 37 mois).
+    assert c["annee"] == 2025
+    assert (c["attributions"]["cases"][t2], c["attributions"]["cases"][t3], c["attributions"]["total"]) == (
+        None,
+        None,
+        4,
+    )
+    assert (c["delai"]["cases"][t2], c["delai"]["cases"][t3], c["delai"]["total"]) == (None, 21.0, 18.5)
+    # Pression : 4 demandes pour 4 attributions ; celle du T3 dirait les demandes masquées.
+    assert (c["pression"]["cases"][t3], c["pression"]["total"]) == (None, 1.0)
+    assert (c["parc"]["cases"][t2], c["parc"]["cases"][t3], c["parc"]["total"]) == (None, None, 4)
+    assert c["seuil"] == 3
+    texte = html.replace("&#x27;", "'")
+    assert "Nantes – état du fichier au 01/01/2026" in texte
+    assert "Attributions 2025" in texte
+    assert "18,5" in texte
+    assert "Aucun effectif entre 1 et 2 n'est publié" in texte
+    # Les mêmes chiffres que le tableau « Chiffres clés » de l'observatoire (totaux, sans secret).
+    nantes = Territoire(epci=connu.m.nantes.epci, commune=connu.m.nantes)
+    cles = dict(chiffres_cles(connu.photo, nantes, 2025)[0].lignes)
+    assert [cles[k][-1] for k in ("Demandes en cours", "Patrimoine de logements", "Attributions 2025")] == [4, 4, 4]
+
+
+def test_chiffres_cles_au_seuil_du_parametre_en_vigueur_et_relus_sur_la_photo(client, connu):
+    # Seuil de la migration (11) : 4 demandes, 4 attributions, 4 logements, rien n'est publié.
+    client.get(reverse("portail:chiffres"), {"commune": connu.m.nantes.pk})
+    c = ChiffresTerritoire.objects.get().donnees
+    assert c["seuil"] == 11
+    assert [c[ligne]["total"] for ligne in ("demandes", "attributions", "delai", "pression", "parc")] == [None] * 5
+    # Chiffres d'une photo : relus, pas recalculés (un seuil changé vaut pour la photo suivante).
+    SeuilSecret.objects.create(valeur=3, date_effet=datetime.date(2020, 1, 1), source="test")
+    client.get(reverse("portail:chiffres"), {"commune": connu.m.nantes.pk})
     assert ChiffresTerritoire.objects.count() == 1
-    assert ChiffresTerritoire.objects.get().donnees == donnees
+    assert ChiffresTerritoire.objects.get().donnees == c
+
+
+def test_la_tache_mensuelle_calcule_chaque_commune_et_epci_de_la_photo(connu):
+    # Nantes, Rezé, Ancenis (1er choix des demandes en cours) ; Nantes Métropole et COMPA.
+    assert chiffres.photographier_tous() == 5
+    assert chiffres.photographier_tous() == 5
+    assert ChiffresTerritoire.objects.filter(mois=PHOTO).count() == 5
+    nm = ChiffresTerritoire.objects.get(territoire="epci", code=connu.m.nantes.epci_id).donnees
+    assert nm["demandes"]["total"] is None  # 5 demandes, sous le seuil de 11
+
+
+def test_chiffres_sans_photo_du_fichier_le_disent(client):
+    m = territoire_nantes()
+    reponse = client.get(reverse("portail:chiffres"), {"commune": m.reze.pk})
+    assert reponse.status_code == 200
+    assert "publiés à partir de la première photo mensuelle du fichier" in reponse.content.decode()
+    assert not ChiffresTerritoire.objects.exists()
 
 
 def test_chiffres_sans_territoire_choisi_le_dit(client):
