@@ -57,6 +57,16 @@ def ecrivain(numero: int, nombre: int, barriere, resultats, graine: int = 0) -> 
         resultats.put((numero, durees, time.perf_counter()))
 
 
+def piece_identite():
+    """La pièce d'identité du demandeur, obligatoire à l'enregistrement (un petit PDF réel)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile("carte-identite.pdf", PDF_IDENTITE, content_type="application/pdf")
+
+
+PDF_IDENTITE = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+
+
 def verifier() -> tuple[int, int, int]:
     """(séquences vérifiées, numéros en double, séquences avec trou ou compteur faux)."""
     from django.db import connection
@@ -136,13 +146,3 @@ def main() -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
-
-
-def piece_identite():
-    """La pièce d'identité du demandeur, obligatoire à l'enregistrement (un petit PDF réel)."""
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    return SimpleUploadedFile("carte-identite.pdf", PDF_IDENTITE, content_type="application/pdf")
-
-
-PDF_IDENTITE = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
