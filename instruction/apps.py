@@ -8,7 +8,7 @@ class InstructionConfig(AppConfig):
     def ready(self):
         from demandes.editions import blocs
         from fdls import acces
-        from fdls.socle import menu
+        from fdls.socle import derivees_sql, menu
         from offre.models import gere_offre
 
         from .commissions import selectors as commissions
@@ -25,3 +25,5 @@ class InstructionConfig(AppConfig):
 
         menu.enregistrer_condition("instruction", instruit)
         menu.enregistrer_condition("commissions", instruit)
+        # Table de rapprochement : recalculée une fois au bout d'un enregistrement (fdls.socle.derivees_sql).
+        derivees_sql.enregistrer_rafraichissement("instruction_candidats_rafraichir")

@@ -40,6 +40,7 @@ from demandes.doublons import services as doublons
 from demandes.labels import services as labels
 from demandes.pieces import services as pieces
 from fdls.socle.dates import ajouter_mois
+from fdls.socle.derivees_sql import tables_derivees_differees
 from fdls.socle.workflow import AUTOMATE, Auteur, TransitionInterdite
 
 Etat = Demande.Etat
@@ -129,30 +130,41 @@ def enregistrer_demande(
     neuve = d.pk is None
     enregistree_le = timezone.now()
     # Ordre choisi pour le débit à plusieurs guichets : le numéro unique (compteur
-    # du seul guichet) puis le dossier, les doublons et les labels ; la référence,
-    # dont le compteur est commun à tout le fichier, est tirée en tout dernier
-    # pour que ce verrou ne soit tenu que le temps d'une mise à jour et du
-    # commit. L'événement d'enregistrement est daté du début : il reste le
-    # premier de l'historique.
+    # du seul guichet) puis le dossier, les doublons, les labels, la cotation et la
+    # pièce d'identité (fichier écrit et synchronisé sur le disque) ; la référence,
+    # dont le compteur est commun à tout le fichier, est tirée en tout dernier pour
+    # que ce verrou ne soit tenu que le temps d'une mise à jour et du commit (tenu
+    # pendant l'écriture de la pièce, il divisait le débit par trois :
+    # docs/benchmarks.md, session 14). L'événement d'enregistrement est daté du
+    # début : il reste le premier de l'historique.
     d.numero_unique = attribuer_numero_unique(departement=d.departement_id, guichet=d.guichet.code, date_depot=depot)
     d.etat = transition.cible
-    if neuve:
-        inserer_dossier_neuf(dossier, date_anciennete_nouvelles=depot)
-    else:
-        d.save()
-        ecrire_menage(dossier, date_anciennete_nouvelles=depot)
-    personnes = [s.personne for s in dossier.personnes]
-    trouves = doublons.candidats(personnes, exclure_demande=d.pk, limite=50, neuve=neuve)
-    labels.recalculer_labels_automatiques(d, dossier=dossier, neuve=neuve)
-    doublons.signaler_suspicions(
-        d, source="saisie", ecartes=doublons_ecartes, auteur=auteur, trouves=trouves, neuve=neuve
-    )
-    signaler(d, "enregistrement", dossier=dossier, neuve=neuve)
-    poser_reference_et_historiser(d, transition, auteur, depot=depot, le=enregistree_le)
-    if type_contenu:
-        pieces.joindre_piece(
-            demande=d, type=choix.TypePiece.IDENTITE, fichier=piece_identite, auteur=auteur, type_contenu=type_contenu
+    # Recherche de la liste et rapprochement recalculés une fois, à la fin, au lieu d'une fois par écriture.
+    with tables_derivees_differees() as ecrites:
+        if neuve:
+            inserer_dossier_neuf(dossier, date_anciennete_nouvelles=depot)
+        else:
+            d.save()
+            ecrire_menage(dossier, date_anciennete_nouvelles=depot)
+        ecrites.append(d.pk)
+        personnes = [s.personne for s in dossier.personnes]
+        trouves = doublons.candidats(personnes, exclure_demande=d.pk, limite=50, neuve=neuve)
+        labels.recalculer_labels_automatiques(d, dossier=dossier, neuve=neuve)
+        doublons.signaler_suspicions(
+            d, source="saisie", ecartes=doublons_ecartes, auteur=auteur, trouves=trouves, neuve=neuve
         )
+        signaler(d, "enregistrement", dossier=dossier, neuve=neuve)
+        if type_contenu:
+            demandeur = next((p for p in personnes if p.role == choix.Role.DEMANDEUR), None)
+            pieces.joindre_piece(
+                demande=d,
+                type=choix.TypePiece.IDENTITE,
+                fichier=piece_identite,
+                auteur=auteur,
+                type_contenu=type_contenu,
+                demandeur=demandeur,
+            )
+    poser_reference_et_historiser(d, transition, auteur, depot=depot, le=enregistree_le)
     return d
 
 

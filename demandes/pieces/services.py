@@ -309,16 +309,19 @@ def deposer_piece(*, demande: Demande, type: str, fichier, auteur: Auteur, perso
     return piece
 
 
-def joindre_piece(*, demande: Demande, type: str, fichier, auteur: Auteur, type_contenu: str) -> Piece:
+def joindre_piece(
+    *, demande: Demande, type: str, fichier, auteur: Auteur, type_contenu: str, demandeur: Personne | None = None
+) -> Piece:
     """Ajoute une pièce déjà contrôlée (``controler_fichier``) dans la transaction de l'appelant.
 
     Sert l'enregistrement d'une demande avec sa pièce d'identité : tout ou rien.
     Si la transaction est annulée, le fichier écrit reste orphelin jusqu'au
     nettoyage (``nettoyer_fichiers_orphelins``) ; aucune ligne ne le désigne.
+    ``demandeur`` : la personne du demandeur quand l'appelant l'a déjà (sinon relue).
     """
     personne = None
     if type in choix.PIECES_PERSONNELLES:
-        personne = Personne.objects.filter(demande=demande, role=choix.Role.DEMANDEUR).first()
+        personne = demandeur or Personne.objects.filter(demande=demande, role=choix.Role.DEMANDEUR).first()
     chemin, empreinte, taille = _ecrire(fichier)
     piece = Piece.objects.create(
         demande=demande,

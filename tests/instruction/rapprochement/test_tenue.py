@@ -5,6 +5,8 @@ lignes que les triggers."""
 import datetime
 from decimal import Decimal
 
+from django.db import connection, transaction
+
 from cotation.models import ResultatCotation
 from demandes.cycle import services
 from demandes.dossier import calculs
@@ -103,3 +105,48 @@ def test_le_remplissage_complet_donne_les_lignes_des_triggers(m):
     assert len(avant) == 3
     assert tenue_sql.remplir_tout() == 3
     assert instantane() == avant
+
+
+def _reglage() -> str:
+    with connection.cursor() as curseur:
+        curseur.execute("SELECT coalesce(current_setting('fdls.recherche_differee', true), '')")
+        return curseur.fetchone()[0]
+
+
+def test_l_enregistrement_recalcule_ses_lignes_une_fois_puis_rearme_les_triggers(m):
+    """L'enregistrement désarme les triggers le temps de ses écritures (fdls.socle.derivees_sql) : à la fin, les
+    lignes de la liste et du rapprochement sont celles des triggers, et la suite de la transaction les retrouve
+    armés."""
+    with transaction.atomic():
+        demande = enregistrer(m, communes=[m.nantes, m.reze], codemandeur=COUPLE)
+        assert _reglage() == "off"
+        lignes = LigneCandidat.objects.filter(demande=demande)
+        assert {ligne.commune_id for ligne in lignes} == {m.nantes.pk, m.reze.pk}
+        nantes = lignes.get(commune=m.nantes)
+        assert nantes.nom_demandeur == demande.personnes.get(role="demandeur").nom.upper()
+        assert nantes.points == ResultatCotation.objects.get(demande=demande, territoire=m.nantes.epci_id).total
+        with connection.cursor() as curseur:
+            curseur.execute("SELECT cle FROM demandes_lignerecherche WHERE demande_id = %s", [demande.pk])
+            cles = {cle for (cle,) in curseur.fetchall()}
+        assert cles == {
+            f"D{demande.departement_id}",
+            f"G{demande.guichet_id}",
+            f"C{m.nantes.pk}",
+            f"C{m.reze.pk}",
+            f"E{m.nantes.epci_id}",
+        }
+        # Triggers réarmés : un label posé ensuite, dans la même transaction, est dans la ligne.
+        labels.poser_label(demande, m.cp_dalo, user=m.agent_ddets)
+        assert LigneCandidat.objects.get(demande=demande, commune=m.nantes).labels == [m.cp_dalo.pk]
+        assert instantane() == (tenue_sql.remplir_tout() and instantane())
+
+
+def test_dans_un_chargement_differe_l_enregistrement_laisse_le_remplissage_au_chargement(m):
+    with transaction.atomic():
+        with connection.cursor() as curseur:
+            curseur.execute("SET LOCAL fdls.recherche_differee = on")
+        demande = enregistrer(m, communes=[m.nantes])
+        assert _reglage() == "on"
+        assert not LigneCandidat.objects.filter(demande=demande).exists()
+        assert tenue_sql.remplir_tout() == 1
+        assert LigneCandidat.objects.filter(demande=demande).count() == 1
