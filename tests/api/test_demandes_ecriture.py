@@ -27,7 +27,8 @@ LISTE = "/api/v1/demandes/"
 
 @pytest.fixture(autouse=True)
 def _date_fixe():
-    with time_machine.travel(datetime.datetime(2026, 5, 14, 10, 0, tzinfo=datetime.UTC), tick=False):
+    # L'horloge avance (tick) : l'historique se lit dans l'ordre des instants, comme en service.
+    with time_machine.travel(datetime.datetime(2026, 5, 14, 10, 0, tzinfo=datetime.UTC)):
         yield
 
 

@@ -49,7 +49,8 @@ from tests.monde import fichiers
 MOT_DE_PASSE = "mot-de-passe-de-test-42"
 CLE_TOTP = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
-_codes_guichet = itertools.count(20001)
+# Codes des guichets des fabriques : au-delà de ceux que les tests posent à la main (10001 à 40001).
+_codes_guichet = itertools.count(60001)
 
 
 def code_totp(cle_base32: str = CLE_TOTP) -> str:
