@@ -19,10 +19,9 @@ tâche mensuelle, après la photo du 1er), puis relus.
 
 from __future__ import annotations
 
-from datetime import date
+from decimal import Decimal
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 
 from demandes.dossier import choix
 from fdls.territoires.models import Commune, Epci
@@ -37,11 +36,6 @@ from .models import ChiffresTerritoire
 MASQUE = None  # case couverte par le secret statistique
 
 
-def derniere_photo(le: date | None = None) -> Photo | None:
-    """La photo du fichier la plus récente au jour ``le``."""
-    return Photo.objects.filter(mois__lte=le or timezone.localdate()).order_by("-mois").first()
-
-
 def territoire_de(territoire: str, code: str) -> Territoire:
     if territoire == ChiffresTerritoire.Territoire.EPCI:
         return Territoire(epci=Epci.objects.get(pk=code))
@@ -51,8 +45,8 @@ def territoire_de(territoire: str, code: str) -> Territoire:
 def _ligne(tableau: Tableau) -> dict:
     """Une ligne publiée : les cases par typologie et le total (``None`` : masqué)."""
 
-    def publiable(valeur):
-        return float(valeur) if valeur is not None and not isinstance(valeur, int) else valeur
+    def publiable(valeur):  # JSON : une moyenne (Decimal) en nombre décimal
+        return float(valeur) if isinstance(valeur, Decimal) else valeur
 
     return {
         "cases": [publiable(tableau.valeur(TOTAL, t)) for t in TYPOLOGIES],
@@ -90,12 +84,14 @@ def calculer(territoire: str, code: str, photo: Photo) -> dict:
     }
 
 
-def chiffres_du_mois(territoire: str, code: str, le: date | None = None) -> ChiffresTerritoire | None:
-    """Les chiffres du territoire sur la dernière photo : relus, ou calculés une fois (deux calculs simultanés :
-    un seul gardé). ``None`` tant que le fichier n'a aucune photo."""
-    photo = derniere_photo(le)
-    if photo is None:
-        return None
+def chiffres_du_mois(territoire: str, code: str) -> ChiffresTerritoire | None:
+    """Les chiffres du territoire sur la dernière photo (``None`` tant que le fichier n'en a aucune)."""
+    photo = Photo.objects.first()  # la plus récente
+    return None if photo is None else _chiffres_de_la_photo(territoire, code, photo)
+
+
+def _chiffres_de_la_photo(territoire: str, code: str, photo: Photo) -> ChiffresTerritoire:
+    """Relus, ou calculés une fois (deux calculs simultanés : un seul gardé)."""
     trouve = ChiffresTerritoire.objects.filter(territoire=territoire, code=code, mois=photo.mois).first()
     if trouve is not None:
         return trouve
@@ -107,9 +103,9 @@ def chiffres_du_mois(territoire: str, code: str, le: date | None = None) -> Chif
         return ChiffresTerritoire.objects.get(territoire=territoire, code=code, mois=photo.mois)
 
 
-def photographier_tous(le: date | None = None) -> int:
+def photographier_tous() -> int:
     """Tâche mensuelle, après la photo du 1er : les chiffres de chaque commune et de chaque EPCI de la photo."""
-    photo = derniere_photo(le)
+    photo = Photo.objects.first()
     if photo is None:
         return 0
     # Le cube des demandes (quelques dizaines de milliers de lignes) plutôt que ses millions de lignes.
@@ -117,7 +113,7 @@ def photographier_tous(le: date | None = None) -> int:
     communes = sorted({commune for commune, _ in lignes})
     epcis = sorted({epci for _, epci in lignes if epci})
     for code in communes:
-        chiffres_du_mois(ChiffresTerritoire.Territoire.COMMUNE, code, le)
+        _chiffres_de_la_photo(ChiffresTerritoire.Territoire.COMMUNE, code, photo)
     for siren in epcis:
-        chiffres_du_mois(ChiffresTerritoire.Territoire.EPCI, siren, le)
+        _chiffres_de_la_photo(ChiffresTerritoire.Territoire.EPCI, siren, photo)
     return len(communes) + len(epcis)
